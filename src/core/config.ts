@@ -1,0 +1,41 @@
+import path from "node:path";
+
+/** Runtime configuration, read once from the environment (and CLI flags merged in by the caller). */
+export interface Config {
+  /** Where Unyo keeps its local state (embedded PostgreSQL data, secrets). Default `./.unyo`. */
+  home: string;
+  port: number;
+  host: string;
+  /** External PostgreSQL; when unset the embedded server under `home` is used. */
+  databaseUrl: string | undefined;
+  /** Demo mode creates marked demo accounts and data on first start. */
+  demo: boolean;
+  /** Cookies get `Secure` when served over HTTPS (behind a proxy, set UNYO_SECURE_COOKIES=1). */
+  secureCookies: boolean;
+  logLevel: string;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+}
+
+function intFrom(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  return {
+    home: path.resolve(env.UNYO_HOME || ".unyo"),
+    port: intFrom(env.PORT, 8080, "PORT"),
+    host: env.HOST || "0.0.0.0",
+    databaseUrl: env.DATABASE_URL || undefined,
+    demo: env.UNYO_DEMO !== "0",
+    secureCookies: env.UNYO_SECURE_COOKIES === "1",
+    logLevel: env.LOG_LEVEL || "info",
+    sessionIdleMinutes: intFrom(env.UNYO_SESSION_IDLE_MINUTES, 30, "UNYO_SESSION_IDLE_MINUTES"),
+    sessionAbsoluteHours: intFrom(env.UNYO_SESSION_ABSOLUTE_HOURS, 12, "UNYO_SESSION_ABSOLUTE_HOURS"),
+    ...overrides,
+  };
+}

@@ -1,0 +1,68 @@
+import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from "kysely";
+import pg from "pg";
+import { migrations } from "./migrations/index.ts";
+import type { Database } from "./schema.ts";
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+export type { Database };
+
+// bigint (int8) and numeric come back as strings by default; counts in this app fit in a number.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export function createDb(url: string, opts: { max?: number } = {}): Db {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  // An idle client's error (e.g. the server restarting) must not crash the process.
+  pool.on("error", () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Create the database named in `url` if it does not exist (connecting to the `postgres` database). */
+export async function ensureDatabase(url: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const found = await admin.query("select 1 from pg_database where datname = $1", [name]);
+    if (found.rowCount === 0) await admin.query(`create database ${admin.escapeIdentifier(name)}`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export interface MigrateResult {
+  applied: string[];
+  latest: string | undefined;
+}
+
+/** Apply every pending forward-only migration, in order, under Kysely's migration lock. */
+// biome-ignore lint/suspicious/noExplicitAny: migrations work on any database shape
+export async function migrate(db: Kysely<any>): Promise<MigrateResult> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  const names = Object.keys(migrations).sort();
+  return {
+    applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName),
+    latest: names[names.length - 1],
+  };
+}
+
+/**
+ * Run `fn` in a transaction scoped to one customer: the transaction runs as the
+ * `unyo_customer` role with `unyo.customer_id` set, so PostgreSQL row-level security
+ * limits every read and write to that customer's rows even if a query forgets a filter.
+ */
+export async function withCustomerScope<T>(
+  db: Db,
+  customerId: string,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (tx) => {
+    await sql`select set_config('unyo.customer_id', ${customerId}, true)`.execute(tx);
+    await sql`set local role unyo_customer`.execute(tx);
+    return fn(tx);
+  });
+}

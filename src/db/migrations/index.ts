@@ -1,0 +1,10 @@
+import type { Migration } from "kysely";
+import * as m0001 from "./0001_foundation.ts";
+
+/**
+ * Forward-only, numbered migrations. Add new files as `NNNN_name.ts` and list them here;
+ * never edit or remove one that has been released.
+ */
+export const migrations: Record<string, Migration> = {
+  "0001_foundation": m0001,
+};

@@ -1,0 +1,92 @@
+/**
+ * Demo data, loaded on the first start in demo mode (or by `unyo seed`). Every demo account is
+ * marked `is_demo`; demo accounts cannot log in when Unyo runs with demo mode off (UNYO_DEMO=0).
+ */
+import { appendAudit, systemActor } from "../audit/service.ts";
+import type { Role } from "../identity/rules.ts";
+import { createUser } from "../identity/service.ts";
+import type { Db } from "./db.ts";
+
+export const DEMO_PASSWORD = "unyo-demo-2026!";
+
+export interface DemoLogin {
+  loginId: string;
+  role: Role;
+  customer?: string;
+  note?: string;
+}
+
+export const DEMO_LOGINS: DemoLogin[] = [
+  { loginId: "admin", role: "admin", note: "two-factor enrolment at first log-in" },
+  { loginId: "operator", role: "operator" },
+  { loginId: "engineer", role: "engineer" },
+  { loginId: "billing", role: "billing" },
+  { loginId: "sample-admin", role: "customer-admin", customer: "株式会社サンプル商事" },
+  { loginId: "sample-member", role: "customer-member", customer: "株式会社サンプル商事" },
+  { loginId: "tesuto-admin", role: "customer-admin", customer: "合同会社テスト工業" },
+];
+
+const COMPANIES = [
+  { legalName: "株式会社サンプル商事", corporateNumber: "1010001000006" },
+  { legalName: "合同会社テスト工業", corporateNumber: "2010001000005" },
+];
+
+const NAMES: Record<string, string> = {
+  admin: "管理者 太郎",
+  operator: "運用 花子",
+  engineer: "技術 次郎",
+  billing: "経理 三郎",
+  "sample-admin": "佐藤 一郎",
+  "sample-member": "鈴木 二郎",
+  "tesuto-admin": "田中 三子",
+};
+
+/** Load the demo data once; returns false when it is already there. */
+export async function seedDemo(db: Db, now = new Date()): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const existing = await tx
+      .selectFrom("users")
+      .select("id")
+      .where("login_id", "=", "admin")
+      .where("is_demo", "=", true)
+      .executeTakeFirst();
+    if (existing) return false;
+    const customerIds = new Map<string, string>();
+    for (const c of COMPANIES) {
+      const row = await tx
+        .insertInto("customers")
+        .values({ legal_name: c.legalName, corporate_number: c.corporateNumber, is_demo: true })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      customerIds.set(c.legalName, row.id);
+      await appendAudit(tx, {
+        actor: systemActor,
+        action: "customer.create",
+        subjectType: "customer",
+        subjectId: row.id,
+        customerId: row.id,
+        after: { ...c, demo: true },
+        at: now,
+      });
+    }
+    for (const login of DEMO_LOGINS) {
+      const customerId = login.customer ? customerIds.get(login.customer)! : null;
+      await createUser(
+        tx,
+        systemActor,
+        {
+          kind: customerId ? "customer" : "staff",
+          customerId,
+          loginId: login.loginId,
+          email: `${login.loginId}@demo.unyo.invalid`,
+          displayName: NAMES[login.loginId] ?? login.loginId,
+          role: login.role,
+          password: DEMO_PASSWORD,
+          isDemo: true,
+        },
+        now,
+      );
+    }
+    return true;
+  });
+}

@@ -1,0 +1,150 @@
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import fastifyCookie from "@fastify/cookie";
+import fastifyStatic from "@fastify/static";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from "fastify-type-provider-zod";
+import { sql } from "kysely";
+import { collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { type Clock, systemClock } from "../core/clock.ts";
+import type { Config } from "../core/config.ts";
+import { customerRoutes } from "../customers/routes.ts";
+import { CustomerService } from "../customers/service.ts";
+import type { Db } from "../db/db.ts";
+import { identityRoutes } from "../identity/routes.ts";
+import { IdentityService } from "../identity/service.ts";
+import { checkCsrf, resolveAuth } from "./auth.ts";
+import type { AppContext } from "./context.ts";
+import { errorBody, installErrorHandling } from "./errors.ts";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const WEB_DIST = path.resolve(here, "../../web/dist");
+
+export interface BuildAppOptions {
+  db: Db;
+  config: Config;
+  clock?: Clock;
+  /** A pino logger to use, or false for none (tests). */
+  logger?: false | FastifyBaseLogger;
+  /** Serve the built web UI from web/dist (default: when it exists). */
+  serveWeb?: boolean;
+}
+
+export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyInstance; ctx: AppContext }> {
+  const clock = opts.clock ?? systemClock;
+  const identity = new IdentityService(opts.db, opts.config, clock);
+  const ctx: AppContext = { db: opts.db, config: opts.config, clock, identity };
+
+  const app = Fastify({
+    ...(opts.logger
+      ? { loggerInstance: opts.logger }
+      : { logger: opts.logger ?? { level: opts.config.logLevel } }),
+    bodyLimit: 1024 * 1024,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    trustProxy: process.env.UNYO_TRUST_PROXY === "1",
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  app.addHook("onSend", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+    reply.header("x-content-type-options", "nosniff");
+    reply.header("referrer-policy", "same-origin");
+    if (!reply.hasHeader("x-frame-options")) reply.header("x-frame-options", "DENY");
+  });
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const httpDuration = new Histogram({
+    name: "unyo_http_request_duration_seconds",
+    help: "HTTP request duration by route and status",
+    labelNames: ["method", "route", "status"],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  app.addHook("onResponse", async (req, reply) => {
+    httpDuration.observe(
+      { method: req.method, route: req.routeOptions.url ?? "unmatched", status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Unyo API",
+        version: "1",
+        description:
+          'Unyo (運用): operations support service platform. Every error is `{"error":{"code","message","article"?,"details"?}}`. Browser sessions use the `unyo_session` cookie and must echo `X-CSRF-Token` (from `GET /api/v1/me`) on state-changing requests; machine clients use `Authorization: Bearer <API token>`.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: "apiKey", in: "cookie", name: "unyo_session" },
+          bearer: { type: "http", scheme: "bearer" },
+        },
+      },
+      security: [{ session: [] }, { bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
+  app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await sql`select 1`.execute(opts.db);
+      return { status: "ready" };
+    } catch (err) {
+      return reply.code(503).send(errorBody("not_ready", `database unavailable: ${(err as Error).message}`));
+    }
+  });
+  app.get("/metrics", { schema: { hide: true } }, async (_req, reply) => {
+    reply.header("content-type", registry.contentType);
+    return registry.metrics();
+  });
+
+  await app.register(
+    async (api) => {
+      api.addHook("onRequest", async (req) => {
+        await resolveAuth(req, identity);
+        checkCsrf(req);
+      });
+      await api.register(identityRoutes(ctx));
+      await api.register(customerRoutes(ctx, new CustomerService(opts.db, clock)));
+    },
+    { prefix: "/api/v1" },
+  );
+
+  const serveWeb = opts.serveWeb ?? fs.existsSync(path.join(WEB_DIST, "index.html"));
+  if (serveWeb) {
+    await app.register(fastifyStatic, { root: WEB_DIST, prefix: "/", wildcard: false, index: false });
+    // Built files are served as they are; the single-page app answers every other GET
+    // (its own router shows the 404 page); the API keeps its JSON 404s.
+    app.get("/*", { schema: { hide: true } }, async (req, reply) => {
+      const url = req.url.split("?")[0] ?? "/";
+      if (url.startsWith("/api/"))
+        return reply.code(404).send(errorBody("not_found", `no route for GET ${url}`));
+      reply.header("cache-control", "no-cache");
+      return reply.sendFile("index.html");
+    });
+  }
+  return { app, ctx };
+}

@@ -1,0 +1,79 @@
+import type { FastifyError, FastifyInstance } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { AppError } from "../core/errors.ts";
+
+/** The one error shape of every failure (docs/ARCHITECTURE.md). */
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      article: z.string().optional(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .meta({ id: "Error" });
+
+export function errorBody(code: string, message: string, article?: string, details?: unknown) {
+  return {
+    error: { code, message, ...(article ? { article } : {}), ...(details !== undefined ? { details } : {}) },
+  };
+}
+
+const fastifyCodes: Record<string, { code: string; status: number }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: "bad_request", status: 400 },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: "bad_request", status: 400 },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: "payload_too_large", status: 413 },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: "unsupported_media_type", status: 415 },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: "bad_request", status: 400 },
+  FST_ERR_CTP_INVALID_TYPE: { code: "bad_request", status: 400 },
+};
+
+export function installErrorHandling(app: FastifyInstance) {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof AppError) {
+      if (err.code === "too_many_requests") {
+        const retry = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+        if (retry) void reply.header("retry-after", String(retry));
+      }
+      return reply.code(err.status).send(errorBody(err.code, err.message, err.article, err.details));
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const details = err.validation.map((v) => ({
+        path: `${err.validationContext ?? ""}${v.instancePath}`.replace(/^body\//, "").replaceAll("/", "."),
+        message: v.message,
+        ...(v.params && "unrecognizedKeys" in (v.params as object)
+          ? { unknownFields: (v.params as { unrecognizedKeys: string[] }).unrecognizedKeys }
+          : {}),
+      }));
+      return reply
+        .code(400)
+        .send(
+          errorBody(
+            "validation_failed",
+            `invalid ${err.validationContext ?? "request"}: ${details.map((d) => `${d.path || "(root)"}: ${d.message}`).join("; ")}`,
+            undefined,
+            details,
+          ),
+        );
+    }
+    const known = err.code ? fastifyCodes[err.code] : undefined;
+    if (known) return reply.code(known.status).send(errorBody(known.code, err.message));
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply
+        .code(err.statusCode)
+        .send(errorBody(err.statusCode === 404 ? "not_found" : "bad_request", err.message));
+    }
+    req.log.error({ err }, "unhandled error");
+    return reply.code(500).send(
+      errorBody("internal", "internal error; the request id is in the log", undefined, {
+        requestId: req.id,
+      }),
+    );
+  });
+
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send(errorBody("not_found", `no route for ${req.method} ${req.url.split("?")[0]}`)),
+  );
+}

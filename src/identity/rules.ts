@@ -1,0 +1,87 @@
+/**
+ * Identity decisions, pure: password policy, lock-out, session expiry, role checks.
+ * OWASP ASVS L2 where it applies (V2.1 passwords, V3.3 session time-outs).
+ */
+import { dictionary } from "@zxcvbn-ts/language-common";
+
+export const MIN_PASSWORD_LENGTH = 12;
+export const MAX_PASSWORD_LENGTH = 128;
+export const LOCKOUT_THRESHOLD = 5;
+export const LOCKOUT_MINUTES = 15;
+export const IP_WINDOW_MINUTES = 15;
+export const IP_MAX_ATTEMPTS = 30;
+export const REAUTH_MINUTES = 5;
+
+let common: Set<string> | undefined;
+function commonPasswords(): Set<string> {
+  common ??= new Set((dictionary["passwords-common"] as string[]).map((p) => p.toLowerCase()));
+  return common;
+}
+
+export type PasswordProblem = "too_short" | "too_long" | "common" | "contains_login";
+
+/** ASVS 2.1: length 12–128, no composition rules, not a known common password, not the login id. */
+export function passwordProblems(password: string, loginId?: string): PasswordProblem[] {
+  const problems: PasswordProblem[] = [];
+  const length = [...password].length;
+  if (length < MIN_PASSWORD_LENGTH) problems.push("too_short");
+  if (length > MAX_PASSWORD_LENGTH) problems.push("too_long");
+  const lower = password.toLowerCase();
+  if (commonPasswords().has(lower) || commonPasswords().has(lower.replace(/\d+$/, "")))
+    problems.push("common");
+  if (loginId && loginId.length >= 3 && lower.includes(loginId.toLowerCase()))
+    problems.push("contains_login");
+  return problems;
+}
+
+export const passwordProblemText: Record<PasswordProblem, string> = {
+  too_short: `at least ${MIN_PASSWORD_LENGTH} characters are required`,
+  too_long: `at most ${MAX_PASSWORD_LENGTH} characters are allowed`,
+  common: "this password is on the list of commonly used passwords",
+  contains_login: "the password must not contain the login id",
+};
+
+/** After a failed log-in: lock the account for a while once the threshold is reached. */
+export function afterFailedLogin(
+  failedBefore: number,
+  now: Date,
+): { failed: number; lockedUntil: Date | null } {
+  const failed = failedBefore + 1;
+  if (failed >= LOCKOUT_THRESHOLD)
+    return { failed, lockedUntil: new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) };
+  return { failed, lockedUntil: null };
+}
+
+export interface SessionTimes {
+  lastSeenAt: Date;
+  expiresAt: Date;
+  endedAt: Date | null;
+}
+
+/** ASVS 3.3: a session ends after its idle time-out or its absolute lifetime, whichever is first. */
+export function sessionState(
+  s: SessionTimes,
+  now: Date,
+  idleMinutes: number,
+): "active" | "idle" | "expired" | "ended" {
+  if (s.endedAt) return "ended";
+  if (now >= s.expiresAt) return "expired";
+  if (now.getTime() - s.lastSeenAt.getTime() >= idleMinutes * 60_000) return "idle";
+  return "active";
+}
+
+export function reauthenticatedRecently(reauthAt: Date | null, now: Date): boolean {
+  return reauthAt !== null && now.getTime() - reauthAt.getTime() < REAUTH_MINUTES * 60_000;
+}
+
+export const STAFF_ROLES = ["admin", "operator", "engineer", "billing"] as const;
+export const CUSTOMER_ROLES = ["customer-admin", "customer-member"] as const;
+export type Role = (typeof STAFF_ROLES)[number] | (typeof CUSTOMER_ROLES)[number];
+
+/** TOTP two-factor is required for provider administrators. */
+export function totpRequired(kind: "staff" | "customer", role: string): boolean {
+  return kind === "staff" && role === "admin";
+}
+
+export const TOKEN_SCOPES = ["read", "write"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];

@@ -1,0 +1,96 @@
+import { z } from "zod";
+import { CUSTOMER_ROLES, STAFF_ROLES, TOKEN_SCOPES } from "./rules.ts";
+
+export const loginIdSchema = z
+  .string()
+  .trim()
+  .min(3)
+  .max(64)
+  .regex(/^[A-Za-z0-9._@-]+$/, "letters, digits and . _ @ - only");
+
+export const userSchema = z
+  .object({
+    id: z.uuid(),
+    kind: z.enum(["staff", "customer"]),
+    customerId: z.uuid().nullable(),
+    loginId: z.string(),
+    email: z.string(),
+    displayName: z.string(),
+    role: z.enum([...STAFF_ROLES, ...CUSTOMER_ROLES]),
+    locale: z.enum(["ja", "en"]),
+    mustChangePassword: z.boolean(),
+    totpEnabled: z.boolean(),
+    isDemo: z.boolean(),
+  })
+  .meta({ id: "User" });
+
+export const meSchema = z
+  .object({
+    user: userSchema,
+    csrfToken: z.string().nullable(),
+    pending: z.enum(["password_change_required", "totp_required"]).nullable(),
+    authenticatedBy: z.enum(["session", "token"]),
+  })
+  .meta({ id: "Me" });
+
+export const loginBody = z.strictObject({
+  loginId: z.string().min(1).max(64),
+  password: z.string().min(1).max(1024),
+  totp: z
+    .string()
+    .regex(/^\d{6}$/, "6 digits")
+    .optional(),
+});
+
+export const changePasswordBody = z.strictObject({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: z.string().min(1).max(1024),
+});
+
+export const reauthBody = z.strictObject({ password: z.string().min(1).max(1024) });
+
+export const totpConfirmBody = z.strictObject({ code: z.string().regex(/^\d{6}$/, "6 digits") });
+
+export const createUserBody = z.strictObject({
+  kind: z.enum(["staff", "customer"]),
+  customerId: z.uuid().optional(),
+  loginId: loginIdSchema,
+  email: z.email().max(254),
+  displayName: z.string().trim().min(1).max(100),
+  role: z.enum([...STAFF_ROLES, ...CUSTOMER_ROLES]),
+  locale: z.enum(["ja", "en"]).optional(),
+});
+
+export const createCustomerUserBody = createUserBody.omit({ kind: true, customerId: true }).extend({
+  role: z.enum(CUSTOMER_ROLES),
+});
+
+export const sessionSchema = z.object({
+  id: z.string(),
+  current: z.boolean(),
+  createdAt: z.string(),
+  lastSeenAt: z.string(),
+  expiresAt: z.string(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+});
+
+export const tokenSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  prefix: z.string(),
+  scopes: z.array(z.enum(TOKEN_SCOPES)),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+
+export const createTokenBody = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  scopes: z.array(z.enum(TOKEN_SCOPES)).min(1),
+  expiresInDays: z.number().int().min(1).max(365).optional(),
+});
+
+export const idParams = z.strictObject({ id: z.uuid() });
+export const sessionIdParams = z.strictObject({ id: z.string().max(64) });

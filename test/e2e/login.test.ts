@@ -1,0 +1,115 @@
+/**
+ * Browser journeys in Debian's Chromium (playwright-core, no downloaded browsers): a real
+ * `unyo serve` process on a cloned test database, driven like a person would.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../src/db/embedded.ts";
+import { DEMO_PASSWORD, seedDemo } from "../../src/db/seed.ts";
+import { testDatabase } from "../helpers.ts";
+
+const ARTIFACTS = path.resolve("test-artifacts");
+let server: ChildProcess;
+let browser: Browser;
+let base: string;
+let dbHandle: Awaited<ReturnType<typeof testDatabase>>;
+
+beforeAll(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  dbHandle = await testDatabase();
+  await seedDemo(dbHandle.db);
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(process.execPath, ["bin/unyo.js", "serve", "--port", String(port), "--host", "127.0.0.1"], {
+    env: { ...process.env, DATABASE_URL: dbHandle.url, LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  server.stdout?.on("data", (c) => (output += c));
+  server.stderr?.on("data", (c) => (output += c));
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) break;
+    } catch {}
+    if (i > 300) throw new Error(`server did not start: ${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    server.kill("SIGTERM");
+    await new Promise((r) => server.once("exit", r));
+  }
+  await dbHandle?.drop();
+});
+
+async function logIn(page: Page, loginId: string) {
+  await page.goto(base);
+  await page.getByLabel("ユーザーID").fill(loginId);
+  await page.getByLabel("パスワード").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "ログイン" }).click();
+}
+
+describe("web shell", () => {
+  it("staff log in to the operator console, see customers, switch to English, log out", async () => {
+    const page = await browser.newPage();
+    await logIn(page, "operator");
+    await expect.poll(() => page.url()).toMatch(/\/console$/);
+    await page.getByRole("heading", { name: "運用コンソールへようこそ" }).waitFor();
+    await page.getByText("デモアカウントでログインしています").waitFor();
+    await page.getByRole("link", { name: "契約者" }).click();
+    await page.getByRole("cell", { name: "株式会社サンプル商事" }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, "console-customers-ja.png"), fullPage: true });
+    await page.getByLabel("Language / 言語").first().selectOption("en");
+    await page.getByRole("heading", { name: "Customers" }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, "console-customers-en.png"), fullPage: true });
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    // The session is gone on the server too.
+    const me = await page.evaluate(() => fetch("/api/v1/me").then((r) => r.status));
+    expect(me).toBe(401);
+    await page.close();
+  });
+
+  it("a customer logs in to the portal and sees only its company", async () => {
+    const page = await browser.newPage();
+    await logIn(page, "sample-admin");
+    await expect.poll(() => page.url()).toMatch(/\/portal$/);
+    await page.getByRole("heading", { name: "契約者ポータルへようこそ" }).waitFor();
+    await page.getByRole("link", { name: "自社情報" }).click();
+    await page.getByText("株式会社サンプル商事").waitFor();
+    expect(await page.getByText("合同会社テスト工業").count()).toBe(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, "portal-company.png"), fullPage: true });
+    await page.goto(`${base}/portal/no-such-page`);
+    await page.getByRole("heading", { name: "ページが見つかりません" }).waitFor();
+    await page.close();
+  });
+
+  it("a wrong password shows an error and stays on the log-in page", async () => {
+    const page = await browser.newPage();
+    await page.goto(base);
+    await page.getByLabel("ユーザーID").fill("operator");
+    await page.getByLabel("パスワード").fill("not the password");
+    await page.getByRole("button", { name: "ログイン" }).click();
+    await page.getByRole("alert").getByText("ユーザーIDまたはパスワードが正しくありません。").waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, "login-error.png") });
+    await page.close();
+  });
+});

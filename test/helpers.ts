@@ -1,0 +1,145 @@
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import pg from "pg";
+import { inject } from "vitest";
+import { type Clock, fixedClock } from "../src/core/clock.ts";
+import { type Config, loadConfig } from "../src/core/config.ts";
+import { createDb, type Db } from "../src/db/db.ts";
+import { buildApp } from "../src/http/app.ts";
+import type { Role } from "../src/identity/rules.ts";
+import { createUser } from "../src/identity/service.ts";
+
+export const serverUrl = () => inject("pgServerUrl");
+
+/** A fresh database cloned from the migrated template. */
+export async function testDatabase(): Promise<{ db: Db; url: string; drop(): Promise<void> }> {
+  const name = `unyo_t_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: serverUrl() });
+  await admin.connect();
+  await admin.query(`create database ${name} template ${inject("pgTemplate")}`);
+  await admin.end();
+  const u = new URL(serverUrl());
+  u.pathname = `/${name}`;
+  const db = createDb(u.toString(), { max: 5 });
+  return {
+    db,
+    url: u.toString(),
+    async drop() {
+      await db.destroy();
+      const c = new pg.Client({ connectionString: serverUrl() });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export const PASSWORD = "correct horse battery staple 9";
+
+export interface TestEnv {
+  app: FastifyInstance;
+  db: Db;
+  url: string;
+  config: Config;
+  clock: Clock & { advance(ms: number): void };
+  close(): Promise<void>;
+}
+
+export async function testApp(overrides: Partial<Config> = {}): Promise<TestEnv> {
+  const { db, url, drop } = await testDatabase();
+  const config = loadConfig({}, { demo: true, ...overrides });
+  const clock = fixedClock(new Date("2026-11-24T01:00:00Z"));
+  const { app } = await buildApp({ db, config, clock, logger: false, serveWeb: false });
+  await app.ready();
+  return {
+    app,
+    db,
+    url,
+    config,
+    clock,
+    async close() {
+      await app.close();
+      await drop();
+    },
+  };
+}
+
+let counter = 0;
+/** Factory: a customer company. */
+export async function buildCustomer(db: Db, legalName = `株式会社テスト${++counter}`): Promise<string> {
+  const row = await db
+    .insertInto("customers")
+    .values({ legal_name: legalName })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Factory: a user with a known password (no forced change unless `initial`). */
+export async function buildUser(
+  db: Db,
+  opts: { role: Role; customerId?: string; loginId?: string; initial?: boolean },
+): Promise<{ id: string; loginId: string; password: string }> {
+  const loginId = opts.loginId ?? `u${++counter}-${randomBytes(3).toString("hex")}`;
+  const result = await db.transaction().execute((tx) =>
+    createUser(
+      tx,
+      { kind: "system", id: null },
+      {
+        kind: opts.customerId ? "customer" : "staff",
+        customerId: opts.customerId ?? null,
+        loginId,
+        email: `${loginId}@example.test`,
+        displayName: loginId,
+        role: opts.role,
+        ...(opts.initial ? {} : { password: PASSWORD }),
+      },
+      new Date(),
+    ),
+  );
+  return { id: result.user.id, loginId, password: result.initialPassword ?? PASSWORD };
+}
+
+export interface Reply {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON bodies freely
+  json: any;
+  headers: Record<string, unknown>;
+}
+
+export interface Client {
+  cookie: string;
+  csrf: string;
+  req(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+}
+
+/** Log in through the API and return a client that sends the session cookie and CSRF token. */
+export async function login(
+  app: FastifyInstance,
+  loginId: string,
+  password: string,
+  totp?: string,
+): Promise<Client> {
+  const res = await app.inject({
+    method: "POST",
+    url: "/api/v1/auth/login",
+    payload: { loginId, password, ...(totp ? { totp } : {}) },
+  });
+  if (res.statusCode !== 200) throw new Error(`login failed ${res.statusCode}: ${res.body}`);
+  const set = res.cookies.find((c) => c.name === "unyo_session");
+  const cookie = `unyo_session=${set!.value}`;
+  const csrf = res.json().csrfToken as string;
+  return {
+    cookie,
+    csrf,
+    async req(method, url, body, headers = {}) {
+      const r = await app.inject({
+        method: method as "GET",
+        url,
+        headers: { cookie, "x-csrf-token": csrf, ...headers },
+        ...(body !== undefined ? { payload: body as object } : {}),
+      });
+      return { status: r.statusCode, json: r.body ? r.json() : null, headers: r.headers };
+    },
+  };
+}

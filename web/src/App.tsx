@@ -1,0 +1,496 @@
+import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
+import { ApiFailure, api, type Me, setCsrf } from "./api.ts";
+import { initialLang, type Lang, LangContext, type MessageKey, useT } from "./i18n.ts";
+import { navigate, usePath } from "./router.ts";
+
+export function App() {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  const setLang = (l: Lang) => {
+    localStorage.setItem("unyo.lang", l);
+    setLangState(l);
+  };
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+  return (
+    <LangContext.Provider value={{ lang, setLang }}>
+      <Root />
+    </LangContext.Provider>
+  );
+}
+
+function Root() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const t = useT();
+  const refresh = useCallback(async () => {
+    try {
+      const m = await api<Me>("GET", "/me");
+      setCsrf(m.csrfToken);
+      setMe(m);
+    } catch {
+      setCsrf(null);
+      setMe(null);
+    }
+  }, []);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+  if (me === undefined) return <p className="loading">{t("loading")}</p>;
+  if (me === null) return <LoginPage onLoggedIn={refresh} />;
+  return <Shell me={me} refresh={refresh} />;
+}
+
+function LanguageSwitch() {
+  return (
+    <LangContext.Consumer>
+      {({ lang, setLang }) => (
+        <label className="lang">
+          <span className="sr-only">Language / 言語</span>
+          <select value={lang} onChange={(e) => setLang(e.target.value as Lang)} aria-label="Language / 言語">
+            <option value="ja">日本語</option>
+            <option value="en">English</option>
+          </select>
+        </label>
+      )}
+    </LangContext.Consumer>
+  );
+}
+
+function Field(props: {
+  id: string;
+  label: string;
+  type?: string;
+  value: string;
+  onChange: (v: string) => void;
+  autoComplete?: string;
+  inputMode?: "numeric";
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        name={props.id}
+        type={props.type ?? "text"}
+        value={props.value}
+        autoComplete={props.autoComplete}
+        inputMode={props.inputMode}
+        onChange={(e) => props.onChange(e.target.value)}
+        required
+      />
+    </div>
+  );
+}
+
+function ErrorBox({ error }: { error: string | null }) {
+  if (!error) return null;
+  return (
+    <p className="error" role="alert">
+      {error}
+    </p>
+  );
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof ApiFailure)
+    return `${err.error.message}${err.error.article ? ` (Art. ${err.error.article})` : ""}`;
+  return String(err);
+}
+
+function LoginPage({ onLoggedIn }: { onLoggedIn: () => Promise<void> }) {
+  const t = useT();
+  const [loginId, setLoginId] = useState("");
+  const [password, setPassword] = useState("");
+  const [totp, setTotp] = useState("");
+  const [needTotp, setNeedTotp] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await api("POST", "/auth/login", { loginId, password, ...(needTotp ? { totp } : {}) });
+      await onLoggedIn();
+    } catch (err) {
+      if (err instanceof ApiFailure && err.error.code === "totp_required") setNeedTotp(true);
+      else setError(err instanceof ApiFailure && err.status === 401 ? t("login.failed") : errorText(err));
+    }
+  };
+  return (
+    <main className="login">
+      <header className="login-header">
+        <h1>{t("appName")}</h1>
+        <LanguageSwitch />
+      </header>
+      <form onSubmit={submit} aria-labelledby="login-title" className="card">
+        <h2 id="login-title">{t("login.title")}</h2>
+        <Field
+          id="loginId"
+          label={t("login.loginId")}
+          value={loginId}
+          onChange={setLoginId}
+          autoComplete="username"
+        />
+        <Field
+          id="password"
+          label={t("login.password")}
+          type="password"
+          value={password}
+          onChange={setPassword}
+          autoComplete="current-password"
+        />
+        {needTotp && (
+          <Field
+            id="totp"
+            label={t("login.totp")}
+            value={totp}
+            onChange={setTotp}
+            autoComplete="one-time-code"
+            inputMode="numeric"
+          />
+        )}
+        <ErrorBox error={error} />
+        <button type="submit">{t("login.submit")}</button>
+        <p className="hint">{t("login.forgot")}</p>
+      </form>
+    </main>
+  );
+}
+
+interface NavItem {
+  path: string;
+  label: MessageKey;
+}
+
+function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
+  const t = useT();
+  const path = usePath();
+  const isStaff = me.user.kind === "staff";
+  const base = isStaff ? "/console" : "/portal";
+  useEffect(() => {
+    if (
+      path === "/" ||
+      path === "/login" ||
+      (isStaff && path.startsWith("/portal")) ||
+      (!isStaff && path.startsWith("/console"))
+    )
+      navigate(base);
+  }, [path, base, isStaff]);
+  const nav: NavItem[] = isStaff
+    ? [
+        { path: "/console", label: "nav.home" },
+        { path: "/console/customers", label: "nav.customers" },
+        { path: "/console/account", label: "nav.account" },
+      ]
+    : [
+        { path: "/portal", label: "nav.home" },
+        { path: "/portal/company", label: "nav.company" },
+        { path: "/portal/account", label: "nav.account" },
+      ];
+  const logout = async () => {
+    await api("POST", "/auth/logout").catch(() => {});
+    setCsrf(null);
+    window.history.replaceState(null, "", "/");
+    await refresh();
+  };
+  let content: ReactNode;
+  if (me.pending === "password_change_required") content = <PasswordPage initial onDone={refresh} />;
+  else if (me.pending === "totp_required") content = <TotpPage onDone={refresh} />;
+  else content = <Page path={path} me={me} base={base} refresh={refresh} />;
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <strong>{t("appName")}</strong>
+        <span className="area">{t(isStaff ? "nav.console" : "nav.portal")}</span>
+        <span className="spacer" />
+        <span className="who">
+          {me.user.displayName} ({me.user.role})
+        </span>
+        <LanguageSwitch />
+        <button type="button" onClick={logout}>
+          {t("logout")}
+        </button>
+      </header>
+      {me.user.isDemo && (
+        <div className="demo" role="status">
+          {t("demo.banner")}
+        </div>
+      )}
+      <div className="body">
+        <nav aria-label={t(isStaff ? "nav.console" : "nav.portal")}>
+          <ul>
+            {nav.map((n) => (
+              <li key={n.path}>
+                <a
+                  href={n.path}
+                  aria-current={path === n.path ? "page" : undefined}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    navigate(n.path);
+                  }}
+                >
+                  {t(n.label)}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main">{content}</main>
+      </div>
+    </div>
+  );
+}
+
+function Page({
+  path,
+  me,
+  base,
+  refresh,
+}: {
+  path: string;
+  me: Me;
+  base: string;
+  refresh: () => Promise<void>;
+}) {
+  const t = useT();
+  if (path === base || path === "/" || path === "/login")
+    return (
+      <section>
+        <h1>{t(me.user.kind === "staff" ? "home.staffWelcome" : "home.customerWelcome")}</h1>
+        <p>
+          {t("home.role")}: <code>{me.user.role}</code>
+        </p>
+      </section>
+    );
+  if (path === "/console/customers" && me.user.kind === "staff") return <CustomersPage />;
+  if (path === "/portal/company" && me.user.kind === "customer")
+    return <CompanyPage customerId={me.user.customerId!} />;
+  if (path === `${base}/account`)
+    return (
+      <>
+        <PasswordPage onDone={refresh} />
+        <SessionsPage />
+      </>
+    );
+  return (
+    <section>
+      <h1>{t("notFound.title")}</h1>
+      <p>
+        <code>{path}</code>
+      </p>
+      <a
+        href={base}
+        onClick={(e) => {
+          e.preventDefault();
+          navigate(base);
+        }}
+      >
+        {t("notFound.back")}
+      </a>
+    </section>
+  );
+}
+
+function useLoad<T>(path: string): [T | undefined, string | null, () => void] {
+  const [data, setData] = useState<T>();
+  const [error, setError] = useState<string | null>(null);
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    void n;
+    api<T>("GET", path).then(setData, (e) => setError(errorText(e)));
+  }, [path, n]);
+  return [data, error, () => setN((x) => x + 1)];
+}
+
+interface Customer {
+  id: string;
+  legalName: string;
+  corporateNumber: string | null;
+}
+
+function CustomersPage() {
+  const t = useT();
+  const [data, error] = useLoad<{ items: Customer[] }>("/customers");
+  return (
+    <section>
+      <h1>{t("customers.title")}</h1>
+      <ErrorBox error={error} />
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t("customers.legalName")}</th>
+            <th scope="col">{t("customers.corporateNumber")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data?.items.map((c) => (
+            <tr key={c.id}>
+              <td>{c.legalName}</td>
+              <td>{c.corporateNumber}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function CompanyPage({ customerId }: { customerId: string }) {
+  const t = useT();
+  const [data, error] = useLoad<Customer>(`/customers/${customerId}`);
+  return (
+    <section>
+      <h1>{t("company.title")}</h1>
+      <ErrorBox error={error} />
+      {data && (
+        <dl>
+          <dt>{t("customers.legalName")}</dt>
+          <dd>{data.legalName}</dd>
+          <dt>{t("customers.corporateNumber")}</dt>
+          <dd>{data.corporateNumber}</dd>
+        </dl>
+      )}
+    </section>
+  );
+}
+
+function PasswordPage({ initial, onDone }: { initial?: boolean; onDone: () => Promise<void> }) {
+  const t = useT();
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await api("POST", "/me/password", { currentPassword: current, newPassword: next });
+      setDone(true);
+      setCurrent("");
+      setNext("");
+      await onDone();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="pw-title">
+      <h2 id="pw-title">{t("password.title")}</h2>
+      {initial && <p className="notice">{t("password.initialNotice")}</p>}
+      <Field
+        id="currentPassword"
+        label={t("password.current")}
+        type="password"
+        value={current}
+        onChange={setCurrent}
+        autoComplete="current-password"
+      />
+      <Field
+        id="newPassword"
+        label={t("password.new")}
+        type="password"
+        value={next}
+        onChange={setNext}
+        autoComplete="new-password"
+      />
+      <ErrorBox error={error} />
+      {done && <p role="status">{t("password.done")}</p>}
+      <button type="submit">{t("password.submit")}</button>
+    </form>
+  );
+}
+
+function TotpPage({ onDone }: { onDone: () => Promise<void> }) {
+  const t = useT();
+  const [setup, setSetup] = useState<{ secret: string; uri: string } | null>(null);
+  const [code, setCode] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const start = async () => {
+    setError(null);
+    try {
+      setSetup(await api("POST", "/me/totp/setup"));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  const confirm = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      await api("POST", "/me/totp/confirm", { code });
+      await onDone();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <section className="card">
+      <h2>{t("totp.title")}</h2>
+      <p>{t("totp.required")}</p>
+      {!setup && (
+        <button type="button" onClick={start}>
+          {t("totp.start")}
+        </button>
+      )}
+      {setup && (
+        <form onSubmit={confirm}>
+          <p>
+            {t("totp.secret")}: <code data-testid="totp-secret">{setup.secret}</code>
+          </p>
+          <p className="uri">
+            <code>{setup.uri}</code>
+          </p>
+          <Field
+            id="code"
+            label={t("totp.code")}
+            value={code}
+            onChange={setCode}
+            inputMode="numeric"
+            autoComplete="one-time-code"
+          />
+          <button type="submit">{t("totp.confirm")}</button>
+        </form>
+      )}
+      <ErrorBox error={error} />
+    </section>
+  );
+}
+
+interface SessionRow {
+  id: string;
+  current: boolean;
+  lastSeenAt: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+function SessionsPage() {
+  const t = useT();
+  const [data, error, reload] = useLoad<{ items: SessionRow[] }>("/me/sessions");
+  const end = async (id: string) => {
+    await api("DELETE", `/me/sessions/${id}`).catch(() => {});
+    reload();
+  };
+  return (
+    <section>
+      <h2>{t("sessions.title")}</h2>
+      <ErrorBox error={error} />
+      <ul className="sessions">
+        {data?.items.map((s) => (
+          <li key={s.id}>
+            {s.ip} — {s.userAgent?.slice(0, 60)} — {t("sessions.lastSeen")}{" "}
+            {new Date(s.lastSeenAt).toLocaleString()}
+            {s.current ? (
+              <strong> ({t("sessions.current")})</strong>
+            ) : (
+              <button type="button" onClick={() => end(s.id)}>
+                {t("sessions.end")}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

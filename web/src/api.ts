@@ -1,0 +1,58 @@
+/** A small typed client for the Unyo API (same-origin, cookie session, CSRF header). */
+export interface ApiError {
+  code: string;
+  message: string;
+  article?: string;
+  details?: unknown;
+}
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: ApiError,
+  ) {
+    super(error.message);
+  }
+}
+
+export interface User {
+  id: string;
+  kind: "staff" | "customer";
+  customerId: string | null;
+  loginId: string;
+  email: string;
+  displayName: string;
+  role: string;
+  locale: "ja" | "en";
+  mustChangePassword: boolean;
+  totpEnabled: boolean;
+  isDemo: boolean;
+}
+
+export interface Me {
+  user: User;
+  csrfToken: string | null;
+  pending: "password_change_required" | "totp_required" | null;
+  authenticatedBy: "session" | "token";
+}
+
+let csrfToken: string | null = null;
+export function setCsrf(token: string | null) {
+  csrfToken = token;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
+  const res = await fetch(`/api/v1${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  if (res.status === 204) return undefined as T;
+  const data = await res.json().catch(() => ({ error: { code: "bad_response", message: res.statusText } }));
+  if (!res.ok) throw new ApiFailure(res.status, (data as { error: ApiError }).error);
+  return data as T;
+}
