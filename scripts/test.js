@@ -7,6 +7,7 @@ import fs from "node:fs";
 const steps = [
   ["typecheck", "npx", ["tsc", "--noEmit", "-p", "tsconfig.json"]],
   ["lint", "npx", ["biome", "check", "."]],
+  ["build web UI", "npx", ["vite", "build", "--config", "web/vite.config.ts", "--logLevel", "warn"]],
   [
     "unit + integration",
     "npx",
@@ -18,7 +19,6 @@ const steps = [
       "--outputFile.json=test-artifacts/vitest-main.json",
     ],
   ],
-  ["build web UI", "npx", ["vite", "build", "--config", "web/vite.config.ts", "--logLevel", "warn"]],
   [
     "browser (e2e)",
     "npx",

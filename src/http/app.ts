@@ -60,7 +60,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  // Graceful shutdown: requests in flight finish, and their keep-alive connections are closed
+  // after the response so that close() does not wait for the keep-alive time-out.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
   app.addHook("onSend", async (req, reply) => {
+    if (closing) reply.header("connection", "close");
     reply.header("x-request-id", req.id);
     reply.header("x-content-type-options", "nosniff");
     reply.header("referrer-policy", "same-origin");

@@ -1,0 +1,120 @@
+/**
+ * The all-in-one start on embedded PostgreSQL, as a newcomer runs it: first and second start,
+ * two instances side by side, recovery after SIGKILL, and a clean stop.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../src/db/embedded.ts";
+
+const homes: string[] = [];
+const children: ChildProcess[] = [];
+
+function tmpHome() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "unyo-home-"));
+  homes.push(dir);
+  return dir;
+}
+
+async function start(home: string, port: number): Promise<{ child: ChildProcess; output: () => string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, UNYO_HOME: home, PORT: String(port), LOG_LEVEL: "warn" };
+  delete env.DATABASE_URL;
+  const child = spawn(process.execPath, ["bin/unyo.js", "start"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let out = "";
+  child.stdout?.on("data", (c) => (out += c));
+  child.stderr?.on("data", (c) => (out += c));
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
+    } catch {}
+    if (child.exitCode !== null || i > 600) throw new Error(`unyo start did not become ready: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, output: () => out };
+}
+
+function postmasterPid(home: string): number | undefined {
+  try {
+    return Number(fs.readFileSync(path.join(home, "pgdata", "postmaster.pid"), "utf8").split("\n")[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function stop(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM") {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  child.kill(signal);
+  return new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+}
+
+afterAll(async () => {
+  for (const c of children) await stop(c, "SIGKILL");
+  for (const h of homes) {
+    const pid = postmasterPid(h);
+    if (pid && alive(pid)) process.kill(pid, "SIGINT");
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  for (const h of homes) fs.rmSync(h, { recursive: true, force: true });
+});
+
+describe("unyo start on embedded PostgreSQL", () => {
+  it("starts, prints the URL and demo log-ins, serves; restarts on the same data; two run side by side", async () => {
+    const homeA = tmpHome();
+    const homeB = tmpHome();
+    const portA = await freePort();
+    const portB = await freePort();
+    const a = await start(homeA, portA);
+    expect(a.output()).toContain(`http://localhost:${portA}`);
+    expect(a.output()).toContain("sample-admin");
+    const b = await start(homeB, portB);
+    const login = await fetch(`http://127.0.0.1:${portB}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ loginId: "operator", password: "unyo-demo-2026!" }),
+    });
+    expect(login.status).toBe(200);
+    // A second `start` on a home that is in use is refused clearly.
+    const clash = spawn(process.execPath, ["bin/unyo.js", "start", "--port", String(await freePort())], {
+      env: { ...process.env, UNYO_HOME: homeA, DATABASE_URL: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let clashOut = "";
+    clash.stderr?.on("data", (c) => (clashOut += c));
+    const clashCode = await new Promise((r) => clash.once("exit", r));
+    expect(clashCode).toBe(1);
+    expect(clashOut).toContain("another Unyo");
+
+    const pgA = postmasterPid(homeA)!;
+    expect(await stop(a.child)).toBe(0);
+    expect(alive(pgA)).toBe(false); // embedded PostgreSQL stops with Unyo
+    const again = await start(homeA, portA);
+    expect(again.output()).not.toContain("(created now)"); // data reused, demo data not loaded twice
+    expect(await stop(again.child)).toBe(0);
+    expect(await stop(b.child)).toBe(0);
+  }, 180_000);
+
+  it("recovers after being killed with SIGKILL (orphaned server, stale lock)", async () => {
+    const home = tmpHome();
+    const port = await freePort();
+    const first = await start(home, port);
+    const pg1 = postmasterPid(home)!;
+    await stop(first.child, "SIGKILL");
+    expect(alive(pg1)).toBe(true); // the orphan is still there…
+    const second = await start(home, port); // …and the next start recovers
+    expect(alive(pg1)).toBe(false);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    await stop(second.child);
+  }, 180_000);
+});
