@@ -371,3 +371,35 @@ describe("API tokens", () => {
     expect((await env.app.inject({ url: "/api/v1/me", headers: bearer })).statusCode).toBe(401);
   });
 });
+
+describe("demo accounts", () => {
+  it("exist only in demo mode: with demo mode off they cannot log in", async () => {
+    const { seedDemo, DEMO_PASSWORD } = await import("../src/db/seed.ts");
+    await seedDemo(env.db);
+    const demoOn = await login(env.app, "operator", DEMO_PASSWORD);
+    expect((await demoOn.req("GET", "/api/v1/me")).json.user.isDemo).toBe(true);
+    const off = await testApp({ demo: false });
+    try {
+      await seedDemo(off.db);
+      const res = await off.app.inject({
+        method: "POST",
+        url: "/api/v1/auth/login",
+        payload: { loginId: "operator", password: DEMO_PASSWORD },
+      });
+      expect(res.statusCode).toBe(401);
+      // A real (non-demo) account works in the same instance.
+      const real = await buildUser(off.db, { role: "operator" });
+      expect(
+        (
+          await off.app.inject({
+            method: "POST",
+            url: "/api/v1/auth/login",
+            payload: { loginId: real.loginId, password: real.password },
+          })
+        ).statusCode,
+      ).toBe(200);
+    } finally {
+      await off.close();
+    }
+  });
+});

@@ -3,7 +3,13 @@ import type { Clock } from "../core/clock.ts";
 import { notFound } from "../core/errors.ts";
 import { type Db, type Tx, withCustomerScope } from "../db/db.ts";
 import type { CustomerRole } from "../db/schema.ts";
-import { type AuthContext, createUser, presentUser, type UserView } from "../identity/service.ts";
+import {
+  type AuthContext,
+  createUser,
+  presentUser,
+  USER_COLUMNS,
+  type UserView,
+} from "../identity/service.ts";
 
 export interface CustomerView {
   id: string;
@@ -27,6 +33,16 @@ function present(r: {
     isDemo: r.is_demo,
     createdAt: new Date(r.created_at).toISOString(),
   };
+}
+
+/** The company must exist and, under a customer scope, be the caller's own (RLS hides the others). */
+async function requireCustomer(tx: Tx, customerId: string): Promise<void> {
+  const customer = await tx
+    .selectFrom("customers")
+    .select("id")
+    .where("id", "=", customerId)
+    .executeTakeFirst();
+  if (!customer) throw notFound("customer");
 }
 
 /**
@@ -86,27 +102,10 @@ export class CustomerService {
 
   async listUsers(auth: AuthContext, customerId: string): Promise<UserView[]> {
     return this.scoped(auth, async (tx) => {
-      const customer = await tx
-        .selectFrom("customers")
-        .select("id")
-        .where("id", "=", customerId)
-        .executeTakeFirst();
-      if (!customer) throw notFound("customer");
+      await requireCustomer(tx, customerId);
       const rows = await tx
         .selectFrom("users")
-        .select([
-          "id",
-          "kind",
-          "customer_id",
-          "login_id",
-          "email",
-          "display_name",
-          "role",
-          "locale",
-          "must_change_password",
-          "totp_enabled",
-          "is_demo",
-        ])
+        .select(USER_COLUMNS)
         .where("customer_id", "=", customerId)
         .orderBy("login_id")
         .execute();
@@ -121,12 +120,7 @@ export class CustomerService {
     input: { loginId: string; email: string; displayName: string; role: CustomerRole; locale?: "ja" | "en" },
   ) {
     return this.scoped(auth, async (tx) => {
-      const customer = await tx
-        .selectFrom("customers")
-        .select("id")
-        .where("id", "=", customerId)
-        .executeTakeFirst();
-      if (!customer) throw notFound("customer");
+      await requireCustomer(tx, customerId);
       return createUser(
         tx,
         { kind: auth.user.kind, id: auth.user.id },

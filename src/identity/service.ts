@@ -63,7 +63,8 @@ export function presentUser(u: UserRow): UserView {
   };
 }
 
-const USER_COLUMNS = [
+/** The columns a user view is presented from (never the hash or the TOTP secret). */
+export const USER_COLUMNS = [
   "id",
   "kind",
   "customer_id",

@@ -9,6 +9,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../src/db/embedded.ts";
 import { DEMO_PASSWORD, seedDemo } from "../../src/db/seed.ts";
+import { createUser } from "../../src/identity/service.ts";
 import { testDatabase } from "../helpers.ts";
 
 const ARTIFACTS = path.resolve("test-artifacts");
@@ -110,6 +111,48 @@ describe("web shell", () => {
     await page.getByRole("button", { name: "ログイン" }).click();
     await page.getByRole("alert").getByText("ユーザーIDまたはパスワードが正しくありません。").waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, "login-error.png") });
+    await page.close();
+  });
+
+  it("a new customer user must change the issued initial password first (Art. 10)", async () => {
+    const customer = await dbHandle.db
+      .selectFrom("customers")
+      .select("id")
+      .where("legal_name", "=", "株式会社サンプル商事")
+      .executeTakeFirstOrThrow();
+    const { user, initialPassword } = await dbHandle.db.transaction().execute((tx) =>
+      createUser(
+        tx,
+        { kind: "system", id: null },
+        {
+          kind: "customer",
+          customerId: customer.id,
+          loginId: "e2e-new-user",
+          email: "new@example.test",
+          displayName: "新規 利用者",
+          role: "customer-member",
+        },
+        new Date(),
+      ),
+    );
+    expect(user.mustChangePassword).toBe(true);
+    const page = await browser.newPage();
+    await page.goto(base);
+    await page.getByLabel("ユーザーID").fill("e2e-new-user");
+    await page.getByLabel("パスワード").fill(initialPassword!);
+    await page.getByRole("button", { name: "ログイン" }).click();
+    await page.getByText("発行された初期パスワードを変更してください(第10条)。").waitFor();
+    await page.getByLabel("現在のパスワード").fill(initialPassword!);
+    await page.getByLabel("新しいパスワード(12文字以上)").fill("password1234");
+    await page.getByRole("button", { name: "変更する" }).click();
+    await page
+      .getByRole("alert")
+      .getByText(/commonly used/)
+      .waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, "portal-initial-password.png"), fullPage: true });
+    await page.getByLabel("新しいパスワード(12文字以上)").fill("a fresh and private passphrase");
+    await page.getByRole("button", { name: "変更する" }).click();
+    await page.getByRole("heading", { name: "契約者ポータルへようこそ" }).waitFor();
     await page.close();
   });
 });
