@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCustomer, testDatabase } from "./helpers.ts";
@@ -191,5 +191,20 @@ describe("unyo CLI", () => {
     const broken = unyo("audit", "verify");
     expect(broken.code).toBe(1);
     expect(broken.err).toContain("seq 2: hash-mismatch");
+  });
+
+  it("worker runs its jobs and stops cleanly on SIGTERM (exit 0)", async () => {
+    const child = spawn(process.execPath, ["bin/unyo.js", "worker"], {
+      env: { ...process.env, DATABASE_URL: handle.url, LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout?.on("data", (c) => (out += c));
+    for (let i = 0; i < 200 && !out.includes("worker running"); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(out).toContain("worker running");
+    child.kill("SIGTERM");
+    const code = await new Promise((r) => child.once("exit", r));
+    expect(code).toBe(0);
   });
 });
