@@ -32,6 +32,9 @@ Commands:
   user create        create a user and print its initial password
       --kind staff|customer --role ROLE --login ID --name NAME --email EMAIL [--customer UUID]
   audit verify       recompute every link of the audit log's hash chain
+  rules NAME …       the terms' date rules with article citations (JSON; no database needed):
+                     minimum-term, cancellation, cooling-off, inquiry-deadline, terms-change,
+                     abolition, corporate-number — "unyo rules help" for their options
   help               this text
 
 Options for start/serve:
@@ -227,6 +230,13 @@ export async function main(
       case "user":
         if (rest[0] === "create") return await userCreate(rest.slice(1), out);
         throw new UsageError(`unknown user subcommand "${rest[0] ?? ""}" (try: user create)`);
+      case "rules": {
+        const { runRules } = await import("../rules/cli.ts");
+        const r = runRules(rest);
+        if (r.out) out.log(r.out);
+        if (r.err) out.err(r.err);
+        return r.code;
+      }
       case "audit": {
         if (rest[0] !== "verify")
           throw new UsageError(`unknown audit subcommand "${rest[0] ?? ""}" (try: audit verify)`);

@@ -22,6 +22,7 @@ import { CustomerService } from "../customers/service.ts";
 import type { Db } from "../db/db.ts";
 import { identityRoutes } from "../identity/routes.ts";
 import { IdentityService } from "../identity/service.ts";
+import { rulesRoutes } from "../rules/routes.ts";
 import { checkCsrf, resolveAuth } from "./auth.ts";
 import type { AppContext } from "./context.ts";
 import { errorBody, installErrorHandling } from "./errors.ts";
@@ -136,6 +137,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
       });
       await api.register(identityRoutes(ctx));
       await api.register(customerRoutes(ctx, new CustomerService(opts.db, clock)));
+      await api.register(rulesRoutes());
     },
     { prefix: "/api/v1" },
   );

@@ -1,0 +1,83 @@
+/**
+ * `unyo rules <name> [--flag VALUE …] [POSITIONAL]` — pure: no database, no server.
+ * Prints `{"result": …, "basis": [{"article", "text"}]}`; bad input → exit 2 with the error shape.
+ */
+import { AppError } from "../core/errors.ts";
+import { calculatorByName, calculators } from "./calculators.ts";
+
+export function rulesHelp(): string {
+  return [
+    "unyo rules <name> [options] — the terms' rules, with their article citations (JSON)",
+    "",
+    ...calculators.map((c) => `  ${c.name.padEnd(18)} ${c.summary}`),
+    "",
+    "Examples:",
+    "  unyo rules minimum-term --start 2026-01-15",
+    "  unyo rules cancellation --start 2026-01-15 --received 2026-03-10 [--month 2026-06] [--reason normal|interruption|terms-not-accepted|abolition]",
+    "  unyo rules cooling-off --applied 2026-11-24 --channel web",
+    "  unyo rules inquiry-deadline --sent 2026-01-31",
+    "  unyo rules terms-change --announced 2026-11-24 --effective 2026-12-08",
+    "  unyo rules abolition --notice 2026-11-24 --date 2027-01-24",
+    "  unyo rules corporate-number 7000012050002",
+  ].join("\n");
+}
+
+/** Returns [exit code, text for stdout or stderr]. */
+export function runRules(argv: string[]): { code: number; out?: string; err?: string } {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "help")
+    return { code: name ? 0 : 2, ...(name ? { out: rulesHelp() } : { err: rulesHelp() }) };
+  const calc = calculatorByName.get(name);
+  if (!calc)
+    return fail(
+      new AppError(
+        "bad_request",
+        `unknown rule "${name}"; one of: ${calculators.map((c) => c.name).join(", ")}`,
+      ),
+    );
+  const input: Record<string, string> = {};
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      const key = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+      const value = eq > 0 ? arg.slice(eq + 1) : rest[++i];
+      if (value === undefined) return fail(new AppError("bad_request", `--${key} needs a value`));
+      if (key in input) return fail(new AppError("bad_request", `--${key} given twice`));
+      input[key] = value;
+    } else if (calc.positional && !(calc.positional in input)) {
+      input[calc.positional] = arg;
+    } else {
+      return fail(new AppError("bad_request", `unexpected argument "${arg}"`));
+    }
+  }
+  const parsed = calc.input.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+    return fail(
+      new AppError(
+        "validation_failed",
+        issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; "),
+        { details: issues },
+      ),
+    );
+  }
+  try {
+    return { code: 0, out: JSON.stringify(calc.run(parsed.data), null, 2) };
+  } catch (err) {
+    if (err instanceof AppError) return fail(err);
+    throw err;
+  }
+}
+
+function fail(err: AppError) {
+  const body = {
+    error: {
+      code: err.code,
+      message: err.message,
+      ...(err.article ? { article: err.article } : {}),
+      ...(err.details ? { details: err.details } : {}),
+    },
+  };
+  return { code: 2, err: JSON.stringify(body) };
+}
