@@ -1,9 +1,11 @@
 /**
  * The `unyo` command. Exit codes: 0 ok, 1 failure, 2 bad usage or input.
  */
+import path from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
 import { verifyAudit } from "../audit/service.ts";
+import { contractJobs } from "../contracts/jobs.ts";
 import { systemClock } from "../core/clock.ts";
 import { type Config, loadConfig } from "../core/config.ts";
 import { AppError } from "../core/errors.ts";
@@ -15,8 +17,14 @@ import { identityJobs } from "../identity/jobs.ts";
 import { CUSTOMER_ROLES, type Role, STAFF_ROLES } from "../identity/rules.ts";
 import { createUser } from "../identity/service.ts";
 import { Worker } from "../jobs/worker.ts";
+import { noticeJobs } from "../notices/jobs.ts";
 
 export class UsageError extends Error {}
+
+/** Every scheduled job of every module, for `unyo worker` and `unyo start`. */
+function allJobs(config: Config) {
+  return [...identityJobs, ...contractJobs(systemClock), ...noticeJobs(config)];
+}
 
 const HELP = `unyo — operations support service platform (運用支援サービス)
 
@@ -75,10 +83,16 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
     await ensureWebBuilt((s) => logger.info(s));
   }
   const handle = await openDatabase(config, { log: (l) => logger.debug(l), owner: mode === "start" });
+  let mailSink: { port: number; close(): Promise<void> } | undefined;
+  if (mode === "start" && !config.smtp) {
+    const { startMailSink } = await import("../notices/sink.ts");
+    mailSink = await startMailSink(path.join(config.home, "mail"));
+    config.smtp = { host: "127.0.0.1", port: mailSink.port, secure: false, user: undefined, pass: undefined };
+  }
   let seeded = false;
   if (mode === "start" && config.demo) seeded = await seedDemo(handle.db);
   const { app } = await buildApp({ db: handle.db, config, logger });
-  const worker = mode === "start" ? new Worker(handle.db, identityJobs, systemClock, logger) : undefined;
+  const worker = mode === "start" ? new Worker(handle.db, allJobs(config), systemClock, logger) : undefined;
   await app.listen({ port: config.port, host: config.host });
   worker?.start();
   const address = app.server.address();
@@ -103,6 +117,7 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
       logger.info({ signal }, "shutting down: finishing in-flight requests and jobs");
       await app.close();
       await worker?.stop();
+      await mailSink?.close();
       await handle.close();
       resolve();
     };
@@ -116,9 +131,10 @@ async function runWorker(out: Out): Promise<number> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel });
   const handle = await openDatabase(config);
-  const worker = new Worker(handle.db, identityJobs, systemClock, logger);
+  const jobs = allJobs(config);
+  const worker = new Worker(handle.db, jobs, systemClock, logger);
   worker.start();
-  out.log(`Unyo worker running ${identityJobs.length} job(s); Ctrl-C to stop`);
+  out.log(`Unyo worker running ${jobs.length} job(s); Ctrl-C to stop`);
   await new Promise<void>((resolve) => {
     const stop = async () => {
       await worker.stop();

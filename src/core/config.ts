@@ -15,6 +15,15 @@ export interface Config {
   logLevel: string;
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
+  /** Outgoing mail. Without SMTP_HOST, `unyo start` runs a local SMTP sink writing to $UNYO_HOME/mail. */
+  smtp:
+    | { host: string; port: number; secure: boolean; user: string | undefined; pass: string | undefined }
+    | undefined;
+  mailFrom: string;
+  /** How long a claimed e-mail delivery waits before another worker may retry it (worker died). */
+  deliveryLeaseSeconds: number;
+  /** Public base URL for links in e-mails. */
+  publicUrl: string | undefined;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -36,6 +45,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: env.LOG_LEVEL || "info",
     sessionIdleMinutes: intFrom(env.UNYO_SESSION_IDLE_MINUTES, 30, "UNYO_SESSION_IDLE_MINUTES"),
     sessionAbsoluteHours: intFrom(env.UNYO_SESSION_ABSOLUTE_HOURS, 12, "UNYO_SESSION_ABSOLUTE_HOURS"),
+    smtp: env.SMTP_HOST
+      ? {
+          host: env.SMTP_HOST,
+          port: intFrom(env.SMTP_PORT, 587, "SMTP_PORT"),
+          secure: env.SMTP_SECURE === "1",
+          user: env.SMTP_USER || undefined,
+          pass: env.SMTP_PASS || undefined,
+        }
+      : undefined,
+    deliveryLeaseSeconds: intFrom(env.UNYO_DELIVERY_LEASE_SECONDS, 60, "UNYO_DELIVERY_LEASE_SECONDS"),
+    mailFrom: env.MAIL_FROM || "Unyo <no-reply@unyo.invalid>",
+    publicUrl: env.UNYO_PUBLIC_URL || undefined,
     ...overrides,
   };
 }

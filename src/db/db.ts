@@ -9,6 +9,8 @@ export type { Database };
 
 // bigint (int8) and numeric come back as strings by default; counts in this app fit in a number.
 pg.types.setTypeParser(20, (v) => Number(v));
+// date columns are business dates (Asia/Tokyo calendar days): keep them as ISO strings, never Date.
+pg.types.setTypeParser(1082, (v) => v);
 
 export function createDb(url: string, opts: { max?: number } = {}): Db {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
@@ -65,4 +67,20 @@ export async function withCustomerScope<T>(
     await sql`set local role unyo_customer`.execute(tx);
     return fn(tx);
   });
+}
+
+/**
+ * Inside a customer-scoped transaction, run a system side effect (queueing the provider's notice,
+ * for instance) as the owning role, then return to the customer role. Only for writes the
+ * service decides on after its checks under RLS have passed.
+ */
+export async function asSystem<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
+  const r = await sql<{ u: string }>`select current_user as u`.execute(tx);
+  if (r.rows[0]?.u !== "unyo_customer") return fn();
+  await sql`reset role`.execute(tx);
+  try {
+    return await fn();
+  } finally {
+    await sql`set local role unyo_customer`.execute(tx);
+  }
 }

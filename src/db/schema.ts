@@ -1,5 +1,9 @@
 import type { ColumnType, Generated } from "kysely";
 
+/** jsonb: written as a JSON string or value, read back parsed. */
+type Json = ColumnType<unknown, string, string>;
+/** date columns: written and read as ISO YYYY-MM-DD (a type parser in db.ts keeps them strings). */
+type DateCol = string;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 
@@ -8,6 +12,9 @@ export interface CustomersTable {
   legal_name: string;
   corporate_number: string | null;
   is_demo: Generated<boolean>;
+  address: string | null;
+  billing_contact: Json | null;
+  representatives: Json | null;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -88,7 +95,172 @@ export interface AuditLogTable {
   hash: Buffer;
 }
 
+export interface TermsVersionsTable {
+  id: Generated<string>;
+  number: string;
+  title: string;
+  body: string;
+  announced_on: DateCol;
+  effective_on: DateCol;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ApplicationsTable {
+  id: Generated<string>;
+  number: string;
+  channel: "web" | "paper" | "email";
+  received_on: DateCol;
+  received_at: CreatedAt;
+  status: Generated<"applied" | "rejected" | "withdrawn" | "accepted">;
+  legal_name: string;
+  corporate_number: string;
+  form: Json;
+  applicant_email: string;
+  withdraw_token_hash: Buffer | null;
+  rejection_reason: string | null;
+  rejection_note: string | null;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  customer_id: string | null;
+  contract_id: string | null;
+  created_by: string | null;
+}
+
+export type ContractStatus = "active" | "suspended" | "terminating" | "terminated" | "data_deleted";
+
+export interface ContractsTable {
+  id: Generated<string>;
+  number: string;
+  customer_id: string;
+  application_id: string | null;
+  status: ContractStatus;
+  plan: string;
+  options: string[];
+  servers: Json;
+  channel: string;
+  applied_on: DateCol;
+  start_date: DateCol;
+  committed_months: number | null;
+  terms_version_id: string | null;
+  suspension_reason: string | null;
+  end_kind: "cancellation" | "termination" | "abolition" | "cooling_off" | null;
+  end_reason: string | null;
+  cancellation_received_on: DateCol | null;
+  end_effective_on: DateCol | null;
+  terminated_on: DateCol | null;
+  deletion_scheduled_on: DateCol | null;
+  data_deleted_on: DateCol | null;
+  eligible_for_stop: Generated<boolean>;
+  charges_void: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ContractEventsTable {
+  id: Generated<number>;
+  contract_id: string;
+  customer_id: string;
+  at: Timestamp;
+  business_date: DateCol;
+  actor_kind: string;
+  actor_id: string | null;
+  type: string;
+  from_status: string | null;
+  to_status: string | null;
+  reason_code: string | null;
+  article: string | null;
+  details: Json | null;
+}
+
+export interface ContractTermsTable {
+  contract_id: string;
+  customer_id: string;
+  terms_version_id: string;
+  since: DateCol;
+}
+
+export interface CustomerChangesTable {
+  id: Generated<string>;
+  customer_id: string;
+  requested_by: string;
+  requested_at: CreatedAt;
+  changes: Json;
+  status: Generated<"pending" | "confirmed" | "refused">;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  decision_note: string | null;
+}
+
+export interface NoticesTable {
+  id: Generated<string>;
+  kind: "notice" | "announcement";
+  topic: string;
+  subject: string;
+  body: string;
+  article: string | null;
+  contract_id: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface NoticeDeliveriesTable {
+  id: Generated<string>;
+  notice_id: string;
+  customer_id: string | null;
+  email: string;
+  message_id: string;
+  status: Generated<"queued" | "sent" | "failed">;
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  last_error: string | null;
+  sent_at: Timestamp | null;
+  read_at: Timestamp | null;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+}
+
+export interface InquiriesTable {
+  id: Generated<string>;
+  contract_id: string;
+  customer_id: string;
+  subject: string;
+  body: string;
+  sent_on: DateCol;
+  deadline: DateCol;
+  reminded_at: Timestamp | null;
+  answered_at: Timestamp | null;
+  answer: string | null;
+  answered_by: string | null;
+  overdue_flagged_at: Timestamp | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface AbolitionsTable {
+  id: Generated<string>;
+  title: string;
+  body: string;
+  notice_on: DateCol;
+  abolition_on: DateCol;
+  contract_ids: string[] | null;
+  notice_id: string | null;
+  applied_at: Timestamp | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
 export interface Database {
+  abolitions: AbolitionsTable;
+  terms_versions: TermsVersionsTable;
+  applications: ApplicationsTable;
+  contracts: ContractsTable;
+  contract_events: ContractEventsTable;
+  contract_terms: ContractTermsTable;
+  customer_changes: CustomerChangesTable;
+  notices: NoticesTable;
+  notice_deliveries: NoticeDeliveriesTable;
+  inquiries: InquiriesTable;
   customers: CustomersTable;
   users: UsersTable;
   sessions: SessionsTable;

@@ -15,6 +15,8 @@ import {
 } from "fastify-type-provider-zod";
 import { sql } from "kysely";
 import { collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { contractRoutes } from "../contracts/routes.ts";
+import { ContractService } from "../contracts/service.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
 import { customerRoutes } from "../customers/routes.ts";
@@ -138,6 +140,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
       await api.register(identityRoutes(ctx));
       await api.register(customerRoutes(ctx, new CustomerService(opts.db, clock)));
       await api.register(rulesRoutes());
+      await api.register(contractRoutes(ctx, new ContractService(opts.db, clock)));
     },
     { prefix: "/api/v1" },
   );

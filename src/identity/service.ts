@@ -4,6 +4,7 @@ import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import type { Db, Tx } from "../db/db.ts";
+import { hitThrottle } from "../db/throttle.ts";
 import { burnPasswordCheck, generateInitialPassword, hashPassword, verifyPassword } from "./passwords.ts";
 import {
   afterFailedLogin,
@@ -208,43 +209,9 @@ export class IdentityService {
     private readonly clock: Clock,
   ) {}
 
-  /** Per-address throttle: too many attempts from one address in a window → 429. */
-  private async throttle(ip: string, now: Date) {
-    const windowStart = new Date(now.getTime() - IP_WINDOW_MINUTES * 60_000);
-    const row = await this.db
-      .insertInto("login_throttle")
-      .values({ key: `ip:${ip}`, window_start: now, attempts: 1 })
-      .onConflict((oc) =>
-        oc.column("key").doUpdateSet((eb) => ({
-          attempts: eb
-            .case()
-            .when("login_throttle.window_start", "<", windowStart)
-            .then(1)
-            .else(eb("login_throttle.attempts", "+", 1))
-            .end(),
-          window_start: eb
-            .case()
-            .when("login_throttle.window_start", "<", windowStart)
-            .then(now)
-            .else(eb.ref("login_throttle.window_start"))
-            .end(),
-        })),
-      )
-      .returning(["attempts", "window_start"])
-      .executeTakeFirstOrThrow();
-    if (row.attempts > IP_MAX_ATTEMPTS) {
-      const retry = Math.ceil(
-        (new Date(row.window_start).getTime() + IP_WINDOW_MINUTES * 60_000 - now.getTime()) / 1000,
-      );
-      throw new AppError("too_many_requests", "too many log-in attempts from this address; try again later", {
-        details: { retryAfterSeconds: Math.max(retry, 1) },
-      });
-    }
-  }
-
   async login(input: LoginInput): Promise<{ token: string; context: SessionContext }> {
     const now = this.clock.now();
-    await this.throttle(input.ip, now);
+    await hitThrottle(this.db, `ip:${input.ip}`, IP_WINDOW_MINUTES, IP_MAX_ATTEMPTS, now, "log-in attempts");
     const row = await this.db
       .selectFrom("users")
       .select([

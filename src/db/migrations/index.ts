@@ -1,5 +1,6 @@
 import type { Migration } from "kysely";
 import * as m0001 from "./0001_foundation.ts";
+import * as m0002 from "./0002_contracts.ts";
 
 /**
  * Forward-only, numbered migrations. Add new files as `NNNN_name.ts` and list them here;
@@ -7,4 +8,5 @@ import * as m0001 from "./0001_foundation.ts";
  */
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
+  "0002_contracts": m0002,
 };
