@@ -35,6 +35,8 @@ export async function smtpCatcher(opts: { failFor?: (to: string) => boolean } = 
       });
     },
   });
+  // A client that dies mid-session (a killed worker) resets its connection: not our error.
+  server.on("error", () => {});
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const address = server.server.address();
   const port = typeof address === "object" && address ? address.port : 0;

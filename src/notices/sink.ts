@@ -24,6 +24,8 @@ export async function startMailSink(dir: string): Promise<{ port: number; close(
       });
     },
   });
+  // A client that dies mid-session (a killed worker) resets its connection: not our error.
+  server.on("error", () => {});
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());

@@ -2,70 +2,28 @@
  * Browser journeys in Debian's Chromium (playwright-core, no downloaded browsers): a real
  * `unyo serve` process on a cloned test database, driven like a person would.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../src/db/embedded.ts";
-import { DEMO_PASSWORD, seedDemo } from "../../src/db/seed.ts";
 import { createUser } from "../../src/identity/service.ts";
-import { testDatabase } from "../helpers.ts";
+import { ARTIFACTS, type E2E, logIn as logInAt, startE2E } from "./server.ts";
 
-const ARTIFACTS = path.resolve("test-artifacts");
-let server: ChildProcess;
+let e2e: E2E;
 let browser: Browser;
 let base: string;
-let dbHandle: Awaited<ReturnType<typeof testDatabase>>;
 
 beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  dbHandle = await testDatabase();
-  await seedDemo(dbHandle.db);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, ["bin/unyo.js", "serve", "--port", String(port), "--host", "127.0.0.1"], {
-    env: { ...process.env, DATABASE_URL: dbHandle.url, LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  server.stdout?.on("data", (c) => (output += c));
-  server.stderr?.on("data", (c) => (output += c));
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) break;
-    } catch {}
-    if (i > 300) throw new Error(`server did not start: ${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  e2e = await startE2E();
+  browser = e2e.browser;
+  base = e2e.base;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill("SIGTERM");
-    await new Promise((r) => server.once("exit", r));
-  }
-  await dbHandle?.drop();
+  await e2e?.close();
 });
 
 async function logIn(page: Page, loginId: string) {
-  await page.goto(base);
-  await page.getByLabel("ユーザーID").fill(loginId);
-  await page.getByLabel("パスワード").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "ログイン" }).click();
+  await logInAt(page, base, loginId);
 }
 
 describe("web shell", () => {
@@ -115,12 +73,12 @@ describe("web shell", () => {
   });
 
   it("a new customer user must change the issued initial password first (Art. 10)", async () => {
-    const customer = await dbHandle.db
+    const customer = await e2e.db
       .selectFrom("customers")
       .select("id")
       .where("legal_name", "=", "株式会社サンプル商事")
       .executeTakeFirstOrThrow();
-    const { user, initialPassword } = await dbHandle.db.transaction().execute((tx) =>
+    const { user, initialPassword } = await e2e.db.transaction().execute((tx) =>
       createUser(
         tx,
         { kind: "system", id: null },

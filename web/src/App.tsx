@@ -1,7 +1,10 @@
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
 import { ApiFailure, api, type Me, setCsrf } from "./api.ts";
+import { ApplyPage } from "./apply.tsx";
+import { ApplicationsPage, ContractPage, ContractsPage, InboxPage, StaffNoticesPage } from "./contracts.tsx";
 import { initialLang, type Lang, LangContext, type MessageKey, useT } from "./i18n.ts";
 import { navigate, usePath } from "./router.ts";
+import { ErrorBox, errorText, Field, Link, useLoad } from "./ui.tsx";
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -26,6 +29,11 @@ function Root() {
     try {
       const m = await api<Me>("GET", "/me");
       setCsrf(m.csrfToken);
+      // Land on the user's area before the first render of the shell, so that no later redirect
+      // can override a navigation the user has already made.
+      const area = m.user.kind === "staff" ? "/console" : "/portal";
+      const here = window.location.pathname;
+      if (here !== "/apply" && !here.startsWith(area)) window.history.replaceState(null, "", area);
       setMe(m);
     } catch {
       setCsrf(null);
@@ -35,6 +43,8 @@ function Root() {
   useEffect(() => {
     void refresh();
   }, [refresh]);
+  const path = usePath();
+  if (path === "/apply") return <ApplyPage />;
   if (me === undefined) return <p className="loading">{t("loading")}</p>;
   if (me === null) return <LoginPage onLoggedIn={refresh} />;
   return <Shell me={me} refresh={refresh} />;
@@ -54,47 +64,6 @@ function LanguageSwitch() {
       )}
     </LangContext.Consumer>
   );
-}
-
-function Field(props: {
-  id: string;
-  label: string;
-  type?: string;
-  value: string;
-  onChange: (v: string) => void;
-  autoComplete?: string;
-  inputMode?: "numeric";
-}) {
-  return (
-    <div className="field">
-      <label htmlFor={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        name={props.id}
-        type={props.type ?? "text"}
-        value={props.value}
-        autoComplete={props.autoComplete}
-        inputMode={props.inputMode}
-        onChange={(e) => props.onChange(e.target.value)}
-        required
-      />
-    </div>
-  );
-}
-
-function ErrorBox({ error }: { error: string | null }) {
-  if (!error) return null;
-  return (
-    <p className="error" role="alert">
-      {error}
-    </p>
-  );
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof ApiFailure)
-    return `${err.error.message}${err.error.article ? ` (Art. ${err.error.article})` : ""}`;
-  return String(err);
 }
 
 function LoginPage({ onLoggedIn }: { onLoggedIn: () => Promise<void> }) {
@@ -152,6 +121,9 @@ function LoginPage({ onLoggedIn }: { onLoggedIn: () => Promise<void> }) {
         <button type="submit">{t("login.submit")}</button>
         <p className="hint">{t("login.forgot")}</p>
       </form>
+      <p>
+        <Link to="/apply">{t("apply.link")}</Link>
+      </p>
     </main>
   );
 }
@@ -178,11 +150,16 @@ function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
   const nav: NavItem[] = isStaff
     ? [
         { path: "/console", label: "nav.home" },
+        { path: "/console/applications", label: "nav.applications" },
+        { path: "/console/contracts", label: "nav.contracts" },
         { path: "/console/customers", label: "nav.customers" },
+        { path: "/console/notices", label: "nav.notices" },
         { path: "/console/account", label: "nav.account" },
       ]
     : [
         { path: "/portal", label: "nav.home" },
+        { path: "/portal/contracts", label: "nav.contracts" },
+        { path: "/portal/notices", label: "nav.notices" },
         { path: "/portal/company", label: "nav.company" },
         { path: "/portal/account", label: "nav.account" },
       ];
@@ -225,7 +202,9 @@ function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
               <li key={n.path}>
                 <a
                   href={n.path}
-                  aria-current={path === n.path ? "page" : undefined}
+                  aria-current={
+                    path === n.path || (n.path !== base && path.startsWith(`${n.path}/`)) ? "page" : undefined
+                  }
                   onClick={(e) => {
                     e.preventDefault();
                     navigate(n.path);
@@ -265,6 +244,12 @@ function Page({
       </section>
     );
   if (path === "/console/customers" && me.user.kind === "staff") return <CustomersPage />;
+  if (path === "/console/applications" && me.user.kind === "staff") return <ApplicationsPage />;
+  if (path === "/console/notices" && me.user.kind === "staff") return <StaffNoticesPage />;
+  if (path === "/portal/notices" && me.user.kind === "customer") return <InboxPage />;
+  if (path === `${base}/contracts`) return <ContractsPage base={base} />;
+  const contractMatch = path.match(/^\/(?:console|portal)\/contracts\/([0-9a-f-]{36})$/);
+  if (contractMatch && path.startsWith(base)) return <ContractPage id={contractMatch[1]!} me={me} />;
   if (path === "/portal/company" && me.user.kind === "customer")
     return <CompanyPage customerId={me.user.customerId!} />;
   if (path === `${base}/account`)
@@ -291,17 +276,6 @@ function Page({
       </a>
     </section>
   );
-}
-
-function useLoad<T>(path: string): [T | undefined, string | null, () => void] {
-  const [data, setData] = useState<T>();
-  const [error, setError] = useState<string | null>(null);
-  const [n, setN] = useState(0);
-  useEffect(() => {
-    void n;
-    api<T>("GET", path).then(setData, (e) => setError(errorText(e)));
-  }, [path, n]);
-  return [data, error, () => setN((x) => x + 1)];
 }
 
 interface Customer {

@@ -1,0 +1,75 @@
+/** A real `unyo serve` on a cloned test database, and Debian's Chromium, for browser journeys. */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { freePort } from "../../src/db/embedded.ts";
+import { DEMO_PASSWORD, seedDemo } from "../../src/db/seed.ts";
+import { testDatabase } from "../helpers.ts";
+
+export const ARTIFACTS = path.resolve("test-artifacts");
+
+export interface E2E {
+  base: string;
+  browser: Browser;
+  db: Awaited<ReturnType<typeof testDatabase>>["db"];
+  close(): Promise<void>;
+}
+
+export async function startE2E(): Promise<E2E> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const dbHandle = await testDatabase();
+  await seedDemo(dbHandle.db);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server: ChildProcess = spawn(
+    process.execPath,
+    ["bin/unyo.js", "serve", "--port", String(port), "--host", "127.0.0.1"],
+    {
+      env: { ...process.env, DATABASE_URL: dbHandle.url, LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  server.stdout?.on("data", (c) => (output += c));
+  server.stderr?.on("data", (c) => (output += c));
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) break;
+    } catch {}
+    if (i > 300) throw new Error(`server did not start: ${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  return {
+    base,
+    browser,
+    db: dbHandle.db,
+    async close() {
+      await browser.close();
+      if (server.exitCode === null) {
+        server.kill("SIGTERM");
+        await new Promise((r) => server.once("exit", r));
+      }
+      await dbHandle.drop();
+    },
+  };
+}
+
+export async function logIn(page: Page, base: string, loginId: string, password = DEMO_PASSWORD) {
+  await page.goto(base);
+  await page.getByLabel("ユーザーID").fill(loginId);
+  await page.getByLabel("パスワード").fill(password);
+  await page.getByRole("button", { name: "ログイン" }).click();
+}

@@ -1,0 +1,511 @@
+import { type FormEvent, useState } from "react";
+import { api, type Me } from "./api.ts";
+import { useT } from "./i18n.ts";
+import { Basis, type BasisItem, ErrorBox, errorText, Field, Link, Select, useLoad } from "./ui.tsx";
+
+interface Application {
+  id: string;
+  number: string;
+  channel: string;
+  receivedOn: string;
+  legalName: string;
+  corporateNumber: string;
+  applicantEmail: string;
+  coolingOffLastDay: string | null;
+}
+
+interface Contract {
+  id: string;
+  number: string;
+  status: string;
+  plan: string;
+  options: string[];
+  servers: { hostname: string; provider: string }[];
+  startDate: string;
+  minimumTermEnd: string;
+  coolingOffLastDay: string | null;
+  endEffectiveOn: string | null;
+  channel: string;
+  basis: BasisItem[];
+  termsHistory?: { number: string; title: string; since: string }[];
+  timeline?: {
+    at: string;
+    businessDate: string;
+    actorKind: string;
+    type: string;
+    toStatus: string;
+    reasonCode: string | null;
+    article: string | null;
+  }[];
+}
+
+interface Cancellation {
+  result: { effectiveDate: string; billableMonthsFromReceipt: string[]; lastBillableMonth: string };
+  basis: BasisItem[];
+}
+
+export function ApplicationsPage() {
+  const t = useT();
+  const [data, error, reload] = useLoad<{ items: Application[] }>("/applications?status=applied");
+  const [accepted, setAccepted] = useState<{
+    contract: Contract;
+    portalUser: { loginId: string };
+    initialPassword: string;
+  } | null>(null);
+  const [reason, setReason] = useState("risk_of_default");
+  const [actionError, setActionError] = useState<string | null>(null);
+  const act = async (fn: () => Promise<void>) => {
+    setActionError(null);
+    try {
+      await fn();
+      reload();
+    } catch (err) {
+      setActionError(errorText(err));
+    }
+  };
+  return (
+    <section>
+      <h1>{t("applications.title")}</h1>
+      <ErrorBox error={error ?? actionError} />
+      {accepted && (
+        <div className="card notice" role="status">
+          <p>{t("applications.accepted")}</p>
+          <dl>
+            <dt>{t("contracts.number")}</dt>
+            <dd>{accepted.contract.number}</dd>
+            <dt>{t("applications.portalUser")}</dt>
+            <dd data-testid="portal-user">{accepted.portalUser.loginId}</dd>
+            <dt>{t("applications.initialPassword")}</dt>
+            <dd>
+              <code data-testid="initial-password">{accepted.initialPassword}</code>
+            </dd>
+          </dl>
+        </div>
+      )}
+      {data?.items.length === 0 && <p>{t("applications.none")}</p>}
+      <Select
+        id="rejectReason"
+        label={t("applications.rejectReason")}
+        value={reason}
+        onChange={setReason}
+        options={[
+          ["risk_of_default", "料金の支払いを怠るおそれ (17(1))"],
+          ["suspension_reason", "第21条の停止事由 (17(1))"],
+          ["false_statement", "虚偽の記載 (17(1))"],
+          ["other", "その他 (17(1))"],
+        ]}
+      />
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t("apply.number")}</th>
+            <th scope="col">{t("apply.legalName")}</th>
+            <th scope="col">{t("applications.receivedOn")}</th>
+            <th scope="col">{t("applications.channel")}</th>
+            <th scope="col">
+              <span className="sr-only">actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {data?.items.map((a) => (
+            <tr key={a.id}>
+              <td>{a.number}</td>
+              <td>{a.legalName}</td>
+              <td>{a.receivedOn}</td>
+              <td>{a.channel}</td>
+              <td>
+                <button
+                  type="button"
+                  aria-label={`${t("applications.accept")} ${a.number}`}
+                  onClick={() =>
+                    act(async () => setAccepted(await api("POST", `/applications/${a.id}/accept`)))
+                  }
+                >
+                  {t("applications.accept")}
+                </button>{" "}
+                <button
+                  type="button"
+                  className="secondary"
+                  aria-label={`${t("applications.reject")} ${a.number}`}
+                  onClick={() => act(() => api("POST", `/applications/${a.id}/reject`, { reason }))}
+                >
+                  {t("applications.reject")}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export function ContractsPage({ base }: { base: string }) {
+  const t = useT();
+  const [data, error] = useLoad<{ items: Contract[] }>("/contracts");
+  return (
+    <section>
+      <h1>{t("contracts.title")}</h1>
+      <ErrorBox error={error} />
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t("contracts.number")}</th>
+            <th scope="col">{t("contracts.status")}</th>
+            <th scope="col">{t("contracts.plan")}</th>
+            <th scope="col">{t("contracts.startDate")}</th>
+            <th scope="col">{t("contracts.endEffective")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data?.items.map((c) => (
+            <tr key={c.id}>
+              <td>
+                <Link to={`${base}/contracts/${c.id}`}>{c.number}</Link>
+              </td>
+              <td>{c.status}</td>
+              <td>{c.plan}</td>
+              <td>{c.startDate}</td>
+              <td>{c.endEffectiveOn ?? "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export function ContractPage({ id, me }: { id: string; me: Me }) {
+  const t = useT();
+  const [c, error, reload] = useLoad<Contract>(`/contracts/${id}`);
+  const isCustomerAdmin = me.user.role === "customer-admin";
+  const isOps = me.user.role === "admin" || me.user.role === "operator";
+  const [actionError, setActionError] = useState<string | null>(null);
+  const act = async (fn: () => Promise<unknown>) => {
+    setActionError(null);
+    try {
+      await fn();
+      reload();
+    } catch (err) {
+      setActionError(errorText(err));
+    }
+  };
+  if (!c) return <ErrorBox error={error} />;
+  const live = ["active", "suspended"].includes(c.status);
+  return (
+    <section>
+      <h1>
+        {t("contracts.number")} {c.number}
+      </h1>
+      <ErrorBox error={error ?? actionError} />
+      <dl className="facts">
+        <dt>{t("contracts.status")}</dt>
+        <dd data-testid="contract-status">{c.status}</dd>
+        <dt>{t("contracts.plan")}</dt>
+        <dd>
+          {c.plan} {c.options.join(", ")}
+        </dd>
+        <dt>{t("contracts.startDate")}</dt>
+        <dd>{c.startDate} (第13条)</dd>
+        <dt>{t("contracts.minimumTermEnd")}</dt>
+        <dd>
+          {c.minimumTermEnd} — {t("contracts.renewal")}
+        </dd>
+        {c.coolingOffLastDay && (
+          <>
+            <dt>{t("contracts.coolingOff")}</dt>
+            <dd>{c.coolingOffLastDay} (第42条)</dd>
+          </>
+        )}
+        {c.endEffectiveOn && (
+          <>
+            <dt>{t("contracts.endEffective")}</dt>
+            <dd data-testid="end-effective">{c.endEffectiveOn}</dd>
+          </>
+        )}
+        <dt>{t("contracts.terms")}</dt>
+        <dd>{c.termsHistory?.map((h) => `${h.number} (${h.since}〜)`).join(" → ") || "IS6-035-00-S"}</dd>
+        <dt>{t("contracts.servers")}</dt>
+        <dd>{c.servers.map((s) => s.hostname).join(", ")}</dd>
+      </dl>
+      <Basis basis={c.basis} title={t("contracts.why")} />
+      {isOps && live && (
+        <p>
+          {c.status === "active" ? (
+            <button
+              type="button"
+              onClick={() => act(() => api("POST", `/contracts/${id}/suspend`, { reason: "unpaid_fees" }))}
+            >
+              {t("contracts.suspend")} (21(1)(1))
+            </button>
+          ) : (
+            <button type="button" onClick={() => act(() => api("POST", `/contracts/${id}/resume`, {}))}>
+              {t("contracts.resume")}
+            </button>
+          )}
+        </p>
+      )}
+      <WhatIf
+        id={id}
+        canCancel={isCustomerAdmin && live}
+        onCancelled={reload}
+        coolingOff={isCustomerAdmin && live && c.channel === "web" ? c.coolingOffLastDay : null}
+      />
+      <h2>{t("contracts.timeline")}</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t("contracts.date")}</th>
+            <th scope="col">{t("contracts.event")}</th>
+            <th scope="col">{t("contracts.status")}</th>
+            <th scope="col">{t("contracts.article")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {c.timeline?.map((e) => (
+            <tr key={`${e.at}-${e.type}`}>
+              <td>{e.businessDate}</td>
+              <td>
+                {e.type}
+                {e.reasonCode ? ` (${e.reasonCode})` : ""} — {e.actorKind}
+              </td>
+              <td>{e.toStatus}</td>
+              <td>{e.article ? `Art. ${e.article}` : ""}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function WhatIf({
+  id,
+  canCancel,
+  onCancelled,
+  coolingOff,
+}: {
+  id: string;
+  canCancel: boolean;
+  onCancelled: () => void;
+  coolingOff: string | null;
+}) {
+  const t = useT();
+  const [received, setReceived] = useState("");
+  const [month, setMonth] = useState("");
+  const [result, setResult] = useState<Cancellation | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+  const calc = async (e?: FormEvent) => {
+    e?.preventDefault();
+    setError(null);
+    const q = new URLSearchParams({ ...(received ? { received } : {}), ...(month ? { month } : {}) });
+    try {
+      setResult(await api("GET", `/contracts/${id}/what-if?${q}`));
+    } catch (err) {
+      setResult(null);
+      setError(errorText(err));
+    }
+  };
+  const confirm = async () => {
+    setError(null);
+    try {
+      await api("POST", `/contracts/${id}/cancellation`, month ? { month } : {});
+      setDone(true);
+      onCancelled();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="whatif-title">
+      <h2 id="whatif-title">{canCancel ? t("contracts.cancel") : t("contracts.whatIf")}</h2>
+      <form onSubmit={calc} className="inline">
+        {!canCancel && (
+          <Field
+            id="whatIfReceived"
+            label={t("contracts.whatIfReceived")}
+            type="date"
+            value={received}
+            onChange={setReceived}
+            required={false}
+          />
+        )}
+        <Field
+          id="whatIfMonth"
+          label={t("contracts.whatIfMonth")}
+          value={month}
+          onChange={setMonth}
+          required={false}
+          hint="2027-03"
+        />
+        <button type="submit">{t("contracts.calculate")}</button>
+      </form>
+      <ErrorBox error={error} />
+      {result && (
+        <div aria-live="polite">
+          <p>
+            {t("contracts.effectiveDate")}:{" "}
+            <strong data-testid="whatif-effective">{result.result.effectiveDate}</strong>
+          </p>
+          <p>
+            {t("contracts.billableMonths")}: {result.result.billableMonthsFromReceipt.join(", ")}
+          </p>
+          <Basis basis={result.basis} title={t("contracts.why")} />
+          {canCancel && !done && (
+            <button type="button" className="danger" onClick={confirm}>
+              {t("contracts.cancelConfirm")}
+            </button>
+          )}
+        </div>
+      )}
+      {done && <p role="status">{t("contracts.cancelled")}</p>}
+      {coolingOff && !done && (
+        <p>
+          <button
+            type="button"
+            className="secondary"
+            onClick={async () => {
+              try {
+                await api("POST", `/contracts/${id}/cooling-off`);
+                onCancelled();
+              } catch (err) {
+                setError(errorText(err));
+              }
+            }}
+          >
+            {t("contracts.coolingOffCancel")} ({coolingOff} まで)
+          </button>
+        </p>
+      )}
+    </section>
+  );
+}
+
+interface InboxItem {
+  noticeId: string;
+  subject: string;
+  body: string;
+  article: string | null;
+  createdAt: string;
+  acknowledgedAt: string | null;
+}
+
+export function InboxPage() {
+  const t = useT();
+  const [data, error, reload] = useLoad<{ items: InboxItem[] }>("/notices");
+  return (
+    <section>
+      <h1>{t("notices.title")}</h1>
+      <ErrorBox error={error} />
+      {data?.items.length === 0 && <p>{t("notices.none")}</p>}
+      {data?.items.map((n) => (
+        <article key={n.noticeId} className="card">
+          <h2>{n.subject}</h2>
+          <p className="hint">
+            {new Date(n.createdAt).toLocaleString()} {n.article ? `(Art. ${n.article})` : ""}
+          </p>
+          <pre className="body">{n.body}</pre>
+          {n.acknowledgedAt ? (
+            <p>{t("notices.acknowledged")}</p>
+          ) : (
+            <button
+              type="button"
+              onClick={() => api("POST", `/notices/${n.noticeId}/acknowledge`).then(reload)}
+            >
+              {t("notices.acknowledge")}
+            </button>
+          )}
+        </article>
+      ))}
+    </section>
+  );
+}
+
+export function StaffNoticesPage() {
+  const t = useT();
+  const [data, error, reload] = useLoad<{
+    items: { id: string; kind: string; subject: string; createdAt: string }[];
+  }>("/notices");
+  const [customerId, setCustomerId] = useState("");
+  const [subject, setSubject] = useState("");
+  const [body, setBody] = useState("");
+  const [sendError, setSendError] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
+  const [detail] = useLoad<{
+    deliveries: {
+      email: string;
+      status: string;
+      attempts: number;
+      sentAt: string | null;
+      acknowledgedAt: string | null;
+    }[];
+  }>(open ? `/notices/${open}` : null);
+  const send = async (e: FormEvent) => {
+    e.preventDefault();
+    setSendError(null);
+    try {
+      await api("POST", "/notices", { ...(customerId ? { customerId } : {}), subject, body });
+      setSubject("");
+      setBody("");
+      reload();
+    } catch (err) {
+      setSendError(errorText(err));
+    }
+  };
+  return (
+    <section>
+      <h1>{t("notices.title")}</h1>
+      <form className="card" onSubmit={send}>
+        <h2>{t("notices.send")}</h2>
+        <Field
+          id="noticeCustomer"
+          label={t("notices.customer")}
+          value={customerId}
+          onChange={setCustomerId}
+          required={false}
+        />
+        <Field id="noticeSubject" label={t("notices.subject")} value={subject} onChange={setSubject} />
+        <div className="field">
+          <label htmlFor="noticeBody">{t("notices.body")}</label>
+          <textarea
+            id="noticeBody"
+            value={body}
+            onChange={(e) => setBody(e.target.value)}
+            rows={4}
+            required
+          />
+        </div>
+        <ErrorBox error={sendError} />
+        <button type="submit">{t("notices.send")}</button>
+      </form>
+      <ErrorBox error={error} />
+      <ul>
+        {data?.items.map((n) => (
+          <li key={n.id}>
+            <button type="button" className="link" onClick={() => setOpen(open === n.id ? null : n.id)}>
+              {new Date(n.createdAt).toLocaleString()} [{n.kind}] {n.subject}
+            </button>
+            {open === n.id && detail && (
+              <table>
+                <caption>{t("notices.deliveries")}</caption>
+                <tbody>
+                  {detail.deliveries.map((d) => (
+                    <tr key={d.email}>
+                      <td>{d.email}</td>
+                      <td>{d.status}</td>
+                      <td>{d.attempts}</td>
+                      <td>{d.sentAt ?? ""}</td>
+                      <td>{d.acknowledgedAt ? t("notices.acknowledged") : ""}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
