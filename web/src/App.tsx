@@ -3,6 +3,7 @@ import { ApiFailure, api, type Me, setCsrf } from "./api.ts";
 import { ApplyPage } from "./apply.tsx";
 import { ApplicationsPage, ContractPage, ContractsPage, InboxPage, StaffNoticesPage } from "./contracts.tsx";
 import { initialLang, type Lang, LangContext, type MessageKey, useT } from "./i18n.ts";
+import { ChangesPage, InquiriesPage, TermsPage } from "./lifecycle.tsx";
 import { navigate, usePath } from "./router.ts";
 import { ErrorBox, errorText, Field, Link, useLoad } from "./ui.tsx";
 
@@ -154,12 +155,17 @@ function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
         { path: "/console/contracts", label: "nav.contracts" },
         { path: "/console/customers", label: "nav.customers" },
         { path: "/console/notices", label: "nav.notices" },
+        { path: "/console/inquiries", label: "nav.inquiries" },
+        { path: "/console/changes", label: "nav.changes" },
+        { path: "/console/terms", label: "nav.terms" },
         { path: "/console/account", label: "nav.account" },
       ]
     : [
         { path: "/portal", label: "nav.home" },
         { path: "/portal/contracts", label: "nav.contracts" },
         { path: "/portal/notices", label: "nav.notices" },
+        { path: "/portal/inquiries", label: "nav.inquiries" },
+        { path: "/portal/changes", label: "nav.changes" },
         { path: "/portal/company", label: "nav.company" },
         { path: "/portal/account", label: "nav.account" },
       ];
@@ -248,6 +254,9 @@ function Page({
   if (path === "/console/notices" && me.user.kind === "staff") return <StaffNoticesPage />;
   if (path === "/portal/notices" && me.user.kind === "customer") return <InboxPage />;
   if (path === `${base}/contracts`) return <ContractsPage base={base} />;
+  if (path === `${base}/inquiries`) return <InquiriesPage me={me} />;
+  if (path === `${base}/changes`) return <ChangesPage me={me} />;
+  if (path === "/console/terms" && me.user.kind === "staff") return <TermsPage me={me} />;
   const contractMatch = path.match(/^\/(?:console|portal)\/contracts\/([0-9a-f-]{36})$/);
   if (contractMatch && path.startsWith(base)) return <ContractPage id={contractMatch[1]!} me={me} />;
   if (path === "/portal/company" && me.user.kind === "customer")

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { api, type Me } from "./api.ts";
 import { useT } from "./i18n.ts";
+import { ContractActions } from "./lifecycle.tsx";
 import { Basis, type BasisItem, ErrorBox, errorText, Field, Link, Select, useLoad } from "./ui.tsx";
 
 interface Application {
@@ -246,6 +247,7 @@ export function ContractPage({ id, me }: { id: string; me: Me }) {
           )}
         </p>
       )}
+      {isOps && <ContractActions id={id} me={me} onDone={reload} />}
       <WhatIf
         id={id}
         canCancel={isCustomerAdmin && live}
