@@ -143,3 +143,38 @@ export async function login(
     },
   };
 }
+
+/** Factory: a contract with given dates (as if accepted then), for billing tests. */
+export async function buildContract(
+  db: Db,
+  opts: {
+    customerId?: string;
+    start: string;
+    plan?: "basic" | "standard" | "premium";
+    options?: string[];
+    status?: "active" | "suspended" | "terminating" | "terminated";
+    endEffectiveOn?: string | null;
+    chargesVoid?: boolean;
+  },
+): Promise<{ id: string; number: string; customerId: string }> {
+  const customerId = opts.customerId ?? (await buildCustomer(db));
+  const number = `C-T-${randomBytes(5).toString("hex")}`;
+  const row = await db
+    .insertInto("contracts")
+    .values({
+      number,
+      customer_id: customerId,
+      status: opts.status ?? "active",
+      plan: opts.plan ?? "standard",
+      options: opts.options ?? [],
+      servers: "[]",
+      channel: "paper",
+      applied_on: opts.start,
+      start_date: opts.start,
+      end_effective_on: opts.endEffectiveOn ?? null,
+      charges_void: opts.chargesVoid ?? false,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return { id: row.id, number, customerId };
+}

@@ -5,6 +5,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
 import { verifyAudit } from "../audit/service.ts";
+import { billingJobs } from "../billing/jobs.ts";
 import { contractJobs } from "../contracts/jobs.ts";
 import { systemClock } from "../core/clock.ts";
 import { type Config, loadConfig } from "../core/config.ts";
@@ -21,9 +22,19 @@ import { noticeJobs } from "../notices/jobs.ts";
 
 export class UsageError extends Error {}
 
+/** Demo billing: the last two months billed and issued, so the console and portal have invoices to show. */
+async function seedBillingDemo(db: Parameters<typeof seedDemo>[0]) {
+  const { BillingService } = await import("../billing/service.ts");
+  const { addMonthsToMonth, monthOf, tokyoDate } = await import("../core/dates.ts");
+  const billing = new BillingService(db, systemClock);
+  const thisMonth = monthOf(tokyoDate(new Date()));
+  for (const m of [addMonthsToMonth(thisMonth, -2), addMonthsToMonth(thisMonth, -1)])
+    await billing.run(m, { issue: true });
+}
+
 /** Every scheduled job of every module, for `unyo worker` and `unyo start`. */
 function allJobs(config: Config) {
-  return [...identityJobs, ...contractJobs(systemClock), ...noticeJobs(config)];
+  return [...identityJobs, ...contractJobs(systemClock), ...billingJobs(systemClock), ...noticeJobs(config)];
 }
 
 const HELP = `unyo — operations support service platform (運用支援サービス)
@@ -40,9 +51,14 @@ Commands:
   user create        create a user and print its initial password
       --kind staff|customer --role ROLE --login ID --name NAME --email EMAIL [--customer UUID]
   audit verify       recompute every link of the audit log's hash chain
+  billing run --month YYYY-MM [--issue]   the monthly billing run (progress bar; exactly once)
+  billing issue|export --month YYYY-MM    issue the month's drafts / CSV for accounting software
+  billing import-usage FILE --format aws-cur|generic [--rate R]   cloud usage pass-through
+  billing import-debit FILE [--year YYYY]  a 全銀 direct-debit result file
   rules NAME …       the terms' date rules with article citations (JSON; no database needed):
                      minimum-term, cancellation, cooling-off, inquiry-deadline, terms-change,
-                     abolition, corporate-number — "unyo rules help" for their options
+                     abolition, corporate-number, late-fee, invoice-tax, sla-credit, special-fee,
+                     damages-cap, invoice-number — "unyo rules help" for their options
   help               this text
 
 Options for start/serve:
@@ -91,6 +107,7 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
   }
   let seeded = false;
   if (mode === "start" && config.demo) seeded = await seedDemo(handle.db);
+  if (seeded) await seedBillingDemo(handle.db);
   const { app } = await buildApp({ db: handle.db, config, logger });
   const worker = mode === "start" ? new Worker(handle.db, allJobs(config), systemClock, logger) : undefined;
   await app.listen({ port: config.port, host: config.host });
@@ -239,7 +256,11 @@ export async function main(
         return 0;
       }
       case "seed": {
-        const created = await withDb((h) => seedDemo(h.db));
+        const created = await withDb(async (h) => {
+          const made = await seedDemo(h.db);
+          if (made) await seedBillingDemo(h.db);
+          return made;
+        });
         out.log(created ? "demo data loaded" : "demo data already present");
         return 0;
       }
@@ -252,6 +273,15 @@ export async function main(
         if (r.out) out.log(r.out);
         if (r.err) out.err(r.err);
         return r.code;
+      }
+      case "billing": {
+        const { runBillingCli, BillingUsageError } = await import("../billing/cli.ts");
+        try {
+          return await withDb((h) => runBillingCli(h.db, rest, out));
+        } catch (err) {
+          if (err instanceof BillingUsageError) throw new UsageError(err.message);
+          throw err;
+        }
       }
       case "audit": {
         if (rest[0] !== "verify")

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { parseDate, parseMonth } from "../core/dates.ts";
 import { CANCELLATION_REASONS, REJECTION_REASONS, SUSPENSION_REASONS, TERMINATION_REASONS } from "./rules.ts";
 
-const dateField = (name: string) =>
+export const dateField = (name: string) =>
   z.string().refine(
     (s) => {
       try {
@@ -14,7 +14,7 @@ const dateField = (name: string) =>
     },
     { message: `${name} must be a real date YYYY-MM-DD` },
   );
-const monthField = (name: string) =>
+export const monthField = (name: string) =>
   z.string().refine(
     (s) => {
       try {

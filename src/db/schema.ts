@@ -153,6 +153,7 @@ export interface ContractsTable {
   data_deleted_on: DateCol | null;
   eligible_for_stop: Generated<boolean>;
   charges_void: Generated<boolean>;
+  suspension_candidate: "unpaid_fees" | "direct_debit_failed" | null;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -250,7 +251,233 @@ export interface AbolitionsTable {
   created_at: CreatedAt;
 }
 
+/** Billing (migration 0003). Money columns are bigint yen, read back as numbers. */
+export interface BillingSettingsTable {
+  id: Generated<boolean>;
+  issuer_name: string;
+  registration_number: string;
+  issuer_address: string;
+  issuer_phone: string | null;
+  bank_account: string | null;
+  tax_rounding: Generated<"down" | "up" | "half-up">;
+  due_months_after: Generated<number>;
+  invoice_prefix: Generated<string>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface PriceItemsTable {
+  code: string;
+  name_ja: string;
+  name_en: string;
+  kind: "initial" | "monthly" | "usage" | "annual" | "other";
+  tax_category: "10" | "8" | "exempt" | "out-of-scope";
+  applies_to: string | null;
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface PriceItemPricesTable {
+  item_code: string;
+  effective_from: DateCol;
+  unit_price: number;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface OptionCancellationsTable {
+  contract_id: string;
+  customer_id: string;
+  option: string;
+  received_on: DateCol;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface CloudAccountsTable {
+  provider: string;
+  account_id: string;
+  contract_id: string;
+  customer_id: string;
+  created_at: CreatedAt;
+}
+
+export interface BillingRunsTable {
+  id: Generated<string>;
+  month: string;
+  status: Generated<"running" | "done" | "failed">;
+  contracts: Generated<number>;
+  created: Generated<number>;
+  skipped: Generated<number>;
+  error: string | null;
+  created_by: string | null;
+  started_at: CreatedAt;
+  finished_at: Timestamp | null;
+}
+
+export interface InvoicesTable {
+  id: Generated<string>;
+  contract_id: string;
+  customer_id: string;
+  month: string;
+  kind: Generated<"regular" | "corrected" | "credit">;
+  refers_to: string | null;
+  status: Generated<"draft" | "issued" | "void">;
+  number: string | null;
+  issue_date: DateCol | null;
+  due_date: DateCol;
+  period_start: DateCol;
+  period_end: DateCol;
+  recipient: Json;
+  issuer: Json | null;
+  by_rate: Json;
+  net: number;
+  tax: number;
+  total: number;
+  tax_rounding: string;
+  paid_amount: Generated<number>;
+  paid_on: DateCol | null;
+  late_fee_charged: Generated<boolean>;
+  void_reason: string | null;
+  voided_at: Timestamp | null;
+  voided_by: string | null;
+  issued_by: string | null;
+  run_id: string | null;
+  created_at: CreatedAt;
+}
+
+export interface InvoiceLinesTable {
+  invoice_id: string;
+  customer_id: string;
+  line_no: number;
+  item_code: string | null;
+  description: string;
+  kind: string;
+  tax_category: "10" | "8" | "exempt" | "out-of-scope";
+  quantity: number;
+  unit_price: number;
+  amount: number;
+  article: string;
+  note: string;
+}
+
+export interface InvoiceCountersTable {
+  registration_number: string;
+  year: number;
+  last: number;
+}
+
+export interface ChargesTable {
+  id: Generated<string>;
+  contract_id: string;
+  customer_id: string;
+  month: string;
+  kind: "usage" | "other" | "special-fee" | "late-fee" | "credit";
+  item_code: string | null;
+  description: string;
+  tax_category: "10" | "8" | "exempt" | "out-of-scope";
+  quantity: Generated<number>;
+  unit_price: number;
+  amount: number;
+  article: string;
+  note: string;
+  source_key: string | null;
+  details: Json | null;
+  invoice_id: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface UnavailabilityPeriodsTable {
+  id: Generated<string>;
+  contract_id: string;
+  customer_id: string;
+  started_at: Timestamp;
+  ended_at: Timestamp;
+  attribution: "provider" | "customer" | "carrier" | "cloud";
+  cause: "emergency_stop" | "interruption" | "abolition" | "failure";
+  note: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface SlaCreditsTable {
+  id: Generated<number>;
+  contract_id: string;
+  customer_id: string;
+  month: string;
+  hours: ColumnType<string, string | number, string | number>;
+  percentage: number;
+  credit: number;
+  invoice_id: string;
+  created_at: CreatedAt;
+}
+
+export interface PaymentImportsTable {
+  id: Generated<string>;
+  kind: "zengin-debit-result";
+  file_name: string | null;
+  sha256: Buffer;
+  debit_date: DateCol;
+  records: number;
+  paid: number;
+  failed: number;
+  unmatched: number;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface PaymentsTable {
+  id: Generated<string>;
+  customer_id: string;
+  received_on: DateCol;
+  amount: number;
+  unallocated: number;
+  method: "bank_transfer" | "direct_debit" | "cash" | "other";
+  reference: string | null;
+  payer_name: string | null;
+  import_id: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface PaymentAllocationsTable {
+  payment_id: string;
+  invoice_id: string;
+  customer_id: string;
+  amount: number;
+  received_on: DateCol;
+}
+
+export interface DebitFailuresTable {
+  id: Generated<string>;
+  import_id: string;
+  invoice_id: string | null;
+  contract_id: string | null;
+  customer_id: string | null;
+  customer_number: string;
+  amount: number;
+  result_code: string;
+  result_text: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
+  billing_settings: BillingSettingsTable;
+  price_items: PriceItemsTable;
+  price_item_prices: PriceItemPricesTable;
+  option_cancellations: OptionCancellationsTable;
+  cloud_accounts: CloudAccountsTable;
+  billing_runs: BillingRunsTable;
+  invoices: InvoicesTable;
+  invoice_lines: InvoiceLinesTable;
+  invoice_counters: InvoiceCountersTable;
+  charges: ChargesTable;
+  unavailability_periods: UnavailabilityPeriodsTable;
+  sla_credits: SlaCreditsTable;
+  payment_imports: PaymentImportsTable;
+  payments: PaymentsTable;
+  payment_allocations: PaymentAllocationsTable;
+  debit_failures: DebitFailuresTable;
   abolitions: AbolitionsTable;
   terms_versions: TermsVersionsTable;
   applications: ApplicationsTable;

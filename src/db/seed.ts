@@ -3,6 +3,7 @@
  * marked `is_demo`; demo accounts cannot log in when Unyo runs with demo mode off (UNYO_DEMO=0).
  */
 import { appendAudit, systemActor } from "../audit/service.ts";
+import { addMonthsToMonth, monthOf, tokyoDate } from "../core/dates.ts";
 import type { Role } from "../identity/rules.ts";
 import { createUser } from "../identity/service.ts";
 import type { Db } from "./db.ts";
@@ -27,8 +28,20 @@ export const DEMO_LOGINS: DemoLogin[] = [
 ];
 
 const COMPANIES = [
-  { legalName: "株式会社サンプル商事", corporateNumber: "1010001000006" },
-  { legalName: "合同会社テスト工業", corporateNumber: "2010001000005" },
+  {
+    legalName: "株式会社サンプル商事",
+    corporateNumber: "1010001000006",
+    address: "東京都港区芝公園4-2-8",
+    plan: "standard",
+    options: ["backup", "patching"],
+  },
+  {
+    legalName: "合同会社テスト工業",
+    corporateNumber: "2010001000005",
+    address: "大阪府大阪市北区梅田1-1-1",
+    plan: "basic",
+    options: ["backup"],
+  },
 ];
 
 const NAMES: Record<string, string> = {
@@ -55,17 +68,40 @@ export async function seedDemo(db: Db, now = new Date()): Promise<boolean> {
     for (const c of COMPANIES) {
       const row = await tx
         .insertInto("customers")
-        .values({ legal_name: c.legalName, corporate_number: c.corporateNumber, is_demo: true })
+        .values({
+          legal_name: c.legalName,
+          corporate_number: c.corporateNumber,
+          address: c.address,
+          is_demo: true,
+        })
         .returning("id")
         .executeTakeFirstOrThrow();
       customerIds.set(c.legalName, row.id);
+      // A contract started on the 1st of the month three months ago, so that billing has history.
+      const start = `${addMonthsToMonth(monthOf(tokyoDate(now)), -3)}-01`;
+      await tx
+        .insertInto("contracts")
+        .values({
+          number: `C-DEMO-${String(customerIds.size).padStart(4, "0")}`,
+          customer_id: row.id,
+          status: "active",
+          plan: c.plan,
+          options: c.options,
+          servers: JSON.stringify([
+            { hostname: `web1.${customerIds.size}.demo.invalid`, provider: "aws", os: "Ubuntu 24.04" },
+          ]),
+          channel: "paper",
+          applied_on: start,
+          start_date: start,
+        })
+        .execute();
       await appendAudit(tx, {
         actor: systemActor,
         action: "customer.create",
         subjectType: "customer",
         subjectId: row.id,
         customerId: row.id,
-        after: { ...c, demo: true },
+        after: { legalName: c.legalName, corporateNumber: c.corporateNumber, demo: true },
         at: now,
       });
     }

@@ -15,6 +15,8 @@ import {
 } from "fastify-type-provider-zod";
 import { sql } from "kysely";
 import { collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { billingRoutes } from "../billing/routes.ts";
+import { BillingService } from "../billing/service.ts";
 import { contractRoutes } from "../contracts/routes.ts";
 import { ContractService } from "../contracts/service.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
@@ -141,6 +143,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
       await api.register(customerRoutes(ctx, new CustomerService(opts.db, clock)));
       await api.register(rulesRoutes());
       await api.register(contractRoutes(ctx, new ContractService(opts.db, clock)));
+      await api.register(billingRoutes(ctx, new BillingService(opts.db, clock)));
     },
     { prefix: "/api/v1" },
   );

@@ -1,6 +1,7 @@
 import type { Migration } from "kysely";
 import * as m0001 from "./0001_foundation.ts";
 import * as m0002 from "./0002_contracts.ts";
+import * as m0003 from "./0003_billing.ts";
 
 /**
  * Forward-only, numbered migrations. Add new files as `NNNN_name.ts` and list them here;
@@ -9,4 +10,5 @@ import * as m0002 from "./0002_contracts.ts";
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
   "0002_contracts": m0002,
+  "0003_billing": m0003,
 };

@@ -1,0 +1,116 @@
+/**
+ * The monthly billing run over 100,000 contracts (several lines each): wall time, invoices/s, peak
+ * memory; against the physical limit measured in the same run — the same invoice and line rows
+ * written by a plain COPY into tables with the same indexes.
+ *   npm run bench -- billing            (BENCH_CONTRACTS=100000 by default)
+ */
+import { pipeline } from "node:stream/promises";
+import { sql } from "kysely";
+import pg from "pg";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import { BillingService } from "../src/billing/service.ts";
+import { systemClock } from "../src/core/clock.ts";
+import { benchDatabase } from "./lib.ts";
+
+const N = Number(process.env.BENCH_CONTRACTS ?? 100_000);
+const MONTH = "2026-11";
+
+const { db, url, close } = await benchDatabase();
+try {
+  console.log(`seeding ${N} contracts …`);
+  await sql`
+    INSERT INTO customers (legal_name, corporate_number, address)
+    SELECT '株式会社ベンチ' || g, NULL, '東京都千代田区' || g FROM generate_series(1, ${Math.ceil(N / 10)}) g`.execute(
+    db,
+  );
+  await sql`
+    INSERT INTO contracts (number, customer_id, status, plan, options, servers, channel, applied_on, start_date)
+    SELECT 'C-B-' || lpad(g::text, 7, '0'), c.id, 'active',
+           (ARRAY['basic','standard','premium'])[1 + g % 3],
+           (ARRAY[ARRAY[]::text[], ARRAY['backup'], ARRAY['backup','patching'], ARRAY['patching','change-work']])[1 + g % 4],
+           '[]', 'paper', d, d
+    FROM generate_series(1, ${N}) g
+    JOIN LATERAL (SELECT id FROM customers ORDER BY id OFFSET (g % ${Math.ceil(N / 10)}) LIMIT 1) c ON true
+    CROSS JOIN LATERAL (SELECT (date '2025-01-01' + (g % 690))::date AS d) s`.execute(db);
+  // One in five contracts has a pending cloud usage charge.
+  await sql`
+    INSERT INTO charges (contract_id, customer_id, month, kind, item_code, description, tax_category, unit_price, amount, article, note)
+    SELECT id, customer_id, ${MONTH}, 'usage', 'cloud-usage', 'AWS利用料', '10', 12345, 12345, '29(1)(3)', 'bench'
+    FROM contracts WHERE right(number, 1) IN ('0', '5')`.execute(db);
+  await sql`ANALYZE`.execute(db);
+
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
+  const billing = new BillingService(db, systemClock);
+  const t0 = performance.now();
+  const r = await billing.run(MONTH, {
+    onProgress: (p) => {
+      if (p.done % 20_000 < 1000) process.stderr.write(`  ${p.done}/${p.total}\n`);
+    },
+  });
+  const runSeconds = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  const lines = Number(
+    (await sql<{ n: string }>`select count(*) as n from invoice_lines`.execute(db)).rows[0]!.n,
+  );
+
+  // Physical limit: COPY the same rows into twins of the tables (same indexes, no triggers).
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(
+    `CREATE TABLE invoices_copy (LIKE invoices INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING CONSTRAINTS)`,
+  );
+  await client.query(
+    `CREATE TABLE invoice_lines_copy (LIKE invoice_lines INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING CONSTRAINTS)`,
+  );
+  const dump = async (q: string) => {
+    const chunks: Buffer[] = [];
+    const src = client.query(copyTo(`COPY (${q}) TO STDOUT`));
+    for await (const c of src) chunks.push(c as Buffer);
+    return chunks;
+  };
+  const invRows = await dump("SELECT * FROM invoices");
+  const lineRows = await dump("SELECT * FROM invoice_lines");
+  const t1 = performance.now();
+  await client.query("BEGIN");
+  for (const [table, rows] of [
+    ["invoices_copy", invRows],
+    ["invoice_lines_copy", lineRows],
+  ] as const) {
+    const sink = client.query(copyFrom(`COPY ${table} FROM STDIN`));
+    await pipeline(async function* () {
+      yield* rows;
+    }, sink);
+  }
+  await client.query("COMMIT");
+  const copySeconds = (performance.now() - t1) / 1000;
+  await client.end();
+
+  // A second run of the same month creates nothing (exactly once) and shows the cost of checking.
+  const t2 = performance.now();
+  const again = await billing.run(MONTH);
+  const rerunSeconds = (performance.now() - t2) / 1000;
+
+  console.log(
+    JSON.stringify(
+      {
+        contracts: N,
+        invoices: r.created,
+        lines,
+        runSeconds: +runSeconds.toFixed(2),
+        invoicesPerSecond: Math.round(r.created / runSeconds),
+        peakRssMiB: Math.round(peakRss / 2 ** 20),
+        copySeconds: +copySeconds.toFixed(2),
+        copyInvoicesPerSecond: Math.round(r.created / copySeconds),
+        ratioToCopy: +(runSeconds / copySeconds).toFixed(2),
+        rerun: { created: again.created, seconds: +rerunSeconds.toFixed(2) },
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  await close();
+}

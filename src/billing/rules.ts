@@ -1,0 +1,630 @@
+/**
+ * Billing's rules as pure functions, each returning its result and the articles it rests on.
+ * 運用支援サービス契約約款: Art. 11 (オプションの解約), 12(2) (初月), 29 (料金等), 30 (支払義務),
+ * 31 (請求・支払期日), 32 (特別利用料金), 33 (遅延損害金), 34 (消費税), 36 (返還, SLA), 39 (損害賠償).
+ * Money is integer yen. No clock, no I/O: callers pass every date in.
+ */
+import { corporateNumberCheckDigit } from "../contracts/rules.ts";
+import { type Basis, cite, type Explained } from "../core/citations.ts";
+import {
+  addMonthsToMonth,
+  compareDates,
+  daysBetween,
+  type IsoDate,
+  type IsoMonth,
+  lastDayOfMonth,
+  monthOf,
+  parseDate,
+  parseMonth,
+} from "../core/dates.ts";
+import { AppError } from "../core/errors.ts";
+import type { ChargeLine, InvoiceTotals, PriceItem, RateTotal, TaxCategory, TaxRounding } from "./types.ts";
+
+const bad = (message: string, article: string) => new AppError("validation_failed", message, { article });
+
+function yenInput(n: number, name: string, article: string, allowNegative = false) {
+  if (!Number.isSafeInteger(n) || (!allowNegative && n < 0))
+    throw bad(
+      `${name} must be a whole number of yen${allowNegative ? "" : " (0 or more)"}, got ${n}`,
+      article,
+    );
+}
+
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+// ---- Art. 33: 遅延損害金 ----------------------------------------------------------------------------
+
+export interface LateFee {
+  amount: number;
+  due: IsoDate;
+  paid: IsoDate;
+  days: number;
+  fee: number;
+}
+
+/** floor(amount × 145 × days / 365000), exact for any yen amount (BigInt). */
+function lateFeeOf(amountTimesDays: bigint): number {
+  return Number((amountTimesDays * 145n) / 365_000n);
+}
+
+export function lateFee(amount: number, due: IsoDate, paid: IsoDate): Explained<LateFee> {
+  yenInput(amount, "amount", "33");
+  parseDate(due, "due");
+  parseDate(paid, "paid");
+  const days = Math.max(0, daysBetween(due, paid));
+  const fee = lateFeeOf(BigInt(amount) * BigInt(days));
+  return {
+    result: { amount, due, paid, days, fee },
+    basis: [
+      cite("31(3)", `Fees are payable by the due date on the invoice: ${due}.`),
+      cite(
+        "33",
+        days === 0
+          ? `Paid on ${paid}, not after the due date: no late fee.`
+          : `Late fee at 14.5 % a year for the ${days} day(s) from the day after the due date to the payment date ${paid}: floor(${fmt(amount)} × 145 × ${days} / 365,000) = ${fmt(fee)} yen.`,
+      ),
+    ],
+  };
+}
+
+export interface LateFeeSegment {
+  amount: number;
+  from: IsoDate;
+  to: IsoDate;
+  days: number;
+  paid: boolean;
+}
+
+export interface InvoiceLateFee {
+  fee: number;
+  segments: LateFeeSegment[];
+  unpaid: number;
+  settled: boolean;
+}
+
+/**
+ * The late fee of one invoice with partial payments: each part of the overdue amount accrues from
+ * the day after the due date until the day it is paid (the unpaid rest until `asOf`); one floor.
+ */
+export function invoiceLateFee(input: {
+  dueDate: IsoDate;
+  total: number;
+  payments: { on: IsoDate; amount: number }[];
+  asOf: IsoDate;
+}): Explained<InvoiceLateFee> {
+  yenInput(input.total, "total", "33");
+  const from = addDay(input.dueDate);
+  let balance = input.total;
+  const segments: LateFeeSegment[] = [];
+  let sum = 0n;
+  const sorted = [...input.payments].sort((a, b) => compareDates(a.on, b.on));
+  for (const p of sorted) {
+    yenInput(p.amount, "payment", "33");
+    if (balance <= 0) break;
+    const applied = Math.min(balance, p.amount);
+    balance -= applied;
+    const days = Math.max(0, daysBetween(input.dueDate, p.on));
+    if (days > 0) {
+      segments.push({ amount: applied, from, to: p.on, days, paid: true });
+      sum += BigInt(applied) * BigInt(days);
+    }
+  }
+  if (balance > 0) {
+    const days = Math.max(0, daysBetween(input.dueDate, input.asOf));
+    if (days > 0) {
+      segments.push({ amount: balance, from, to: input.asOf, days, paid: false });
+      sum += BigInt(balance) * BigInt(days);
+    }
+  }
+  const fee = lateFeeOf(sum);
+  const terms = segments.map((s) => `${fmt(s.amount)} × ${s.days}`).join(" + ") || "0";
+  return {
+    result: { fee, segments, unpaid: balance, settled: balance <= 0 },
+    basis: [
+      cite("31(3)", `Due date on the invoice: ${input.dueDate}.`),
+      cite(
+        "33",
+        segments.length === 0
+          ? "Nothing was overdue: no late fee."
+          : `Late fee at 14.5 % a year, each overdue part from ${from} to the day it was paid${balance > 0 ? ` (the unpaid ${fmt(balance)} yen to ${input.asOf})` : ""}: floor((${terms}) × 145 / 365,000) = ${fmt(fee)} yen.`,
+      ),
+    ],
+  };
+}
+
+function addDay(d: IsoDate): IsoDate {
+  const t = new Date(`${d}T00:00:00Z`);
+  t.setUTCDate(t.getUTCDate() + 1);
+  return t.toISOString().slice(0, 10);
+}
+
+// ---- Art. 34: 消費税, qualified invoice totals -----------------------------------------------------
+
+const RATE: Record<TaxCategory, number> = { "10": 10, "8": 8, exempt: 0, "out-of-scope": 0 };
+const CATEGORY_ORDER: TaxCategory[] = ["10", "8", "exempt", "out-of-scope"];
+const CATEGORY_TEXT: Record<TaxCategory, string> = {
+  "10": "10 % (標準税率)",
+  "8": "8 % (軽減税率)",
+  exempt: "exempt (非課税)",
+  "out-of-scope": "out of scope (不課税)",
+};
+
+function roundTax(net: number, rate: number, rounding: TaxRounding): number {
+  const sign = net < 0 ? -1n : 1n;
+  const scaled = BigInt(Math.abs(net)) * BigInt(rate); // tax × 100
+  let q = scaled / 100n;
+  const r = scaled % 100n;
+  if (rounding === "up" && r > 0n) q += 1n;
+  if (rounding === "half-up" && r >= 50n) q += 1n;
+  return Number(sign * q);
+}
+
+export function invoiceTax(
+  lines: { amount: number; taxCategory: TaxCategory }[],
+  rounding: TaxRounding = "down",
+): Explained<InvoiceTotals> {
+  const nets = new Map<TaxCategory, number>();
+  for (const l of lines) {
+    yenInput(l.amount, "line amount", "34", true);
+    if (!(l.taxCategory in RATE)) throw bad(`unknown tax category "${l.taxCategory}"`, "34");
+    nets.set(l.taxCategory, (nets.get(l.taxCategory) ?? 0) + l.amount);
+  }
+  const byRate: RateTotal[] = [];
+  const basis: Basis[] = [];
+  for (const category of CATEGORY_ORDER) {
+    const net = nets.get(category);
+    if (net === undefined) continue;
+    const tax = RATE[category] > 0 ? roundTax(net, RATE[category], rounding) : 0;
+    byRate.push({ category, net, tax });
+    basis.push(
+      cite(
+        "34",
+        RATE[category] > 0
+          ? `${CATEGORY_TEXT[category]}: lines total ${fmt(net)} yen; consumption tax ${fmt(net)} × ${RATE[category]} % rounded ${rounding} once for the invoice = ${fmt(tax)} yen.`
+          : `${CATEGORY_TEXT[category]}: lines total ${fmt(net)} yen; no consumption tax${category === "out-of-scope" ? " (e.g. late fees, Art. 33)" : ""}.`,
+      ),
+    );
+  }
+  const net = byRate.reduce((s, r) => s + r.net, 0);
+  const tax = byRate.reduce((s, r) => s + r.tax, 0);
+  basis.push(
+    cite(
+      "34",
+      `Qualified invoice (適格請求書): totals and tax per rate, tax rounded once per rate per invoice. Total ${fmt(net)} + tax ${fmt(tax)} = ${fmt(net + tax)} yen.`,
+    ),
+  );
+  return { result: { byRate, net, tax, total: net + tax }, basis };
+}
+
+// ---- qualified-invoice registration number -----------------------------------------------------------
+
+export interface RegistrationNumberCheck {
+  number: string;
+  valid: boolean;
+  checkDigit: number;
+  expectedCheckDigit: number;
+}
+
+export function registrationNumber(text: string): Explained<RegistrationNumberCheck> {
+  if (!/^T\d{13}$/.test(text))
+    throw bad(`a registration number is "T" followed by 13 digits, got "${text}"`, "34");
+  const digits = text.slice(1);
+  const expected = corporateNumberCheckDigit(digits.slice(1));
+  const checkDigit = Number(digits[0]);
+  const valid = expected === checkDigit;
+  return {
+    result: { number: text, valid, checkDigit, expectedCheckDigit: expected },
+    basis: [
+      cite(
+        "34",
+        "A qualified invoice (適格請求書, 消費税法第57条の4) shows the issuer's registration number: T followed by 13 digits (for a corporation, its corporate number).",
+      ),
+      cite(
+        "34",
+        `Check digit = 9 − (Σ digit×weight mod 9) over the last 12 digits (weights 1,2 alternating from the right) = ${expected}; the number has ${checkDigit}: ${valid ? "valid" : "invalid"}.`,
+      ),
+    ],
+  };
+}
+
+// ---- Art. 30(4), 36: SLA credits -----------------------------------------------------------------
+
+export type Attribution = "provider" | "customer" | "carrier" | "cloud";
+export const ATTRIBUTIONS: Attribution[] = ["provider", "customer", "carrier", "cloud"];
+
+export interface SlaTier {
+  /** Lower bound in hours (inclusive). */
+  fromHours: number;
+  percentage: number;
+}
+
+/** The SPEC's default SLA table (運用支援サービスSLA is not in the seed: data). */
+export const DEFAULT_SLA_TABLE: SlaTier[] = [
+  { fromHours: 6, percentage: 10 },
+  { fromHours: 12, percentage: 25 },
+  { fromHours: 24, percentage: 50 },
+  { fromHours: 72, percentage: 100 },
+];
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+function instant(text: string, name: string): number {
+  const withZone = /([zZ]|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text}+09:00`;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([zZ]|[+-]\d{2}:?\d{2})$/.test(withZone))
+    throw bad(
+      `${name} must be an ISO date-time (YYYY-MM-DDTHH:MM, JST unless an offset is given), got "${text}"`,
+      "30(4)",
+    );
+  const t = Date.parse(withZone);
+  if (Number.isNaN(t)) throw bad(`${name} is not a real date-time: "${text}"`, "30(4)");
+  return t;
+}
+
+/** The JST month [start, end) as epoch milliseconds. */
+function jstMonthRange(month: IsoMonth): [number, number] {
+  const start = Date.parse(`${month}-01T00:00:00+09:00`);
+  const end = Date.parse(`${addMonthsToMonth(month, 1)}-01T00:00:00+09:00`);
+  return [start, end];
+}
+
+const hoursOf = (ms: number) => Math.round((ms / HOUR) * 100) / 100;
+const jst = (ms: number) => new Date(ms + 9 * HOUR).toISOString().slice(0, 16).replace("T", " ");
+
+export interface SlaCredit {
+  month: IsoMonth;
+  monthlyFee: number;
+  qualifying: { start: string; end: string; hoursTotal: number; hoursInMonth: number }[];
+  excluded: { start: string; end: string; attribution: Attribution; reason: string; article: string }[];
+  hours: number;
+  percentage: number;
+  credit: number;
+}
+
+export function slaCredit(input: {
+  monthlyFee: number;
+  month: IsoMonth;
+  outages: { start: string; end: string; attribution?: Attribution }[];
+  table?: SlaTier[];
+}): Explained<SlaCredit> {
+  yenInput(input.monthlyFee, "monthly fee", "36");
+  parseMonth(input.month, "month");
+  const table = [...(input.table ?? DEFAULT_SLA_TABLE)].sort((a, b) => a.fromHours - b.fromHours);
+  const [mStart, mEnd] = jstMonthRange(input.month);
+  const qualifying: SlaCredit["qualifying"] = [];
+  const excluded: SlaCredit["excluded"] = [];
+  let minutesInMonth = 0;
+  const basis: Basis[] = [];
+  for (const o of input.outages) {
+    const attribution = o.attribution ?? "provider";
+    if (!ATTRIBUTIONS.includes(attribution)) throw bad(`unknown attribution "${attribution}"`, "36");
+    const s = instant(o.start, "start");
+    const e = instant(o.end, "end");
+    if (e <= s) throw bad(`an outage must end after it starts (${o.start} → ${o.end})`, "30(4)");
+    const inMonth = Math.max(0, Math.min(e, mEnd) - Math.max(s, mStart));
+    if (inMonth === 0) continue;
+    const whole = e - s;
+    if (attribution === "carrier") {
+      excluded.push({
+        start: o.start,
+        end: o.end,
+        attribution,
+        reason: "a carrier's fault (第1種電気通信事業者等)",
+        article: "36(3)",
+      });
+      continue;
+    }
+    if (attribution === "cloud") {
+      excluded.push({
+        start: o.start,
+        end: o.end,
+        attribution,
+        reason: "excluded by the cloud service's own SLA",
+        article: "36(4)",
+      });
+      continue;
+    }
+    if (attribution === "customer") {
+      excluded.push({
+        start: o.start,
+        end: o.end,
+        attribution,
+        reason: "not attributable to the provider",
+        article: "36(1)",
+      });
+      continue;
+    }
+    if (whole < 6 * HOUR) {
+      excluded.push({
+        start: o.start,
+        end: o.end,
+        attribution,
+        reason: `shorter than 6 hours from awareness to restoration (${hoursOf(whole)} h): nothing is returned`,
+        article: "30(4)",
+      });
+      continue;
+    }
+    const minutes = Math.round(inMonth / MINUTE);
+    minutesInMonth += minutes;
+    qualifying.push({
+      start: o.start,
+      end: o.end,
+      hoursTotal: hoursOf(whole),
+      hoursInMonth: hoursOf(inMonth),
+    });
+    basis.push(
+      cite(
+        "30(4)",
+        `${jst(s)}–${jst(e)} JST: ${hoursOf(whole)} h from awareness to restoration (≥ 6 h, qualifies)${inMonth < whole ? `, of which ${hoursOf(inMonth)} h fall in ${input.month}` : ""}.`,
+      ),
+    );
+  }
+  for (const x of excluded) basis.push(cite(x.article, `${x.start} → ${x.end}: not counted — ${x.reason}.`));
+  let percentage = 0;
+  for (const tier of table) if (minutesInMonth >= tier.fromHours * 60) percentage = tier.percentage;
+  const credit = Number((BigInt(input.monthlyFee) * BigInt(percentage)) / 100n);
+  const hours = Math.round((minutesInMonth / 60) * 100) / 100;
+  basis.push(
+    cite(
+      "36(1)",
+      `Qualifying unavailability in ${input.month}: ${hours} h → ${percentage} % of the month's monthly fee ${fmt(input.monthlyFee)} yen (SLA: ${table.map((t) => `≥${t.fromHours} h ${t.percentage} %`).join(", ")}) = ${fmt(credit)} yen, credited on the next invoice.`,
+    ),
+  );
+  return {
+    result: {
+      month: input.month,
+      monthlyFee: input.monthlyFee,
+      qualifying,
+      excluded,
+      hours,
+      percentage,
+      credit,
+    },
+    basis,
+  };
+}
+
+// ---- Art. 32, 39 ----------------------------------------------------------------------------------
+
+export function specialFee(
+  evaded: number,
+): Explained<{ evaded: number; specialFee: number; totalOwed: number }> {
+  yenInput(evaded, "evaded", "32");
+  const special = evaded * 2;
+  return {
+    result: { evaded, specialFee: special, totalOwed: evaded + special },
+    basis: [
+      cite(
+        "32",
+        `Fees unlawfully evaded: ${fmt(evaded)} yen. The special fee (特別利用料金) is twice that, ${fmt(special)} yen, payable on top of the evaded fees: ${fmt(evaded + special)} yen in all.`,
+      ),
+    ],
+  };
+}
+
+export function damagesCap(
+  monthlyFee: number,
+): Explained<{ monthlyFee: number; cap: number; excluded: string[] }> {
+  yenInput(monthlyFee, "monthly fee", "39");
+  return {
+    result: {
+      monthlyFee,
+      cap: monthlyFee,
+      excluded: [
+        "lost profits (逸失利益)",
+        "indirect damages (間接損害)",
+        "damages from special circumstances (特別の事情により生じた損害)",
+      ],
+    },
+    basis: [
+      cite(
+        "39",
+        `Liability for actual, ordinary, direct damages is capped at one month's monthly fee of normal use: ${fmt(monthlyFee)} yen. Lost profits and indirect or special damages are excluded.`,
+      ),
+    ],
+  };
+}
+
+// ---- Art. 31(3): due date -------------------------------------------------------------------------
+
+export function dueDate(month: IsoMonth, monthsAfter = 1): Explained<{ month: IsoMonth; dueDate: IsoDate }> {
+  parseMonth(month, "month");
+  if (!Number.isInteger(monthsAfter) || monthsAfter < 0 || monthsAfter > 12)
+    throw bad("monthsAfter must be 0–12", "31(3)");
+  const due = lastDayOfMonth(addMonthsToMonth(month, monthsAfter));
+  return {
+    result: { month, dueDate: due },
+    basis: [
+      cite(
+        "31(3)",
+        `The invoice for ${month} is payable by the due date it names: the last day of ${monthsAfter === 0 ? "the same month" : `the ${monthsAfter === 1 ? "following month" : `${monthsAfter}th month after`}`}, ${due} (the provider's billing policy, Art. 31(1)).`,
+      ),
+    ],
+  };
+}
+
+// ---- Art. 11, 12(2), 29, 30: the recurring charges of a month ------------------------------------------
+
+export interface ContractCharges {
+  /** 利用起算日 (Art. 13). */
+  startDate: IsoDate;
+  /** Last day in force: the cancellation's effective date, the termination or the abolition date. */
+  endDate: IsoDate | null;
+  /** Withdrawn in the cooling-off window (Art. 42): nothing is charged. */
+  chargesVoid: boolean;
+  /** Only for the note: suspended months are charged (Art. 30(3)). */
+  suspendedMonths?: IsoMonth[];
+  items: {
+    item: PriceItem;
+    quantity: number;
+    label?: string;
+    /** Default: the start date. */
+    from?: IsoDate;
+    /** The arrival of an option's cancellation notice (Art. 11): in effect on days before it. */
+    cancelledOn?: IsoDate | null;
+  }[];
+}
+
+/** The highest unit price in effect on any day of [from, to] (prices ascending by `from`). */
+function highestPrice(item: PriceItem, from: IsoDate, to: IsoDate): number | null {
+  let best: number | null = null;
+  const ps = item.prices;
+  for (let i = 0; i < ps.length; i++) {
+    const p = ps[i]!;
+    const next = ps[i + 1];
+    // In effect over [p.from, next.from - 1]; it overlaps [from, to] when p.from <= to and next.from > from.
+    if (p.from > to) break;
+    if (next && next.from <= from) continue;
+    if (best === null || p.unitPrice > best) best = p.unitPrice;
+  }
+  return best;
+}
+
+function priceOn(item: PriceItem, day: IsoDate): number | null {
+  let price: number | null = null;
+  for (const p of item.prices) {
+    if (p.from > day) break;
+    price = p.unitPrice;
+  }
+  return price;
+}
+
+export function chargesForMonth(
+  c: ContractCharges,
+  month: IsoMonth,
+): Explained<{ billable: boolean; lines: ChargeLine[] }> {
+  const startMonth = monthOf(c.startDate);
+  if (c.chargesVoid)
+    return {
+      result: { billable: false, lines: [] },
+      basis: [cite("42", "Cancelled in the cooling-off window: nothing is charged.")],
+    };
+  if (month < startMonth)
+    return {
+      result: { billable: false, lines: [] },
+      basis: [cite("13", `${month} is before the start month ${startMonth}: nothing is charged.`)],
+    };
+  if (c.endDate && month > monthOf(c.endDate))
+    return {
+      result: { billable: false, lines: [] },
+      basis: [
+        cite(
+          "29(6)",
+          `The contract ended on ${c.endDate}: months after ${monthOf(c.endDate)} are not charged.`,
+        ),
+      ],
+    };
+  const first = `${month}-01`;
+  const last = lastDayOfMonth(month);
+  const isStart = month === startMonth;
+  const suspended = c.suspendedMonths?.includes(month) ?? false;
+  const lines: ChargeLine[] = [];
+  for (const it of c.items) {
+    const { item } = it;
+    const from = it.from ?? c.startDate;
+    const name = it.label ?? item.nameJa;
+    // Days the item is in effect this month: [max(from, first), min(cancelledOn - 1, last)].
+    const effFrom = from > first ? from : first;
+    const effTo = it.cancelledOn ? (it.cancelledOn <= last ? prevDay(it.cancelledOn) : last) : last;
+    const inEffect = effFrom <= effTo;
+    if (item.kind === "initial") {
+      if (!isStart || month !== monthOf(from)) continue;
+      const price = priceOn(item, from);
+      if (price === null) continue;
+      lines.push(
+        line(
+          item,
+          name,
+          it.quantity,
+          price,
+          "29(1)",
+          `Initial fee, charged once at establishment (${from}); not refunded (Art. 29(1), 30(2)).`,
+        ),
+      );
+    } else if (item.kind === "monthly") {
+      if (!inEffect) continue;
+      const price = highestPrice(item, effFrom, effTo);
+      if (price === null) continue;
+      const notes = [`Monthly fee for ${month}`];
+      if (isStart && from > first) notes.push("the start month counts as a whole month (Art. 12(2))");
+      if (it.cancelledOn && it.cancelledOn <= last)
+        notes.push(
+          `in effect until the cancellation notice arrived on ${it.cancelledOn}, no refund (Art. 11)`,
+        );
+      if (priceOn(item, first) !== price)
+        notes.push("the highest rate in effect during the month applies (Art. 29(4))");
+      if (suspended) notes.push("a suspended month is charged as served (Art. 30(3))");
+      lines.push(
+        line(item, name, it.quantity, price, "29(1)", `${notes.join("; ")}; not prorated (Art. 29(6)).`),
+      );
+    } else if (item.kind === "annual") {
+      if (!inEffect) continue;
+      const anniversary = monthOf(from);
+      const offset = monthDiff(anniversary, month);
+      if (offset < 0 || offset % 12 !== 0) continue;
+      const price = highestPrice(item, effFrom, effTo);
+      if (price === null) continue;
+      lines.push(
+        line(
+          item,
+          name,
+          it.quantity,
+          price,
+          "29(1)",
+          `Annual fee for the year from ${month} (charged in ${anniversary.slice(5)} each year); not prorated or refunded (Art. 29(6)).`,
+        ),
+      );
+    }
+  }
+  const basis: Basis[] = [
+    cite(
+      "12(2)",
+      isStart ? `${month} is the start month and counts as a whole month.` : `${month} is a contract month.`,
+    ),
+    cite(
+      "29(6)",
+      "A month is the indivisible unit: charges are not prorated, and paid fees are not refunded.",
+    ),
+  ];
+  if (suspended)
+    basis.push(cite("30(3)", "Months of suspension are charged as if the service had been provided."));
+  return { result: { billable: true, lines }, basis };
+}
+
+function line(
+  item: PriceItem,
+  name: string,
+  quantity: number,
+  unitPrice: number,
+  article: string,
+  note: string,
+): ChargeLine {
+  return {
+    itemCode: item.code,
+    description: name,
+    kind: item.kind,
+    taxCategory: item.taxCategory,
+    quantity,
+    unitPrice,
+    amount: quantity * unitPrice,
+    article,
+    note,
+  };
+}
+
+function prevDay(d: IsoDate): IsoDate {
+  const t = new Date(`${d}T00:00:00Z`);
+  t.setUTCDate(t.getUTCDate() - 1);
+  return t.toISOString().slice(0, 10);
+}
+
+function monthDiff(a: IsoMonth, b: IsoMonth): number {
+  return (Number(b.slice(0, 4)) - Number(a.slice(0, 4))) * 12 + (Number(b.slice(5)) - Number(a.slice(5)));
+}
+
+/** "That month's monthly fee" (Art. 36, 39): the sum of the month's monthly lines. */
+export function monthlyFeeOf(c: ContractCharges, month: IsoMonth): number {
+  return chargesForMonth(c, month)
+    .result.lines.filter((l) => l.kind === "monthly")
+    .reduce((s, l) => s + l.amount, 0);
+}

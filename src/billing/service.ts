@@ -1,0 +1,2152 @@
+/**
+ * Billing (Art. 11, 29–34, 36, 39): the price book, the monthly billing run (exactly one regular
+ * invoice per contract and month — enforced by a unique index, so re-runs, concurrent runs and
+ * runs killed halfway cannot double-bill), issuing with sequential numbers per issuer and year,
+ * voiding and corrections, payments and their allocation, late fees, SLA credits, special fees.
+ * Every amount comes from the pure rules in `rules.ts` with its article.
+ */
+import { createHash } from "node:crypto";
+import { sql } from "kysely";
+import { type Actor, appendAudit, systemActor } from "../audit/service.ts";
+import { actorOf } from "../contracts/service.ts";
+import type { Clock } from "../core/clock.ts";
+import {
+  addMonthsToMonth,
+  compareDates,
+  type IsoDate,
+  type IsoMonth,
+  lastDayOfMonth,
+  monthOf,
+  tokyoDate,
+} from "../core/dates.ts";
+import { AppError, notFound } from "../core/errors.ts";
+import { type Db, type Tx, withCustomerScope } from "../db/db.ts";
+import type { AuthContext } from "../identity/service.ts";
+import {
+  type ContractCharges,
+  chargesForMonth,
+  damagesCap,
+  dueDate,
+  invoiceLateFee,
+  invoiceTax,
+  monthlyFeeOf,
+  registrationNumber,
+  slaCredit,
+  specialFee,
+} from "./rules.ts";
+import type {
+  ChargeLine,
+  FeeKind,
+  InvoiceDocument,
+  InvoiceTotals,
+  PriceItem,
+  TaxCategory,
+  TaxRounding,
+} from "./types.ts";
+
+const firstDayOfMonth = (m: IsoMonth): IsoDate => `${m}-01`;
+
+export interface BillingSettings {
+  issuerName: string;
+  registrationNumber: string;
+  issuerAddress: string;
+  issuerPhone: string | null;
+  bankAccount: string | null;
+  taxRounding: TaxRounding;
+  dueMonthsAfter: number;
+  invoicePrefix: string;
+}
+
+export interface RunProgress {
+  done: number;
+  total: number;
+  created: number;
+}
+
+export interface RunResult {
+  runId: string;
+  month: IsoMonth;
+  contracts: number;
+  created: number;
+  skipped: number;
+  issued: number;
+}
+
+type ContractRow = {
+  id: string;
+  number: string;
+  customer_id: string;
+  plan: string;
+  options: string[];
+  start_date: string;
+  end_effective_on: string | null;
+  terminated_on: string | null;
+  charges_void: boolean;
+  legal_name: string;
+  address: string | null;
+  corporate_number: string | null;
+};
+
+/** The price book as rules see it, indexed by what each item applies to. */
+export class PriceBook {
+  readonly byCode = new Map<string, PriceItem>();
+  readonly byTarget = new Map<string, PriceItem[]>();
+  constructor(
+    rows: {
+      code: string;
+      name_ja: string;
+      name_en: string;
+      kind: FeeKind;
+      tax_category: TaxCategory;
+      applies_to: string | null;
+    }[],
+    prices: { item_code: string; effective_from: string; unit_price: number }[],
+  ) {
+    for (const r of rows) {
+      const item: PriceItem = {
+        code: r.code,
+        nameJa: r.name_ja,
+        nameEn: r.name_en,
+        kind: r.kind,
+        taxCategory: r.tax_category,
+        prices: [],
+      };
+      this.byCode.set(r.code, item);
+      if (r.applies_to) {
+        const list = this.byTarget.get(r.applies_to) ?? [];
+        list.push(item);
+        this.byTarget.set(r.applies_to, list);
+      }
+    }
+    for (const p of [...prices].sort((a, b) => compareDates(a.effective_from, b.effective_from)))
+      this.byCode.get(p.item_code)?.prices.push({ from: p.effective_from, unitPrice: p.unit_price });
+  }
+
+  static async load(db: Db | Tx): Promise<PriceBook> {
+    const [rows, prices] = await Promise.all([
+      db.selectFrom("price_items").selectAll().where("active", "=", true).execute(),
+      db.selectFrom("price_item_prices").select(["item_code", "effective_from", "unit_price"]).execute(),
+    ]);
+    return new PriceBook(rows, prices);
+  }
+
+  /** The recurring items of a contract: its plan's and its options' (cancelled options with their date, Art. 11). */
+  contractCharges(c: ContractRow, cancelled: Map<string, string>): ContractCharges {
+    const items: ContractCharges["items"] = [];
+    for (const it of this.byTarget.get(`plan:${c.plan}`) ?? []) items.push({ item: it, quantity: 1 });
+    const options = new Set([...c.options, ...cancelled.keys()]);
+    for (const o of options)
+      for (const it of this.byTarget.get(`option:${o}`) ?? [])
+        items.push({ item: it, quantity: 1, cancelledOn: cancelled.get(o) ?? null });
+    return {
+      startDate: c.start_date,
+      endDate: c.end_effective_on ?? c.terminated_on,
+      chargesVoid: c.charges_void,
+      items,
+    };
+  }
+}
+
+const CONTRACT_COLUMNS = sql`c.id, c.number, c.customer_id, c.plan, c.options, c.start_date, c.end_effective_on,
+  c.terminated_on, c.charges_void, cu.legal_name, cu.address, cu.corporate_number`;
+
+function recipientOf(c: ContractRow) {
+  return {
+    name: c.legal_name,
+    address: c.address,
+    customerNumber: c.corporate_number ?? c.customer_id.slice(0, 8),
+    contractNumber: c.number,
+  };
+}
+
+function totalsOf(lines: ChargeLine[], rounding: TaxRounding): InvoiceTotals {
+  return invoiceTax(
+    lines.map((l) => ({ amount: l.amount, taxCategory: l.taxCategory })),
+    rounding,
+  ).result;
+}
+
+export class BillingService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  today(): IsoDate {
+    return tokyoDate(this.clock.now());
+  }
+
+  scoped<T>(auth: AuthContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    if (auth.user.kind === "customer") return withCustomerScope(this.db, auth.user.customerId!, fn);
+    return this.db.transaction().execute(fn);
+  }
+
+  // ---- settings -----------------------------------------------------------------------------
+
+  async settings(db: Db | Tx = this.db): Promise<BillingSettings> {
+    const s = await db.selectFrom("billing_settings").selectAll().executeTakeFirstOrThrow();
+    return {
+      issuerName: s.issuer_name,
+      registrationNumber: s.registration_number,
+      issuerAddress: s.issuer_address,
+      issuerPhone: s.issuer_phone,
+      bankAccount: s.bank_account,
+      taxRounding: s.tax_rounding,
+      dueMonthsAfter: s.due_months_after,
+      invoicePrefix: s.invoice_prefix,
+    };
+  }
+
+  async updateSettings(auth: AuthContext, patch: Partial<BillingSettings>): Promise<BillingSettings> {
+    if (patch.registrationNumber !== undefined) {
+      const check = registrationNumber(patch.registrationNumber);
+      if (!check.result.valid)
+        throw new AppError(
+          "validation_failed",
+          `registration number ${patch.registrationNumber} has a wrong check digit`,
+          { article: "34", details: { registrationNumber: ["check_digit"] } },
+        );
+    }
+    return this.db.transaction().execute(async (tx) => {
+      const before = await this.settings(tx);
+      await tx
+        .updateTable("billing_settings")
+        .set({
+          ...(patch.issuerName !== undefined ? { issuer_name: patch.issuerName } : {}),
+          ...(patch.registrationNumber !== undefined
+            ? { registration_number: patch.registrationNumber }
+            : {}),
+          ...(patch.issuerAddress !== undefined ? { issuer_address: patch.issuerAddress } : {}),
+          ...(patch.issuerPhone !== undefined ? { issuer_phone: patch.issuerPhone } : {}),
+          ...(patch.bankAccount !== undefined ? { bank_account: patch.bankAccount } : {}),
+          ...(patch.taxRounding !== undefined ? { tax_rounding: patch.taxRounding } : {}),
+          ...(patch.dueMonthsAfter !== undefined ? { due_months_after: patch.dueMonthsAfter } : {}),
+          ...(patch.invoicePrefix !== undefined ? { invoice_prefix: patch.invoicePrefix } : {}),
+          updated_at: this.clock.now(),
+        })
+        .execute();
+      const after = await this.settings(tx);
+      await appendAudit(tx, {
+        actor: actorOf(auth),
+        action: "billing.settings.updated",
+        subjectType: "billing_settings",
+        before,
+        after,
+        article: "34",
+        at: this.clock.now(),
+      });
+      return after;
+    });
+  }
+
+  // ---- price book ---------------------------------------------------------------------------
+
+  async priceBook() {
+    const items = await this.db.selectFrom("price_items").selectAll().orderBy("code").execute();
+    const prices = await this.db
+      .selectFrom("price_item_prices")
+      .select(["item_code", "effective_from", "unit_price"])
+      .orderBy("item_code")
+      .orderBy("effective_from")
+      .execute();
+    const today = this.today();
+    return items.map((i) => {
+      const ps = prices.filter((p) => p.item_code === i.code);
+      const current = [...ps].reverse().find((p) => compareDates(p.effective_from, today) <= 0);
+      return {
+        code: i.code,
+        nameJa: i.name_ja,
+        nameEn: i.name_en,
+        kind: i.kind,
+        taxCategory: i.tax_category,
+        appliesTo: i.applies_to,
+        active: i.active,
+        currentPrice: current?.unit_price ?? null,
+        prices: ps.map((p) => ({ from: p.effective_from, unitPrice: p.unit_price })),
+      };
+    });
+  }
+
+  async createItem(
+    auth: AuthContext,
+    input: {
+      code: string;
+      nameJa: string;
+      nameEn: string;
+      kind: FeeKind;
+      taxCategory: TaxCategory;
+      appliesTo?: string | null;
+      unitPrice: number;
+      from?: IsoDate;
+    },
+  ) {
+    return this.db.transaction().execute(async (tx) => {
+      const exists = await tx
+        .selectFrom("price_items")
+        .select("code")
+        .where("code", "=", input.code)
+        .executeTakeFirst();
+      if (exists) throw new AppError("conflict", `price item ${input.code} already exists`);
+      await tx
+        .insertInto("price_items")
+        .values({
+          code: input.code,
+          name_ja: input.nameJa,
+          name_en: input.nameEn,
+          kind: input.kind,
+          tax_category: input.taxCategory,
+          applies_to: input.appliesTo ?? null,
+        })
+        .execute();
+      const from = input.from ?? this.today();
+      await tx
+        .insertInto("price_item_prices")
+        .values({
+          item_code: input.code,
+          effective_from: from,
+          unit_price: input.unitPrice,
+          created_by: auth.user.id,
+        })
+        .execute();
+      await appendAudit(tx, {
+        actor: actorOf(auth),
+        action: "billing.price_item.created",
+        subjectType: "price_item",
+        after: { ...input, from },
+        article: "29(1)",
+        at: this.clock.now(),
+      });
+      return { code: input.code };
+    });
+  }
+
+  /**
+   * A new price from a date (Art. 29(4)). Past dates are refused once the item has a price: months
+   * already billed must not change under their invoices.
+   */
+  async addPrice(auth: AuthContext, code: string, input: { from: IsoDate; unitPrice: number }) {
+    return this.db.transaction().execute(async (tx) => {
+      const item = await tx
+        .selectFrom("price_items")
+        .select("code")
+        .where("code", "=", code)
+        .executeTakeFirst();
+      if (!item) throw notFound("price item");
+      const count = await tx
+        .selectFrom("price_item_prices")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("item_code", "=", code)
+        .executeTakeFirstOrThrow();
+      if (Number(count.n) > 0 && compareDates(input.from, this.today()) < 0)
+        throw new AppError(
+          "conflict",
+          `a price change cannot take effect in the past (${input.from}); months already billed keep their prices`,
+          { article: "29(4)" },
+        );
+      await tx
+        .insertInto("price_item_prices")
+        .values({
+          item_code: code,
+          effective_from: input.from,
+          unit_price: input.unitPrice,
+          created_by: auth.user.id,
+        })
+        .onConflict((oc) =>
+          oc.columns(["item_code", "effective_from"]).doUpdateSet({ unit_price: input.unitPrice }),
+        )
+        .execute();
+      await appendAudit(tx, {
+        actor: actorOf(auth),
+        action: "billing.price.set",
+        subjectType: "price_item",
+        after: { code, ...input },
+        article: "29(4)",
+        at: this.clock.now(),
+      });
+      return { code, ...input };
+    });
+  }
+
+  // ---- the monthly billing run ---------------------------------------------------------------
+
+  /**
+   * Make the month's regular invoices (drafts), one per billable contract. Safe to re-run, to run
+   * in two processes at once, and to run again after a crash: each batch is one transaction and
+   * the unique index on (contract, month) lets only one invoice per contract and month exist.
+   */
+  async run(
+    month: IsoMonth,
+    opts: {
+      actor?: Actor;
+      batchSize?: number;
+      issue?: boolean;
+      onProgress?: (p: RunProgress) => void;
+    } = {},
+  ): Promise<RunResult> {
+    const actor = opts.actor ?? systemActor;
+    const batchSize = opts.batchSize ?? 1000;
+    const first = firstDayOfMonth(month);
+    const last = lastDayOfMonth(month);
+    const settings = await this.settings();
+    const book = await PriceBook.load(this.db);
+    const run = await this.db
+      .insertInto("billing_runs")
+      .values({ month, created_by: actor.kind === "staff" ? actor.id : null })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const candidates = sql`
+      FROM contracts c JOIN customers cu ON cu.id = c.customer_id
+      WHERE NOT EXISTS (SELECT 1 FROM invoices i WHERE i.contract_id = c.id AND i.month = ${month} AND i.kind = 'regular')
+        AND ((c.start_date <= ${last}::date AND NOT c.charges_void
+              AND coalesce(c.end_effective_on, c.terminated_on, ${first}::date) >= ${first}::date)
+          OR EXISTS (SELECT 1 FROM charges ch WHERE ch.contract_id = c.id AND ch.invoice_id IS NULL AND ch.month <= ${month})
+          OR EXISTS (SELECT 1 FROM unavailability_periods u WHERE u.contract_id = c.id
+                     AND u.started_at < ${first}::date::timestamp AT TIME ZONE 'Asia/Tokyo'
+                     AND u.ended_at >= (${first}::date - interval '12 months')::timestamp AT TIME ZONE 'Asia/Tokyo'))`;
+    const total = Number(
+      (await sql<{ n: string }>`SELECT count(*) AS n ${candidates}`.execute(this.db)).rows[0]?.n ?? 0,
+    );
+    let created = 0;
+    let seen = 0;
+    let skipped = 0;
+    let after = "00000000-0000-0000-0000-000000000000";
+    try {
+      for (;;) {
+        const batch = (
+          await sql<ContractRow>`SELECT ${CONTRACT_COLUMNS} ${candidates} AND c.id > ${after}::uuid ORDER BY c.id LIMIT ${batchSize}`.execute(
+            this.db,
+          )
+        ).rows;
+        if (batch.length === 0) break;
+        after = batch[batch.length - 1]!.id;
+        let made = 0;
+        for (let attempt = 0; ; attempt++) {
+          try {
+            made = await this.billBatch(batch, month, settings, book, run.id, actor);
+            break;
+          } catch (err) {
+            if (!(err instanceof RetryBatch) || attempt >= 3) throw err;
+          }
+        }
+        created += made;
+        skipped += batch.length - made;
+        seen += batch.length;
+        opts.onProgress?.({ done: seen, total: Math.max(total, seen), created });
+      }
+      let issued = 0;
+      if (opts.issue) issued = await this.issueMonth(actor, month);
+      await this.db
+        .updateTable("billing_runs")
+        .set({ status: "done", contracts: seen, created, skipped, finished_at: this.clock.now() })
+        .where("id", "=", run.id)
+        .execute();
+      return { runId: run.id, month, contracts: seen, created, skipped, issued };
+    } catch (err) {
+      await this.db
+        .updateTable("billing_runs")
+        .set({
+          status: "failed",
+          contracts: seen,
+          created,
+          skipped,
+          error: String(err),
+          finished_at: this.clock.now(),
+        })
+        .where("id", "=", run.id)
+        .execute();
+      throw err;
+    }
+  }
+
+  /** Compute and write one batch; returns the number of invoices this call created. */
+  private async billBatch(
+    batch: ContractRow[],
+    month: IsoMonth,
+    settings: BillingSettings,
+    book: PriceBook,
+    runId: string,
+    actor: Actor,
+  ): Promise<number> {
+    const ids = batch.map((c) => c.id);
+    const first = firstDayOfMonth(month);
+    return this.db.transaction().execute(async (tx) => {
+      const [cancellations, pending, periods, credited] = await Promise.all([
+        tx
+          .selectFrom("option_cancellations")
+          .select(["contract_id", "option", "received_on"])
+          .where("contract_id", "in", ids)
+          .execute(),
+        tx
+          .selectFrom("charges")
+          .selectAll()
+          .where("contract_id", "in", ids)
+          .where("invoice_id", "is", null)
+          .where("month", "<=", month)
+          .orderBy("created_at")
+          .execute(),
+        tx
+          .selectFrom("unavailability_periods")
+          .select(["contract_id", "started_at", "ended_at", "attribution"])
+          .where("contract_id", "in", ids)
+          .where(sql<boolean>`started_at < ${first}::date::timestamp AT TIME ZONE 'Asia/Tokyo'`)
+          .where(
+            sql<boolean>`ended_at >= (${first}::date - interval '12 months')::timestamp AT TIME ZONE 'Asia/Tokyo'`,
+          )
+          .execute(),
+        tx
+          .selectFrom("sla_credits")
+          .select(["contract_id", "month", "credit"])
+          .where("contract_id", "in", ids)
+          .execute(),
+      ]);
+      const group = <T extends { contract_id: string }>(rows: T[]) => {
+        const m = new Map<string, T[]>();
+        for (const r of rows) {
+          const l = m.get(r.contract_id);
+          if (l) l.push(r);
+          else m.set(r.contract_id, [r]);
+        }
+        return m;
+      };
+      const cancelledBy = group(cancellations);
+      const pendingBy = group(pending);
+      const periodsBy = group(periods);
+      const creditedBy = group(credited);
+
+      type Draft = {
+        c: ContractRow;
+        lines: ChargeLine[];
+        chargeIds: string[];
+        sla: { month: IsoMonth; hours: number; percentage: number; credit: number }[];
+        totals: InvoiceTotals;
+      };
+      const drafts: Draft[] = [];
+      for (const c of batch) {
+        const cc = book.contractCharges(
+          c,
+          new Map((cancelledBy.get(c.id) ?? []).map((x) => [x.option, x.received_on])),
+        );
+        const recurring = chargesForMonth(cc, month).result;
+        const lines: ChargeLine[] = [...recurring.lines];
+        const chargeIds: string[] = [];
+        for (const ch of pendingBy.get(c.id) ?? []) {
+          chargeIds.push(ch.id);
+          lines.push({
+            itemCode: ch.item_code,
+            description: ch.description,
+            kind: ch.kind === "usage" || ch.kind === "other" ? ch.kind : ch.kind,
+            taxCategory: ch.tax_category,
+            quantity: ch.quantity,
+            unitPrice: ch.unit_price,
+            amount: ch.amount,
+            article: ch.article,
+            note: ch.note,
+          });
+        }
+        const sla = this.slaDeltas(cc, month, periodsBy.get(c.id) ?? [], creditedBy.get(c.id) ?? []);
+        for (const s of sla)
+          lines.push({
+            itemCode: null,
+            description: `SLA返還 ${s.month} (利用不能 ${s.hours}時間, ${s.percentage}%)`,
+            kind: "credit",
+            taxCategory: "10",
+            quantity: 1,
+            unitPrice: -s.credit,
+            amount: -s.credit,
+            article: "36(1)",
+            note: `Unavailability attributable to the provider in ${s.month}: ${s.hours} h → ${s.percentage}% of that month's monthly fee is credited (Art. 30(4), 36(1), SLA).`,
+          });
+        if (lines.length === 0) continue;
+        drafts.push({ c, lines, chargeIds, sla, totals: totalsOf(lines, settings.taxRounding) });
+      }
+      if (drafts.length === 0) return 0;
+
+      const due = dueDate(month, settings.dueMonthsAfter).result.dueDate;
+      const inserted = await sql<{ id: string; contract_id: string }>`
+        INSERT INTO invoices (contract_id, customer_id, month, due_date, period_start, period_end, recipient,
+                              by_rate, net, tax, total, tax_rounding, run_id)
+        SELECT contract_id, customer_id, ${month}, ${due}::date, ${first}::date, ${lastDayOfMonth(month)}::date,
+               recipient, by_rate, net, tax, total, ${settings.taxRounding}, ${runId}::uuid
+        FROM unnest(${drafts.map((d) => d.c.id)}::uuid[], ${drafts.map((d) => d.c.customer_id)}::uuid[],
+                    ${drafts.map((d) => JSON.stringify(recipientOf(d.c)))}::jsonb[],
+                    ${drafts.map((d) => JSON.stringify(d.totals.byRate))}::jsonb[],
+                    ${drafts.map((d) => d.totals.net)}::bigint[], ${drafts.map((d) => d.totals.tax)}::bigint[],
+                    ${drafts.map((d) => d.totals.total)}::bigint[])
+             AS v(contract_id, customer_id, recipient, by_rate, net, tax, total)
+        ON CONFLICT (contract_id, month) WHERE kind = 'regular' DO NOTHING
+        RETURNING id, contract_id`.execute(tx);
+      if (inserted.rows.length === 0) return 0;
+      const invoiceOf = new Map(inserted.rows.map((r) => [r.contract_id, r.id]));
+      const L = {
+        inv: [] as string[],
+        cust: [] as string[],
+        no: [] as number[],
+        code: [] as (string | null)[],
+        desc: [] as string[],
+        kind: [] as string[],
+        tax: [] as string[],
+        qty: [] as number[],
+        unit: [] as number[],
+        amount: [] as number[],
+        article: [] as string[],
+        note: [] as string[],
+      };
+      const claim = { charge: [] as string[], inv: [] as string[] };
+      const slaRows: {
+        contract_id: string;
+        customer_id: string;
+        month: string;
+        hours: number;
+        percentage: number;
+        credit: number;
+        invoice_id: string;
+      }[] = [];
+      for (const d of drafts) {
+        const inv = invoiceOf.get(d.c.id);
+        if (!inv) continue;
+        d.lines.forEach((l, i) => {
+          L.inv.push(inv);
+          L.cust.push(d.c.customer_id);
+          L.no.push(i + 1);
+          L.code.push(l.itemCode);
+          L.desc.push(l.description);
+          L.kind.push(l.kind);
+          L.tax.push(l.taxCategory);
+          L.qty.push(l.quantity);
+          L.unit.push(l.unitPrice);
+          L.amount.push(l.amount);
+          L.article.push(l.article);
+          L.note.push(l.note);
+        });
+        for (const id of d.chargeIds) {
+          claim.charge.push(id);
+          claim.inv.push(inv);
+        }
+        for (const s of d.sla)
+          slaRows.push({ contract_id: d.c.id, customer_id: d.c.customer_id, ...s, invoice_id: inv });
+      }
+      await sql`
+        INSERT INTO invoice_lines (invoice_id, customer_id, line_no, item_code, description, kind, tax_category,
+                                   quantity, unit_price, amount, article, note)
+        SELECT * FROM unnest(${L.inv}::uuid[], ${L.cust}::uuid[], ${L.no}::int[], ${L.code}::text[], ${L.desc}::text[],
+                             ${L.kind}::text[], ${L.tax}::text[], ${L.qty}::int[], ${L.unit}::bigint[], ${L.amount}::bigint[],
+                             ${L.article}::text[], ${L.note}::text[])`.execute(tx);
+      if (claim.charge.length > 0) {
+        const claimed = await sql<{ id: string }>`
+          UPDATE charges SET invoice_id = v.inv FROM unnest(${claim.charge}::uuid[], ${claim.inv}::uuid[]) AS v(id, inv)
+          WHERE charges.id = v.id AND charges.invoice_id IS NULL RETURNING charges.id`.execute(tx);
+        // Another run (of another month) took a charge first: redo the batch from fresh data.
+        if (claimed.rows.length !== claim.charge.length) throw new RetryBatch();
+      }
+      if (slaRows.length > 0) await tx.insertInto("sla_credits").values(slaRows).execute();
+      await appendAudit(tx, {
+        actor,
+        action: "billing.invoices.created",
+        subjectType: "billing_run",
+        subjectId: runId,
+        after: { month, invoices: inserted.rows.length },
+        article: "31(1)",
+        at: this.clock.now(),
+      });
+      return inserted.rows.length;
+    });
+  }
+
+  /** SLA credits still owed for earlier months (Art. 30(4), 36): recomputed minus already credited. */
+  private slaDeltas(
+    cc: ContractCharges,
+    month: IsoMonth,
+    periods: {
+      started_at: Date;
+      ended_at: Date;
+      attribution: "provider" | "customer" | "carrier" | "cloud";
+    }[],
+    credited: { month: string; credit: number }[],
+  ) {
+    if (periods.length === 0) return [];
+    const months = new Set<IsoMonth>();
+    for (const p of periods) {
+      let m = monthOf(tokyoDate(p.started_at));
+      const end = monthOf(tokyoDate(p.ended_at));
+      while (m <= end && m < month) {
+        months.add(m);
+        m = addMonthsToMonth(m, 1);
+      }
+    }
+    const out: { month: IsoMonth; hours: number; percentage: number; credit: number }[] = [];
+    for (const m of [...months].sort()) {
+      const fee = monthlyFeeOf(cc, m);
+      if (fee <= 0) continue;
+      const r = slaCredit({
+        monthlyFee: fee,
+        month: m,
+        outages: periods.map((p) => ({
+          start: p.started_at.toISOString(),
+          end: p.ended_at.toISOString(),
+          attribution: p.attribution,
+        })),
+      }).result;
+      const already = credited.filter((c) => c.month === m).reduce((s, c) => s + Number(c.credit), 0);
+      if (r.credit > already)
+        out.push({ month: m, hours: r.hours, percentage: r.percentage, credit: r.credit - already });
+    }
+    return out;
+  }
+
+  // ---- issuing, voiding, corrections ---------------------------------------------------------
+
+  /** Next numbers for `count` invoices issued in `year`: sequential per issuer and year, never reused. */
+  private async takeNumbers(
+    tx: Tx,
+    settings: BillingSettings,
+    year: number,
+    count: number,
+  ): Promise<string[]> {
+    const r = await sql<{ last: number }>`
+      INSERT INTO invoice_counters (registration_number, year, last) VALUES (${settings.registrationNumber}, ${year}, ${count})
+      ON CONFLICT (registration_number, year) DO UPDATE SET last = invoice_counters.last + ${count}
+      RETURNING last`.execute(tx);
+    const last = Number(r.rows[0]!.last);
+    return Array.from(
+      { length: count },
+      (_, i) => `${settings.invoicePrefix}-${year}-${String(last - count + 1 + i).padStart(6, "0")}`,
+    );
+  }
+
+  private async issueIds(tx: Tx, actor: Actor, ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const settings = await this.settings(tx);
+    const today = this.today();
+    const drafts = await tx
+      .selectFrom("invoices")
+      .select(["id", "customer_id"])
+      .where("id", "in", ids)
+      .where("status", "=", "draft")
+      .orderBy("month")
+      .orderBy("id")
+      .forUpdate()
+      .execute();
+    if (drafts.length === 0) return 0;
+    const numbers = await this.takeNumbers(tx, settings, Number(today.slice(0, 4)), drafts.length);
+    const issuer = JSON.stringify({
+      name: settings.issuerName,
+      registrationNumber: settings.registrationNumber,
+      address: settings.issuerAddress,
+      phone: settings.issuerPhone,
+      bankAccount: settings.bankAccount,
+    });
+    await sql`
+      UPDATE invoices SET status = 'issued', number = v.number, issue_date = ${today}::date, issuer = ${issuer}::jsonb,
+             issued_by = ${actor.kind === "staff" ? actor.id : null}::uuid
+      FROM unnest(${drafts.map((d) => d.id)}::uuid[], ${numbers}::text[]) AS v(id, number)
+      WHERE invoices.id = v.id`.execute(tx);
+    await appendAudit(tx, {
+      actor,
+      action: "billing.invoices.issued",
+      subjectType: "invoice",
+      subjectId: drafts.length === 1 ? drafts[0]!.id : null,
+      customerId: drafts.length === 1 ? drafts[0]!.customer_id : null,
+      after: { count: drafts.length, first: numbers[0], last: numbers[numbers.length - 1] },
+      article: "31(1)",
+      at: this.clock.now(),
+    });
+    // Money already received and not yet allocated (over-payments) settles the new invoices.
+    const customers = [...new Set(drafts.map((d) => d.customer_id))];
+    const credit = await tx
+      .selectFrom("payments")
+      .select("customer_id")
+      .distinct()
+      .where("customer_id", "in", customers)
+      .where("unallocated", ">", 0)
+      .execute();
+    for (const c of credit) await this.allocateCustomer(tx, actor, c.customer_id);
+    return drafts.length;
+  }
+
+  async issue(auth: AuthContext, id: string) {
+    await this.db.transaction().execute(async (tx) => {
+      const inv = await tx.selectFrom("invoices").select(["status"]).where("id", "=", id).executeTakeFirst();
+      if (!inv) throw notFound("invoice");
+      if (inv.status !== "draft") throw new AppError("conflict", `the invoice is already ${inv.status}`);
+      await this.issueIds(tx, actorOf(auth), [id]);
+    });
+    return this.invoice(auth, id);
+  }
+
+  /** Issue every draft of a month, in batches. */
+  async issueMonth(actor: Actor, month: IsoMonth, batchSize = 2000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.db.transaction().execute(async (tx) => {
+        const ids = await tx
+          .selectFrom("invoices")
+          .select("id")
+          .where("month", "=", month)
+          .where("status", "=", "draft")
+          .orderBy("id")
+          .limit(batchSize)
+          .forUpdate()
+          .skipLocked()
+          .execute();
+        return this.issueIds(
+          tx,
+          actor,
+          ids.map((i) => i.id),
+        );
+      });
+      if (n === 0) return total;
+      total += n;
+    }
+  }
+
+  /** Void a draft or an issued invoice; it keeps its number and records why. Paid money is re-allocatable. */
+  async void(auth: AuthContext, id: string, reason: string) {
+    await this.db.transaction().execute((tx) => this.voidIn(tx, actorOf(auth), id, reason));
+    return this.invoice(auth, id);
+  }
+
+  private async voidIn(tx: Tx, actor: Actor, id: string, reason: string) {
+    const inv = await tx
+      .selectFrom("invoices")
+      .selectAll()
+      .where("id", "=", id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!inv) throw notFound("invoice");
+    if (inv.status === "void") throw new AppError("conflict", "the invoice is already void");
+    if (inv.paid_amount > 0)
+      throw new AppError(
+        "conflict",
+        "the invoice has payments allocated; issue a credit note or a corrected invoice instead of voiding it",
+      );
+    await tx
+      .updateTable("invoices")
+      .set({
+        status: "void",
+        void_reason: reason,
+        voided_at: this.clock.now(),
+        voided_by: actor.kind === "staff" ? actor.id : null,
+      })
+      .where("id", "=", id)
+      .execute();
+    // Charges and SLA credits it carried become pending again for the corrected document.
+    await tx.updateTable("charges").set({ invoice_id: null }).where("invoice_id", "=", id).execute();
+    await appendAudit(tx, {
+      actor,
+      action: "billing.invoice.voided",
+      subjectType: "invoice",
+      subjectId: id,
+      customerId: inv.customer_id,
+      before: { status: inv.status, number: inv.number },
+      after: { status: "void", reason },
+      article: "31(1)",
+      at: this.clock.now(),
+    });
+    return inv;
+  }
+
+  /**
+   * Correct an invoice: void it (recording why) and make a corrected draft that refers to it,
+   * recomputed from the price book and its charges. The original keeps its number.
+   */
+  async correct(auth: AuthContext, id: string, reason: string) {
+    const actor = actorOf(auth);
+    const newId = await this.db.transaction().execute(async (tx) => {
+      const orig = await this.voidIn(tx, actor, id, reason);
+      const settings = await this.settings(tx);
+      const book = await PriceBook.load(tx);
+      const c = (
+        await sql<ContractRow>`SELECT ${CONTRACT_COLUMNS} FROM contracts c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ${orig.contract_id}::uuid`.execute(
+          tx,
+        )
+      ).rows[0]!;
+      const cancelled = await tx
+        .selectFrom("option_cancellations")
+        .select(["option", "received_on"])
+        .where("contract_id", "=", c.id)
+        .execute();
+      const cc = book.contractCharges(c, new Map(cancelled.map((x) => [x.option, x.received_on])));
+      const lines: ChargeLine[] =
+        orig.kind === "regular" || orig.kind === "corrected"
+          ? [...chargesForMonth(cc, orig.month).result.lines]
+          : [];
+      const charges = await tx
+        .selectFrom("charges")
+        .selectAll()
+        .where("contract_id", "=", c.id)
+        .where("invoice_id", "is", null)
+        .where("month", "<=", orig.month)
+        .execute();
+      for (const ch of charges)
+        lines.push({
+          itemCode: ch.item_code,
+          description: ch.description,
+          kind: ch.kind,
+          taxCategory: ch.tax_category,
+          quantity: ch.quantity,
+          unitPrice: ch.unit_price,
+          amount: ch.amount,
+          article: ch.article,
+          note: ch.note,
+        });
+      const oldCredits = await tx
+        .selectFrom("invoice_lines")
+        .selectAll()
+        .where("invoice_id", "=", id)
+        .where("kind", "=", "credit")
+        .execute();
+      for (const l of oldCredits)
+        lines.push({
+          itemCode: l.item_code,
+          description: l.description,
+          kind: "credit",
+          taxCategory: l.tax_category,
+          quantity: l.quantity,
+          unitPrice: l.unit_price,
+          amount: l.amount,
+          article: l.article,
+          note: l.note,
+        });
+      const totals = totalsOf(lines, settings.taxRounding);
+      const inv = await tx
+        .insertInto("invoices")
+        .values({
+          contract_id: c.id,
+          customer_id: c.customer_id,
+          month: orig.month,
+          kind: "corrected",
+          refers_to: orig.id,
+          due_date: orig.due_date,
+          period_start: orig.period_start,
+          period_end: orig.period_end,
+          recipient: JSON.stringify(recipientOf(c)),
+          by_rate: JSON.stringify(totals.byRate),
+          net: totals.net,
+          tax: totals.tax,
+          total: totals.total,
+          tax_rounding: settings.taxRounding,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await this.insertLines(tx, inv.id, c.customer_id, lines);
+      if (charges.length > 0)
+        await tx
+          .updateTable("charges")
+          .set({ invoice_id: inv.id })
+          .where(
+            "id",
+            "in",
+            charges.map((ch) => ch.id),
+          )
+          .execute();
+      await tx.updateTable("sla_credits").set({ invoice_id: inv.id }).where("invoice_id", "=", id).execute();
+      await appendAudit(tx, {
+        actor,
+        action: "billing.invoice.corrected",
+        subjectType: "invoice",
+        subjectId: inv.id,
+        customerId: c.customer_id,
+        after: { refersTo: orig.number ?? orig.id, reason, total: totals.total },
+        article: "31(1)",
+        at: this.clock.now(),
+      });
+      return inv.id;
+    });
+    return this.invoice(auth, newId);
+  }
+
+  /** A credit note (返還) against an issued invoice: negative lines referring to it. */
+  async creditNote(
+    auth: AuthContext,
+    id: string,
+    input: { reason: string; lines: { description: string; amount: number; taxCategory: TaxCategory }[] },
+  ) {
+    const actor = actorOf(auth);
+    const newId = await this.db.transaction().execute(async (tx) => {
+      const orig = await tx.selectFrom("invoices").selectAll().where("id", "=", id).executeTakeFirst();
+      if (!orig) throw notFound("invoice");
+      if (orig.status !== "issued")
+        throw new AppError("conflict", "a credit note refers to an issued invoice");
+      const settings = await this.settings(tx);
+      const lines: ChargeLine[] = input.lines.map((l) => ({
+        itemCode: null,
+        description: l.description,
+        kind: "credit",
+        taxCategory: l.taxCategory,
+        quantity: 1,
+        unitPrice: -Math.abs(l.amount),
+        amount: -Math.abs(l.amount),
+        article: "31(1)",
+        note: `Credit against invoice ${orig.number}: ${input.reason}`,
+      }));
+      const totals = totalsOf(lines, settings.taxRounding);
+      const inv = await tx
+        .insertInto("invoices")
+        .values({
+          contract_id: orig.contract_id,
+          customer_id: orig.customer_id,
+          month: orig.month,
+          kind: "credit",
+          refers_to: orig.id,
+          due_date: orig.due_date,
+          period_start: orig.period_start,
+          period_end: orig.period_end,
+          recipient: JSON.stringify(orig.recipient),
+          by_rate: JSON.stringify(totals.byRate),
+          net: totals.net,
+          tax: totals.tax,
+          total: totals.total,
+          tax_rounding: settings.taxRounding,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await this.insertLines(tx, inv.id, orig.customer_id, lines);
+      await appendAudit(tx, {
+        actor,
+        action: "billing.credit_note.created",
+        subjectType: "invoice",
+        subjectId: inv.id,
+        customerId: orig.customer_id,
+        after: { refersTo: orig.number, reason: input.reason, total: totals.total },
+        article: "31(1)",
+        at: this.clock.now(),
+      });
+      return inv.id;
+    });
+    return this.invoice(auth, newId);
+  }
+
+  private async insertLines(tx: Tx, invoiceId: string, customerId: string, lines: ChargeLine[]) {
+    if (lines.length === 0) return;
+    await tx
+      .insertInto("invoice_lines")
+      .values(
+        lines.map((l, i) => ({
+          invoice_id: invoiceId,
+          customer_id: customerId,
+          line_no: i + 1,
+          item_code: l.itemCode,
+          description: l.description,
+          kind: l.kind,
+          tax_category: l.taxCategory,
+          quantity: l.quantity,
+          unit_price: l.unitPrice,
+          amount: l.amount,
+          article: l.article,
+          note: l.note,
+        })),
+      )
+      .execute();
+  }
+
+  // ---- reading invoices ----------------------------------------------------------------------
+
+  async invoices(
+    auth: AuthContext,
+    filter: {
+      month?: IsoMonth;
+      status?: string;
+      contractId?: string;
+      customerId?: string;
+      limit?: number;
+      offset?: number;
+    },
+  ) {
+    return this.scoped(auth, async (tx) => {
+      let q = tx
+        .selectFrom("invoices as i")
+        .innerJoin("contracts as c", "c.id", "i.contract_id")
+        .select([
+          "i.id",
+          "i.number",
+          "i.month",
+          "i.kind",
+          "i.status",
+          "i.issue_date",
+          "i.due_date",
+          "i.total",
+          "i.paid_amount",
+          "i.paid_on",
+          "i.customer_id",
+          "i.contract_id",
+          "c.number as contract_number",
+          sql<string>`i.recipient->>'name'`.as("recipient_name"),
+        ]);
+      if (filter.month) q = q.where("i.month", "=", filter.month);
+      if (filter.status) q = q.where("i.status", "=", filter.status as "draft");
+      if (filter.contractId) q = q.where("i.contract_id", "=", filter.contractId);
+      if (filter.customerId) q = q.where("i.customer_id", "=", filter.customerId);
+      const rows = await q
+        .orderBy("i.month", "desc")
+        .orderBy("i.number")
+        .limit(filter.limit ?? 100)
+        .offset(filter.offset ?? 0)
+        .execute();
+      const today = this.today();
+      return rows.map((r) => ({
+        id: r.id,
+        number: r.number,
+        month: r.month,
+        kind: r.kind,
+        status: r.status,
+        issueDate: r.issue_date,
+        dueDate: r.due_date,
+        total: r.total,
+        paidAmount: r.paid_amount,
+        balance: r.status === "issued" ? r.total - r.paid_amount : 0,
+        paidOn: r.paid_on,
+        overdue: r.status === "issued" && r.paid_amount < r.total && compareDates(r.due_date, today) < 0,
+        customerId: r.customer_id,
+        contractId: r.contract_id,
+        contractNumber: r.contract_number,
+        recipientName: r.recipient_name,
+      }));
+    });
+  }
+
+  /** One invoice with its lines, payments and (when overdue or paid late) its late fee. */
+  async invoice(auth: AuthContext, id: string) {
+    return this.scoped(auth, (tx) => this.invoiceIn(tx, id));
+  }
+
+  private async invoiceIn(tx: Tx | Db, id: string) {
+    const inv = await tx.selectFrom("invoices").selectAll().where("id", "=", id).executeTakeFirst();
+    if (!inv) throw notFound("invoice");
+    const [lines, allocations, refers] = await Promise.all([
+      tx.selectFrom("invoice_lines").selectAll().where("invoice_id", "=", id).orderBy("line_no").execute(),
+      tx
+        .selectFrom("payment_allocations")
+        .select(["payment_id", "amount", "received_on"])
+        .where("invoice_id", "=", id)
+        .orderBy("received_on")
+        .execute(),
+      inv.refers_to
+        ? tx
+            .selectFrom("invoices")
+            .select(["number", "id"])
+            .where("id", "=", inv.refers_to)
+            .executeTakeFirst()
+        : undefined,
+    ]);
+    const today = this.today();
+    const late =
+      inv.status === "issued" && inv.kind !== "credit" && inv.total > 0
+        ? invoiceLateFee({
+            dueDate: inv.due_date,
+            total: inv.total,
+            payments: allocations.map((a) => ({ on: a.received_on, amount: a.amount })),
+            asOf: inv.paid_on ?? today,
+          })
+        : null;
+    const doc: InvoiceDocument = {
+      number: inv.number,
+      status: inv.status,
+      kind: inv.kind,
+      refersTo: refers?.number ?? refers?.id ?? null,
+      month: inv.month,
+      issueDate: inv.issue_date,
+      dueDate: inv.due_date,
+      periodStart: inv.period_start,
+      periodEnd: inv.period_end,
+      issuer:
+        (inv.issuer as InvoiceDocument["issuer"] | null) ??
+        (await this.settings(tx).then((s) => ({
+          name: s.issuerName,
+          registrationNumber: s.registrationNumber,
+          address: s.issuerAddress,
+          phone: s.issuerPhone ?? undefined,
+          bankAccount: s.bankAccount ?? undefined,
+        }))),
+      recipient: inv.recipient as InvoiceDocument["recipient"],
+      lines: lines.map((l) => ({
+        itemCode: l.item_code,
+        description: l.description,
+        kind: l.kind as ChargeLine["kind"],
+        taxCategory: l.tax_category,
+        quantity: l.quantity,
+        unitPrice: l.unit_price,
+        amount: l.amount,
+        article: l.article,
+        note: l.note,
+      })),
+      totals: {
+        byRate: inv.by_rate as InvoiceTotals["byRate"],
+        net: inv.net,
+        tax: inv.tax,
+        total: inv.total,
+      },
+      taxRounding: inv.tax_rounding as TaxRounding,
+      voidReason: inv.void_reason,
+      basis: invoiceTax(
+        lines.map((l) => ({ amount: l.amount, taxCategory: l.tax_category })),
+        inv.tax_rounding as TaxRounding,
+      ).basis,
+    };
+    return {
+      id: inv.id,
+      contractId: inv.contract_id,
+      customerId: inv.customer_id,
+      document: doc,
+      paidAmount: inv.paid_amount,
+      paidOn: inv.paid_on,
+      balance: inv.status === "issued" ? inv.total - inv.paid_amount : 0,
+      overdue:
+        inv.status === "issued" && inv.paid_amount < inv.total && compareDates(inv.due_date, today) < 0,
+      payments: allocations.map((a) => ({
+        paymentId: a.payment_id,
+        amount: a.amount,
+        receivedOn: a.received_on,
+      })),
+      lateFee: late && late.result.fee > 0 ? late : null,
+      lateFeeCharged: inv.late_fee_charged,
+    };
+  }
+
+  /** The month's documents for the CSV export (issued and void; drafts only when asked). */
+  async documents(month: IsoMonth, includeDrafts = false): Promise<InvoiceDocument[]> {
+    let q = this.db.selectFrom("invoices").select("id").where("month", "=", month);
+    if (!includeDrafts) q = q.where("status", "<>", "draft");
+    const ids = await q.orderBy("number").orderBy("id").execute();
+    const out: InvoiceDocument[] = [];
+    for (const { id } of ids) out.push((await this.invoiceIn(this.db, id)).document);
+    return out;
+  }
+
+  async runs(limit = 20) {
+    const rows = await this.db
+      .selectFrom("billing_runs")
+      .selectAll()
+      .orderBy("started_at", "desc")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      month: r.month,
+      status: r.status,
+      contracts: r.contracts,
+      created: r.created,
+      skipped: r.skipped,
+      error: r.error,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+    }));
+  }
+
+  // ---- payments ------------------------------------------------------------------------------
+
+  /**
+   * Record a payment and allocate it: to the named invoice first, then to the customer's oldest
+   * open invoices; what is left stays as the customer's credit balance (over-payment).
+   */
+  async recordPayment(
+    auth: AuthContext | Actor,
+    input: {
+      customerId: string;
+      receivedOn: IsoDate;
+      amount: number;
+      method: "bank_transfer" | "direct_debit" | "cash" | "other";
+      reference?: string | null;
+      payerName?: string | null;
+      invoiceId?: string | null;
+      importId?: string | null;
+    },
+    tx?: Tx,
+  ) {
+    const actor = "user" in auth ? actorOf(auth) : auth;
+    const work = async (t: Tx) => {
+      const customer = await t
+        .selectFrom("customers")
+        .select("id")
+        .where("id", "=", input.customerId)
+        .executeTakeFirst();
+      if (!customer) throw notFound("customer");
+      if (input.invoiceId) {
+        const inv = await t
+          .selectFrom("invoices")
+          .select(["customer_id", "status"])
+          .where("id", "=", input.invoiceId)
+          .executeTakeFirst();
+        if (!inv || inv.customer_id !== input.customerId) throw notFound("invoice");
+        if (inv.status !== "issued")
+          throw new AppError("conflict", `the invoice is ${inv.status}; payments go to issued invoices`);
+      }
+      const p = await t
+        .insertInto("payments")
+        .values({
+          customer_id: input.customerId,
+          received_on: input.receivedOn,
+          amount: input.amount,
+          unallocated: input.amount,
+          method: input.method,
+          reference: input.reference ?? null,
+          payer_name: input.payerName ?? null,
+          import_id: input.importId ?? null,
+          created_by: actor.kind === "staff" ? actor.id : null,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await appendAudit(t, {
+        actor,
+        action: "billing.payment.recorded",
+        subjectType: "payment",
+        subjectId: p.id,
+        customerId: input.customerId,
+        after: input,
+        article: "30(1)",
+        at: this.clock.now(),
+      });
+      await this.allocateCustomer(t, actor, input.customerId, input.invoiceId ?? undefined);
+      return p.id;
+    };
+    const id = tx ? await work(tx) : await this.db.transaction().execute(work);
+    return this.payment(id, tx);
+  }
+
+  async payment(id: string, db: Db | Tx = this.db) {
+    const p = await db.selectFrom("payments").selectAll().where("id", "=", id).executeTakeFirst();
+    if (!p) throw notFound("payment");
+    const allocations = await db
+      .selectFrom("payment_allocations as a")
+      .innerJoin("invoices as i", "i.id", "a.invoice_id")
+      .select(["a.invoice_id", "a.amount", "i.number"])
+      .where("a.payment_id", "=", id)
+      .execute();
+    return {
+      id: p.id,
+      customerId: p.customer_id,
+      receivedOn: p.received_on,
+      amount: p.amount,
+      unallocated: p.unallocated,
+      method: p.method,
+      reference: p.reference,
+      allocations: allocations.map((a) => ({ invoiceId: a.invoice_id, number: a.number, amount: a.amount })),
+    };
+  }
+
+  async payments(auth: AuthContext, filter: { customerId?: string; limit?: number }) {
+    return this.scoped(auth, async (tx) => {
+      let q = tx.selectFrom("payments").select("id");
+      if (filter.customerId) q = q.where("customer_id", "=", filter.customerId);
+      const ids = await q
+        .orderBy("received_on", "desc")
+        .orderBy("created_at", "desc")
+        .limit(filter.limit ?? 100)
+        .execute();
+      return Promise.all(ids.map((r) => this.payment(r.id, tx)));
+    });
+  }
+
+  /** Allocate the customer's unallocated money to its open invoices (preferred one first, then oldest due). */
+  private async allocateCustomer(tx: Tx, actor: Actor, customerId: string, preferInvoice?: string) {
+    const pays = await tx
+      .selectFrom("payments")
+      .select(["id", "unallocated", "received_on"])
+      .where("customer_id", "=", customerId)
+      .where("unallocated", ">", 0)
+      .orderBy("received_on")
+      .orderBy("created_at")
+      .forUpdate()
+      .execute();
+    if (pays.length === 0) return;
+    const open = await tx
+      .selectFrom("invoices")
+      .select(["id", "total", "paid_amount", "due_date"])
+      .where("customer_id", "=", customerId)
+      .where("status", "=", "issued")
+      .where(sql<boolean>`paid_amount < total`)
+      .orderBy(sql`(id = ${preferInvoice ?? null}::uuid) desc nulls last`)
+      .orderBy("due_date")
+      .orderBy("number")
+      .forUpdate()
+      .execute();
+    const touched = new Set<string>();
+    for (const inv of open) {
+      let due = inv.total - inv.paid_amount;
+      for (const p of pays) {
+        if (due <= 0) break;
+        if (p.unallocated <= 0) continue;
+        const amt = Math.min(due, p.unallocated);
+        await tx
+          .insertInto("payment_allocations")
+          .values({
+            payment_id: p.id,
+            invoice_id: inv.id,
+            customer_id: customerId,
+            amount: amt,
+            received_on: p.received_on,
+          })
+          .onConflict((oc) =>
+            oc
+              .columns(["payment_id", "invoice_id"])
+              .doUpdateSet((eb) => ({ amount: eb("payment_allocations.amount", "+", amt) })),
+          )
+          .execute();
+        await tx
+          .updateTable("payments")
+          .set({ unallocated: p.unallocated - amt })
+          .where("id", "=", p.id)
+          .execute();
+        p.unallocated -= amt;
+        due -= amt;
+        inv.paid_amount += amt;
+        touched.add(inv.id);
+      }
+    }
+    for (const id of touched) await this.afterPaid(tx, actor, id);
+  }
+
+  /** When an invoice is settled: record the day, and bill its late fee on a later invoice (Art. 33). */
+  private async afterPaid(tx: Tx, actor: Actor, invoiceId: string) {
+    const inv = await tx
+      .selectFrom("invoices")
+      .selectAll()
+      .where("id", "=", invoiceId)
+      .executeTakeFirstOrThrow();
+    const allocations = await tx
+      .selectFrom("payment_allocations")
+      .select(["amount", "received_on"])
+      .where("invoice_id", "=", invoiceId)
+      .orderBy("received_on")
+      .execute();
+    const paidAmount = allocations.reduce((s, a) => s + a.amount, 0);
+    const settled = paidAmount >= inv.total;
+    const lastPayment = allocations[allocations.length - 1]?.received_on ?? null;
+    await tx
+      .updateTable("invoices")
+      .set({ paid_amount: paidAmount, paid_on: settled ? lastPayment : null })
+      .where("id", "=", invoiceId)
+      .execute();
+    if (!settled || inv.late_fee_charged) return;
+    const fee = invoiceLateFee({
+      dueDate: inv.due_date,
+      total: inv.total,
+      payments: allocations.map((a) => ({ on: a.received_on, amount: a.amount })),
+      asOf: lastPayment ?? inv.due_date,
+    });
+    if (fee.result.fee > 0) {
+      await tx
+        .insertInto("charges")
+        .values({
+          contract_id: inv.contract_id,
+          customer_id: inv.customer_id,
+          month: monthOf(lastPayment ?? inv.due_date),
+          kind: "late-fee",
+          item_code: null,
+          description: `遅延損害金 (請求書 ${inv.number}, 年14.5%)`,
+          tax_category: "out-of-scope",
+          unit_price: fee.result.fee,
+          amount: fee.result.fee,
+          article: "33",
+          note: fee.basis.map((b) => b.text).join(" "),
+          source_key: `late-fee:${inv.id}`,
+          details: JSON.stringify(fee.result),
+        })
+        .onConflict((oc) => oc.column("source_key").doNothing())
+        .execute();
+      await appendAudit(tx, {
+        actor,
+        action: "billing.late_fee.charged",
+        subjectType: "invoice",
+        subjectId: inv.id,
+        customerId: inv.customer_id,
+        after: fee.result,
+        article: "33",
+        at: this.clock.now(),
+      });
+    }
+    await tx.updateTable("invoices").set({ late_fee_charged: true }).where("id", "=", invoiceId).execute();
+    await this.refreshCandidate(tx, actor, inv.contract_id);
+  }
+
+  // ---- overdue, suspension candidates (Art. 21(1)(1)(2)) -------------------------------------
+
+  async overdue(asOf: IsoDate = this.today()) {
+    const rows = await this.db
+      .selectFrom("invoices as i")
+      .innerJoin("contracts as c", "c.id", "i.contract_id")
+      .select([
+        "i.id",
+        "i.number",
+        "i.month",
+        "i.due_date",
+        "i.total",
+        "i.paid_amount",
+        "i.contract_id",
+        "i.customer_id",
+        "c.number as contract_number",
+        "c.suspension_candidate",
+        sql<string>`i.recipient->>'name'`.as("recipient_name"),
+      ])
+      .where("i.status", "=", "issued")
+      .where(sql<boolean>`i.paid_amount < i.total`)
+      .where("i.due_date", "<", asOf)
+      .orderBy("i.due_date")
+      .limit(1000)
+      .execute();
+    const ids = rows.map((r) => r.id);
+    const allocations = ids.length
+      ? await this.db
+          .selectFrom("payment_allocations")
+          .select(["invoice_id", "amount", "received_on"])
+          .where("invoice_id", "in", ids)
+          .execute()
+      : [];
+    return rows.map((r) => {
+      const fee = invoiceLateFee({
+        dueDate: r.due_date,
+        total: r.total,
+        payments: allocations
+          .filter((a) => a.invoice_id === r.id)
+          .map((a) => ({ on: a.received_on, amount: a.amount })),
+        asOf,
+      });
+      return {
+        id: r.id,
+        number: r.number,
+        month: r.month,
+        dueDate: r.due_date,
+        total: r.total,
+        balance: r.total - r.paid_amount,
+        contractId: r.contract_id,
+        contractNumber: r.contract_number,
+        customerId: r.customer_id,
+        recipientName: r.recipient_name,
+        suspensionCandidate: r.suspension_candidate,
+        lateFee: fee,
+      };
+    });
+  }
+
+  /** Daily: contracts with invoices unpaid past their due date become suspension candidates (Art. 21(1)(1)). */
+  async markOverdue(today: IsoDate = this.today()): Promise<number> {
+    return this.db.transaction().execute(async (tx) => {
+      const rows = await sql<{ id: string; customer_id: string; status: string }>`
+        UPDATE contracts c SET suspension_candidate = 'unpaid_fees', updated_at = now()
+        WHERE c.suspension_candidate IS NULL AND EXISTS (
+          SELECT 1 FROM invoices i WHERE i.contract_id = c.id AND i.status = 'issued' AND i.paid_amount < i.total AND i.due_date < ${today}::date)
+        RETURNING c.id, c.customer_id, c.status`.execute(tx);
+      for (const c of rows.rows)
+        await this.contractEvent(
+          tx,
+          systemActor,
+          c,
+          "suspension_candidate",
+          "unpaid_fees",
+          "21(1)(1)",
+          today,
+        );
+      return rows.rows.length;
+    });
+  }
+
+  /** Clear the flag once nothing is overdue and no direct debit failure is outstanding. */
+  private async refreshCandidate(tx: Tx, actor: Actor, contractId: string) {
+    const c = await tx
+      .selectFrom("contracts")
+      .select(["id", "customer_id", "status", "suspension_candidate"])
+      .where("id", "=", contractId)
+      .executeTakeFirstOrThrow();
+    if (!c.suspension_candidate) return;
+    const open = await tx
+      .selectFrom("invoices")
+      .select("id")
+      .where("contract_id", "=", contractId)
+      .where("status", "=", "issued")
+      .where(sql<boolean>`paid_amount < total`)
+      .where("due_date", "<", this.today())
+      .executeTakeFirst();
+    if (open) return;
+    await tx
+      .updateTable("contracts")
+      .set({ suspension_candidate: null })
+      .where("id", "=", contractId)
+      .execute();
+    await this.contractEvent(tx, actor, c, "suspension_candidate_cleared", null, "21(1)", this.today());
+  }
+
+  private async contractEvent(
+    tx: Tx,
+    actor: Actor,
+    c: { id: string; customer_id: string; status: string },
+    type: string,
+    reason: string | null,
+    article: string,
+    businessDate: IsoDate,
+    details?: unknown,
+  ) {
+    await tx
+      .insertInto("contract_events")
+      .values({
+        contract_id: c.id,
+        customer_id: c.customer_id,
+        at: this.clock.now(),
+        business_date: businessDate,
+        actor_kind: actor.kind,
+        actor_id: actor.id,
+        type,
+        from_status: c.status,
+        to_status: c.status,
+        reason_code: reason,
+        article,
+        details: details === undefined ? null : JSON.stringify(details),
+      })
+      .execute();
+  }
+
+  // ---- direct debit results (全銀 口座振替結果) ----------------------------------------------
+
+  /**
+   * Import a direct-debit result file: paid records become payments allocated to their invoice
+   * (the 顧客番号 carries the invoice number's digits); failed ones are recorded and make the
+   * contract a suspension candidate (Art. 21(1)(2)). The same file twice is refused.
+   */
+  async importDebitResult(
+    auth: AuthContext,
+    file: { bytes: Uint8Array; name?: string | null; year?: number },
+    parse: Parameters<BillingService["importDebitResultAs"]>[2],
+  ) {
+    return this.importDebitResultAs(actorOf(auth), file, parse);
+  }
+
+  async importDebitResultAs(
+    actor: Actor,
+    file: { bytes: Uint8Array; name?: string | null; year?: number },
+    parse: (bytes: Uint8Array) => {
+      header: { debitDate: string };
+      records: {
+        record: number;
+        amount: number;
+        customerNumber: string;
+        result: "paid" | "failed";
+        resultCode: string;
+        resultText: string;
+      }[];
+    },
+  ) {
+    const parsed = parse(file.bytes);
+    const sha = createHash("sha256").update(file.bytes).digest();
+    const today = this.today();
+    const mmdd = parsed.header.debitDate;
+    let year = file.year ?? Number(today.slice(0, 4));
+    // MMDD without a year: the nearest such date not after about a month from today.
+    if (
+      !file.year &&
+      `${year}-${mmdd.slice(0, 2)}-${mmdd.slice(2)}` > lastDayOfMonth(addMonthsToMonth(monthOf(today), 1))
+    )
+      year -= 1;
+    const debitDate = `${year}-${mmdd.slice(0, 2)}-${mmdd.slice(2, 4)}`;
+    return this.db.transaction().execute(async (tx) => {
+      const dup = await tx
+        .selectFrom("payment_imports")
+        .select("id")
+        .where("sha256", "=", sha)
+        .executeTakeFirst();
+      if (dup)
+        throw new AppError("conflict", "this result file was already imported", {
+          details: { importId: dup.id },
+        });
+      const imp = await tx
+        .insertInto("payment_imports")
+        .values({
+          kind: "zengin-debit-result",
+          file_name: file.name ?? null,
+          sha256: sha,
+          debit_date: debitDate,
+          records: parsed.records.length,
+          paid: 0,
+          failed: 0,
+          unmatched: 0,
+          created_by: actor.kind === "staff" ? actor.id : null,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      const results: {
+        record: number;
+        customerNumber: string;
+        amount: number;
+        outcome: string;
+        invoiceNumber: string | null;
+      }[] = [];
+      let paid = 0;
+      let failed = 0;
+      let unmatched = 0;
+      for (const r of parsed.records) {
+        const digits = r.customerNumber.replace(/^0+/, "");
+        const inv = digits
+          ? await tx
+              .selectFrom("invoices")
+              .select(["id", "number", "customer_id", "contract_id", "total", "paid_amount"])
+              .where(sql<boolean>`ltrim(regexp_replace(number, '[^0-9]', '', 'g'), '0') = ${digits}`)
+              .where("status", "=", "issued")
+              .executeTakeFirst()
+          : undefined;
+        if (!inv) {
+          unmatched++;
+          results.push({
+            record: r.record,
+            customerNumber: r.customerNumber,
+            amount: r.amount,
+            outcome: "unmatched",
+            invoiceNumber: null,
+          });
+          continue;
+        }
+        if (r.result === "paid") {
+          paid++;
+          await this.recordPayment(
+            actor,
+            {
+              customerId: inv.customer_id,
+              receivedOn: debitDate,
+              amount: r.amount,
+              method: "direct_debit",
+              reference: `${inv.number} (${file.name ?? "zengin"} #${r.record})`,
+              invoiceId: inv.id,
+              importId: imp.id,
+            },
+            tx,
+          );
+          results.push({
+            record: r.record,
+            customerNumber: r.customerNumber,
+            amount: r.amount,
+            outcome: "paid",
+            invoiceNumber: inv.number,
+          });
+        } else {
+          failed++;
+          await tx
+            .insertInto("debit_failures")
+            .values({
+              import_id: imp.id,
+              invoice_id: inv.id,
+              contract_id: inv.contract_id,
+              customer_id: inv.customer_id,
+              customer_number: r.customerNumber,
+              amount: r.amount,
+              result_code: r.resultCode,
+              result_text: r.resultText,
+            })
+            .execute();
+          const c = await tx
+            .updateTable("contracts")
+            .set({ suspension_candidate: "direct_debit_failed", updated_at: this.clock.now() })
+            .where("id", "=", inv.contract_id)
+            .returning(["id", "customer_id", "status"])
+            .executeTakeFirstOrThrow();
+          await this.contractEvent(
+            tx,
+            actor,
+            c,
+            "direct_debit_failed",
+            "direct_debit_failed",
+            "21(1)(2)",
+            debitDate,
+            {
+              invoice: inv.number,
+              resultCode: r.resultCode,
+              resultText: r.resultText,
+            },
+          );
+          results.push({
+            record: r.record,
+            customerNumber: r.customerNumber,
+            amount: r.amount,
+            outcome: `failed: ${r.resultText}`,
+            invoiceNumber: inv.number,
+          });
+        }
+      }
+      await tx
+        .updateTable("payment_imports")
+        .set({ paid, failed, unmatched })
+        .where("id", "=", imp.id)
+        .execute();
+      await appendAudit(tx, {
+        actor,
+        action: "billing.debit_result.imported",
+        subjectType: "payment_import",
+        subjectId: imp.id,
+        after: { file: file.name, debitDate, records: parsed.records.length, paid, failed, unmatched },
+        article: "21(1)(2)",
+        at: this.clock.now(),
+      });
+      return {
+        importId: imp.id,
+        debitDate,
+        records: parsed.records.length,
+        paid,
+        failed,
+        unmatched,
+        results,
+      };
+    });
+  }
+
+  // ---- one-off charges: usage, work, special fees ---------------------------------------------
+
+  async addCharge(
+    auth: AuthContext | Actor,
+    contractId: string,
+    input: {
+      month: IsoMonth;
+      kind: "usage" | "other" | "special-fee";
+      itemCode?: string | null;
+      description: string;
+      taxCategory: TaxCategory;
+      quantity?: number;
+      unitPrice: number;
+      article: string;
+      note: string;
+      sourceKey?: string | null;
+      details?: unknown;
+    },
+    tx?: Tx,
+  ) {
+    const actor = "user" in auth ? actorOf(auth) : auth;
+    const work = async (t: Tx) => {
+      const c = await t
+        .selectFrom("contracts")
+        .select(["id", "customer_id"])
+        .where("id", "=", contractId)
+        .executeTakeFirst();
+      if (!c) throw notFound("contract");
+      const quantity = input.quantity ?? 1;
+      const row = await t
+        .insertInto("charges")
+        .values({
+          contract_id: c.id,
+          customer_id: c.customer_id,
+          month: input.month,
+          kind: input.kind,
+          item_code: input.itemCode ?? null,
+          description: input.description,
+          tax_category: input.taxCategory,
+          quantity,
+          unit_price: input.unitPrice,
+          amount: quantity * input.unitPrice,
+          article: input.article,
+          note: input.note,
+          source_key: input.sourceKey ?? null,
+          details: input.details === undefined ? null : JSON.stringify(input.details),
+          created_by: actor.kind === "staff" ? actor.id : null,
+        })
+        .returning(["id", "amount"])
+        .executeTakeFirstOrThrow();
+      await appendAudit(t, {
+        actor,
+        action: `billing.charge.${input.kind}`,
+        subjectType: "contract",
+        subjectId: c.id,
+        customerId: c.customer_id,
+        after: { ...input, amount: row.amount },
+        article: input.article,
+        at: this.clock.now(),
+      });
+      return row;
+    };
+    return tx ? work(tx) : this.db.transaction().execute(work);
+  }
+
+  /** 特別利用料金 (Art. 32): twice the evaded fees, billed on the next invoice (with the evaded fees when asked). */
+  async addSpecialFee(
+    auth: AuthContext,
+    contractId: string,
+    input: { evaded: number; month?: IsoMonth; note: string; includeEvaded: boolean },
+  ) {
+    const fee = specialFee(input.evaded);
+    const month = input.month ?? monthOf(this.today());
+    return this.db.transaction().execute(async (tx) => {
+      if (input.includeEvaded)
+        await this.addCharge(
+          auth,
+          contractId,
+          {
+            month,
+            kind: "other",
+            description: "不正に免れた料金等",
+            taxCategory: "10",
+            unitPrice: input.evaded,
+            article: "32",
+            note: `Fees evaded: ${input.note}`,
+          },
+          tx,
+        );
+      const row = await this.addCharge(
+        auth,
+        contractId,
+        {
+          month,
+          kind: "special-fee",
+          description: "特別利用料金 (免れた料金の2倍)",
+          taxCategory: "out-of-scope",
+          unitPrice: fee.result.specialFee,
+          article: "32",
+          note: fee.basis.map((b) => b.text).join(" "),
+          details: { ...fee.result, note: input.note },
+        },
+        tx,
+      );
+      return { chargeId: row.id, ...fee };
+    });
+  }
+
+  async pendingCharges(auth: AuthContext, contractId: string) {
+    return this.scoped(auth, (tx) =>
+      tx
+        .selectFrom("charges")
+        .selectAll()
+        .where("contract_id", "=", contractId)
+        .orderBy("created_at", "desc")
+        .limit(200)
+        .execute(),
+    );
+  }
+
+  // ---- unavailability and SLA (Art. 30(4), 36), damages cap (Art. 39) --------------------------
+
+  async addUnavailability(
+    auth: AuthContext,
+    contractId: string,
+    input: {
+      startedAt: string;
+      endedAt: string;
+      attribution: "provider" | "customer" | "carrier" | "cloud";
+      cause: "emergency_stop" | "interruption" | "abolition" | "failure";
+      note?: string;
+    },
+  ) {
+    const start = new Date(input.startedAt);
+    const end = new Date(input.endedAt);
+    if (!(end > start))
+      throw new AppError("validation_failed", "restoration must come after awareness", {
+        article: "30(4)",
+        details: { endedAt: ["before_start"] },
+      });
+    if (end > this.clock.now())
+      throw new AppError(
+        "validation_failed",
+        "an unavailability period is recorded once restored (its end is in the future)",
+        {
+          article: "30(4)",
+          details: { endedAt: ["future"] },
+        },
+      );
+    return this.db.transaction().execute(async (tx) => {
+      const c = await tx
+        .selectFrom("contracts")
+        .select(["id", "customer_id"])
+        .where("id", "=", contractId)
+        .executeTakeFirst();
+      if (!c) throw notFound("contract");
+      const row = await tx
+        .insertInto("unavailability_periods")
+        .values({
+          contract_id: c.id,
+          customer_id: c.customer_id,
+          started_at: start,
+          ended_at: end,
+          attribution: input.attribution,
+          cause: input.cause,
+          note: input.note ?? null,
+          created_by: auth.user.id,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await appendAudit(tx, {
+        actor: actorOf(auth),
+        action: "billing.unavailability.recorded",
+        subjectType: "contract",
+        subjectId: c.id,
+        customerId: c.customer_id,
+        after: input,
+        article: "30(4)",
+        at: this.clock.now(),
+      });
+      return { id: row.id };
+    });
+  }
+
+  /** The contract's billing view: periods, SLA per month, credits given, damages cap, pending charges. */
+  async contractBilling(auth: AuthContext, contractId: string, month?: IsoMonth) {
+    return this.scoped(auth, async (tx) => {
+      const c = (
+        await sql<ContractRow>`SELECT ${CONTRACT_COLUMNS} FROM contracts c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ${contractId}::uuid`.execute(
+          tx,
+        )
+      ).rows[0];
+      if (!c) throw notFound("contract");
+      const book = await PriceBook.load(tx);
+      const cancelled = await tx
+        .selectFrom("option_cancellations")
+        .select(["option", "received_on"])
+        .where("contract_id", "=", c.id)
+        .execute();
+      const cc = book.contractCharges(c, new Map(cancelled.map((x) => [x.option, x.received_on])));
+      const m = month ?? monthOf(this.today());
+      const periods = await tx
+        .selectFrom("unavailability_periods")
+        .selectAll()
+        .where("contract_id", "=", c.id)
+        .orderBy("started_at", "desc")
+        .limit(200)
+        .execute();
+      const credits = await tx
+        .selectFrom("sla_credits")
+        .selectAll()
+        .where("contract_id", "=", c.id)
+        .orderBy("month")
+        .execute();
+      const fee = monthlyFeeOf(cc, m);
+      const sla = slaCredit({
+        monthlyFee: fee,
+        month: m,
+        outages: periods.map((p) => ({
+          start: p.started_at.toISOString(),
+          end: p.ended_at.toISOString(),
+          attribution: p.attribution,
+        })),
+      });
+      return {
+        month: m,
+        charges: chargesForMonth(cc, m),
+        monthlyFee: fee,
+        damagesCap: damagesCap(fee),
+        sla,
+        periods: periods.map((p) => ({
+          id: p.id,
+          startedAt: p.started_at.toISOString(),
+          endedAt: p.ended_at.toISOString(),
+          attribution: p.attribution,
+          cause: p.cause,
+          note: p.note,
+        })),
+        credits: credits.map((x) => ({
+          month: x.month,
+          hours: Number(x.hours),
+          percentage: x.percentage,
+          credit: x.credit,
+          invoiceId: x.invoice_id,
+        })),
+        cancelledOptions: cancelled.map((x) => ({ option: x.option, receivedOn: x.received_on })),
+      };
+    });
+  }
+
+  /** Cancel an option (Art. 11): its fee stops from the notice's arrival; nothing is refunded. */
+  async cancelOption(auth: AuthContext, contractId: string, option: string, receivedOn?: IsoDate) {
+    const actor = actorOf(auth);
+    const received = auth.user.kind === "customer" ? this.today() : (receivedOn ?? this.today());
+    return this.scoped(auth, async (tx) => {
+      const c = await tx
+        .selectFrom("contracts")
+        .select(["id", "customer_id", "status", "options"])
+        .where("id", "=", contractId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!c) throw notFound("contract");
+      if (!c.options.includes(option))
+        throw new AppError("conflict", `the contract has no option "${option}"`, { article: "11" });
+      if (!["active", "suspended"].includes(c.status))
+        throw new AppError("conflict", `options of a ${c.status} contract cannot be cancelled`, {
+          article: "11",
+        });
+      await tx
+        .updateTable("contracts")
+        .set({ options: c.options.filter((o) => o !== option), updated_at: this.clock.now() })
+        .where("id", "=", c.id)
+        .execute();
+      await tx
+        .insertInto("option_cancellations")
+        .values({
+          contract_id: c.id,
+          customer_id: c.customer_id,
+          option,
+          received_on: received,
+          created_by: auth.user.id,
+        })
+        .execute();
+      await this.contractEvent(tx, actor, c, "option_cancelled", option, "11", received, { option });
+      await appendAudit(tx, {
+        actor,
+        action: "contract.option_cancelled",
+        subjectType: "contract",
+        subjectId: c.id,
+        customerId: c.customer_id,
+        before: { options: c.options },
+        after: { option, receivedOn: received },
+        article: "11",
+        at: this.clock.now(),
+      });
+      return {
+        option,
+        receivedOn: received,
+        basis: [
+          {
+            article: "11",
+            text: `The option's fee stops from the arrival of the notice (${received}); fees already paid are not refunded. Its last charged month is the one in which it was in effect on any day.`,
+          },
+        ],
+      };
+    });
+  }
+
+  // ---- cloud accounts (usage pass-through) ------------------------------------------------------
+
+  async linkCloudAccount(
+    auth: AuthContext,
+    contractId: string,
+    input: { provider: string; accountId: string },
+  ) {
+    return this.db.transaction().execute(async (tx) => {
+      const c = await tx
+        .selectFrom("contracts")
+        .select(["id", "customer_id"])
+        .where("id", "=", contractId)
+        .executeTakeFirst();
+      if (!c) throw notFound("contract");
+      const taken = await tx
+        .selectFrom("cloud_accounts")
+        .select("contract_id")
+        .where("provider", "=", input.provider)
+        .where("account_id", "=", input.accountId)
+        .executeTakeFirst();
+      if (taken)
+        throw new AppError(
+          "conflict",
+          `${input.provider} account ${input.accountId} is already linked to a contract`,
+        );
+      await tx
+        .insertInto("cloud_accounts")
+        .values({
+          provider: input.provider,
+          account_id: input.accountId,
+          contract_id: c.id,
+          customer_id: c.customer_id,
+        })
+        .execute();
+      await appendAudit(tx, {
+        actor: actorOf(auth),
+        action: "billing.cloud_account.linked",
+        subjectType: "contract",
+        subjectId: c.id,
+        customerId: c.customer_id,
+        after: input,
+        article: "29(1)",
+        at: this.clock.now(),
+      });
+      return { contractId: c.id, ...input };
+    });
+  }
+
+  async cloudAccounts(contractId: string) {
+    const rows = await this.db
+      .selectFrom("cloud_accounts")
+      .selectAll()
+      .where("contract_id", "=", contractId)
+      .execute();
+    return rows.map((r) => ({ provider: r.provider, accountId: r.account_id }));
+  }
+}
+
+class RetryBatch extends Error {}

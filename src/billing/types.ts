@@ -1,0 +1,103 @@
+/**
+ * Billing's shared vocabulary (Art. 29–34, 36, 39). Money is integer yen everywhere.
+ * Rules (`rules.ts`), documents (`pdf.ts`, `csv.ts`), imports (`zengin.ts`, `usage-import.ts`)
+ * and the service all speak these types.
+ */
+import type { Basis } from "../core/citations.ts";
+import type { IsoDate, IsoMonth } from "../core/dates.ts";
+
+/** 料金等の種類 (Art. 29(1)); item (3) read as the monthly usage fee (SPEC decision). */
+export const FEE_KINDS = ["initial", "monthly", "usage", "annual", "other"] as const;
+export type FeeKind = (typeof FEE_KINDS)[number];
+
+/** 消費税区分 (Art. 34): taxable 10 %, reduced 8 %, exempt (非課税), out of scope (不課税). */
+export const TAX_CATEGORIES = ["10", "8", "exempt", "out-of-scope"] as const;
+export type TaxCategory = (typeof TAX_CATEGORIES)[number];
+
+export const TAX_ROUNDINGS = ["down", "up", "half-up"] as const;
+export type TaxRounding = (typeof TAX_ROUNDINGS)[number];
+
+/** A price effective from a date until the next one (Art. 29(4): new fees from the provider's receipt of the change). */
+export interface PricePoint {
+  from: IsoDate;
+  /** Yen per unit, tax excluded. */
+  unitPrice: number;
+}
+
+export interface PriceItem {
+  code: string;
+  nameJa: string;
+  nameEn: string;
+  kind: FeeKind;
+  taxCategory: TaxCategory;
+  /** Ascending by `from`. */
+  prices: PricePoint[];
+}
+
+/** One line of a charge computation or an invoice. `amount` = quantity × unitPrice (may be negative for credits). */
+export interface ChargeLine {
+  itemCode: string | null;
+  description: string;
+  kind: FeeKind | "credit" | "late-fee" | "special-fee";
+  taxCategory: TaxCategory;
+  quantity: number;
+  unitPrice: number;
+  amount: number;
+  /** The article the line rests on, e.g. "29(1)". */
+  article: string;
+  /** One sentence a customer can read: why this amount for this month. */
+  note: string;
+}
+
+/** 適格請求書の税率ごとの区分 (per-rate totals; tax rounded once per rate per invoice). */
+export interface RateTotal {
+  category: TaxCategory;
+  /** Sum of the lines of this category, tax excluded. */
+  net: number;
+  /** Consumption tax for this category (0 for exempt / out-of-scope). */
+  tax: number;
+}
+
+export interface InvoiceTotals {
+  byRate: RateTotal[];
+  net: number;
+  tax: number;
+  total: number;
+}
+
+/** Everything a qualified invoice (適格請求書) shows; input of the PDF and CSV writers. */
+export interface InvoiceDocument {
+  /** Assigned at issue; null on a draft. e.g. "INV-2026-000123". */
+  number: string | null;
+  status: "draft" | "issued" | "void";
+  /** "regular" for the monthly run; "corrected" replaces a voided one; "credit" is a credit note. */
+  kind: "regular" | "corrected" | "credit";
+  /** The invoice this one corrects or credits (its number). */
+  refersTo: string | null;
+  month: IsoMonth;
+  issueDate: IsoDate | null;
+  dueDate: IsoDate;
+  /** 取引年月日: the period the lines cover. */
+  periodStart: IsoDate;
+  periodEnd: IsoDate;
+  issuer: {
+    name: string;
+    /** T + 13 digits. */
+    registrationNumber: string;
+    address: string;
+    phone?: string;
+    bankAccount?: string;
+  };
+  recipient: {
+    name: string;
+    address: string | null;
+    customerNumber: string;
+    contractNumber: string;
+  };
+  lines: ChargeLine[];
+  totals: InvoiceTotals;
+  taxRounding: TaxRounding;
+  voidReason?: string | null;
+  /** Short explanation lines printed under the lines (article citations). */
+  basis: Basis[];
+}

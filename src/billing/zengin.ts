@@ -1,0 +1,338 @@
+/**
+ * 全銀協 預金口座振替 (direct debit) files, 種別コード 91: the request file sent to the bank
+ * (振替依頼データ) and the result file it returns (振替結果データ). Fixed-length 120-byte records in
+ * JIS 8-bit / Shift_JIS (names in half-width katakana), optionally separated by CR LF or LF, optionally
+ * ended by EOF (0x1A). Record kinds: 1 header, 2 data, 8 trailer, 9 end. Layout (byte positions, 1-based):
+ *
+ *   header  1 データ区分(1)=1, 2–3 種別コード(2)=91, 4 コード区分(1) 0=JIS, 5–14 委託者コード(10),
+ *           15–54 委託者名(40), 55–58 引落日 MMDD(4), 59–62 取引銀行番号(4), 63–77 取引銀行名(15),
+ *           78–80 取引支店番号(3), 81–95 取引支店名(15), 96 預金種目(1), 97–103 口座番号(7), 104–120 ダミー(17)
+ *   data    1 =2, 2–5 引落銀行番号(4), 6–20 引落銀行名(15), 21–23 引落支店番号(3), 24–38 引落支店名(15),
+ *           39–42 ダミー(4), 43 預金種目(1), 44–50 口座番号(7), 51–80 預金者名(30), 81–90 引落金額(10),
+ *           91 新規コード(1), 92–111 顧客番号(20), 112 振替結果コード(1), 113–120 ダミー(8)
+ *   trailer 1 =8, 2–7 合計件数(6), 8–19 合計金額(12), 20–25 振替済件数(6), 26–37 振替済金額(12),
+ *           38–43 振替不能件数(6), 44–55 振替不能金額(12), 56–120 ダミー(65)
+ *   end     1 =9, 2–120 ダミー(119)
+ * (全国銀行協会 全銀協規定フォーマット「預金口座振替」; the same layout banks document for their
+ * 口座振替サービス.) Result codes: see RESULT_CODES.
+ */
+import { AppError } from "../core/errors.ts";
+
+export const RECORD_LENGTH = 120;
+
+export const RESULT_CODES: Record<string, { ja: string; en: string }> = {
+  "0": { ja: "振替済", en: "debited" },
+  "1": { ja: "資金不足", en: "insufficient funds" },
+  "2": { ja: "預金取引なし", en: "no such account" },
+  "3": { ja: "預金者の都合による振替停止", en: "stopped by the account holder" },
+  "4": { ja: "預金口座振替依頼書なし", en: "no direct-debit mandate" },
+  "8": { ja: "委託者の都合による振替停止", en: "stopped by the originator" },
+  "9": { ja: "その他", en: "other" },
+};
+
+export interface ZenginHeader {
+  typeCode: string;
+  codeKind: string;
+  consignorCode: string;
+  consignorName: string;
+  /** MMDD */
+  debitDate: string;
+  bankCode: string;
+  bankName: string;
+  branchCode: string;
+  branchName: string;
+  accountType: string;
+  accountNumber: string;
+}
+
+export interface ZenginRecord {
+  /** 1-based position of the record in the file. */
+  record: number;
+  bankCode: string;
+  bankName: string;
+  branchCode: string;
+  branchName: string;
+  accountType: string;
+  accountNumber: string;
+  accountHolder: string;
+  amount: number;
+  newCode: string;
+  customerNumber: string;
+  resultCode: string;
+  result: "paid" | "failed";
+  resultText: string;
+}
+
+export interface ZenginTrailer {
+  count: number;
+  amount: number;
+  paidCount: number;
+  paidAmount: number;
+  failedCount: number;
+  failedAmount: number;
+}
+
+export interface ZenginResultFile {
+  header: ZenginHeader;
+  records: ZenginRecord[];
+  trailer: ZenginTrailer;
+}
+
+const sjis = new TextDecoder("shift_jis");
+
+const fail = (record: number, message: string) =>
+  new AppError("validation_failed", `全銀 file, record ${record}: ${message}`, { details: { record } });
+
+/** Split into 120-byte records, accepting CR LF / LF separators and a trailing EOF byte. */
+function records(bytes: Uint8Array): Uint8Array[] {
+  let end = bytes.length;
+  while (end > 0 && (bytes[end - 1] === 0x1a || bytes[end - 1] === 0x0a || bytes[end - 1] === 0x0d)) end--;
+  const out: Uint8Array[] = [];
+  let i = 0;
+  while (i < end) {
+    const rec = bytes.subarray(i, i + RECORD_LENGTH);
+    if (rec.length < RECORD_LENGTH || rec.includes(0x0a) || rec.includes(0x0d))
+      throw fail(
+        out.length + 1,
+        `a record is ${RECORD_LENGTH} bytes; this one is ${lineLength(bytes, i, end)}`,
+      );
+    out.push(rec);
+    i += RECORD_LENGTH;
+    if (bytes[i] === 0x0d) i++;
+    if (bytes[i] === 0x0a) i++;
+  }
+  return out;
+}
+
+function lineLength(bytes: Uint8Array, from: number, end: number) {
+  let j = from;
+  while (j < end && bytes[j] !== 0x0a && bytes[j] !== 0x0d) j++;
+  return j - from;
+}
+
+function field(rec: Uint8Array, from: number, len: number): string {
+  return sjis.decode(rec.subarray(from - 1, from - 1 + len));
+}
+
+function digits(rec: Uint8Array, n: number, from: number, len: number, name: string): string {
+  const s = field(rec, from, len);
+  if (!/^\d+$/.test(s)) throw fail(n, `${name} (bytes ${from}–${from + len - 1}) must be digits, got "${s}"`);
+  return s;
+}
+
+export function parseZenginResult(bytes: Uint8Array): ZenginResultFile {
+  const recs = records(bytes);
+  if (recs.length === 0) throw fail(1, "the file is empty");
+  let header: ZenginHeader | undefined;
+  let trailer: ZenginTrailer | undefined;
+  let ended = false;
+  const data: ZenginRecord[] = [];
+  recs.forEach((rec, idx) => {
+    const n = idx + 1;
+    const kind = String.fromCharCode(rec[0]!);
+    if (ended) throw fail(n, "records after the end record (9)");
+    if (kind === "1") {
+      if (header) throw fail(n, "a second header record");
+      const typeCode = digits(rec, n, 2, 2, "種別コード");
+      if (typeCode !== "91") throw fail(n, `種別コード ${typeCode} is not a direct-debit file (91)`);
+      const codeKind = field(rec, 4, 1);
+      if (codeKind === "1")
+        throw fail(n, "コード区分 1 (EBCDIC) is not supported; ask the bank for the JIS (0) file");
+      if (codeKind !== "0") throw fail(n, `unknown コード区分 "${codeKind}"`);
+      const debitDate = digits(rec, n, 55, 4, "引落日");
+      const mm = Number(debitDate.slice(0, 2));
+      const dd = Number(debitDate.slice(2));
+      if (mm < 1 || mm > 12 || dd < 1 || dd > 31) throw fail(n, `引落日 ${debitDate} is not a date (MMDD)`);
+      header = {
+        typeCode,
+        codeKind,
+        consignorCode: digits(rec, n, 5, 10, "委託者コード"),
+        consignorName: field(rec, 15, 40).trimEnd(),
+        debitDate,
+        bankCode: digits(rec, n, 59, 4, "取引銀行番号"),
+        bankName: field(rec, 63, 15).trimEnd(),
+        branchCode: digits(rec, n, 78, 3, "取引支店番号"),
+        branchName: field(rec, 81, 15).trimEnd(),
+        accountType: field(rec, 96, 1),
+        accountNumber: field(rec, 97, 7).trim(),
+      };
+    } else if (kind === "2") {
+      if (!header) throw fail(n, "a data record before the header");
+      if (trailer) throw fail(n, "a data record after the trailer");
+      const resultCode = field(rec, 112, 1);
+      const known = RESULT_CODES[resultCode];
+      if (!/^\d$/.test(resultCode)) throw fail(n, `振替結果コード must be a digit, got "${resultCode}"`);
+      data.push({
+        record: n,
+        bankCode: digits(rec, n, 2, 4, "引落銀行番号"),
+        bankName: field(rec, 6, 15).trimEnd(),
+        branchCode: digits(rec, n, 21, 3, "引落支店番号"),
+        branchName: field(rec, 24, 15).trimEnd(),
+        accountType: field(rec, 43, 1),
+        accountNumber: digits(rec, n, 44, 7, "口座番号"),
+        accountHolder: field(rec, 51, 30).trimEnd(),
+        amount: Number(digits(rec, n, 81, 10, "引落金額")),
+        newCode: field(rec, 91, 1),
+        customerNumber: field(rec, 92, 20).trim(),
+        resultCode,
+        result: resultCode === "0" ? "paid" : "failed",
+        resultText: known ? known.ja : `その他 (コード ${resultCode})`,
+      });
+    } else if (kind === "8") {
+      if (!header) throw fail(n, "a trailer before the header");
+      if (trailer) throw fail(n, "a second trailer record");
+      trailer = {
+        count: Number(digits(rec, n, 2, 6, "合計件数")),
+        amount: Number(digits(rec, n, 8, 12, "合計金額")),
+        paidCount: Number(digits(rec, n, 20, 6, "振替済件数")),
+        paidAmount: Number(digits(rec, n, 26, 12, "振替済金額")),
+        failedCount: Number(digits(rec, n, 38, 6, "振替不能件数")),
+        failedAmount: Number(digits(rec, n, 44, 12, "振替不能金額")),
+      };
+      const sum = (xs: ZenginRecord[]) => xs.reduce((s, r) => s + r.amount, 0);
+      const paid = data.filter((r) => r.result === "paid");
+      const failed = data.filter((r) => r.result === "failed");
+      const checks: [string, number, number][] = [
+        ["合計件数", trailer.count, data.length],
+        ["合計金額", trailer.amount, sum(data)],
+        ["振替済件数", trailer.paidCount, paid.length],
+        ["振替済金額", trailer.paidAmount, sum(paid)],
+        ["振替不能件数", trailer.failedCount, failed.length],
+        ["振替不能金額", trailer.failedAmount, sum(failed)],
+      ];
+      for (const [name, stated, actual] of checks)
+        if (stated !== actual)
+          throw fail(n, `the trailer's ${name} is ${stated} but the data records add up to ${actual}`);
+    } else if (kind === "9") {
+      if (!trailer) throw fail(n, "the end record before the trailer");
+      ended = true;
+    } else {
+      throw fail(n, `unknown record kind "${kind}" (1 header, 2 data, 8 trailer, 9 end)`);
+    }
+  });
+  if (!header) throw fail(1, "no header record");
+  if (!trailer) throw fail(recs.length, "no trailer record (8)");
+  if (!ended) throw fail(recs.length, "no end record (9)");
+  return { header, records: data, trailer };
+}
+
+// ---- writing ------------------------------------------------------------------------------------
+
+/** Encode to JIS 8-bit: ASCII and half-width katakana only (the 全銀 character set). */
+function encode(
+  s: string,
+  len: number,
+  name: string,
+  pad: "space" | "zero",
+  align: "left" | "right",
+): number[] {
+  const bytes: number[] = [];
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (cp >= 0x20 && cp <= 0x7e) bytes.push(cp);
+    else if (cp >= 0xff61 && cp <= 0xff9f) bytes.push(cp - 0xff61 + 0xa1);
+    else
+      throw new AppError(
+        "validation_failed",
+        `${name}: "${ch}" is not in the 全銀 character set (half-width katakana, A–Z, 0–9, space and ( ) - . /)`,
+      );
+  }
+  if (bytes.length > len)
+    throw new AppError("validation_failed", `${name}: "${s}" is longer than ${len} bytes`);
+  const fill = Array<number>(len - bytes.length).fill(pad === "zero" ? 0x30 : 0x20);
+  return align === "left" ? [...bytes, ...fill] : [...fill, ...bytes];
+}
+
+const num = (v: number | string, len: number, name: string) => {
+  const s = String(v);
+  if (!/^\d+$/.test(s)) throw new AppError("validation_failed", `${name} must be digits, got "${s}"`);
+  return encode(s, len, name, "zero", "right");
+};
+const txt = (v: string, len: number, name: string) => encode(v, len, name, "space", "left");
+
+export interface ZenginWriteInput {
+  kind: "request" | "result";
+  header: Omit<ZenginHeader, "typeCode" | "codeKind">;
+  records: {
+    bankCode: string;
+    bankName: string;
+    branchCode: string;
+    branchName: string;
+    accountType: string;
+    accountNumber: string;
+    accountHolder: string;
+    amount: number;
+    newCode?: string;
+    customerNumber: string;
+    /** Result files only; "0" paid. */
+    resultCode?: string;
+  }[];
+  /** Separate records with CR LF (default) or not at all. */
+  separator?: "crlf" | "none";
+}
+
+export function writeZenginDebitFile(input: ZenginWriteInput): Uint8Array {
+  const out: number[][] = [];
+  const h = input.header;
+  out.push([
+    0x31,
+    ...num("91", 2, "種別コード"),
+    0x30,
+    ...num(h.consignorCode, 10, "委託者コード"),
+    ...txt(h.consignorName, 40, "委託者名"),
+    ...num(h.debitDate, 4, "引落日"),
+    ...num(h.bankCode, 4, "取引銀行番号"),
+    ...txt(h.bankName, 15, "取引銀行名"),
+    ...num(h.branchCode, 3, "取引支店番号"),
+    ...txt(h.branchName, 15, "取引支店名"),
+    ...num(h.accountType, 1, "預金種目"),
+    ...num(h.accountNumber, 7, "口座番号"),
+    ...txt("", 17, "ダミー"),
+  ]);
+  let paidCount = 0;
+  let paidAmount = 0;
+  let failedCount = 0;
+  let failedAmount = 0;
+  for (const r of input.records) {
+    const code = input.kind === "result" ? (r.resultCode ?? "0") : "0";
+    if (input.kind === "result") {
+      if (code === "0") {
+        paidCount++;
+        paidAmount += r.amount;
+      } else {
+        failedCount++;
+        failedAmount += r.amount;
+      }
+    }
+    out.push([
+      0x32,
+      ...num(r.bankCode, 4, "引落銀行番号"),
+      ...txt(r.bankName, 15, "引落銀行名"),
+      ...num(r.branchCode, 3, "引落支店番号"),
+      ...txt(r.branchName, 15, "引落支店名"),
+      ...txt("", 4, "ダミー"),
+      ...num(r.accountType, 1, "預金種目"),
+      ...num(r.accountNumber, 7, "口座番号"),
+      ...txt(r.accountHolder, 30, "預金者名"),
+      ...num(r.amount, 10, "引落金額"),
+      ...num(r.newCode ?? "0", 1, "新規コード"),
+      ...num(r.customerNumber, 20, "顧客番号"),
+      ...num(code, 1, "振替結果コード"),
+      ...txt("", 8, "ダミー"),
+    ]);
+  }
+  const total = input.records.reduce((s, r) => s + r.amount, 0);
+  out.push([
+    0x38,
+    ...num(input.records.length, 6, "合計件数"),
+    ...num(total, 12, "合計金額"),
+    ...num(paidCount, 6, "振替済件数"),
+    ...num(paidAmount, 12, "振替済金額"),
+    ...num(failedCount, 6, "振替不能件数"),
+    ...num(failedAmount, 12, "振替不能金額"),
+    ...txt("", 65, "ダミー"),
+  ]);
+  out.push([0x39, ...txt("", 119, "ダミー")]);
+  const sep = input.separator === "none" ? [] : [0x0d, 0x0a];
+  return Uint8Array.from(out.flatMap((r) => [...r, ...sep]));
+}

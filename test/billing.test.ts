@@ -1,0 +1,431 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BillingService } from "../src/billing/service.ts";
+import {
+  buildContract,
+  buildCustomer,
+  buildUser,
+  type Client,
+  login,
+  PASSWORD,
+  type TestEnv,
+  testApp,
+} from "./helpers.ts";
+
+let env: TestEnv;
+let bill: Client;
+let op: Client;
+let svc: BillingService;
+
+beforeAll(async () => {
+  env = await testApp();
+  bill = await login(env.app, (await buildUser(env.db, { role: "billing" })).loginId, PASSWORD);
+  op = await login(env.app, (await buildUser(env.db, { role: "operator" })).loginId, PASSWORD);
+  svc = new BillingService(env.db, env.clock);
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+const invoicesOf = (contractId: string) =>
+  env.db.selectFrom("invoices").selectAll().where("contract_id", "=", contractId).orderBy("month").execute();
+const linesOf = (invoiceId: string) =>
+  env.db
+    .selectFrom("invoice_lines")
+    .selectAll()
+    .where("invoice_id", "=", invoiceId)
+    .orderBy("line_no")
+    .execute();
+
+describe("the monthly billing run (Art. 12(2), 29, 31)", () => {
+  it("bills the start month whole with the initial fee, later months monthly, and nothing for void or ended contracts", async () => {
+    const a = await buildContract(env.db, { start: "2026-09-15", plan: "standard", options: ["backup"] });
+    const b = await buildContract(env.db, { start: "2026-08-01", plan: "basic" });
+    const voided = await buildContract(env.db, { start: "2026-09-03", chargesVoid: true });
+    const ended = await buildContract(env.db, {
+      start: "2026-01-10",
+      status: "terminated",
+      endEffectiveOn: "2026-08-31",
+    });
+    const r = await bill.req("POST", "/api/v1/billing/runs", { month: "2026-09" });
+    expect(r.status).toBe(200);
+    const [ia] = await invoicesOf(a.id);
+    expect(ia).toMatchObject({
+      month: "2026-09",
+      status: "draft",
+      net: 190_000,
+      tax: 19_000,
+      total: 209_000,
+    });
+    const la = await linesOf(ia!.id);
+    expect(la.map((l) => [l.item_code, l.amount, l.article])).toEqual([
+      ["initial-standard", 100_000, expect.stringMatching(/^29/)],
+      ["monthly-standard", 80_000, expect.any(String)],
+      ["option-backup", 10_000, expect.any(String)],
+    ]);
+    expect(la.every((l) => l.note.length > 10)).toBe(true);
+    expect((await invoicesOf(b.id))[0]).toMatchObject({
+      net: 30_000,
+      tax: 3_000,
+      total: 33_000,
+      due_date: "2026-10-31",
+    });
+    expect(await invoicesOf(voided.id)).toHaveLength(0);
+    expect(await invoicesOf(ended.id)).toHaveLength(0);
+
+    // The next month: no initial fee.
+    await svc.run("2026-10");
+    const [, oct] = await invoicesOf(a.id);
+    expect((await linesOf(oct!.id)).map((l) => l.item_code)).toEqual(["monthly-standard", "option-backup"]);
+  });
+
+  it("re-running a month creates nothing new", async () => {
+    const c = await buildContract(env.db, { start: "2026-07-01" });
+    const first = await svc.run("2026-07");
+    expect(first.created).toBeGreaterThanOrEqual(1);
+    const again = await svc.run("2026-07");
+    expect(again.created).toBe(0);
+    expect(await invoicesOf(c.id)).toHaveLength(1);
+  });
+
+  it("two runs of the same month at once still make one invoice per contract", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i++)
+      ids.push((await buildContract(env.db, { start: "2026-05-20", plan: "basic" })).id);
+    const other = new BillingService(env.db, env.clock);
+    const [x, y] = await Promise.all([
+      svc.run("2026-06", { batchSize: 7 }),
+      other.run("2026-06", { batchSize: 11 }),
+    ]);
+    const rows = await env.db
+      .selectFrom("invoices")
+      .select(["contract_id", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("month", "=", "2026-06")
+      .where("contract_id", "in", ids)
+      .groupBy("contract_id")
+      .execute();
+    expect(rows).toHaveLength(120);
+    expect(rows.every((r) => Number(r.n) === 1)).toBe(true);
+    expect(x.created + y.created).toBeGreaterThanOrEqual(120);
+  });
+
+  it("refuses a malformed month and requires the billing role", async () => {
+    expect((await bill.req("POST", "/api/v1/billing/runs", { month: "2026-13" })).status).toBe(400);
+    expect((await op.req("POST", "/api/v1/billing/runs", { month: "2026-09" })).status).toBe(403);
+  });
+});
+
+describe("issuing, voiding, corrections (Art. 31; qualified invoices)", () => {
+  it("numbers issued invoices sequentially per issuer and year; voided ones keep their number; issued ones are immutable", async () => {
+    const c1 = await buildContract(env.db, { start: "2026-04-01", plan: "basic" });
+    const c2 = await buildContract(env.db, { start: "2026-04-01", plan: "premium" });
+    await svc.run("2026-04");
+    const [i1] = await invoicesOf(c1.id);
+    const [i2] = await invoicesOf(c2.id);
+    const r1 = await bill.req("POST", `/api/v1/invoices/${i1!.id}/issue`);
+    expect(r1.status).toBe(200);
+    const r2 = await bill.req("POST", `/api/v1/invoices/${i2!.id}/issue`);
+    const n1 = r1.json.document.number as string;
+    const n2 = r2.json.document.number as string;
+    expect(n1).toMatch(/^INV-2026-\d{6}$/);
+    expect(Number(n2.slice(-6))).toBe(Number(n1.slice(-6)) + 1);
+    expect(r1.json.document.issuer.registrationNumber).toBe("T7000012050002");
+    expect(r1.json.document.issueDate).toBe("2026-11-24");
+    expect((await bill.req("POST", `/api/v1/invoices/${i1!.id}/issue`)).status).toBe(409);
+
+    await expect(sql`update invoices set total = 1 where id = ${i1!.id}`.execute(env.db)).rejects.toThrow(
+      /immutable/,
+    );
+    await expect(
+      sql`update invoice_lines set amount = 1 where invoice_id = ${i1!.id}`.execute(env.db),
+    ).rejects.toThrow();
+    await expect(sql`delete from invoices where id = ${i1!.id}`.execute(env.db)).rejects.toThrow();
+
+    const corrected = await bill.req("POST", `/api/v1/invoices/${i1!.id}/correct`, { reason: "宛名の誤り" });
+    expect(corrected.status).toBe(201);
+    expect(corrected.json.document).toMatchObject({ kind: "corrected", refersTo: n1, status: "draft" });
+    const orig = await bill.req("GET", `/api/v1/invoices/${i1!.id}`);
+    expect(orig.json.document).toMatchObject({ status: "void", number: n1, voidReason: "宛名の誤り" });
+    const issued = await bill.req("POST", `/api/v1/invoices/${corrected.json.id}/issue`);
+    expect(Number(issued.json.document.number.slice(-6))).toBe(Number(n2.slice(-6)) + 1);
+    // Still one regular invoice for the month.
+    expect((await invoicesOf(c1.id)).filter((i) => i.kind === "regular")).toHaveLength(1);
+  });
+
+  it("shows per-rate totals with tax rounded once per rate", async () => {
+    const c = await buildContract(env.db, { start: "2026-03-01", plan: "basic" });
+    await svc.addCharge({ kind: "system", id: null }, c.id, {
+      month: "2026-03",
+      kind: "other",
+      description: "軽減税率の品目",
+      taxCategory: "8",
+      quantity: 3,
+      unitPrice: 333,
+      article: "29(1)",
+      note: "test",
+    });
+    await svc.run("2026-03");
+    const [inv] = await invoicesOf(c.id);
+    expect(inv!.by_rate).toEqual([
+      { category: "10", net: 80_000, tax: 8_000 },
+      { category: "8", net: 999, tax: 79 },
+    ]);
+    // The start month: initial fee 50,000 + monthly 30,000 at 10 %; 3 × 333 at 8 % → tax floor(79.92) = 79, not 3 × 26.
+    expect(inv!.total).toBe(80_000 + 8_000 + 999 + 79);
+  });
+});
+
+describe("payments, late fees, suspension candidates (Art. 21, 30, 33)", () => {
+  it("allocates partial and over-payments, bills the late fee on the next invoice and clears the candidate", async () => {
+    const c = await buildContract(env.db, { start: "2026-07-01", plan: "basic" });
+    await svc.run("2026-08");
+    const [inv] = await invoicesOf(c.id);
+    await bill.req("POST", `/api/v1/invoices/${inv!.id}/issue`);
+    // due 2026-09-30; today is 2026-11-24 → overdue.
+    expect(await svc.markOverdue("2026-11-24")).toBeGreaterThanOrEqual(1);
+    const flagged = await env.db
+      .selectFrom("contracts")
+      .select("suspension_candidate")
+      .where("id", "=", c.id)
+      .executeTakeFirstOrThrow();
+    expect(flagged.suspension_candidate).toBe("unpaid_fees");
+    const overdue = await bill.req("GET", "/api/v1/billing/overdue");
+    const row = overdue.json.items.find((i: { id: string }) => i.id === inv!.id);
+    expect(row.lateFee.result.fee).toBe(Math.floor((33_000 * 145 * 55) / 365_000));
+
+    const part = await bill.req("POST", "/api/v1/payments", {
+      customerId: c.customerId,
+      receivedOn: "2026-10-10",
+      amount: 13_000,
+      method: "bank_transfer",
+    });
+    expect(part.status).toBe(201);
+    expect(part.json.allocations).toEqual([
+      { invoiceId: inv!.id, number: expect.any(String), amount: 13_000 },
+    ]);
+    const over = await bill.req("POST", "/api/v1/payments", {
+      customerId: c.customerId,
+      receivedOn: "2026-10-20",
+      amount: 25_000,
+      method: "bank_transfer",
+    });
+    expect(over.json.unallocated).toBe(5_000);
+    const after = await bill.req("GET", `/api/v1/invoices/${inv!.id}`);
+    expect(after.json).toMatchObject({
+      paidAmount: 33_000,
+      balance: 0,
+      paidOn: "2026-10-20",
+      lateFeeCharged: true,
+    });
+    // 20,000 yen overdue 10 days (10-01..10-10) + 20,000 − 13,000 = … computed as segments.
+    const expected = Math.floor((33_000 * 10 * 145 + 20_000 * 10 * 145) / 365_000);
+    const charge = await env.db
+      .selectFrom("charges")
+      .selectAll()
+      .where("contract_id", "=", c.id)
+      .where("kind", "=", "late-fee")
+      .executeTakeFirstOrThrow();
+    expect(charge).toMatchObject({ amount: expected, tax_category: "out-of-scope", article: "33" });
+    const cleared = await env.db
+      .selectFrom("contracts")
+      .select("suspension_candidate")
+      .where("id", "=", c.id)
+      .executeTakeFirstOrThrow();
+    expect(cleared.suspension_candidate).toBeNull();
+
+    // The next run carries the late fee (不課税) and the over-payment settles part of it on issue.
+    await svc.run("2026-11");
+    const nov = (await invoicesOf(c.id)).find((i) => i.month === "2026-11")!;
+    const lines = await linesOf(nov.id);
+    expect(lines.find((l) => l.kind === "late-fee")).toMatchObject({
+      amount: expected,
+      tax_category: "out-of-scope",
+    });
+    expect(nov.by_rate).toContainEqual({ category: "out-of-scope", net: expected, tax: 0 });
+    await bill.req("POST", `/api/v1/invoices/${nov.id}/issue`);
+    const issued = await bill.req("GET", `/api/v1/invoices/${nov.id}`);
+    expect(issued.json.paidAmount).toBe(5_000);
+  });
+
+  it("refuses a payment to another customer's invoice", async () => {
+    const c = await buildContract(env.db, { start: "2026-02-01", plan: "basic" });
+    await svc.run("2026-02");
+    const [inv] = await invoicesOf(c.id);
+    await bill.req("POST", `/api/v1/invoices/${inv!.id}/issue`);
+    const stranger = await buildCustomer(env.db);
+    const r = await bill.req("POST", "/api/v1/payments", {
+      customerId: stranger,
+      receivedOn: "2026-03-01",
+      amount: 100,
+      method: "cash",
+      invoiceId: inv!.id,
+    });
+    expect(r.status).toBe(404);
+    expect(
+      (
+        await bill.req("POST", "/api/v1/payments", {
+          customerId: stranger,
+          receivedOn: "2026-02-30",
+          amount: 1,
+          method: "cash",
+        })
+      ).status,
+    ).toBe(400);
+  });
+});
+
+describe("SLA credits, special fees, option cancellation, damages cap (Art. 11, 30(4), 32, 36, 39)", () => {
+  it("credits a qualifying provider outage on the next month's invoice, once", async () => {
+    const c = await buildContract(env.db, { start: "2026-01-01", plan: "standard" });
+    const rec = await op.req("POST", `/api/v1/contracts/${c.id}/unavailability`, {
+      startedAt: "2026-10-05T01:00:00+09:00",
+      endedAt: "2026-10-05T08:30:00+09:00",
+      attribution: "provider",
+      cause: "failure",
+    });
+    expect(rec.status).toBe(201);
+    await op.req("POST", `/api/v1/contracts/${c.id}/unavailability`, {
+      startedAt: "2026-10-06T01:00:00+09:00",
+      endedAt: "2026-10-06T20:00:00+09:00",
+      attribution: "carrier",
+      cause: "failure",
+    });
+    await svc.run("2026-11");
+    const nov = (await invoicesOf(c.id)).find((i) => i.month === "2026-11")!;
+    const credit = (await linesOf(nov.id)).find((l) => l.kind === "credit");
+    expect(credit).toMatchObject({ amount: -8_000, article: "36(1)" });
+    await svc.run("2026-12");
+    const dec = (await invoicesOf(c.id)).find((i) => i.month === "2026-12")!;
+    expect((await linesOf(dec.id)).some((l) => l.kind === "credit")).toBe(false);
+    const view = await op.req("GET", `/api/v1/contracts/${c.id}/billing?month=2026-10`);
+    expect(view.json.damagesCap.result.cap).toBe(80_000);
+    expect(view.json.sla.result).toMatchObject({ percentage: 10, credit: 8_000 });
+    expect(
+      (
+        await op.req("POST", `/api/v1/contracts/${c.id}/unavailability`, {
+          startedAt: "2026-10-05T09:00:00+09:00",
+          endedAt: "2026-10-05T08:00:00+09:00",
+          attribution: "provider",
+          cause: "failure",
+        })
+      ).status,
+    ).toBe(400);
+  });
+
+  it("bills a special fee of twice the evaded fees with them (Art. 32)", async () => {
+    const c = await buildContract(env.db, { start: "2026-11-01", plan: "basic" });
+    const r = await bill.req("POST", `/api/v1/contracts/${c.id}/special-fees`, {
+      evaded: 12_345,
+      note: "無断でサーバを追加",
+    });
+    expect(r.status).toBe(201);
+    expect(r.json.result.specialFee).toBe(24_690);
+    await svc.run("2026-11");
+    const [inv] = await invoicesOf(c.id);
+    const lines = await linesOf(inv!.id);
+    expect(lines.find((l) => l.kind === "special-fee")).toMatchObject({ amount: 24_690, article: "32" });
+    expect(lines.find((l) => l.description === "不正に免れた料金等")).toMatchObject({
+      amount: 12_345,
+      tax_category: "10",
+    });
+  });
+
+  it("stops an option's fee from the month after its cancellation notice (Art. 11)", async () => {
+    const c = await buildContract(env.db, {
+      start: "2026-06-01",
+      plan: "basic",
+      options: ["backup", "patching"],
+    });
+    const r = await op.req("POST", `/api/v1/contracts/${c.id}/options/patching/cancel`, {
+      receivedOn: "2026-10-01",
+    });
+    expect(r.status).toBe(200);
+    expect(r.json.basis[0].article).toBe("11");
+    const b = await op.req("POST", `/api/v1/contracts/${c.id}/options/backup/cancel`, {
+      receivedOn: "2026-10-02",
+    });
+    expect(b.status).toBe(200);
+    await svc.run("2026-10");
+    const [oct] = await invoicesOf(c.id);
+    expect((await linesOf(oct!.id)).map((l) => l.item_code)).toEqual(["monthly-basic", "option-backup"]);
+    expect((await op.req("POST", `/api/v1/contracts/${c.id}/options/backup/cancel`, {})).status).toBe(409);
+  });
+});
+
+describe("the customer's view", () => {
+  it("sees its own issued invoices and their PDF, never drafts or another company's", async () => {
+    const c = await buildContract(env.db, { start: "2026-01-05", plan: "standard" });
+    const other = await buildContract(env.db, { start: "2026-01-05", plan: "standard" });
+    await svc.run("2026-01");
+    const [mine] = await invoicesOf(c.id);
+    const [theirs] = await invoicesOf(other.id);
+    await bill.req("POST", `/api/v1/invoices/${theirs!.id}/issue`);
+    const u = await buildUser(env.db, { role: "customer-admin", customerId: c.customerId });
+    const cust = await login(env.app, u.loginId, u.password);
+    expect((await cust.req("GET", "/api/v1/invoices")).json.items).toHaveLength(0);
+    expect((await cust.req("GET", `/api/v1/invoices/${mine!.id}`)).status).toBe(404);
+    await bill.req("POST", `/api/v1/invoices/${mine!.id}/issue`);
+    const list = await cust.req("GET", "/api/v1/invoices");
+    expect(list.json.items.map((i: { id: string }) => i.id)).toEqual([mine!.id]);
+    expect((await cust.req("GET", `/api/v1/invoices/${theirs!.id}`)).status).toBe(404);
+    const pdf = await env.app.inject({
+      url: `/api/v1/invoices/${mine!.id}/pdf`,
+      headers: { cookie: cust.cookie },
+    });
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers["content-type"]).toContain("application/pdf");
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
+    expect((await cust.req("POST", "/api/v1/billing/runs", { month: "2026-01" })).status).toBe(403);
+  });
+
+  it("exports the month as CSV for accounting software", async () => {
+    const r = await env.app.inject({
+      url: "/api/v1/billing/months/2026-01/invoices.csv",
+      headers: { cookie: bill.cookie },
+    });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers["content-type"]).toContain("text/csv");
+    expect(r.body.charCodeAt(0)).toBe(0xfeff);
+    expect(r.body).toContain("\r\n");
+    expect(r.body).toMatch(/INV-2026-\d{6}/);
+  });
+});
+
+describe("price book (Art. 29(1), 29(4))", () => {
+  it("adds items and future prices, refuses past changes and bad registration numbers", async () => {
+    const add = await bill.req("POST", "/api/v1/billing/price-items", {
+      code: "work-report",
+      nameJa: "月次報告書作成",
+      nameEn: "Monthly report",
+      kind: "other",
+      taxCategory: "10",
+      unitPrice: 5_000,
+    });
+    expect(add.status).toBe(201);
+    expect(
+      (
+        await bill.req("POST", "/api/v1/billing/price-items/work-report/prices", {
+          from: "2027-01-01",
+          unitPrice: 6_000,
+        })
+      ).status,
+    ).toBe(201);
+    const past = await bill.req("POST", "/api/v1/billing/price-items/work-report/prices", {
+      from: "2026-01-01",
+      unitPrice: 1,
+    });
+    expect(past.status).toBe(409);
+    expect(past.json.error.article).toBe("29(4)");
+    const bad = await bill.req("PATCH", "/api/v1/billing/settings", { registrationNumber: "T8000012050002" });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.article).toBe("34");
+    const book = await bill.req("GET", "/api/v1/billing/price-items");
+    expect(book.json.items.find((i: { code: string }) => i.code === "work-report")).toMatchObject({
+      currentPrice: 5_000,
+      prices: [
+        { from: "2026-11-24", unitPrice: 5_000 },
+        { from: "2027-01-01", unitPrice: 6_000 },
+      ],
+    });
+  });
+});
