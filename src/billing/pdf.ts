@@ -161,13 +161,13 @@ export async function renderInvoicePdf(
 
   // Lines.
   const cols = [
-    { key: "no", label: "No.", x: left, w: 24, align: "right" as const },
-    { key: "desc", label: "内容", x: left + 30, w: 220, align: "left" as const },
-    { key: "qty", label: "数量", x: left + 252, w: 34, align: "right" as const },
-    { key: "unit", label: "単価", x: left + 288, w: 70, align: "right" as const },
-    { key: "amount", label: "金額(税抜)", x: left + 360, w: 74, align: "right" as const },
-    { key: "tax", label: "税区分", x: left + 438, w: 36, align: "center" as const },
-    { key: "art", label: "根拠", x: left + 476, w: right - left - 476, align: "left" as const },
+    { key: "no", label: "No.", x: left, w: 22, align: "right" as const },
+    { key: "desc", label: "内容", x: left + 26, w: 186, align: "left" as const },
+    { key: "qty", label: "数量", x: left + 214, w: 28, align: "right" as const },
+    { key: "unit", label: "単価", x: left + 244, w: 62, align: "right" as const },
+    { key: "amount", label: "金額(税抜)", x: left + 308, w: 68, align: "right" as const },
+    { key: "tax", label: "税区分", x: left + 380, w: 36, align: "center" as const },
+    { key: "art", label: "根拠", x: left + 420, w: right - left - 420, align: "left" as const },
   ];
   const pageBottom = pdf.page.height - 60;
   const header = (at: number) => {
@@ -182,7 +182,8 @@ export async function renderInvoicePdf(
   pdf.font("jp").fontSize(8.5);
   doc.lines.forEach((l, i) => {
     const descHeight = pdf.heightOfString(l.description, { width: cols[1]!.w });
-    const rowH = Math.max(14, descHeight + 4);
+    const artHeight = pdf.heightOfString(articleJa(l.article), { width: cols[6]!.w });
+    const rowH = Math.max(14, descHeight + 4, artHeight + 4);
     if (y + rowH > pageBottom) {
       pdf.addPage();
       y = header(40);

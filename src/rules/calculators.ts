@@ -4,6 +4,17 @@
  */
 import { z } from "zod";
 import {
+  ATTRIBUTIONS,
+  type Attribution,
+  damagesCap,
+  invoiceTax,
+  lateFee,
+  registrationNumber,
+  slaCredit,
+  specialFee,
+} from "../billing/rules.ts";
+import { TAX_CATEGORIES, TAX_ROUNDINGS, type TaxCategory } from "../billing/types.ts";
+import {
   abolitionNotice,
   CANCELLATION_REASONS,
   CHANNELS,
@@ -28,9 +39,57 @@ function checked<T>(ctx: z.RefinementCtx, fn: () => T): T {
   }
 }
 
+const yen = (name: string, allowNegative = false) =>
+  z
+    .string()
+    .regex(allowNegative ? /^-?\d{1,13}$/ : /^\d{1,13}$/, `${name} must be a whole number of yen`)
+    .transform(Number);
+
+/** A flag that may be given several times: one string from a query/CLI, or several. */
+const many = <T>(item: z.ZodType<T>) =>
+  z.union([z.string(), z.array(z.string())]).transform((v, ctx) => {
+    const list = Array.isArray(v) ? v : [v];
+    const out: T[] = [];
+    for (const s of list) {
+      const r = item.safeParse(s);
+      if (!r.success) {
+        for (const i of r.error.issues) ctx.addIssue({ code: "custom", message: i.message });
+        return z.NEVER;
+      }
+      out.push(r.data);
+    }
+    return out;
+  });
+
+const taxLine = z.string().transform((s, ctx) => {
+  const m = /^(-?\d{1,13}):(10|8|exempt|out-of-scope)$/.exec(s);
+  if (!m) {
+    ctx.addIssue({
+      code: "custom",
+      message: `--line "${s}" must be YEN:RATE with RATE one of ${TAX_CATEGORIES.join(", ")} (e.g. 1000:10)`,
+    });
+    return z.NEVER;
+  }
+  return { amount: Number(m[1]), taxCategory: m[2] as TaxCategory };
+});
+
+const outage = z.string().transform((s, ctx) => {
+  const m = /^([^/@]+)\/([^/@]+)(?:@([a-z]+))?$/.exec(s);
+  if (!m || (m[3] && !ATTRIBUTIONS.includes(m[3] as Attribution))) {
+    ctx.addIssue({
+      code: "custom",
+      message: `--outage "${s}" must be START/END[@${ATTRIBUTIONS.join("|")}] with ISO date-times (JST unless an offset is given)`,
+    });
+    return z.NEVER;
+  }
+  return { start: m[1]!, end: m[2]!, attribution: (m[3] ?? "provider") as Attribution };
+});
+
 export interface Calculator {
   name: string;
   summary: string;
+  /** Flags that may be repeated (collected into an array). */
+  repeatable?: string[];
   /** CLI flags (kebab-case) ↔ query parameters (same names). */
   input: z.ZodType<Record<string, unknown>>;
   /** A positional CLI argument, when the calculator takes one. */
@@ -41,6 +100,7 @@ export interface Calculator {
 const calc = <S extends z.ZodObject>(c: {
   name: string;
   summary: string;
+  repeatable?: string[];
   input: S;
   positional?: string;
   run(i: z.output<S>): Explained<unknown>;
@@ -107,6 +167,45 @@ export const calculators: Calculator[] = [
     input: z.strictObject({ number: z.string() }),
     positional: "number",
     run: (i) => corporateNumber(i.number),
+  }),
+  calc({
+    name: "late-fee",
+    summary: "Late fee for an amount paid after its due date (Art. 33: 14.5 % a year)",
+    input: z.strictObject({ amount: yen("amount"), due: date("due"), paid: date("paid") }),
+    run: (i) => lateFee(i.amount, i.due, i.paid),
+  }),
+  calc({
+    name: "invoice-tax",
+    summary: "Totals and consumption tax per rate, rounded once per rate (Art. 34, qualified invoice)",
+    repeatable: ["line"],
+    input: z.strictObject({ line: many(taxLine), rounding: z.enum(TAX_ROUNDINGS).optional() }),
+    run: (i) => invoiceTax(i.line, i.rounding),
+  }),
+  calc({
+    name: "sla-credit",
+    summary: "SLA credit for a month's unavailability (Art. 30(4), 36)",
+    repeatable: ["outage"],
+    input: z.strictObject({ "monthly-fee": yen("monthly-fee"), month: month("month"), outage: many(outage) }),
+    run: (i) => slaCredit({ monthlyFee: i["monthly-fee"], month: i.month, outages: i.outage }),
+  }),
+  calc({
+    name: "special-fee",
+    summary: "Special fee: twice the fees unlawfully evaded (Art. 32)",
+    input: z.strictObject({ evaded: yen("evaded") }),
+    run: (i) => specialFee(i.evaded),
+  }),
+  calc({
+    name: "damages-cap",
+    summary: "Damages cap: one month's monthly fee (Art. 39)",
+    input: z.strictObject({ "monthly-fee": yen("monthly-fee") }),
+    run: (i) => damagesCap(i["monthly-fee"]),
+  }),
+  calc({
+    name: "invoice-number",
+    summary: "Check a qualified-invoice registration number, T + 13 digits (Art. 34)",
+    input: z.strictObject({ number: z.string() }),
+    positional: "number",
+    run: (i) => registrationNumber(i.number),
   }),
 ];
 

@@ -19,6 +19,12 @@ export function rulesHelp(): string {
     "  unyo rules terms-change --announced 2026-11-24 --effective 2026-12-08",
     "  unyo rules abolition --notice 2026-11-24 --date 2027-01-24",
     "  unyo rules corporate-number 7000012050002",
+    "  unyo rules late-fee --amount 33000 --due 2026-09-30 --paid 2026-10-20",
+    "  unyo rules invoice-tax --line 80000:10 --line 999:8 --line 210:out-of-scope [--rounding down|up|half-up]",
+    "  unyo rules sla-credit --monthly-fee 80000 --month 2026-10 --outage 2026-10-05T01:00/2026-10-05T08:30@provider",
+    "  unyo rules special-fee --evaded 12345",
+    "  unyo rules damages-cap --monthly-fee 80000",
+    "  unyo rules invoice-number T7000012050002",
   ].join("\n");
 }
 
@@ -35,7 +41,7 @@ export function runRules(argv: string[]): { code: number; out?: string; err?: st
         `unknown rule "${name}"; one of: ${calculators.map((c) => c.name).join(", ")}`,
       ),
     );
-  const input: Record<string, string> = {};
+  const input: Record<string, string | string[]> = {};
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     if (arg.startsWith("--")) {
@@ -43,6 +49,11 @@ export function runRules(argv: string[]): { code: number; out?: string; err?: st
       const key = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
       const value = eq > 0 ? arg.slice(eq + 1) : rest[++i];
       if (value === undefined) return fail(new AppError("bad_request", `--${key} needs a value`));
+      if (calc.repeatable?.includes(key)) {
+        const prev = input[key];
+        input[key] = prev === undefined ? [value] : [...(prev as string[]), value];
+        continue;
+      }
       if (key in input) return fail(new AppError("bad_request", `--${key} given twice`));
       input[key] = value;
     } else if (calc.positional && !(calc.positional in input)) {

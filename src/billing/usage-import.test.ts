@@ -1,0 +1,149 @@
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { csvRows, parseAwsCur, parseGenericUsageAsync, toYen } from "./usage-import.ts";
+
+const LEGACY = [
+  "identity/LineItemId,bill/BillingPeriodStartDate,lineItem/UsageAccountId,lineItem/LineItemType,lineItem/ProductCode,product/ProductName,lineItem/UnblendedCost,lineItem/CurrencyCode",
+  'a1,2026-10-01T00:00:00Z,111111111111,Usage,AmazonEC2,"Amazon Elastic Compute Cloud, Linux",10.5,USD',
+  'a2,2026-10-01T00:00:00Z,111111111111,Usage,AmazonEC2,"Amazon Elastic Compute Cloud, Linux",0.0000001,USD',
+  "a3,2026-10-01T00:00:00Z,111111111111,Tax,AmazonEC2,Tax,1.05,USD",
+  'a4,2026-10-01T00:00:00Z,111111111111,Credit,AmazonEC2,"Amazon Elastic Compute Cloud, Linux",-2.25,USD',
+  "a5,2026-11-01T00:00:00Z,111111111111,Usage,AmazonS3,Amazon Simple Storage Service,3.3,USD",
+  "a6,2026-10-01T00:00:00Z,222222222222,Usage,AmazonRDS,Amazon RDS,1E+1,USD",
+].join("\r\n");
+
+const V2 = LEGACY.replace(
+  /^.*\r\n/,
+  "identity_line_item_id,bill_billing_period_start_date,line_item_usage_account_id,line_item_line_item_type,line_item_product_code,product_product_name,line_item_unblended_cost,line_item_currency_code\r\n",
+);
+
+describe("AWS Cost and Usage Report", () => {
+  for (const [name, text] of [
+    ["legacy CUR", LEGACY],
+    ["CUR 2.0", V2],
+  ] as const)
+    it(`sums ${name} per account, month and product exactly, excluding Tax`, async () => {
+      const r = await parseAwsCur(new TextEncoder().encode(`\uFEFF${text}`));
+      expect(r.lines).toBe(6);
+      expect(r.excluded).toEqual({ Tax: 1 });
+      expect(r.totals).toEqual([
+        {
+          account: "111111111111",
+          month: "2026-10",
+          currency: "USD",
+          productCode: "AmazonEC2",
+          productName: "Amazon Elastic Compute Cloud, Linux",
+          amount: "8.2500001",
+        },
+        {
+          account: "111111111111",
+          month: "2026-11",
+          currency: "USD",
+          productCode: "AmazonS3",
+          productName: "Amazon Simple Storage Service",
+          amount: "3.3",
+        },
+        {
+          account: "222222222222",
+          month: "2026-10",
+          currency: "USD",
+          productCode: "AmazonRDS",
+          productName: "Amazon RDS",
+          amount: "10",
+        },
+      ]);
+    });
+
+  it("reads gzip and streamed chunks split anywhere", async () => {
+    const gz = gzipSync(Buffer.from(LEGACY));
+    expect((await parseAwsCur(new Uint8Array(gz))).totals).toHaveLength(3);
+    const bytes = new TextEncoder().encode(LEGACY);
+    async function* chunks() {
+      for (let i = 0; i < bytes.length; i += 7) yield bytes.subarray(i, i + 7);
+    }
+    expect((await parseAwsCur(chunks())).totals[0]!.amount).toBe("8.2500001");
+  });
+
+  it("refuses a file that is not a CUR", async () => {
+    await expect(parseAwsCur(new TextEncoder().encode("a,b\n1,2\n"))).rejects.toThrow(
+      /not an AWS Cost and Usage Report/,
+    );
+  });
+
+  it("streams 200,000 lines", async () => {
+    const header = LEGACY.split("\r\n")[0]!;
+    const N = 200_000;
+    async function* big() {
+      yield new TextEncoder().encode(`${header}\n`);
+      const enc = new TextEncoder();
+      for (let i = 0; i < N; i += 1000) {
+        let s = "";
+        for (let j = i; j < i + 1000; j++)
+          s += `x${j},2026-10-01T00:00:00Z,${100000000000 + (j % 50)},Usage,AmazonEC2,EC2,0.0123456789,USD\n`;
+        yield enc.encode(s);
+      }
+    }
+    const t = performance.now();
+    const r = await parseAwsCur(big());
+    const seconds = (performance.now() - t) / 1000;
+    expect(r.lines).toBe(N);
+    expect(r.totals).toHaveLength(50);
+    expect(r.totals[0]!.amount).toBe("49.3827156"); // 4,000 × 0.0123456789 exactly
+    expect(seconds).toBeLessThan(30);
+  });
+});
+
+describe("generic usage CSV and conversion", () => {
+  it("reads rows and refuses bad ones with their line number", async () => {
+    const ok = await parseGenericUsageAsync(
+      new TextEncoder().encode(
+        'contract_number,month,description,amount,currency,tax_category\nC-1,2026-10,"さくらVPS, 2台",12000,JPY,10\nC-2,2026-10,Azure,10.5,USD,\n',
+      ),
+    );
+    expect(ok.rows).toEqual([
+      {
+        line: 2,
+        contractNumber: "C-1",
+        month: "2026-10",
+        description: "さくらVPS, 2台",
+        amount: "12000",
+        currency: "JPY",
+        taxCategory: "10",
+      },
+      {
+        line: 3,
+        contractNumber: "C-2",
+        month: "2026-10",
+        description: "Azure",
+        amount: "10.5",
+        currency: "USD",
+        taxCategory: "10",
+      },
+    ]);
+    const bad = (body: string) =>
+      parseGenericUsageAsync(new TextEncoder().encode(`contract_number,month,description,amount\n${body}`));
+    await expect(bad("C-1,2026-13,x,1\n")).rejects.toThrow(/line 2: month/);
+    await expect(bad("C-1,2026-10,x,1\nC-1,2026-10,x,abc\n")).rejects.toThrow(/line 3 amount/);
+    await expect(parseGenericUsageAsync(new TextEncoder().encode("month,amount\n"))).rejects.toThrow(
+      /contract_number/,
+    );
+  });
+
+  it("converts exactly, rounding once", () => {
+    expect(toYen("12345.678901", "151.23")).toBe(1_867_037); // 1,867,036.9…
+    expect(toYen("0.1", "3")).toBe(0);
+    expect(toYen("0.3", "5", "half-up")).toBe(2); // 1.5 → 2
+    expect(toYen("0.3", "5", "down")).toBe(1);
+    expect(toYen("-2.5", "1")).toBe(-3);
+    expect(toYen("12000", "1")).toBe(12_000);
+  });
+
+  it("reads quoted newlines in RFC 4180 fields", async () => {
+    const rows = [];
+    for await (const r of csvRows(new TextEncoder().encode('a,"b\nc",d\r\ne,f,g'))) rows.push(r);
+    expect(rows).toEqual([
+      { line: 1, fields: ["a", "b\nc", "d"] },
+      { line: 3, fields: ["e", "f", "g"] },
+    ]);
+  });
+});
