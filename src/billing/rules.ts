@@ -7,6 +7,7 @@
 import { corporateNumberCheckDigit } from "../contracts/rules.ts";
 import { type Basis, cite, type Explained } from "../core/citations.ts";
 import {
+  addDays,
   addMonthsToMonth,
   compareDates,
   daysBetween,
@@ -93,13 +94,18 @@ export function invoiceLateFee(input: {
   asOf: IsoDate;
 }): Explained<InvoiceLateFee> {
   yenInput(input.total, "total", "33");
-  const from = addDay(input.dueDate);
+  parseDate(input.dueDate, "dueDate");
+  parseDate(input.asOf, "asOf");
+  for (const p of input.payments) {
+    parseDate(p.on, "payment date");
+    yenInput(p.amount, "payment", "33");
+  }
+  const from = addDays(input.dueDate, 1);
   let balance = input.total;
   const segments: LateFeeSegment[] = [];
   let sum = 0n;
   const sorted = [...input.payments].sort((a, b) => compareDates(a.on, b.on));
   for (const p of sorted) {
-    yenInput(p.amount, "payment", "33");
     if (balance <= 0) break;
     const applied = Math.min(balance, p.amount);
     balance -= applied;
@@ -132,12 +138,6 @@ export function invoiceLateFee(input: {
   };
 }
 
-function addDay(d: IsoDate): IsoDate {
-  const t = new Date(`${d}T00:00:00Z`);
-  t.setUTCDate(t.getUTCDate() + 1);
-  return t.toISOString().slice(0, 10);
-}
-
 // ---- Art. 34: 消費税, qualified invoice totals -----------------------------------------------------
 
 const RATE: Record<TaxCategory, number> = { "10": 10, "8": 8, exempt: 0, "out-of-scope": 0 };
@@ -166,7 +166,8 @@ export function invoiceTax(
   const nets = new Map<TaxCategory, number>();
   for (const l of lines) {
     yenInput(l.amount, "line amount", "34", true);
-    if (!(l.taxCategory in RATE)) throw bad(`unknown tax category "${l.taxCategory}"`, "34");
+    if (!Object.hasOwn(RATE, l.taxCategory))
+      throw bad(`unknown tax category "${l.taxCategory}" (10, 8, exempt, out-of-scope)`, "34");
     nets.set(l.taxCategory, (nets.get(l.taxCategory) ?? 0) + l.amount);
   }
   const byRate: RateTotal[] = [];
@@ -249,16 +250,44 @@ export const DEFAULT_SLA_TABLE: SlaTier[] = [
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
+const DATE_TIME_RE =
+  /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:([zZ])|([+-])(\d{2}):?(\d{2}))?$/;
+
+/** An ISO date-time as epoch ms; without an offset it is JST (+09:00). Strict: no 2026-02-30, no 24:00. */
 function instant(text: string, name: string): number {
-  const withZone = /([zZ]|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text}+09:00`;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([zZ]|[+-]\d{2}:?\d{2})$/.test(withZone))
+  const m = DATE_TIME_RE.exec(text);
+  if (!m)
     throw bad(
-      `${name} must be an ISO date-time (YYYY-MM-DDTHH:MM, JST unless an offset is given), got "${text}"`,
+      `${name} must be an ISO date-time YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM] (JST unless an offset is given), got "${text}"`,
       "30(4)",
     );
-  const t = Date.parse(withZone);
+  try {
+    parseDate(m[1]!, name);
+  } catch {
+    throw bad(`${name} "${text}" is not a real calendar date`, "30(4)");
+  }
+  const [hh, mm, ss] = [Number(m[2]), Number(m[3]), Number(m[4] ?? 0)];
+  const [oh, om] = [Number(m[7] ?? 0), Number(m[8] ?? 0)];
+  if (hh > 23 || mm > 59 || ss > 59 || oh > 14 || om > 59)
+    throw bad(`${name} "${text}" is not a real time of day`, "30(4)");
+  const zone = m[5] || m[6] ? "" : "+09:00";
+  const t = Date.parse(`${text}${zone}`);
   if (Number.isNaN(t)) throw bad(`${name} is not a real date-time: "${text}"`, "30(4)");
   return t;
+}
+
+function checkTable(table: SlaTier[]): SlaTier[] {
+  if (table.length === 0) throw bad("the SLA table needs at least one tier", "36(1)");
+  for (const t of table)
+    if (
+      !Number.isFinite(t.fromHours) ||
+      t.fromHours < 0 ||
+      !Number.isInteger(t.percentage) ||
+      t.percentage < 0 ||
+      t.percentage > 100
+    )
+      throw bad(`an SLA tier is {fromHours ≥ 0, percentage 0–100}, got ${JSON.stringify(t)}`, "36(1)");
+  return [...table].sort((a, b) => a.fromHours - b.fromHours);
 }
 
 /** The JST month [start, end) as epoch milliseconds. */
@@ -268,7 +297,8 @@ function jstMonthRange(month: IsoMonth): [number, number] {
   return [start, end];
 }
 
-const hoursOf = (ms: number) => Math.round((ms / HOUR) * 100) / 100;
+/** Hours to two decimals, rounded down so that a display never shows a threshold not reached. */
+const hoursOf = (ms: number) => Math.floor((ms * 100) / HOUR) / 100;
 const jst = (ms: number) => new Date(ms + 9 * HOUR).toISOString().slice(0, 16).replace("T", " ");
 
 export interface SlaCredit {
@@ -289,11 +319,12 @@ export function slaCredit(input: {
 }): Explained<SlaCredit> {
   yenInput(input.monthlyFee, "monthly fee", "36");
   parseMonth(input.month, "month");
-  const table = [...(input.table ?? DEFAULT_SLA_TABLE)].sort((a, b) => a.fromHours - b.fromHours);
+  const table = checkTable(input.table ?? DEFAULT_SLA_TABLE);
   const [mStart, mEnd] = jstMonthRange(input.month);
   const qualifying: SlaCredit["qualifying"] = [];
   const excluded: SlaCredit["excluded"] = [];
-  let minutesInMonth = 0;
+  /** Exact milliseconds of qualifying unavailability inside the JST month (tiers compare on these). */
+  let msInMonth = 0;
   const basis: Basis[] = [];
   for (const o of input.outages) {
     const attribution = o.attribution ?? "provider";
@@ -344,8 +375,7 @@ export function slaCredit(input: {
       });
       continue;
     }
-    const minutes = Math.round(inMonth / MINUTE);
-    minutesInMonth += minutes;
+    msInMonth += inMonth;
     qualifying.push({
       start: o.start,
       end: o.end,
@@ -361,9 +391,9 @@ export function slaCredit(input: {
   }
   for (const x of excluded) basis.push(cite(x.article, `${x.start} → ${x.end}: not counted — ${x.reason}.`));
   let percentage = 0;
-  for (const tier of table) if (minutesInMonth >= tier.fromHours * 60) percentage = tier.percentage;
+  for (const tier of table) if (msInMonth >= Math.round(tier.fromHours * HOUR)) percentage = tier.percentage;
   const credit = Number((BigInt(input.monthlyFee) * BigInt(percentage)) / 100n);
-  const hours = Math.round((minutesInMonth / 60) * 100) / 100;
+  const hours = hoursOf(msInMonth);
   basis.push(
     cite(
       "36(1)",
@@ -390,6 +420,7 @@ export function specialFee(
   evaded: number,
 ): Explained<{ evaded: number; specialFee: number; totalOwed: number }> {
   yenInput(evaded, "evaded", "32");
+  if (evaded * 3 > Number.MAX_SAFE_INTEGER) throw bad(`evaded amount ${evaded} is too large`, "32");
   const special = evaded * 2;
   return {
     result: { evaded, specialFee: special, totalOwed: evaded + special },
@@ -518,18 +549,20 @@ export function chargesForMonth(
   const last = lastDayOfMonth(month);
   const isStart = month === startMonth;
   const suspended = c.suspendedMonths?.includes(month) ?? false;
+  // The contract's own days this month: [max(startDate, 1st), min(endDate, last day)].
+  const contractFrom = later(c.startDate, first);
+  const contractTo = c.endDate === null ? last : earlier(c.endDate, last);
   const lines: ChargeLine[] = [];
   for (const it of c.items) {
     const { item } = it;
-    const from = it.from ?? c.startDate;
+    const kind = item.kind;
+    if (kind === "usage" || kind === "other") continue; // imports and one-off charges, not the price book
     const name = it.label ?? item.nameJa;
-    // Days the item is in effect this month: [max(from, first), min(cancelledOn - 1, last)].
-    const effFrom = from > first ? from : first;
-    const effTo = it.cancelledOn ? (it.cancelledOn <= last ? prevDay(it.cancelledOn) : last) : last;
-    const inEffect = effFrom <= effTo;
-    if (item.kind === "initial") {
-      if (!isStart || month !== monthOf(from)) continue;
-      const price = priceOn(item, from);
+    // The item's own first day: its `from`, never before the contract's start.
+    const itemStart = it.from === undefined ? c.startDate : later(it.from, c.startDate);
+    if (kind === "initial") {
+      if (month !== monthOf(itemStart) || (c.endDate !== null && itemStart > c.endDate)) continue;
+      const price = priceOn(item, itemStart);
       if (price === null) continue;
       lines.push(
         line(
@@ -538,28 +571,37 @@ export function chargesForMonth(
           it.quantity,
           price,
           "29(1)",
-          `Initial fee, charged once at establishment (${from}); not refunded (Art. 29(1), 30(2)).`,
+          itemStart === c.startDate
+            ? `Initial fee, charged once at establishment (${itemStart}); not refunded (Art. 29(1), 30(2)).`
+            : `Initial fee of the item added on ${itemStart}, charged once; not refunded (Art. 29(1), 30(2)).`,
         ),
       );
-    } else if (item.kind === "monthly") {
-      if (!inEffect) continue;
+      continue;
+    }
+    // Days in effect this month: [from, cancelledOn) ∩ the contract's days (Art. 11: stops on the notice's arrival).
+    const effFrom = later(itemStart, contractFrom);
+    const cancelledHere = it.cancelledOn != null && it.cancelledOn <= contractTo;
+    const effTo = cancelledHere ? addDays(it.cancelledOn as IsoDate, -1) : contractTo;
+    if (effFrom > effTo) continue;
+    if (kind === "monthly") {
       const price = highestPrice(item, effFrom, effTo);
       if (price === null) continue;
-      const notes = [`Monthly fee for ${month}`];
-      if (isStart && from > first) notes.push("the start month counts as a whole month (Art. 12(2))");
-      if (it.cancelledOn && it.cancelledOn <= last)
-        notes.push(
-          `in effect until the cancellation notice arrived on ${it.cancelledOn}, no refund (Art. 11)`,
-        );
-      if (priceOn(item, first) !== price)
-        notes.push("the highest rate in effect during the month applies (Art. 29(4))");
-      if (suspended) notes.push("a suspended month is charged as served (Art. 30(3))");
-      lines.push(
-        line(item, name, it.quantity, price, "29(1)", `${notes.join("; ")}; not prorated (Art. 29(6)).`),
-      );
-    } else if (item.kind === "annual") {
-      if (!inEffect) continue;
-      const anniversary = monthOf(from);
+      let note = `Monthly fee for ${month}`;
+      if (effFrom > first)
+        note +=
+          isStart && effFrom === c.startDate
+            ? "; the start month counts as a whole month (Art. 12(2))"
+            : `; in effect from ${effFrom}, charged for the whole month`;
+      if (cancelledHere)
+        note += `; in effect until the cancellation notice arrived on ${it.cancelledOn}, no refund (Art. 11)`;
+      else if (effTo < last)
+        note += `; the contract ends on ${effTo}, and its last month is charged whole (Art. 29(3))`;
+      if (priceOn(item, effFrom) !== price)
+        note += "; the highest rate in effect during the month applies (Art. 29(4))";
+      if (suspended) note += "; a suspended month is charged as served (Art. 30(3))";
+      lines.push(line(item, name, it.quantity, price, "29(1)", `${note}; not prorated (Art. 29(6)).`));
+    } else if (kind === "annual") {
+      const anniversary = monthOf(itemStart);
       const offset = monthDiff(anniversary, month);
       if (offset < 0 || offset % 12 !== 0) continue;
       const price = highestPrice(item, effFrom, effTo);
@@ -571,7 +613,7 @@ export function chargesForMonth(
           it.quantity,
           price,
           "29(1)",
-          `Annual fee for the year from ${month} (charged in ${anniversary.slice(5)} each year); not prorated or refunded (Art. 29(6)).`,
+          `Annual fee for the year from ${month} (charged in month ${anniversary.slice(5)} each year); not prorated or refunded (Art. 29(6)).`,
         ),
       );
     }
@@ -612,11 +654,9 @@ function line(
   };
 }
 
-function prevDay(d: IsoDate): IsoDate {
-  const t = new Date(`${d}T00:00:00Z`);
-  t.setUTCDate(t.getUTCDate() - 1);
-  return t.toISOString().slice(0, 10);
-}
+/** The later / earlier of two ISO dates (string order is date order). */
+const later = (a: IsoDate, b: IsoDate): IsoDate => (a > b ? a : b);
+const earlier = (a: IsoDate, b: IsoDate): IsoDate => (a < b ? a : b);
 
 function monthDiff(a: IsoMonth, b: IsoMonth): number {
   return (Number(b.slice(0, 4)) - Number(a.slice(0, 4))) * 12 + (Number(b.slice(5)) - Number(a.slice(5)));
@@ -624,7 +664,7 @@ function monthDiff(a: IsoMonth, b: IsoMonth): number {
 
 /** "That month's monthly fee" (Art. 36, 39): the sum of the month's monthly lines. */
 export function monthlyFeeOf(c: ContractCharges, month: IsoMonth): number {
-  return chargesForMonth(c, month)
-    .result.lines.filter((l) => l.kind === "monthly")
-    .reduce((s, l) => s + l.amount, 0);
+  let sum = 0;
+  for (const l of chargesForMonth(c, month).result.lines) if (l.kind === "monthly") sum += l.amount;
+  return sum;
 }

@@ -66,19 +66,21 @@ const taxLine = z.string().transform((s, ctx) => {
   if (!m) {
     ctx.addIssue({
       code: "custom",
-      message: `--line "${s}" must be YEN:RATE with RATE one of ${TAX_CATEGORIES.join(", ")} (e.g. 1000:10)`,
+      message: `line "${s}" must be YEN:RATE with RATE one of ${TAX_CATEGORIES.join(", ")} (e.g. 1000:10)`,
     });
     return z.NEVER;
   }
   return { amount: Number(m[1]), taxCategory: m[2] as TaxCategory };
 });
 
-const outage = z.string().transform((s, ctx) => {
+const outage = z.string().transform((text, ctx) => {
+  // In a URL an unencoded "+" of an offset (…T01:00+09:00) arrives as a space: read it back as "+".
+  const s = text.replace(/ (\d{2}:?\d{2})(?=\/|@|$)/g, "+$1");
   const m = /^([^/@]+)\/([^/@]+)(?:@([a-z]+))?$/.exec(s);
   if (!m || (m[3] && !ATTRIBUTIONS.includes(m[3] as Attribution))) {
     ctx.addIssue({
       code: "custom",
-      message: `--outage "${s}" must be START/END[@${ATTRIBUTIONS.join("|")}] with ISO date-times (JST unless an offset is given)`,
+      message: `outage "${text}" must be START/END[@${ATTRIBUTIONS.join("|")}] with ISO date-times (JST unless an offset is given; in a URL write "+" as %2B)`,
     });
     return z.NEVER;
   }
@@ -185,8 +187,12 @@ export const calculators: Calculator[] = [
     name: "sla-credit",
     summary: "SLA credit for a month's unavailability (Art. 30(4), 36)",
     repeatable: ["outage"],
-    input: z.strictObject({ "monthly-fee": yen("monthly-fee"), month: month("month"), outage: many(outage) }),
-    run: (i) => slaCredit({ monthlyFee: i["monthly-fee"], month: i.month, outages: i.outage }),
+    input: z.strictObject({
+      "monthly-fee": yen("monthly-fee"),
+      month: month("month"),
+      outage: many(outage).optional(),
+    }),
+    run: (i) => slaCredit({ monthlyFee: i["monthly-fee"], month: i.month, outages: i.outage ?? [] }),
   }),
   calc({
     name: "special-fee",

@@ -11,6 +11,12 @@ export function rulesHelp(): string {
     "",
     ...calculators.map((c) => `  ${c.name.padEnd(18)} ${c.summary}`),
     "",
+    "Flags take a value (--flag VALUE or --flag=VALUE) and may be given once, except these, which repeat:",
+    ...calculators
+      .filter((c) => c.repeatable?.length)
+      .map((c) => `  ${c.name.padEnd(18)} ${c.repeatable!.map((f) => `--${f}`).join(", ")}`),
+    "Money is whole yen; dates are YYYY-MM-DD, months YYYY-MM; date-times are ISO, JST unless an offset is given.",
+    "",
     "Examples:",
     "  unyo rules minimum-term --start 2026-01-15",
     "  unyo rules cancellation --start 2026-01-15 --received 2026-03-10 [--month 2026-06] [--reason normal|interruption|terms-not-accepted|abolition]",
@@ -20,8 +26,11 @@ export function rulesHelp(): string {
     "  unyo rules abolition --notice 2026-11-24 --date 2027-01-24",
     "  unyo rules corporate-number 7000012050002",
     "  unyo rules late-fee --amount 33000 --due 2026-09-30 --paid 2026-10-20",
-    "  unyo rules invoice-tax --line 80000:10 --line 999:8 --line 210:out-of-scope [--rounding down|up|half-up]",
-    "  unyo rules sla-credit --monthly-fee 80000 --month 2026-10 --outage 2026-10-05T01:00/2026-10-05T08:30@provider",
+    "  unyo rules invoice-tax --line 80000:10 --line 999:8 --line 210:out-of-scope --line -5000:10 [--rounding down|up|half-up]",
+    "      (--line YEN:RATE, RATE one of 10, 8, exempt, out-of-scope; a negative YEN is a credit)",
+    "  unyo rules sla-credit --monthly-fee 80000 --month 2026-10 --outage 2026-10-05T01:00/2026-10-05T08:30 \\",
+    "      --outage 2026-10-20T00:00Z/2026-10-20T09:00Z@carrier",
+    "      (--outage START/END[@provider|customer|carrier|cloud], provider by default)",
     "  unyo rules special-fee --evaded 12345",
     "  unyo rules damages-cap --monthly-fee 80000",
     "  unyo rules invoice-number T7000012050002",
@@ -48,7 +57,8 @@ export function runRules(argv: string[]): { code: number; out?: string; err?: st
       const eq = arg.indexOf("=");
       const key = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
       const value = eq > 0 ? arg.slice(eq + 1) : rest[++i];
-      if (value === undefined) return fail(new AppError("bad_request", `--${key} needs a value`));
+      if (value === undefined || (eq < 0 && value.startsWith("--")))
+        return fail(new AppError("bad_request", `--${key} needs a value`));
       if (calc.repeatable?.includes(key)) {
         const prev = input[key];
         input[key] = prev === undefined ? [value] : [...(prev as string[]), value];
@@ -65,13 +75,7 @@ export function runRules(argv: string[]): { code: number; out?: string; err?: st
   const parsed = calc.input.safeParse(input);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-    return fail(
-      new AppError(
-        "validation_failed",
-        issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; "),
-        { details: issues },
-      ),
-    );
+    return fail(new AppError("validation_failed", issues.map(flagMessage).join("; "), { details: issues }));
   }
   try {
     return { code: 0, out: JSON.stringify(calc.run(parsed.data), null, 2) };
@@ -79,6 +83,14 @@ export function runRules(argv: string[]): { code: number; out?: string; err?: st
     if (err instanceof AppError) return fail(err);
     throw err;
   }
+}
+
+/** A validation issue in the CLI's words: "--paid must be a date YYYY-MM-DD, …", "--due is required". */
+function flagMessage(i: { path: string; message: string }): string {
+  if (!i.path) return i.message;
+  if (i.message.startsWith(`${i.path} `)) return `--${i.message}`;
+  if (/received undefined/.test(i.message)) return `--${i.path} is required`;
+  return `--${i.path}: ${i.message}`;
 }
 
 function fail(err: AppError) {
