@@ -166,6 +166,51 @@ function totalsOf(lines: ChargeLine[], rounding: TaxRounding): InvoiceTotals {
   ).result;
 }
 
+/** A stored charge or invoice line as the rules' ChargeLine. */
+function lineOf(r: {
+  item_code: string | null;
+  description: string;
+  kind: string;
+  tax_category: TaxCategory;
+  quantity: number;
+  unit_price: number;
+  amount: number;
+  article: string;
+  note: string;
+}): ChargeLine {
+  return {
+    itemCode: r.item_code,
+    description: r.description,
+    kind: r.kind as ChargeLine["kind"],
+    taxCategory: r.tax_category,
+    quantity: r.quantity,
+    unitPrice: r.unit_price,
+    amount: r.amount,
+    article: r.article,
+    note: r.note,
+  };
+}
+
+/** One contract with its recurring items (plan, options, option cancellations) for the rules. */
+async function loadContractCharges(tx: Tx, contractId: string, book: PriceBook) {
+  const c = (
+    await sql<ContractRow>`SELECT ${CONTRACT_COLUMNS} FROM contracts c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ${contractId}::uuid`.execute(
+      tx,
+    )
+  ).rows[0];
+  if (!c) throw notFound("contract");
+  const cancelled = await tx
+    .selectFrom("option_cancellations")
+    .select(["option", "received_on"])
+    .where("contract_id", "=", c.id)
+    .execute();
+  return {
+    c,
+    cancelled,
+    cc: book.contractCharges(c, new Map(cancelled.map((x) => [x.option, x.received_on]))),
+  };
+}
+
 export class BillingService {
   constructor(
     private readonly db: Db,
@@ -531,17 +576,7 @@ export class BillingService {
         const chargeIds: string[] = [];
         for (const ch of pendingBy.get(c.id) ?? []) {
           chargeIds.push(ch.id);
-          lines.push({
-            itemCode: ch.item_code,
-            description: ch.description,
-            kind: ch.kind === "usage" || ch.kind === "other" ? ch.kind : ch.kind,
-            taxCategory: ch.tax_category,
-            quantity: ch.quantity,
-            unitPrice: ch.unit_price,
-            amount: ch.amount,
-            article: ch.article,
-            note: ch.note,
-          });
+          lines.push(lineOf(ch));
         }
         const sla = this.slaDeltas(cc, month, periodsBy.get(c.id) ?? [], creditedBy.get(c.id) ?? []);
         for (const s of sla)
@@ -855,17 +890,7 @@ export class BillingService {
       const orig = await this.voidIn(tx, actor, id, reason);
       const settings = await this.settings(tx);
       const book = await PriceBook.load(tx);
-      const c = (
-        await sql<ContractRow>`SELECT ${CONTRACT_COLUMNS} FROM contracts c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ${orig.contract_id}::uuid`.execute(
-          tx,
-        )
-      ).rows[0]!;
-      const cancelled = await tx
-        .selectFrom("option_cancellations")
-        .select(["option", "received_on"])
-        .where("contract_id", "=", c.id)
-        .execute();
-      const cc = book.contractCharges(c, new Map(cancelled.map((x) => [x.option, x.received_on])));
+      const { c, cc } = await loadContractCharges(tx, orig.contract_id, book);
       const lines: ChargeLine[] =
         orig.kind === "regular" || orig.kind === "corrected"
           ? [...chargesForMonth(cc, orig.month).result.lines]
@@ -877,36 +902,14 @@ export class BillingService {
         .where("invoice_id", "is", null)
         .where("month", "<=", orig.month)
         .execute();
-      for (const ch of charges)
-        lines.push({
-          itemCode: ch.item_code,
-          description: ch.description,
-          kind: ch.kind,
-          taxCategory: ch.tax_category,
-          quantity: ch.quantity,
-          unitPrice: ch.unit_price,
-          amount: ch.amount,
-          article: ch.article,
-          note: ch.note,
-        });
+      for (const ch of charges) lines.push(lineOf(ch));
       const oldCredits = await tx
         .selectFrom("invoice_lines")
         .selectAll()
         .where("invoice_id", "=", id)
         .where("kind", "=", "credit")
         .execute();
-      for (const l of oldCredits)
-        lines.push({
-          itemCode: l.item_code,
-          description: l.description,
-          kind: "credit",
-          taxCategory: l.tax_category,
-          quantity: l.quantity,
-          unitPrice: l.unit_price,
-          amount: l.amount,
-          article: l.article,
-          note: l.note,
-        });
+      for (const l of oldCredits) lines.push(lineOf(l));
       const totals = totalsOf(lines, settings.taxRounding);
       const inv = await tx
         .insertInto("invoices")
@@ -1158,17 +1161,7 @@ export class BillingService {
           bankAccount: s.bankAccount ?? undefined,
         }))),
       recipient: inv.recipient as InvoiceDocument["recipient"],
-      lines: lines.map((l) => ({
-        itemCode: l.item_code,
-        description: l.description,
-        kind: l.kind as ChargeLine["kind"],
-        taxCategory: l.tax_category,
-        quantity: l.quantity,
-        unitPrice: l.unit_price,
-        amount: l.amount,
-        article: l.article,
-        note: l.note,
-      })),
+      lines: lines.map(lineOf),
       totals: {
         byRate: inv.by_rate as InvoiceTotals["byRate"],
         net: inv.net,
@@ -1970,19 +1963,7 @@ export class BillingService {
   /** The contract's billing view: periods, SLA per month, credits given, damages cap, pending charges. */
   async contractBilling(auth: AuthContext, contractId: string, month?: IsoMonth) {
     return this.scoped(auth, async (tx) => {
-      const c = (
-        await sql<ContractRow>`SELECT ${CONTRACT_COLUMNS} FROM contracts c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ${contractId}::uuid`.execute(
-          tx,
-        )
-      ).rows[0];
-      if (!c) throw notFound("contract");
-      const book = await PriceBook.load(tx);
-      const cancelled = await tx
-        .selectFrom("option_cancellations")
-        .select(["option", "received_on"])
-        .where("contract_id", "=", c.id)
-        .execute();
-      const cc = book.contractCharges(c, new Map(cancelled.map((x) => [x.option, x.received_on])));
+      const { c, cc, cancelled } = await loadContractCharges(tx, contractId, await PriceBook.load(tx));
       const m = month ?? monthOf(this.today());
       const periods = await tx
         .selectFrom("unavailability_periods")
