@@ -320,8 +320,19 @@ describe("SLA credits, special fees, option cancellation, damages cap (Art. 11, 
     });
     expect(r.status).toBe(201);
     expect(r.json.result.specialFee).toBe(24_690);
+    const pending = await bill.req("GET", `/api/v1/contracts/${c.id}/charges`);
+    expect(pending.status).toBe(200);
+    expect(pending.json.items.find((x: { kind: string }) => x.kind === "special-fee")).toMatchObject({
+      month: "2026-11",
+      amount: 24_690,
+      article: "32",
+      taxCategory: "out-of-scope",
+      invoiceId: null,
+    });
     await svc.run("2026-11");
     const [inv] = await invoicesOf(c.id);
+    const after = await bill.req("GET", `/api/v1/contracts/${c.id}/charges`);
+    expect(after.json.items.every((x: { invoiceId: string | null }) => x.invoiceId === inv!.id)).toBe(true);
     const lines = await linesOf(inv!.id);
     expect(lines.find((l) => l.kind === "special-fee")).toMatchObject({ amount: 24_690, article: "32" });
     expect(lines.find((l) => l.description === "不正に免れた料金等")).toMatchObject({

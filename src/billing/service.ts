@@ -1884,8 +1884,9 @@ export class BillingService {
     });
   }
 
+  /** A contract's one-off charges (usage, work, special fees, late fees, credits), newest first. */
   async pendingCharges(auth: AuthContext, contractId: string) {
-    return this.scoped(auth, (tx) =>
+    const rows = await this.scoped(auth, (tx) =>
       tx
         .selectFrom("charges")
         .selectAll()
@@ -1894,6 +1895,13 @@ export class BillingService {
         .limit(200)
         .execute(),
     );
+    return rows.map((r) => ({
+      id: r.id,
+      month: r.month,
+      ...lineOf(r),
+      invoiceId: r.invoice_id,
+      createdAt: r.created_at,
+    }));
   }
 
   // ---- unavailability and SLA (Art. 30(4), 36), damages cap (Art. 39) --------------------------

@@ -1,6 +1,7 @@
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
 import { ApiFailure, api, type Me, setCsrf } from "./api.ts";
 import { ApplyPage } from "./apply.tsx";
+import { BillingPage, InvoicePage, MyInvoicesPage, PaymentsPage, PriceBookPage } from "./billing.tsx";
 import { ApplicationsPage, ContractPage, ContractsPage, InboxPage, StaffNoticesPage } from "./contracts.tsx";
 import { initialLang, type Lang, LangContext, type MessageKey, useT } from "./i18n.ts";
 import { ChangesPage, InquiriesPage, TermsPage } from "./lifecycle.tsx";
@@ -132,6 +133,8 @@ function LoginPage({ onLoggedIn }: { onLoggedIn: () => Promise<void> }) {
 interface NavItem {
   path: string;
   label: MessageKey;
+  /** Staff roles that see the entry (all when absent). */
+  roles?: string[];
 }
 
 function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
@@ -149,23 +152,29 @@ function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
       navigate(base);
   }, [path, base, isStaff]);
   const nav: NavItem[] = isStaff
-    ? [
-        { path: "/console", label: "nav.home" },
-        { path: "/console/applications", label: "nav.applications" },
-        { path: "/console/contracts", label: "nav.contracts" },
-        { path: "/console/customers", label: "nav.customers" },
-        { path: "/console/notices", label: "nav.notices" },
-        { path: "/console/inquiries", label: "nav.inquiries" },
-        { path: "/console/changes", label: "nav.changes" },
-        { path: "/console/terms", label: "nav.terms" },
-        { path: "/console/account", label: "nav.account" },
-      ]
+    ? (
+        [
+          { path: "/console", label: "nav.home" },
+          { path: "/console/applications", label: "nav.applications" },
+          { path: "/console/contracts", label: "nav.contracts" },
+          { path: "/console/customers", label: "nav.customers" },
+          { path: "/console/notices", label: "nav.notices" },
+          { path: "/console/inquiries", label: "nav.inquiries" },
+          { path: "/console/changes", label: "nav.changes" },
+          { path: "/console/terms", label: "nav.terms" },
+          { path: "/console/billing", label: "nav.billing", roles: ["admin", "billing", "operator"] },
+          { path: "/console/payments", label: "nav.payments", roles: ["admin", "billing"] },
+          { path: "/console/price-book", label: "nav.priceBook" },
+          { path: "/console/account", label: "nav.account" },
+        ] satisfies NavItem[] as NavItem[]
+      ).filter((n) => !n.roles || n.roles.includes(me.user.role))
     : [
         { path: "/portal", label: "nav.home" },
         { path: "/portal/contracts", label: "nav.contracts" },
         { path: "/portal/notices", label: "nav.notices" },
         { path: "/portal/inquiries", label: "nav.inquiries" },
         { path: "/portal/changes", label: "nav.changes" },
+        { path: "/portal/invoices", label: "nav.invoices" },
         { path: "/portal/company", label: "nav.company" },
         { path: "/portal/account", label: "nav.account" },
       ];
@@ -257,6 +266,12 @@ function Page({
   if (path === `${base}/inquiries`) return <InquiriesPage me={me} />;
   if (path === `${base}/changes`) return <ChangesPage me={me} />;
   if (path === "/console/terms" && me.user.kind === "staff") return <TermsPage me={me} />;
+  if (path === "/console/billing" && me.user.kind === "staff") return <BillingPage me={me} />;
+  if (path === "/console/payments" && me.user.kind === "staff") return <PaymentsPage me={me} />;
+  if (path === "/console/price-book" && me.user.kind === "staff") return <PriceBookPage me={me} />;
+  if (path === "/portal/invoices" && me.user.kind === "customer") return <MyInvoicesPage />;
+  const invoiceMatch = path.match(/^\/(?:console|portal)\/invoices\/([0-9a-f-]{36})$/);
+  if (invoiceMatch && path.startsWith(base)) return <InvoicePage id={invoiceMatch[1]!} me={me} />;
   const contractMatch = path.match(/^\/(?:console|portal)\/contracts\/([0-9a-f-]{36})$/);
   if (contractMatch && path.startsWith(base)) return <ContractPage id={contractMatch[1]!} me={me} />;
   if (path === "/portal/company" && me.user.kind === "customer")

@@ -45,12 +45,26 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const headers: Record<string, string> = {};
   if (body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
-  const res = await fetch(`/api/v1${path}`, {
+  return send<T>(path, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: "same-origin",
   });
+}
+
+/** POST a file as the raw request body (the import endpoints take the file's bytes as they are). */
+export async function upload<T>(
+  path: string,
+  file: Blob,
+  contentType = "application/octet-stream",
+): Promise<T> {
+  const headers: Record<string, string> = { "content-type": contentType };
+  if (csrfToken) headers["x-csrf-token"] = csrfToken;
+  return send<T>(path, { method: "POST", headers, body: file });
+}
+
+async function send<T>(path: string, init: RequestInit): Promise<T> {
+  const res = await fetch(`/api/v1${path}`, { ...init, credentials: "same-origin" });
   if (res.status === 204) return undefined as T;
   const data = await res.json().catch(() => ({ error: { code: "bad_response", message: res.statusText } }));
   if (!res.ok) throw new ApiFailure(res.status, (data as { error: ApiError }).error);

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { api, type Me } from "./api.ts";
+import { ContractBillingPanel } from "./billing.tsx";
 import { useT } from "./i18n.ts";
 import { ContractActions } from "./lifecycle.tsx";
 import { Basis, type BasisItem, ErrorBox, errorText, Field, Link, Select, useLoad } from "./ui.tsx";
@@ -254,6 +255,7 @@ export function ContractPage({ id, me }: { id: string; me: Me }) {
         onCancelled={reload}
         coolingOff={isCustomerAdmin && live && c.channel === "web" ? c.coolingOffLastDay : null}
       />
+      <ContractBillingPanel id={id} me={me} />
       <h2>{t("contracts.timeline")}</h2>
       <table>
         <thead>

@@ -4,7 +4,8 @@ import { api, type Me } from "./api.ts";
 import { useT } from "./i18n.ts";
 import { ErrorBox, errorText, Field, Select, useLoad } from "./ui.tsx";
 
-function ActionForm({
+/** A small titled form that shows the API's error or a tick on success. */
+export function ActionForm({
   title,
   onSubmit,
   children,

@@ -69,6 +69,7 @@ export function ErrorBox({ error }: { error: string | null }) {
 export function errorText(err: unknown): string {
   if (err instanceof ApiFailure)
     return `${err.error.message}${err.error.article ? ` (Art. ${err.error.article})` : ""}`;
+  if (err instanceof Error) return err.message;
   return String(err);
 }
 
