@@ -44,6 +44,7 @@ try {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 50);
   const billing = new BillingService(db, systemClock);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await billing.run(MONTH, {
     onProgress: (p) => {
@@ -51,6 +52,8 @@ try {
     },
   });
   const runSeconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const nodeCpuSeconds = (cpu.user + cpu.system) / 1e6;
   clearInterval(sampler);
   console.log(
     `run: ${r.created} invoices in ${runSeconds.toFixed(2)} s (${Math.round(r.created / runSeconds)}/s), peak RSS ${Math.round(peakRss / 2 ** 20)} MiB`,
@@ -105,6 +108,7 @@ try {
         runSeconds: +runSeconds.toFixed(2),
         invoicesPerSecond: Math.round(r.created / runSeconds),
         peakRssMiB: Math.round(peakRss / 2 ** 20),
+        nodeCpuSeconds: +nodeCpuSeconds.toFixed(2),
         copySeconds: +copySeconds.toFixed(2),
         copyInvoicesPerSecond: Math.round(r.created / copySeconds),
         ratioToCopy: +(runSeconds / copySeconds).toFixed(2),

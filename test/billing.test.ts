@@ -152,6 +152,38 @@ describe("issuing, voiding, corrections (Art. 31; qualified invoices)", () => {
     expect((await invoicesOf(c1.id)).filter((i) => i.kind === "regular")).toHaveLength(1);
   });
 
+  it("bills a charge left on a contract that ended months ago, on its own, and nothing else for that contract", async () => {
+    const ended = await buildContract(env.db, {
+      start: "2025-01-06",
+      plan: "basic",
+      status: "terminated",
+      endEffectiveOn: "2026-05-31",
+    });
+    const quiet = await buildContract(env.db, {
+      start: "2025-01-06",
+      status: "terminated",
+      endEffectiveOn: "2026-05-31",
+    });
+    await svc.addCharge({ kind: "system", id: null }, ended.id, {
+      month: "2026-05",
+      kind: "other",
+      description: "最終月の作業",
+      taxCategory: "10",
+      quantity: 1,
+      unitPrice: 7_000,
+      article: "29(1)",
+      note: "work done in the last month, recorded late",
+    });
+    const r = await svc.run("2027-02");
+    expect(r.created).toBeGreaterThanOrEqual(1);
+    const [inv] = await invoicesOf(ended.id);
+    expect(inv).toMatchObject({ month: "2027-02", net: 7_000, tax: 700 });
+    expect((await linesOf(inv!.id)).map((l) => l.description)).toEqual(["最終月の作業"]);
+    expect(await invoicesOf(quiet.id)).toHaveLength(0);
+    // Run again: nothing more.
+    expect((await svc.run("2027-02")).created).toBe(0);
+  });
+
   it("shows per-rate totals with tax rounded once per rate", async () => {
     const c = await buildContract(env.db, { start: "2026-03-01", plan: "basic" });
     await svc.addCharge({ kind: "system", id: null }, c.id, {

@@ -5,7 +5,7 @@
  * voiding and corrections, payments and their allocation, late fees, SLA credits, special fees.
  * Every amount comes from the pure rules in `rules.ts` with its article.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { type Actor, appendAudit, systemActor } from "../audit/service.ts";
 import { actorOf } from "../contracts/service.ts";
@@ -164,6 +164,17 @@ function totalsOf(lines: ChargeLine[], rounding: TaxRounding): InvoiceTotals {
     lines.map((l) => ({ amount: l.amount, taxCategory: l.taxCategory })),
     rounding,
   ).result;
+}
+
+/** Rows grouped by a key column, in their order. */
+function groupBy<T, K extends keyof T>(rows: T[], key: K): Map<T[K], T[]> {
+  const m = new Map<T[K], T[]>();
+  for (const r of rows) {
+    const l = m.get(r[key]);
+    if (l) l.push(r);
+    else m.set(r[key], [r]);
+  }
+  return m;
 }
 
 /** A stored charge or invoice line as the rules' ChargeLine. */
@@ -430,8 +441,6 @@ export class BillingService {
   ): Promise<RunResult> {
     const actor = opts.actor ?? systemActor;
     const batchSize = opts.batchSize ?? 1000;
-    const first = firstDayOfMonth(month);
-    const last = lastDayOfMonth(month);
     const settings = await this.settings();
     const book = await PriceBook.load(this.db);
     const run = await this.db
@@ -439,45 +448,95 @@ export class BillingService {
       .values({ month, created_by: actor.kind === "staff" ? actor.id : null })
       .returning("id")
       .executeTakeFirstOrThrow();
-    const candidates = sql`
-      FROM contracts c JOIN customers cu ON cu.id = c.customer_id
-      WHERE NOT EXISTS (SELECT 1 FROM invoices i WHERE i.contract_id = c.id AND i.month = ${month} AND i.kind = 'regular')
-        AND ((c.start_date <= ${last}::date AND NOT c.charges_void
-              AND coalesce(c.end_effective_on, c.terminated_on, ${first}::date) >= ${first}::date)
-          OR EXISTS (SELECT 1 FROM charges ch WHERE ch.contract_id = c.id AND ch.invoice_id IS NULL AND ch.month <= ${month})
-          OR EXISTS (SELECT 1 FROM unavailability_periods u WHERE u.contract_id = c.id
-                     AND u.started_at < ${first}::date::timestamp AT TIME ZONE 'Asia/Tokyo'
-                     AND u.ended_at >= (${first}::date - interval '12 months')::timestamp AT TIME ZONE 'Asia/Tokyo'))`;
+    // Walk every contract by primary key in batches (index-only keyset), fetch the batch's rows not
+    // yet invoiced for the month (one probe of the unique index each), and let the rules decide what
+    // each one owes: a contract with nothing to bill yields no invoice. Two batches are in flight at
+    // once, so that computing one overlaps writing the other; exactly-once rests on the unique index
+    // (contract, month), not on this loop.
     const total = Number(
-      (await sql<{ n: string }>`SELECT count(*) AS n ${candidates}`.execute(this.db)).rows[0]?.n ?? 0,
+      (await sql<{ n: string }>`SELECT count(*) AS n FROM contracts`.execute(this.db)).rows[0]?.n ?? 0,
     );
     let created = 0;
     let seen = 0;
-    let skipped = 0;
-    let after = "00000000-0000-0000-0000-000000000000";
-    try {
-      for (;;) {
-        const batch = (
-          await sql<ContractRow>`SELECT ${CONTRACT_COLUMNS} ${candidates} AND c.id > ${after}::uuid ORDER BY c.id LIMIT ${batchSize}`.execute(
-            this.db,
-          )
-        ).rows;
-        if (batch.length === 0) break;
-        after = batch[batch.length - 1]!.id;
-        let made = 0;
-        for (let attempt = 0; ; attempt++) {
-          try {
-            made = await this.billBatch(batch, month, settings, book, run.id, actor);
-            break;
-          } catch (err) {
-            if (!(err instanceof RetryBatch) || attempt >= 3) throw err;
-          }
+    let scanned = 0;
+    const fetchBatch = async (after: string) => {
+      const ids = (
+        await sql<{
+          id: string;
+        }>`SELECT id FROM contracts WHERE id > ${after}::uuid ORDER BY id LIMIT ${batchSize}`.execute(this.db)
+      ).rows.map((r) => r.id);
+      if (ids.length === 0) return null;
+      const rows = (
+        await sql<ContractRow>`
+          SELECT ${CONTRACT_COLUMNS} FROM contracts c JOIN customers cu ON cu.id = c.customer_id
+          WHERE c.id = ANY(${ids}::uuid[])
+            AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.contract_id = c.id AND i.month = ${month} AND i.kind = 'regular')
+          ORDER BY c.id`.execute(this.db)
+      ).rows;
+      const facts =
+        rows.length > 0
+          ? await this.batchFacts(
+              rows.map((c) => c.id),
+              month,
+            )
+          : null;
+      return { last: ids[ids.length - 1]!, scanned: ids.length, rows, facts };
+    };
+    const billWithRetry = async (
+      batch: ContractRow[],
+      facts: Awaited<ReturnType<BillingService["batchFacts"]>> | null,
+    ) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          if (batch.length === 0) return 0;
+          // The first attempt uses the facts read ahead with the batch; a retry reads them afresh.
+          const f =
+            attempt === 0 && facts
+              ? facts
+              : await this.batchFacts(
+                  batch.map((c) => c.id),
+                  month,
+                );
+          return await this.billBatch(batch, f, month, settings, book, run.id, actor);
+        } catch (err) {
+          if (!(err instanceof RetryBatch) || attempt >= 3) throw err;
         }
-        created += made;
-        skipped += batch.length - made;
-        seen += batch.length;
-        opts.onProgress?.({ done: seen, total: Math.max(total, seen), created });
       }
+    };
+    // A promise awaited later must not count as an unhandled rejection meanwhile.
+    const held = <T>(p: Promise<T>) => {
+      p.catch(() => {});
+      return p;
+    };
+    try {
+      const inFlight: Promise<void>[] = [];
+      let next = held(fetchBatch("00000000-0000-0000-0000-000000000000"));
+      let failure: unknown = null;
+      try {
+        for (;;) {
+          const b = await next;
+          if (!b) break;
+          next = held(fetchBatch(b.last));
+          inFlight.push(
+            held(
+              billWithRetry(b.rows, b.facts).then((made) => {
+                created += made;
+                seen += b.rows.length;
+                scanned += b.scanned;
+                opts.onProgress?.({ done: scanned, total: Math.max(total, scanned), created });
+              }),
+            ),
+          );
+          if (inFlight.length >= 2) await inFlight.shift();
+        }
+      } catch (err) {
+        failure = err;
+      }
+      // Never leave a batch running behind a failure: settle them all, then report the first error.
+      const settled = await Promise.allSettled([...inFlight, next]);
+      const failed = settled.find((x): x is PromiseRejectedResult => x.status === "rejected");
+      if (failure !== null || failed) throw failure ?? failed!.reason;
+      const skipped = seen - created;
       let issued = 0;
       if (opts.issue) issued = await this.issueMonth(actor, month);
       await this.db
@@ -493,7 +552,7 @@ export class BillingService {
           status: "failed",
           contracts: seen,
           created,
-          skipped,
+          skipped: seen - created,
           error: String(err),
           finished_at: this.clock.now(),
         })
@@ -503,129 +562,175 @@ export class BillingService {
     }
   }
 
+  /**
+   * What a batch of contracts needs besides the price book: option cancellations, pending one-off
+   * charges, recent unavailability periods and SLA credits already given. Read outside the writing
+   * transaction (READ COMMITTED reads each statement afresh anyway); the claim of the charges in
+   * `billBatch` checks they are still pending.
+   */
+  private async batchFacts(ids: string[], month: IsoMonth) {
+    const first = firstDayOfMonth(month);
+    const [cancellations, pending, periods, credited] = await Promise.all([
+      this.db
+        .selectFrom("option_cancellations")
+        .select(["contract_id", "option", "received_on"])
+        .where(sql<boolean>`contract_id = ANY(${ids}::uuid[])`)
+        .execute(),
+      this.db
+        .selectFrom("charges")
+        .selectAll()
+        .where(sql<boolean>`contract_id = ANY(${ids}::uuid[])`)
+        .where("invoice_id", "is", null)
+        .where("month", "<=", month)
+        .orderBy("created_at")
+        .execute(),
+      this.db
+        .selectFrom("unavailability_periods")
+        .select(["contract_id", "started_at", "ended_at", "attribution"])
+        .where(sql<boolean>`contract_id = ANY(${ids}::uuid[])`)
+        .where(sql<boolean>`started_at < ${first}::date::timestamp AT TIME ZONE 'Asia/Tokyo'`)
+        .where(
+          sql<boolean>`ended_at >= (${first}::date - interval '12 months')::timestamp AT TIME ZONE 'Asia/Tokyo'`,
+        )
+        .execute(),
+      this.db
+        .selectFrom("sla_credits")
+        .select(["contract_id", "month", "credit"])
+        .where(sql<boolean>`contract_id = ANY(${ids}::uuid[])`)
+        .execute(),
+    ]);
+    return {
+      cancelledBy: groupBy(cancellations, "contract_id"),
+      pendingBy: groupBy(pending, "contract_id"),
+      periodsBy: groupBy(periods, "contract_id"),
+      creditedBy: groupBy(credited, "contract_id"),
+    };
+  }
+
   /** Compute and write one batch; returns the number of invoices this call created. */
   private async billBatch(
     batch: ContractRow[],
+    facts: Awaited<ReturnType<BillingService["batchFacts"]>>,
     month: IsoMonth,
     settings: BillingSettings,
     book: PriceBook,
     runId: string,
     actor: Actor,
   ): Promise<number> {
-    const ids = batch.map((c) => c.id);
+    const { cancelledBy, pendingBy, periodsBy, creditedBy } = facts;
     const first = firstDayOfMonth(month);
-    return this.db.transaction().execute(async (tx) => {
-      const [cancellations, pending, periods, credited] = await Promise.all([
-        tx
-          .selectFrom("option_cancellations")
-          .select(["contract_id", "option", "received_on"])
-          .where("contract_id", "in", ids)
-          .execute(),
-        tx
-          .selectFrom("charges")
-          .selectAll()
-          .where("contract_id", "in", ids)
-          .where("invoice_id", "is", null)
-          .where("month", "<=", month)
-          .orderBy("created_at")
-          .execute(),
-        tx
-          .selectFrom("unavailability_periods")
-          .select(["contract_id", "started_at", "ended_at", "attribution"])
-          .where("contract_id", "in", ids)
-          .where(sql<boolean>`started_at < ${first}::date::timestamp AT TIME ZONE 'Asia/Tokyo'`)
-          .where(
-            sql<boolean>`ended_at >= (${first}::date - interval '12 months')::timestamp AT TIME ZONE 'Asia/Tokyo'`,
-          )
-          .execute(),
-        tx
-          .selectFrom("sla_credits")
-          .select(["contract_id", "month", "credit"])
-          .where("contract_id", "in", ids)
-          .execute(),
-      ]);
-      const group = <T extends { contract_id: string }>(rows: T[]) => {
-        const m = new Map<string, T[]>();
-        for (const r of rows) {
-          const l = m.get(r.contract_id);
-          if (l) l.push(r);
-          else m.set(r.contract_id, [r]);
-        }
-        return m;
-      };
-      const cancelledBy = group(cancellations);
-      const pendingBy = group(pending);
-      const periodsBy = group(periods);
-      const creditedBy = group(credited);
 
-      type Draft = {
-        c: ContractRow;
-        lines: ChargeLine[];
-        chargeIds: string[];
-        sla: { month: IsoMonth; hours: number; percentage: number; credit: number }[];
-        totals: InvoiceTotals;
-      };
-      const drafts: Draft[] = [];
-      for (const c of batch) {
-        const cc = book.contractCharges(
-          c,
-          new Map((cancelledBy.get(c.id) ?? []).map((x) => [x.option, x.received_on])),
-        );
-        const recurring = chargesForMonth(cc, month).result;
-        const lines: ChargeLine[] = [...recurring.lines];
-        const chargeIds: string[] = [];
-        for (const ch of pendingBy.get(c.id) ?? []) {
-          chargeIds.push(ch.id);
-          lines.push(lineOf(ch));
-        }
-        const sla = this.slaDeltas(cc, month, periodsBy.get(c.id) ?? [], creditedBy.get(c.id) ?? []);
-        for (const s of sla)
-          lines.push({
-            itemCode: null,
-            description: `SLA返還 ${s.month} (利用不能 ${s.hours}時間, ${s.percentage}%)`,
-            kind: "credit",
-            taxCategory: "10",
-            quantity: 1,
-            unitPrice: -s.credit,
-            amount: -s.credit,
-            article: "36(1)",
-            note: `Unavailability attributable to the provider in ${s.month}: ${s.hours} h → ${s.percentage}% of that month's monthly fee is credited (Art. 30(4), 36(1), SLA).`,
-          });
-        if (lines.length === 0) continue;
-        drafts.push({ c, lines, chargeIds, sla, totals: totalsOf(lines, settings.taxRounding) });
+    type Draft = {
+      id: string;
+      c: ContractRow;
+      lines: ChargeLine[];
+      chargeIds: string[];
+      sla: { month: IsoMonth; hours: number; percentage: number; credit: number }[];
+      totals: InvoiceTotals;
+    };
+    const drafts: Draft[] = [];
+    for (const c of batch) {
+      const cc = book.contractCharges(
+        c,
+        new Map((cancelledBy.get(c.id) ?? []).map((x) => [x.option, x.received_on])),
+      );
+      const recurring = chargesForMonth(cc, month).result;
+      const lines: ChargeLine[] = [...recurring.lines];
+      const chargeIds: string[] = [];
+      for (const ch of pendingBy.get(c.id) ?? []) {
+        chargeIds.push(ch.id);
+        lines.push(lineOf(ch));
       }
-      if (drafts.length === 0) return 0;
-
-      const due = dueDate(month, settings.dueMonthsAfter).result.dueDate;
+      const sla = this.slaDeltas(cc, month, periodsBy.get(c.id) ?? [], creditedBy.get(c.id) ?? []);
+      for (const s of sla)
+        lines.push({
+          itemCode: null,
+          description: `SLA返還 ${s.month} (利用不能 ${s.hours}時間, ${s.percentage}%)`,
+          kind: "credit",
+          taxCategory: "10",
+          quantity: 1,
+          unitPrice: -s.credit,
+          amount: -s.credit,
+          article: "36(1)",
+          note: `Unavailability attributable to the provider in ${s.month}: ${s.hours} h → ${s.percentage}% of that month's monthly fee is credited (Art. 30(4), 36(1), SLA).`,
+        });
+      if (lines.length === 0) continue;
+      drafts.push({ id: "", c, lines, chargeIds, sla, totals: totalsOf(lines, settings.taxRounding) });
+    }
+    if (drafts.length === 0) return 0;
+    const due = dueDate(month, settings.dueMonthsAfter).result.dueDate;
+    // Invoice ids are made here, so that the invoices and their lines go in one statement; the
+    // lines of an invoice the unique index refused (another run was first) are dropped with it.
+    for (const d of drafts) d.id = randomUUID();
+    // Most lines of a month are alike across contracts (same plan, same note): send each distinct
+    // line once as a template and, per invoice line, only (invoice, customer, line number, template).
+    const L = { inv: [] as string[], cust: [] as string[], no: [] as number[], tpl: [] as number[] };
+    const T = {
+      code: [] as (string | null)[],
+      desc: [] as string[],
+      kind: [] as string[],
+      tax: [] as string[],
+      qty: [] as number[],
+      unit: [] as number[],
+      amount: [] as number[],
+      article: [] as string[],
+      note: [] as string[],
+    };
+    const templates = new Map<string, number>();
+    const templateOf = (l: ChargeLine) => {
+      const key = `${l.itemCode}\u0000${l.description}\u0000${l.kind}\u0000${l.taxCategory}\u0000${l.quantity}\u0000${l.unitPrice}\u0000${l.amount}\u0000${l.article}\u0000${l.note}`;
+      let k = templates.get(key);
+      if (k === undefined) {
+        k = T.code.length + 1;
+        templates.set(key, k);
+        T.code.push(l.itemCode);
+        T.desc.push(l.description);
+        T.kind.push(l.kind);
+        T.tax.push(l.taxCategory);
+        T.qty.push(l.quantity);
+        T.unit.push(l.unitPrice);
+        T.amount.push(l.amount);
+        T.article.push(l.article);
+        T.note.push(l.note);
+      }
+      return k;
+    };
+    for (const d of drafts)
+      d.lines.forEach((l, i) => {
+        L.inv.push(d.id);
+        L.cust.push(d.c.customer_id);
+        L.no.push(i + 1);
+        L.tpl.push(templateOf(l));
+      });
+    return this.db.transaction().execute(async (tx) => {
       const inserted = await sql<{ id: string; contract_id: string }>`
-        INSERT INTO invoices (contract_id, customer_id, month, due_date, period_start, period_end, recipient,
-                              by_rate, net, tax, total, tax_rounding, run_id)
-        SELECT contract_id, customer_id, ${month}, ${due}::date, ${first}::date, ${lastDayOfMonth(month)}::date,
-               recipient, by_rate, net, tax, total, ${settings.taxRounding}, ${runId}::uuid
-        FROM unnest(${drafts.map((d) => d.c.id)}::uuid[], ${drafts.map((d) => d.c.customer_id)}::uuid[],
-                    ${drafts.map((d) => JSON.stringify(recipientOf(d.c)))}::jsonb[],
-                    ${drafts.map((d) => JSON.stringify(d.totals.byRate))}::jsonb[],
-                    ${drafts.map((d) => d.totals.net)}::bigint[], ${drafts.map((d) => d.totals.tax)}::bigint[],
-                    ${drafts.map((d) => d.totals.total)}::bigint[])
-             AS v(contract_id, customer_id, recipient, by_rate, net, tax, total)
-        ON CONFLICT (contract_id, month) WHERE kind = 'regular' DO NOTHING
-        RETURNING id, contract_id`.execute(tx);
+        WITH ins AS (
+          INSERT INTO invoices (id, contract_id, customer_id, month, due_date, period_start, period_end, recipient,
+                                by_rate, net, tax, total, tax_rounding, run_id)
+          SELECT id, contract_id, customer_id, ${month}, ${due}::date, ${first}::date, ${lastDayOfMonth(month)}::date,
+                 recipient, by_rate, net, tax, total, ${settings.taxRounding}, ${runId}::uuid
+          FROM unnest(${drafts.map((d) => d.id)}::uuid[], ${drafts.map((d) => d.c.id)}::uuid[],
+                      ${drafts.map((d) => d.c.customer_id)}::uuid[],
+                      ${drafts.map((d) => JSON.stringify(recipientOf(d.c)))}::jsonb[],
+                      ${drafts.map((d) => JSON.stringify(d.totals.byRate))}::jsonb[],
+                      ${drafts.map((d) => d.totals.net)}::bigint[], ${drafts.map((d) => d.totals.tax)}::bigint[],
+                      ${drafts.map((d) => d.totals.total)}::bigint[])
+               AS v(id, contract_id, customer_id, recipient, by_rate, net, tax, total)
+          ON CONFLICT (contract_id, month) WHERE kind = 'regular' DO NOTHING
+          RETURNING id, contract_id
+        ), lines AS (
+          INSERT INTO invoice_lines (invoice_id, customer_id, line_no, item_code, description, kind, tax_category,
+                                     quantity, unit_price, amount, article, note)
+          SELECT v.inv, v.cust, v.no, t.code, t.description, t.kind, t.tax, t.qty, t.unit, t.amount, t.article, t.note
+          FROM unnest(${L.inv}::uuid[], ${L.cust}::uuid[], ${L.no}::int[], ${L.tpl}::int[]) AS v(inv, cust, no, tpl)
+          JOIN ins ON ins.id = v.inv
+          JOIN unnest(${T.code}::text[], ${T.desc}::text[], ${T.kind}::text[], ${T.tax}::text[], ${T.qty}::int[],
+                      ${T.unit}::bigint[], ${T.amount}::bigint[], ${T.article}::text[], ${T.note}::text[])
+               WITH ORDINALITY AS t(code, description, kind, tax, qty, unit, amount, article, note, k) ON t.k = v.tpl
+        )
+        SELECT id, contract_id FROM ins`.execute(tx);
       if (inserted.rows.length === 0) return 0;
-      const invoiceOf = new Map(inserted.rows.map((r) => [r.contract_id, r.id]));
-      const L = {
-        inv: [] as string[],
-        cust: [] as string[],
-        no: [] as number[],
-        code: [] as (string | null)[],
-        desc: [] as string[],
-        kind: [] as string[],
-        tax: [] as string[],
-        qty: [] as number[],
-        unit: [] as number[],
-        amount: [] as number[],
-        article: [] as string[],
-        note: [] as string[],
-      };
+      const made = new Set(inserted.rows.map((r) => r.id));
       const claim = { charge: [] as string[], inv: [] as string[] };
       const slaRows: {
         contract_id: string;
@@ -637,35 +742,14 @@ export class BillingService {
         invoice_id: string;
       }[] = [];
       for (const d of drafts) {
-        const inv = invoiceOf.get(d.c.id);
-        if (!inv) continue;
-        d.lines.forEach((l, i) => {
-          L.inv.push(inv);
-          L.cust.push(d.c.customer_id);
-          L.no.push(i + 1);
-          L.code.push(l.itemCode);
-          L.desc.push(l.description);
-          L.kind.push(l.kind);
-          L.tax.push(l.taxCategory);
-          L.qty.push(l.quantity);
-          L.unit.push(l.unitPrice);
-          L.amount.push(l.amount);
-          L.article.push(l.article);
-          L.note.push(l.note);
-        });
+        if (!made.has(d.id)) continue;
         for (const id of d.chargeIds) {
           claim.charge.push(id);
-          claim.inv.push(inv);
+          claim.inv.push(d.id);
         }
         for (const s of d.sla)
-          slaRows.push({ contract_id: d.c.id, customer_id: d.c.customer_id, ...s, invoice_id: inv });
+          slaRows.push({ contract_id: d.c.id, customer_id: d.c.customer_id, ...s, invoice_id: d.id });
       }
-      await sql`
-        INSERT INTO invoice_lines (invoice_id, customer_id, line_no, item_code, description, kind, tax_category,
-                                   quantity, unit_price, amount, article, note)
-        SELECT * FROM unnest(${L.inv}::uuid[], ${L.cust}::uuid[], ${L.no}::int[], ${L.code}::text[], ${L.desc}::text[],
-                             ${L.kind}::text[], ${L.tax}::text[], ${L.qty}::int[], ${L.unit}::bigint[], ${L.amount}::bigint[],
-                             ${L.article}::text[], ${L.note}::text[])`.execute(tx);
       if (claim.charge.length > 0) {
         const claimed = await sql<{ id: string }>`
           UPDATE charges SET invoice_id = v.inv FROM unnest(${claim.charge}::uuid[], ${claim.inv}::uuid[]) AS v(id, inv)
@@ -1113,95 +1197,130 @@ export class BillingService {
   }
 
   private async invoiceIn(tx: Tx | Db, id: string) {
-    const inv = await tx.selectFrom("invoices").selectAll().where("id", "=", id).executeTakeFirst();
-    if (!inv) throw notFound("invoice");
+    const [one] = await this.invoicesIn(tx, [id]);
+    if (!one) throw notFound("invoice");
+    return one;
+  }
+
+  /** Invoices with their lines, payments and late fees: four queries for any number of ids. */
+  private async invoicesIn(tx: Tx | Db, ids: string[]) {
+    if (ids.length === 0) return [];
+    const invs = await tx
+      .selectFrom("invoices")
+      .selectAll()
+      .where(sql<boolean>`id = ANY(${ids}::uuid[])`)
+      .execute();
+    const referred = [...new Set(invs.flatMap((i) => (i.refers_to ? [i.refers_to] : [])))];
     const [lines, allocations, refers] = await Promise.all([
-      tx.selectFrom("invoice_lines").selectAll().where("invoice_id", "=", id).orderBy("line_no").execute(),
+      tx
+        .selectFrom("invoice_lines")
+        .selectAll()
+        .where(sql<boolean>`invoice_id = ANY(${ids}::uuid[])`)
+        .orderBy("invoice_id")
+        .orderBy("line_no")
+        .execute(),
       tx
         .selectFrom("payment_allocations")
-        .select(["payment_id", "amount", "received_on"])
-        .where("invoice_id", "=", id)
+        .select(["invoice_id", "payment_id", "amount", "received_on"])
+        .where(sql<boolean>`invoice_id = ANY(${ids}::uuid[])`)
         .orderBy("received_on")
         .execute(),
-      inv.refers_to
+      referred.length
         ? tx
             .selectFrom("invoices")
             .select(["number", "id"])
-            .where("id", "=", inv.refers_to)
-            .executeTakeFirst()
-        : undefined,
+            .where(sql<boolean>`id = ANY(${referred}::uuid[])`)
+            .execute()
+        : [],
     ]);
-    const today = this.today();
-    const late =
-      inv.status === "issued" && inv.kind !== "credit" && inv.total > 0
-        ? invoiceLateFee({
-            dueDate: inv.due_date,
-            total: inv.total,
-            payments: allocations.map((a) => ({ on: a.received_on, amount: a.amount })),
-            asOf: inv.paid_on ?? today,
-          })
-        : null;
-    const doc: InvoiceDocument = {
-      number: inv.number,
-      status: inv.status,
-      kind: inv.kind,
-      refersTo: refers?.number ?? refers?.id ?? null,
-      month: inv.month,
-      issueDate: inv.issue_date,
-      dueDate: inv.due_date,
-      periodStart: inv.period_start,
-      periodEnd: inv.period_end,
-      issuer:
-        (inv.issuer as InvoiceDocument["issuer"] | null) ??
-        (await this.settings(tx).then((s) => ({
+    const linesOf = groupBy(lines, "invoice_id");
+    const allocationsOf = groupBy(allocations, "invoice_id");
+    const refersOf = new Map(refers.map((r) => [r.id, r.number ?? r.id]));
+    // Drafts carry no issuer yet: they show the current settings.
+    const current = invs.some((i) => i.issuer === null)
+      ? await this.settings(tx).then((s) => ({
           name: s.issuerName,
           registrationNumber: s.registrationNumber,
           address: s.issuerAddress,
           phone: s.issuerPhone ?? undefined,
           bankAccount: s.bankAccount ?? undefined,
-        }))),
-      recipient: inv.recipient as InvoiceDocument["recipient"],
-      lines: lines.map(lineOf),
-      totals: {
-        byRate: inv.by_rate as InvoiceTotals["byRate"],
-        net: inv.net,
-        tax: inv.tax,
-        total: inv.total,
-      },
-      taxRounding: inv.tax_rounding as TaxRounding,
-      voidReason: inv.void_reason,
-      basis: invoiceTax(
-        lines.map((l) => ({ amount: l.amount, taxCategory: l.tax_category })),
-        inv.tax_rounding as TaxRounding,
-      ).basis,
-    };
-    return {
-      id: inv.id,
-      contractId: inv.contract_id,
-      customerId: inv.customer_id,
-      document: doc,
-      paidAmount: inv.paid_amount,
-      paidOn: inv.paid_on,
-      balance: inv.status === "issued" ? inv.total - inv.paid_amount : 0,
-      overdue:
-        inv.status === "issued" && inv.paid_amount < inv.total && compareDates(inv.due_date, today) < 0,
-      payments: allocations.map((a) => ({
-        paymentId: a.payment_id,
-        amount: a.amount,
-        receivedOn: a.received_on,
-      })),
-      lateFee: late && late.result.fee > 0 ? late : null,
-      lateFeeCharged: inv.late_fee_charged,
-    };
+        }))
+      : null;
+    const today = this.today();
+    const byId = new Map(
+      invs.map((inv) => {
+        const ls = linesOf.get(inv.id) ?? [];
+        const allocs = allocationsOf.get(inv.id) ?? [];
+        const late =
+          inv.status === "issued" && inv.kind !== "credit" && inv.total > 0
+            ? invoiceLateFee({
+                dueDate: inv.due_date,
+                total: inv.total,
+                payments: allocs.map((a) => ({ on: a.received_on, amount: a.amount })),
+                asOf: inv.paid_on ?? today,
+              })
+            : null;
+        const doc: InvoiceDocument = {
+          number: inv.number,
+          status: inv.status,
+          kind: inv.kind,
+          refersTo: inv.refers_to ? (refersOf.get(inv.refers_to) ?? null) : null,
+          month: inv.month,
+          issueDate: inv.issue_date,
+          dueDate: inv.due_date,
+          periodStart: inv.period_start,
+          periodEnd: inv.period_end,
+          issuer: (inv.issuer as InvoiceDocument["issuer"] | null) ?? current!,
+          recipient: inv.recipient as InvoiceDocument["recipient"],
+          lines: ls.map(lineOf),
+          totals: {
+            byRate: inv.by_rate as InvoiceTotals["byRate"],
+            net: inv.net,
+            tax: inv.tax,
+            total: inv.total,
+          },
+          taxRounding: inv.tax_rounding as TaxRounding,
+          voidReason: inv.void_reason,
+          basis: invoiceTax(
+            ls.map((l) => ({ amount: l.amount, taxCategory: l.tax_category })),
+            inv.tax_rounding as TaxRounding,
+          ).basis,
+        };
+        const detail = {
+          id: inv.id,
+          contractId: inv.contract_id,
+          customerId: inv.customer_id,
+          document: doc,
+          paidAmount: inv.paid_amount,
+          paidOn: inv.paid_on,
+          balance: inv.status === "issued" ? inv.total - inv.paid_amount : 0,
+          overdue:
+            inv.status === "issued" && inv.paid_amount < inv.total && compareDates(inv.due_date, today) < 0,
+          payments: allocs.map((a) => ({
+            paymentId: a.payment_id,
+            amount: a.amount,
+            receivedOn: a.received_on,
+          })),
+          lateFee: late && late.result.fee > 0 ? late : null,
+          lateFeeCharged: inv.late_fee_charged,
+        };
+        return [inv.id, detail] as const;
+      }),
+    );
+    return ids.flatMap((id) => {
+      const d = byId.get(id);
+      return d ? [d] : [];
+    });
   }
 
-  /** The month's documents for the CSV export (issued and void; drafts only when asked). */
+  /** The month's documents for the CSV export (issued and void; drafts only when asked), 2,000 at a time. */
   async documents(month: IsoMonth, includeDrafts = false): Promise<InvoiceDocument[]> {
     let q = this.db.selectFrom("invoices").select("id").where("month", "=", month);
     if (!includeDrafts) q = q.where("status", "<>", "draft");
-    const ids = await q.orderBy("number").orderBy("id").execute();
+    const ids = (await q.orderBy("number").orderBy("id").execute()).map((r) => r.id);
     const out: InvoiceDocument[] = [];
-    for (const { id } of ids) out.push((await this.invoiceIn(this.db, id)).document);
+    for (let i = 0; i < ids.length; i += 2000)
+      for (const d of await this.invoicesIn(this.db, ids.slice(i, i + 2000))) out.push(d.document);
     return out;
   }
 
@@ -1484,13 +1603,12 @@ export class BillingService {
           .where("invoice_id", "in", ids)
           .execute()
       : [];
+    const paidTo = groupBy(allocations, "invoice_id");
     return rows.map((r) => {
       const fee = invoiceLateFee({
         dueDate: r.due_date,
         total: r.total,
-        payments: allocations
-          .filter((a) => a.invoice_id === r.id)
-          .map((a) => ({ on: a.received_on, amount: a.amount })),
+        payments: (paidTo.get(r.id) ?? []).map((a) => ({ on: a.received_on, amount: a.amount })),
         asOf,
       });
       return {
