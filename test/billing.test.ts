@@ -184,6 +184,22 @@ describe("issuing, voiding, corrections (Art. 31; qualified invoices)", () => {
     expect((await svc.run("2027-02")).created).toBe(0);
   });
 
+  it("refuses an invoice line whose customer is not its invoice's (the key row-level security rests on)", async () => {
+    const c = await buildContract(env.db, { start: "2026-04-01", plan: "basic" });
+    await svc.run("2026-04");
+    const [inv] = await invoicesOf(c.id);
+    const other = await buildCustomer(env.db);
+    const insert = (customerId: string) =>
+      sql`INSERT INTO invoice_lines (invoice_id, customer_id, line_no, description, kind, tax_category, quantity,
+                                     unit_price, amount, article, note)
+          VALUES (${inv!.id}::uuid, ${customerId}::uuid, 99, 'x', 'other', '10', 1, 1, 1, '29(1)', 'x')`.execute(
+        env.db,
+      );
+    await expect(insert(other)).rejects.toMatchObject({ code: "23503" });
+    await insert(c.customerId);
+    expect(await linesOf(inv!.id)).toHaveLength(3);
+  });
+
   it("shows per-rate totals with tax rounded once per rate", async () => {
     const c = await buildContract(env.db, { start: "2026-03-01", plan: "basic" });
     await svc.addCharge({ kind: "system", id: null }, c.id, {

@@ -702,20 +702,49 @@ export class BillingService {
         L.no.push(i + 1);
         L.tpl.push(templateOf(l));
       });
+    // The recipient as plain columns (built into JSON by the database) and the per-rate totals as
+    // distinct templates: far less to encode and send than one JSON document per invoice.
+    const recipients = {
+      name: [] as string[],
+      address: [] as (string | null)[],
+      customerNumber: [] as string[],
+      contractNumber: [] as string[],
+    };
+    const rateTemplates: string[] = [];
+    const rateKeys = new Map<string, number>();
+    const rateIdx: number[] = [];
+    for (const d of drafts) {
+      const r = recipientOf(d.c);
+      recipients.name.push(r.name);
+      recipients.address.push(r.address);
+      recipients.customerNumber.push(r.customerNumber);
+      recipients.contractNumber.push(r.contractNumber);
+      const json = JSON.stringify(d.totals.byRate);
+      let k = rateKeys.get(json);
+      if (k === undefined) {
+        k = rateTemplates.push(json);
+        rateKeys.set(json, k);
+      }
+      rateIdx.push(k);
+    }
     return this.db.transaction().execute(async (tx) => {
       const inserted = await sql<{ id: string; contract_id: string }>`
         WITH ins AS (
           INSERT INTO invoices (id, contract_id, customer_id, month, due_date, period_start, period_end, recipient,
                                 by_rate, net, tax, total, tax_rounding, run_id)
-          SELECT id, contract_id, customer_id, ${month}, ${due}::date, ${first}::date, ${lastDayOfMonth(month)}::date,
-                 recipient, by_rate, net, tax, total, ${settings.taxRounding}, ${runId}::uuid
+          SELECT v.id, v.contract_id, v.customer_id, ${month}, ${due}::date, ${first}::date,
+                 ${lastDayOfMonth(month)}::date,
+                 jsonb_build_object('name', v.name, 'address', v.address, 'customerNumber', v.customer_number,
+                                    'contractNumber', v.contract_number),
+                 r.by_rate, v.net, v.tax, v.total, ${settings.taxRounding}, ${runId}::uuid
           FROM unnest(${drafts.map((d) => d.id)}::uuid[], ${drafts.map((d) => d.c.id)}::uuid[],
-                      ${drafts.map((d) => d.c.customer_id)}::uuid[],
-                      ${drafts.map((d) => JSON.stringify(recipientOf(d.c)))}::jsonb[],
-                      ${drafts.map((d) => JSON.stringify(d.totals.byRate))}::jsonb[],
+                      ${drafts.map((d) => d.c.customer_id)}::uuid[], ${recipients.name}::text[],
+                      ${recipients.address}::text[], ${recipients.customerNumber}::text[],
+                      ${recipients.contractNumber}::text[], ${rateIdx}::int[],
                       ${drafts.map((d) => d.totals.net)}::bigint[], ${drafts.map((d) => d.totals.tax)}::bigint[],
                       ${drafts.map((d) => d.totals.total)}::bigint[])
-               AS v(id, contract_id, customer_id, recipient, by_rate, net, tax, total)
+               AS v(id, contract_id, customer_id, name, address, customer_number, contract_number, rate, net, tax, total)
+          JOIN unnest(${rateTemplates}::jsonb[]) WITH ORDINALITY AS r(by_rate, k) ON r.k = v.rate
           ON CONFLICT (contract_id, month) WHERE kind = 'regular' DO NOTHING
           RETURNING id, contract_id
         ), lines AS (

@@ -2,6 +2,7 @@ import type { Migration } from "kysely";
 import * as m0001 from "./0001_foundation.ts";
 import * as m0002 from "./0002_contracts.ts";
 import * as m0003 from "./0003_billing.ts";
+import * as m0004 from "./0004_invoice_line_owner.ts";
 
 /**
  * Forward-only, numbered migrations. Add new files as `NNNN_name.ts` and list them here;
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
   "0002_contracts": m0002,
   "0003_billing": m0003,
+  "0004_invoice_line_owner": m0004,
 };
