@@ -1810,16 +1810,32 @@ export class BillingService {
       let paid = 0;
       let failed = 0;
       let unmatched = 0;
+      // The debit request carried each invoice number's digits as the customer number (顧客番号):
+      // look every record's invoice up at once, through the index on those digits.
+      const wanted = [
+        ...new Set(parsed.records.map((r) => r.customerNumber.replace(/^0+/, "")).filter((d) => d !== "")),
+      ];
+      const found = wanted.length
+        ? await tx
+            .selectFrom("invoices")
+            .select([
+              "id",
+              "number",
+              "customer_id",
+              "contract_id",
+              "total",
+              "paid_amount",
+              sql<string>`ltrim(regexp_replace(number, '[^0-9]', '', 'g'), '0')`.as("digits"),
+            ])
+            .where(
+              sql<boolean>`ltrim(regexp_replace(number, '[^0-9]', '', 'g'), '0') = ANY(${wanted}::text[])`,
+            )
+            .where("status", "=", "issued")
+            .execute()
+        : [];
+      const byDigits = new Map(found.map((i) => [i.digits, i]));
       for (const r of parsed.records) {
-        const digits = r.customerNumber.replace(/^0+/, "");
-        const inv = digits
-          ? await tx
-              .selectFrom("invoices")
-              .select(["id", "number", "customer_id", "contract_id", "total", "paid_amount"])
-              .where(sql<boolean>`ltrim(regexp_replace(number, '[^0-9]', '', 'g'), '0') = ${digits}`)
-              .where("status", "=", "issued")
-              .executeTakeFirst()
-          : undefined;
+        const inv = byDigits.get(r.customerNumber.replace(/^0+/, ""));
         if (!inv) {
           unmatched++;
           results.push({
