@@ -10,6 +10,7 @@ import {
   dueDate,
   invoiceLateFee,
   invoiceTax,
+  isOverdue,
   lateFee,
   monthlyFeeOf,
   registrationNumber,
@@ -233,6 +234,33 @@ describe("special fee, damages cap, due date (Art. 32, 39, 31(3))", () => {
     expect(dueDate("2028-01").result.dueDate).toBe("2028-02-29");
     expect(dueDate("2026-12").result.dueDate).toBe("2027-01-31");
     expect(dueDate("2026-03", 0).result.dueDate).toBe("2026-03-31");
+  });
+});
+
+describe("overdue (Art. 21(1)(1), 31(3))", () => {
+  const inv = { status: "issued", total: 10_000, paidAmount: 0, dueDate: "2026-02-28" };
+  it("is overdue only after the due date, while unpaid, and only when issued", () => {
+    expect(isOverdue(inv, "2026-02-28")).toBe(false); // paying on the due date is on time
+    expect(isOverdue(inv, "2026-03-01")).toBe(true);
+    expect(isOverdue({ ...inv, paidAmount: 9_999 }, "2026-03-01")).toBe(true);
+    expect(isOverdue({ ...inv, paidAmount: 10_000 }, "2026-03-01")).toBe(false);
+    expect(isOverdue({ ...inv, status: "draft" }, "2027-01-01")).toBe(false);
+    expect(isOverdue({ ...inv, status: "void" }, "2027-01-01")).toBe(false);
+  });
+  it("agrees with the late fee: an overdue invoice accrues one, a settled or not-yet-due one none", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10_000_000 }),
+        fc.integer({ min: -40, max: 400 }),
+        (total, offset) => {
+          const asOf = addDays("2026-02-28", offset);
+          const fee = invoiceLateFee({ dueDate: "2026-02-28", total, payments: [], asOf }).result;
+          const overdue = isOverdue({ status: "issued", total, paidAmount: 0, dueDate: "2026-02-28" }, asOf);
+          expect(overdue).toBe(offset > 0);
+          expect(fee.segments.length > 0).toBe(overdue);
+        },
+      ),
+    );
   });
 });
 

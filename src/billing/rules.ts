@@ -456,6 +456,21 @@ export function damagesCap(
   };
 }
 
+// ---- Art. 21(1)(1), 31(3): overdue -------------------------------------------------------------------
+
+/**
+ * An invoice is overdue (料金等の支払を怠った) when it is issued, not fully paid, and its due date has
+ * passed: paying on the due date itself is on time (Art. 31(3)). Overdue invoices accrue the late fee
+ * (Art. 33) and make their contract a suspension candidate (Art. 21(1)(1)). The service's SQL uses
+ * the same predicate (`overdueSql` in service.ts).
+ */
+export function isOverdue(
+  inv: { status: string; total: number; paidAmount: number; dueDate: IsoDate },
+  asOf: IsoDate,
+): boolean {
+  return inv.status === "issued" && inv.paidAmount < inv.total && compareDates(inv.dueDate, asOf) < 0;
+}
+
 // ---- Art. 31(3): due date -------------------------------------------------------------------------
 
 export function dueDate(month: IsoMonth, monthsAfter = 1): Explained<{ month: IsoMonth; dueDate: IsoDate }> {

@@ -29,6 +29,7 @@ import {
   dueDate,
   invoiceLateFee,
   invoiceTax,
+  isOverdue,
   monthlyFeeOf,
   registrationNumber,
   slaCredit,
@@ -164,6 +165,12 @@ function totalsOf(lines: ChargeLine[], rounding: TaxRounding): InvoiceTotals {
     lines.map((l) => ({ amount: l.amount, taxCategory: l.taxCategory })),
     rounding,
   ).result;
+}
+
+/** `isOverdue` (rules.ts, Art. 21(1)(1), 31(3)) as SQL over the invoices table aliased `alias`. */
+function overdueSql(alias: string, asOf: IsoDate) {
+  const a = sql.raw(alias);
+  return sql<boolean>`(${a}.status = 'issued' AND ${a}.paid_amount < ${a}.total AND ${a}.due_date < ${asOf}::date)`;
 }
 
 /** Rows grouped by a key column, in their order. */
@@ -1211,7 +1218,10 @@ export class BillingService {
         paidAmount: r.paid_amount,
         balance: r.status === "issued" ? r.total - r.paid_amount : 0,
         paidOn: r.paid_on,
-        overdue: r.status === "issued" && r.paid_amount < r.total && compareDates(r.due_date, today) < 0,
+        overdue: isOverdue(
+          { status: r.status, total: r.total, paidAmount: r.paid_amount, dueDate: r.due_date },
+          today,
+        ),
         customerId: r.customer_id,
         contractId: r.contract_id,
         contractNumber: r.contract_number,
@@ -1323,8 +1333,10 @@ export class BillingService {
           paidAmount: inv.paid_amount,
           paidOn: inv.paid_on,
           balance: inv.status === "issued" ? inv.total - inv.paid_amount : 0,
-          overdue:
-            inv.status === "issued" && inv.paid_amount < inv.total && compareDates(inv.due_date, today) < 0,
+          overdue: isOverdue(
+            { status: inv.status, total: inv.total, paidAmount: inv.paid_amount, dueDate: inv.due_date },
+            today,
+          ),
           payments: allocs.map((a) => ({
             paymentId: a.payment_id,
             amount: a.amount,
@@ -1618,9 +1630,7 @@ export class BillingService {
         "c.suspension_candidate",
         sql<string>`i.recipient->>'name'`.as("recipient_name"),
       ])
-      .where("i.status", "=", "issued")
-      .where(sql<boolean>`i.paid_amount < i.total`)
-      .where("i.due_date", "<", asOf)
+      .where(overdueSql("i", asOf))
       .orderBy("i.due_date")
       .limit(1000)
       .execute();
@@ -1663,7 +1673,7 @@ export class BillingService {
       const rows = await sql<{ id: string; customer_id: string; status: string }>`
         UPDATE contracts c SET suspension_candidate = 'unpaid_fees', updated_at = now()
         WHERE c.suspension_candidate IS NULL AND EXISTS (
-          SELECT 1 FROM invoices i WHERE i.contract_id = c.id AND i.status = 'issued' AND i.paid_amount < i.total AND i.due_date < ${today}::date)
+          SELECT 1 FROM invoices i WHERE i.contract_id = c.id AND ${overdueSql("i", today)})
         RETURNING c.id, c.customer_id, c.status`.execute(tx);
       for (const c of rows.rows)
         await this.contractEvent(
@@ -1691,9 +1701,7 @@ export class BillingService {
       .selectFrom("invoices")
       .select("id")
       .where("contract_id", "=", contractId)
-      .where("status", "=", "issued")
-      .where(sql<boolean>`paid_amount < total`)
-      .where("due_date", "<", this.today())
+      .where(overdueSql("invoices", this.today()))
       .executeTakeFirst();
     if (open) return;
     await tx
