@@ -8,6 +8,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { type Actor, appendAudit, systemActor } from "../audit/service.ts";
+import { recordContractEvent } from "../contracts/events.ts";
 import { actorOf } from "../contracts/service.ts";
 import type { Clock } from "../core/clock.ts";
 import {
@@ -20,7 +21,7 @@ import {
   tokyoDate,
 } from "../core/dates.ts";
 import { AppError, notFound } from "../core/errors.ts";
-import { type Db, type Tx, withCustomerScope } from "../db/db.ts";
+import { asCaller, type Db, type Tx } from "../db/db.ts";
 import type { AuthContext } from "../identity/service.ts";
 import {
   type ContractCharges,
@@ -240,8 +241,7 @@ export class BillingService {
   }
 
   scoped<T>(auth: AuthContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    if (auth.user.kind === "customer") return withCustomerScope(this.db, auth.user.customerId!, fn);
-    return this.db.transaction().execute(fn);
+    return asCaller(this.db, auth, fn);
   }
 
   // ---- settings -----------------------------------------------------------------------------
@@ -1676,15 +1676,12 @@ export class BillingService {
           SELECT 1 FROM invoices i WHERE i.contract_id = c.id AND ${overdueSql("i", today)})
         RETURNING c.id, c.customer_id, c.status`.execute(tx);
       for (const c of rows.rows)
-        await this.contractEvent(
-          tx,
-          systemActor,
-          c,
-          "suspension_candidate",
-          "unpaid_fees",
-          "21(1)(1)",
-          today,
-        );
+        await recordContractEvent(tx, this.clock.now(), c, systemActor, {
+          type: "suspension_candidate",
+          reasonCode: "unpaid_fees",
+          article: "21(1)(1)",
+          businessDate: today,
+        });
       return rows.rows.length;
     });
   }
@@ -1709,36 +1706,11 @@ export class BillingService {
       .set({ suspension_candidate: null })
       .where("id", "=", contractId)
       .execute();
-    await this.contractEvent(tx, actor, c, "suspension_candidate_cleared", null, "21(1)", this.today());
-  }
-
-  private async contractEvent(
-    tx: Tx,
-    actor: Actor,
-    c: { id: string; customer_id: string; status: string },
-    type: string,
-    reason: string | null,
-    article: string,
-    businessDate: IsoDate,
-    details?: unknown,
-  ) {
-    await tx
-      .insertInto("contract_events")
-      .values({
-        contract_id: c.id,
-        customer_id: c.customer_id,
-        at: this.clock.now(),
-        business_date: businessDate,
-        actor_kind: actor.kind,
-        actor_id: actor.id,
-        type,
-        from_status: c.status,
-        to_status: c.status,
-        reason_code: reason,
-        article,
-        details: details === undefined ? null : JSON.stringify(details),
-      })
-      .execute();
+    await recordContractEvent(tx, this.clock.now(), c, actor, {
+      type: "suspension_candidate_cleared",
+      article: "21(1)",
+      businessDate: this.today(),
+    });
   }
 
   // ---- direct debit results (全銀 口座振替結果) ----------------------------------------------
@@ -1898,20 +1870,13 @@ export class BillingService {
             .where("id", "=", inv.contract_id)
             .returning(["id", "customer_id", "status"])
             .executeTakeFirstOrThrow();
-          await this.contractEvent(
-            tx,
-            actor,
-            c,
-            "direct_debit_failed",
-            "direct_debit_failed",
-            "21(1)(2)",
-            debitDate,
-            {
-              invoice: inv.number,
-              resultCode: r.resultCode,
-              resultText: r.resultText,
-            },
-          );
+          await recordContractEvent(tx, this.clock.now(), c, actor, {
+            type: "direct_debit_failed",
+            reasonCode: "direct_debit_failed",
+            article: "21(1)(2)",
+            businessDate: debitDate,
+            details: { invoice: inv.number, resultCode: r.resultCode, resultText: r.resultText },
+          });
           results.push({
             record: r.record,
             customerNumber: r.customerNumber,
@@ -2226,17 +2191,12 @@ export class BillingService {
           created_by: auth.user.id,
         })
         .execute();
-      await this.contractEvent(tx, actor, c, "option_cancelled", option, "11", received, { option });
-      await appendAudit(tx, {
-        actor,
-        action: "contract.option_cancelled",
-        subjectType: "contract",
-        subjectId: c.id,
-        customerId: c.customer_id,
-        before: { options: c.options },
-        after: { option, receivedOn: received },
+      await recordContractEvent(tx, this.clock.now(), c, actor, {
+        type: "option_cancelled",
+        reasonCode: option,
         article: "11",
-        at: this.clock.now(),
+        businessDate: received,
+        details: { option, receivedOn: received, optionsBefore: c.options },
       });
       return {
         option,

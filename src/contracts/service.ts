@@ -9,12 +9,13 @@ import { type Actor, appendAudit } from "../audit/service.ts";
 import type { Clock } from "../core/clock.ts";
 import { compareDates, type IsoDate, tokyoDate } from "../core/dates.ts";
 import { AppError, notFound } from "../core/errors.ts";
-import { asSystem, type Db, type Tx, withCustomerScope } from "../db/db.ts";
+import { asCaller, asSystem, type Db, type Tx } from "../db/db.ts";
 import type { ContractStatus } from "../db/schema.ts";
 import type { AuthContext } from "../identity/service.ts";
 import { createUser } from "../identity/service.ts";
 import { inquiryDeadline, termsChange } from "../notices/rules.ts";
 import { customerRecipients, queueNotice } from "../notices/service.ts";
+import { type ContractEventInput, recordContractEvent } from "./events.ts";
 import {
   abolitionNotice,
   type CancellationReason,
@@ -93,15 +94,6 @@ export function presentContract(c: ContractRow) {
 }
 export type ContractView = ReturnType<typeof presentContract>;
 
-interface EventInput {
-  type: string;
-  toStatus?: ContractStatus;
-  reasonCode?: string | null;
-  article?: string | null;
-  details?: unknown;
-  businessDate?: IsoDate;
-}
-
 export class ContractService {
   constructor(
     private readonly db: Db,
@@ -114,49 +106,16 @@ export class ContractService {
 
   /** Staff as the owning role, customer users under row-level security. */
   scoped<T>(auth: AuthContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    if (auth.user.kind === "customer") return withCustomerScope(this.db, auth.user.customerId!, fn);
-    return this.db.transaction().execute(fn);
+    return asCaller(this.db, auth, fn);
   }
 
   private async event(
     tx: Tx,
     c: { id: string; customer_id: string; status: string },
     actor: Actor,
-    e: EventInput,
+    e: ContractEventInput,
   ) {
-    const at = this.clock.now();
-    await tx
-      .insertInto("contract_events")
-      .values({
-        contract_id: c.id,
-        customer_id: c.customer_id,
-        at,
-        business_date: e.businessDate ?? tokyoDate(at),
-        actor_kind: actor.kind,
-        actor_id: actor.id,
-        type: e.type,
-        from_status: c.status,
-        to_status: e.toStatus ?? c.status,
-        reason_code: e.reasonCode ?? null,
-        article: e.article ?? null,
-        details: e.details === undefined ? null : JSON.stringify(e.details),
-      })
-      .execute();
-    await appendAudit(tx, {
-      actor,
-      action: `contract.${e.type}`,
-      subjectType: "contract",
-      subjectId: c.id,
-      customerId: c.customer_id,
-      before: { status: c.status },
-      after: {
-        status: e.toStatus ?? c.status,
-        reason: e.reasonCode ?? null,
-        ...(e.details ? { details: e.details } : {}),
-      },
-      article: e.article ?? null,
-      at,
-    });
+    await recordContractEvent(tx, this.clock.now(), c, actor, e);
   }
 
   private async notifyCustomer(

@@ -70,6 +70,22 @@ export async function withCustomerScope<T>(
 }
 
 /**
+ * A transaction as the caller may act: staff as the owning role, a customer's user under row-level
+ * security for its own customer.
+ */
+export function asCaller<T>(
+  db: Db,
+  caller: { user: { kind: "staff" | "customer"; customerId: string | null } },
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  if (caller.user.kind === "customer") {
+    if (!caller.user.customerId) throw new Error("a customer user without a customer");
+    return withCustomerScope(db, caller.user.customerId, fn);
+  }
+  return db.transaction().execute(fn);
+}
+
+/**
  * Inside a customer-scoped transaction, run a system side effect (queueing the provider's notice,
  * for instance) as the owning role, then return to the customer role. Only for writes the
  * service decides on after its checks under RLS have passed.
