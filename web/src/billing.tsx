@@ -4,6 +4,8 @@
  * Every figure shown comes from the API with its article; nothing is computed here.
  */
 import { type FormEvent, type ReactNode, useState } from "react";
+// The API's own types (type-only: nothing of the server is bundled).
+import type { ChargeLine, InvoiceDocument, TaxCategory } from "../../src/billing/types.ts";
 import { api, type Me, upload } from "./api.ts";
 import { type MessageKey, useT } from "./i18n.ts";
 import { ActionForm } from "./lifecycle.tsx";
@@ -11,24 +13,11 @@ import { Basis, type BasisItem, ErrorBox, errorText, Field, Link, Select, useLoa
 
 // ---- shapes of the API's answers --------------------------------------------------------------
 
-type TaxCategory = "10" | "8" | "exempt" | "out-of-scope";
-type InvoiceStatus = "draft" | "issued" | "void";
+type InvoiceStatus = InvoiceDocument["status"];
 
 interface Explained<T> {
   result: T;
   basis: BasisItem[];
-}
-
-interface ChargeLine {
-  itemCode: string | null;
-  description: string;
-  kind: string;
-  taxCategory: TaxCategory;
-  quantity: number;
-  unitPrice: number;
-  amount: number;
-  article: string;
-  note: string;
 }
 
 interface InvoiceRow {
@@ -60,29 +49,7 @@ interface InvoiceDetail {
   id: string;
   contractId: string;
   customerId: string;
-  document: {
-    number: string | null;
-    status: InvoiceStatus;
-    kind: "regular" | "corrected" | "credit";
-    refersTo: string | null;
-    month: string;
-    issueDate: string | null;
-    dueDate: string;
-    periodStart: string;
-    periodEnd: string;
-    issuer: { name: string; registrationNumber: string; address: string };
-    recipient: { name: string; address: string | null; customerNumber: string; contractNumber: string };
-    lines: ChargeLine[];
-    totals: {
-      byRate: { category: TaxCategory; net: number; tax: number }[];
-      net: number;
-      tax: number;
-      total: number;
-    };
-    taxRounding: string;
-    voidReason?: string | null;
-    basis: BasisItem[];
-  };
+  document: InvoiceDocument;
   paidAmount: number;
   paidOn: string | null;
   balance: number;
