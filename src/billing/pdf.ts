@@ -6,21 +6,30 @@
  */
 import fs from "node:fs";
 import { createRequire } from "node:module";
+// @ts-expect-error fontkit ships no type declarations; only `create` is used, as pdfkit itself does.
+import { create as openFont } from "fontkit";
 import PDFDocument from "pdfkit";
 import type { InvoiceDocument, TaxCategory } from "./types.ts";
 
 const require = createRequire(import.meta.url);
-let fonts: { regular: Buffer; bold: Buffer } | undefined;
+/** A parsed font (fontkit); pdfkit takes one in place of a file and subsets it per document. */
+interface ParsedFont {
+  layout(text: string): unknown;
+}
+let fonts: { regular: ParsedFont; bold: ParsedFont } | undefined;
 
-/** The font files, read once per process. */
+/**
+ * The fonts, read and parsed once per process: parsing the tables of a 5 MiB CJK font is most of
+ * the cost of a PDF when pdfkit does it again for every document.
+ */
 function loadFonts() {
   if (!fonts) {
     const base = require
       .resolve("@expo-google-fonts/noto-sans-jp/package.json")
       .replace(/package\.json$/, "");
     fonts = {
-      regular: fs.readFileSync(`${base}400Regular/NotoSansJP_400Regular.ttf`),
-      bold: fs.readFileSync(`${base}700Bold/NotoSansJP_700Bold.ttf`),
+      regular: openFont(fs.readFileSync(`${base}400Regular/NotoSansJP_400Regular.ttf`)),
+      bold: openFont(fs.readFileSync(`${base}700Bold/NotoSansJP_700Bold.ttf`)),
     };
   }
   return fonts;
@@ -70,8 +79,9 @@ export async function renderInvoicePdf(
       Subject: `${doc.month} ${doc.recipient.name}`,
     },
   });
-  pdf.registerFont("jp", f.regular);
-  pdf.registerFont("jpb", f.bold);
+  // pdfkit accepts a parsed fontkit font (it checks for `layout`); its types only list files.
+  pdf.registerFont("jp", f.regular as unknown as PDFKit.Mixins.PDFFontSource);
+  pdf.registerFont("jpb", f.bold as unknown as PDFKit.Mixins.PDFFontSource);
   const chunks: Buffer[] = [];
   pdf.on("data", (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
