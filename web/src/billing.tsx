@@ -1203,13 +1203,14 @@ export function MyInvoicesPage() {
   const t = useT();
   const [invoices, error] = useLoad<{ items: InvoiceRow[] }>("/invoices?limit=500");
   const [payments, paymentsError] = useLoad<{ items: Payment[] }>("/payments?limit=200");
+  // Shown only once both have loaded: a balance of 0 while loading would be a false statement.
   const credit = payments?.items.reduce((s, p) => s + p.unallocated, 0) ?? 0;
   const open = invoices?.items.filter((i) => i.status === "issued" && i.balance > 0) ?? [];
   return (
     <section>
       <h1>{t("billing.myInvoices")}</h1>
       <ErrorBox error={error ?? paymentsError} />
-      {invoices && (
+      {invoices && payments && (
         <dl className="facts">
           <dt>{t("billing.openBalance")}</dt>
           <dd data-testid="open-balance">{yen(open.reduce((s, i) => s + i.balance, 0))}</dd>
