@@ -358,7 +358,8 @@ export function billingRoutes(ctx: AppContext, billing: BillingService) {
           response: { 201: any, ...errors },
         },
       },
-      async (req, reply) => reply.code(201).send(await billing.recordPayment(requireAuth(req), req.body)),
+      async (req, reply) =>
+        reply.code(201).send(await billing.recordPayment(actorOf(requireAuth(req)), req.body)),
     );
     app.get(
       "/payments",
@@ -508,7 +509,7 @@ export function billingRoutes(ctx: AppContext, billing: BillingService) {
           );
         if (item.currentPrice === null)
           throw new AppError("conflict", `${item.code} has no price in effect today`);
-        const row = await billing.addCharge(auth, req.params.id, {
+        const row = await billing.addCharge(actorOf(auth), req.params.id, {
           month: req.body.month ?? billing.today().slice(0, 7),
           kind: "other",
           itemCode: item.code,

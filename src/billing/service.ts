@@ -1392,7 +1392,7 @@ export class BillingService {
    * open invoices; what is left stays as the customer's credit balance (over-payment).
    */
   async recordPayment(
-    auth: AuthContext | Actor,
+    actor: Actor,
     input: {
       customerId: string;
       receivedOn: IsoDate;
@@ -1405,7 +1405,6 @@ export class BillingService {
     },
     tx?: Tx,
   ) {
-    const actor = "user" in auth ? actorOf(auth) : auth;
     const work = async (t: Tx) => {
       const customer = await t
         .selectFrom("customers")
@@ -1915,7 +1914,7 @@ export class BillingService {
   // ---- one-off charges: usage, work, special fees ---------------------------------------------
 
   async addCharge(
-    auth: AuthContext | Actor,
+    actor: Actor,
     contractId: string,
     input: {
       month: IsoMonth;
@@ -1932,7 +1931,6 @@ export class BillingService {
     },
     tx?: Tx,
   ) {
-    const actor = "user" in auth ? actorOf(auth) : auth;
     const work = async (t: Tx) => {
       const c = await t
         .selectFrom("contracts")
@@ -1985,10 +1983,11 @@ export class BillingService {
   ) {
     const fee = specialFee(input.evaded);
     const month = input.month ?? monthOf(this.today());
+    const actor = actorOf(auth);
     return this.db.transaction().execute(async (tx) => {
       if (input.includeEvaded)
         await this.addCharge(
-          auth,
+          actor,
           contractId,
           {
             month,
@@ -2002,7 +2001,7 @@ export class BillingService {
           tx,
         );
       const row = await this.addCharge(
-        auth,
+        actor,
         contractId,
         {
           month,
