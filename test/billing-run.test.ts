@@ -76,6 +76,8 @@ describe("unyo billing run (exactly once across processes)", () => {
     expect(again.status, again.stderr).toBe(0);
     const report = JSON.parse(again.stdout);
     expect(report.created).toBe(N - partial.invoices);
+    // Contracts already invoiced before the kill are not "to bill" again.
+    expect(report).toMatchObject({ contracts: N - partial.invoices, skipped: 0 });
     const done = await perContract("2026-09");
     expect(done).toEqual({ contracts: N, invoices: N, max: 1 });
     // Every invoice has its lines: no half-written invoice survived the kill.
@@ -105,8 +107,11 @@ describe("unyo billing run (exactly once across processes)", () => {
     const [a, b] = await Promise.all([run(), run()]);
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
-    const created = JSON.parse(a.out).created + JSON.parse(b.out).created;
-    expect(created).toBe(N);
+    const [ra, rb] = [JSON.parse(a.out), JSON.parse(b.out)];
+    expect(ra.created + rb.created).toBe(N);
+    // What one run found to bill but the other made first is reported as skipped, never twice made.
+    expect(ra.contracts - ra.skipped).toBe(ra.created);
+    expect(rb.contracts - rb.skipped).toBe(rb.created);
     expect(await perContract("2026-10")).toEqual({ contracts: N, invoices: N, max: 1 });
   }, 120_000);
 

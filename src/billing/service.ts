@@ -68,8 +68,11 @@ export interface RunProgress {
 export interface RunResult {
   runId: string;
   month: IsoMonth;
+  /** Contracts without an invoice for the month that owe something for it. */
   contracts: number;
+  /** Invoices this run created. */
   created: number;
+  /** Of `contracts`, those whose invoice another run (at the same time) created first. */
   skipped: number;
   issued: number;
 }
@@ -495,7 +498,7 @@ export class BillingService {
     ) => {
       for (let attempt = 0; ; attempt++) {
         try {
-          if (batch.length === 0) return 0;
+          if (batch.length === 0) return { owing: 0, made: 0 };
           // The first attempt uses the facts read ahead with the batch; a retry reads them afresh.
           const f =
             attempt === 0 && facts
@@ -526,9 +529,9 @@ export class BillingService {
           next = held(fetchBatch(b.last));
           inFlight.push(
             held(
-              billWithRetry(b.rows, b.facts).then((made) => {
+              billWithRetry(b.rows, b.facts).then(({ owing, made }) => {
                 created += made;
-                seen += b.rows.length;
+                seen += owing;
                 scanned += b.scanned;
                 opts.onProgress?.({ done: scanned, total: Math.max(total, scanned), created });
               }),
@@ -614,7 +617,10 @@ export class BillingService {
     };
   }
 
-  /** Compute and write one batch; returns the number of invoices this call created. */
+  /**
+   * Compute and write one batch: `owing` is how many of its contracts owe something this month,
+   * `made` how many invoices this call created (fewer when another run was first for some).
+   */
   private async billBatch(
     batch: ContractRow[],
     facts: Awaited<ReturnType<BillingService["batchFacts"]>>,
@@ -623,7 +629,7 @@ export class BillingService {
     book: PriceBook,
     runId: string,
     actor: Actor,
-  ): Promise<number> {
+  ): Promise<{ owing: number; made: number }> {
     const { cancelledBy, pendingBy, periodsBy, creditedBy } = facts;
     const first = firstDayOfMonth(month);
 
@@ -664,7 +670,8 @@ export class BillingService {
       if (lines.length === 0) continue;
       drafts.push({ id: "", c, lines, chargeIds, sla, totals: totalsOf(lines, settings.taxRounding) });
     }
-    if (drafts.length === 0) return 0;
+    if (drafts.length === 0) return { owing: 0, made: 0 };
+    const owing = drafts.length;
     const due = dueDate(month, settings.dueMonthsAfter).result.dueDate;
     // Invoice ids are made here, so that the invoices and their lines go in one statement; the
     // lines of an invoice the unique index refused (another run was first) are dropped with it.
@@ -765,7 +772,7 @@ export class BillingService {
                WITH ORDINALITY AS t(code, description, kind, tax, qty, unit, amount, article, note, k) ON t.k = v.tpl
         )
         SELECT id, contract_id FROM ins`.execute(tx);
-      if (inserted.rows.length === 0) return 0;
+      if (inserted.rows.length === 0) return { owing, made: 0 };
       const made = new Set(inserted.rows.map((r) => r.id));
       const claim = { charge: [] as string[], inv: [] as string[] };
       const slaRows: {
@@ -803,7 +810,7 @@ export class BillingService {
         article: "31(1)",
         at: this.clock.now(),
       });
-      return inserted.rows.length;
+      return { owing, made: inserted.rows.length };
     });
   }
 
