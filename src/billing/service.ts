@@ -637,7 +637,8 @@ export class BillingService {
       id: string;
       c: ContractRow;
       lines: ChargeLine[];
-      chargeIds: string[];
+      /** The pending charges billed, with the amount and note the invoice shows for each. */
+      charges: { id: string; amount: number; note: string }[];
       sla: { month: IsoMonth; hours: number; percentage: number; credit: number }[];
       totals: InvoiceTotals;
     };
@@ -649,9 +650,9 @@ export class BillingService {
       );
       const recurring = chargesForMonth(cc, month).result;
       const lines: ChargeLine[] = [...recurring.lines];
-      const chargeIds: string[] = [];
+      const charges: Draft["charges"] = [];
       for (const ch of pendingBy.get(c.id) ?? []) {
-        chargeIds.push(ch.id);
+        charges.push({ id: ch.id, amount: ch.amount, note: ch.note });
         lines.push(lineOf(ch));
       }
       const sla = this.slaDeltas(cc, month, periodsBy.get(c.id) ?? [], creditedBy.get(c.id) ?? []);
@@ -668,7 +669,7 @@ export class BillingService {
           note: `Unavailability attributable to the provider in ${s.month}: ${s.hours} h → ${s.percentage}% of that month's monthly fee is credited (Art. 30(4), 36(1), SLA).`,
         });
       if (lines.length === 0) continue;
-      drafts.push({ id: "", c, lines, chargeIds, sla, totals: totalsOf(lines, settings.taxRounding) });
+      drafts.push({ id: "", c, lines, charges, sla, totals: totalsOf(lines, settings.taxRounding) });
     }
     if (drafts.length === 0) return { owing: 0, made: 0 };
     const owing = drafts.length;
@@ -774,7 +775,12 @@ export class BillingService {
         SELECT id, contract_id FROM ins`.execute(tx);
       if (inserted.rows.length === 0) return { owing, made: 0 };
       const made = new Set(inserted.rows.map((r) => r.id));
-      const claim = { charge: [] as string[], inv: [] as string[] };
+      const claim = {
+        charge: [] as string[],
+        inv: [] as string[],
+        amount: [] as number[],
+        note: [] as string[],
+      };
       const slaRows: {
         contract_id: string;
         customer_id: string;
@@ -786,18 +792,24 @@ export class BillingService {
       }[] = [];
       for (const d of drafts) {
         if (!made.has(d.id)) continue;
-        for (const id of d.chargeIds) {
-          claim.charge.push(id);
+        for (const ch of d.charges) {
+          claim.charge.push(ch.id);
           claim.inv.push(d.id);
+          claim.amount.push(ch.amount);
+          claim.note.push(ch.note);
         }
         for (const s of d.sla)
           slaRows.push({ contract_id: d.c.id, customer_id: d.c.customer_id, ...s, invoice_id: d.id });
       }
       if (claim.charge.length > 0) {
         const claimed = await sql<{ id: string }>`
-          UPDATE charges SET invoice_id = v.inv FROM unnest(${claim.charge}::uuid[], ${claim.inv}::uuid[]) AS v(id, inv)
-          WHERE charges.id = v.id AND charges.invoice_id IS NULL RETURNING charges.id`.execute(tx);
-        // Another run (of another month) took a charge first: redo the batch from fresh data.
+          UPDATE charges SET invoice_id = v.inv
+          FROM unnest(${claim.charge}::uuid[], ${claim.inv}::uuid[], ${claim.amount}::bigint[], ${claim.note}::text[])
+               AS v(id, inv, amount, note)
+          WHERE charges.id = v.id AND charges.invoice_id IS NULL AND charges.amount = v.amount AND charges.note = v.note
+          RETURNING charges.id`.execute(tx);
+        // Another run took a charge first, or an import changed it since it was read: redo the
+        // batch from fresh data, so that an invoice line always shows what its charge says.
         if (claimed.rows.length !== claim.charge.length) throw new RetryBatch();
       }
       if (slaRows.length > 0) await tx.insertInto("sla_credits").values(slaRows).execute();
