@@ -200,6 +200,46 @@ describe("issuing, voiding, corrections (Art. 31; qualified invoices)", () => {
     expect(await linesOf(inv!.id)).toHaveLength(3);
   });
 
+  it("bills what a charge says when an import changes it while the run is between reading and writing", async () => {
+    const c = await buildContract(env.db, { start: "2026-02-01", plan: "basic" });
+    const charge = await svc.addCharge({ kind: "system", id: null }, c.id, {
+      month: "2026-02",
+      kind: "usage",
+      description: "AWS利用料",
+      taxCategory: "10",
+      unitPrice: 1_000,
+      article: "29(1)(3)",
+      note: "first import",
+    });
+    const racing = new BillingService(env.db, env.clock);
+    const target = racing as unknown as { batchFacts: (...a: unknown[]) => Promise<unknown> };
+    const read = target.batchFacts.bind(racing);
+    let changed = false;
+    target.batchFacts = async (...a: unknown[]) => {
+      const facts = await read(...a);
+      if (!changed) {
+        changed = true; // a usage re-import lands after the run read the charge
+        await env.db
+          .updateTable("charges")
+          .set({ amount: 1_500, unit_price: 1_500, note: "corrected import" })
+          .where("id", "=", (charge as { id: string }).id)
+          .execute();
+      }
+      return facts;
+    };
+    await racing.run("2026-02");
+    expect(changed).toBe(true);
+    const [inv] = await invoicesOf(c.id);
+    const usage = (await linesOf(inv!.id)).find((l) => l.kind === "usage");
+    expect(usage).toMatchObject({ amount: 1_500, note: "corrected import" });
+    const stored = await env.db
+      .selectFrom("charges")
+      .select(["invoice_id", "amount"])
+      .where("id", "=", (charge as { id: string }).id)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ invoice_id: inv!.id, amount: 1_500 });
+  });
+
   it("shows per-rate totals with tax rounded once per rate", async () => {
     const c = await buildContract(env.db, { start: "2026-03-01", plan: "basic" });
     await svc.addCharge({ kind: "system", id: null }, c.id, {
