@@ -264,6 +264,29 @@ describe("issuing, voiding, corrections (Art. 31; qualified invoices)", () => {
 });
 
 describe("payments, late fees, suspension candidates (Art. 21, 30, 33)", () => {
+  it("leaves a bank fee deducted from a transfer owing: the fee is the customer's (Art. 30(6)), and only it accrues late", async () => {
+    const c = await buildContract(env.db, { start: "2026-06-01", plan: "basic" });
+    await svc.run("2026-07");
+    const [inv] = await invoicesOf(c.id);
+    await bill.req("POST", `/api/v1/invoices/${inv!.id}/issue`);
+    // Due 2026-08-31; the customer transfers on the due date and deducts a 440 yen bank fee.
+    const paid = await bill.req("POST", "/api/v1/payments", {
+      customerId: c.customerId,
+      receivedOn: "2026-08-31",
+      amount: inv!.total - 440,
+      method: "bank_transfer",
+      invoiceId: inv!.id,
+    });
+    expect(paid.status).toBe(201);
+    const view = await bill.req("GET", `/api/v1/invoices/${inv!.id}`);
+    expect(view.json).toMatchObject({ balance: 440, paidOn: null, overdue: true });
+    // 440 yen overdue from 2026-09-01 to today (2026-11-24): 85 days.
+    expect(view.json.lateFee.result).toMatchObject({ unpaid: 440, settled: false });
+    expect(view.json.lateFee.result.fee).toBe(Math.floor((440 * 145 * 85) / 365_000));
+    const listed = await bill.req("GET", "/api/v1/billing/overdue");
+    expect(listed.json.items.find((i: { id: string }) => i.id === inv!.id)).toMatchObject({ balance: 440 });
+  });
+
   it("allocates partial and over-payments, bills the late fee on the next invoice and clears the candidate", async () => {
     const c = await buildContract(env.db, { start: "2026-07-01", plan: "basic" });
     await svc.run("2026-08");
