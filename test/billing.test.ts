@@ -269,6 +269,9 @@ describe("payments, late fees, suspension candidates (Art. 21, 30, 33)", () => {
     await svc.run("2026-07");
     const [inv] = await invoicesOf(c.id);
     await bill.req("POST", `/api/v1/invoices/${inv!.id}/issue`);
+    const issued = (await invoicesOf(c.id))[0]!;
+    const byNumber = await bill.req("GET", `/api/v1/invoices?number=${issued.number}`);
+    expect(byNumber.json.items.map((i: { id: string }) => i.id)).toEqual([inv!.id]);
     // Due 2026-08-31; the customer transfers on the due date and deducts a 440 yen bank fee.
     const paid = await bill.req("POST", "/api/v1/payments", {
       customerId: c.customerId,

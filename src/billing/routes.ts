@@ -224,6 +224,7 @@ export function billingRoutes(ctx: AppContext, billing: BillingService) {
             status: z.enum(["draft", "issued", "void"]).optional(),
             contractId: z.uuid().optional(),
             customerId: z.uuid().optional(),
+            number: z.string().trim().min(1).max(40).optional(),
             limit: z.coerce.number().int().min(1).max(500).optional(),
             offset: z.coerce.number().int().min(0).optional(),
           }),

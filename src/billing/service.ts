@@ -1190,6 +1190,7 @@ export class BillingService {
       status?: string;
       contractId?: string;
       customerId?: string;
+      number?: string;
       limit?: number;
       offset?: number;
     },
@@ -1218,6 +1219,7 @@ export class BillingService {
       if (filter.status) q = q.where("i.status", "=", filter.status as "draft");
       if (filter.contractId) q = q.where("i.contract_id", "=", filter.contractId);
       if (filter.customerId) q = q.where("i.customer_id", "=", filter.customerId);
+      if (filter.number) q = q.where("i.number", "=", filter.number);
       const rows = await q
         .orderBy("i.month", "desc")
         .orderBy("i.number")

@@ -709,11 +709,9 @@ export function PaymentsPage({ me }: { me: Me }) {
     await act(async () => {
       let invoiceId: string | undefined;
       if (invoiceNumber.trim()) {
-        const found = await api<{ items: InvoiceRow[] }>(
-          "GET",
-          `/invoices?customerId=${customerId}&status=issued&limit=500`,
-        );
-        invoiceId = found.items.find((i) => i.number === invoiceNumber.trim())?.id;
+        const q = new URLSearchParams({ customerId, status: "issued", number: invoiceNumber.trim() });
+        const found = await api<{ items: InvoiceRow[] }>("GET", `/invoices?${q}`);
+        invoiceId = found.items[0]?.id;
         if (!invoiceId) throw new Error(t("billing.invoiceNotFound").replace("{n}", invoiceNumber));
       }
       const n = Number(amount);
