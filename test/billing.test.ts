@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BillingService } from "../src/billing/service.ts";
+import { ContractService } from "../src/contracts/service.ts";
 import {
   buildContract,
   buildCustomer,
@@ -552,5 +553,105 @@ describe("price book (Art. 29(1), 29(4))", () => {
         { from: "2027-01-01", unitPrice: 6_000 },
       ],
     });
+  });
+});
+
+describe("a late start (Art. 36(2)(3))", () => {
+  it("extends a cancelled contract's service by the days lost, refunds nothing, and bills no month after the end", async () => {
+    const c = await buildContract(env.db, { start: "2026-09-01", plan: "basic" });
+    const late = await op.req("POST", `/api/v1/contracts/${c.id}/late-start`, {
+      plannedOn: "2026-09-10",
+      startedOn: "2026-09-15",
+      attribution: "provider",
+      note: "構築作業の遅れ",
+    });
+    expect(late.status).toBe(201);
+    expect(late.json.result).toMatchObject({ days: 5, refund: 0, extensionDays: 5 });
+    expect(late.json.basis[0].article).toBe("36(2)");
+    // Once per contract.
+    const again = await op.req("POST", `/api/v1/contracts/${c.id}/late-start`, {
+      plannedOn: "2026-09-10",
+      startedOn: "2026-09-16",
+      attribution: "provider",
+    });
+    expect(again.status).toBe(409);
+    // A paper cancellation received 2026-10-05 takes effect 2026-11-30 (Art. 26(2)); the service runs to 12-05.
+    const cancel = await op.req("POST", `/api/v1/contracts/${c.id}/paper-cancellation`, {
+      receivedOn: "2026-10-05",
+    });
+    expect(cancel.status).toBe(200);
+    const view = await op.req("GET", `/api/v1/contracts/${c.id}`);
+    expect(view.json).toMatchObject({
+      endEffectiveOn: "2026-11-30",
+      extensionDays: 5,
+      serviceUntil: "2026-12-05",
+    });
+    expect(
+      view.json.timeline.some(
+        (e: { type: string; article: string }) => e.type === "late_start" && e.article === "36(2)",
+      ),
+    ).toBe(true);
+    const lifecycle = new ContractService(env.db, env.clock);
+    await lifecycle.completeEnds("2026-12-05");
+    const during = await env.db
+      .selectFrom("contracts")
+      .select(["status", "terminated_on"])
+      .where("id", "=", c.id)
+      .executeTakeFirstOrThrow();
+    expect(during).toEqual({ status: "terminating", terminated_on: null });
+    await lifecycle.completeEnds("2026-12-06");
+    const after = await env.db
+      .selectFrom("contracts")
+      .select(["status", "terminated_on"])
+      .where("id", "=", c.id)
+      .executeTakeFirstOrThrow();
+    expect(after).toEqual({ status: "terminated", terminated_on: "2026-12-05" });
+    // The extension is free: no invoice for December, November billed as usual.
+    await svc.run("2026-11");
+    await svc.run("2026-12");
+    expect((await invoicesOf(c.id)).map((i) => i.month)).toEqual(["2026-11"]);
+  });
+
+  it("extends nothing for a carrier's fault and refuses what is not a late start", async () => {
+    const c = await buildContract(env.db, { start: "2026-10-01", plan: "basic" });
+    const carrier = await op.req("POST", `/api/v1/contracts/${c.id}/late-start`, {
+      plannedOn: "2026-10-05",
+      startedOn: "2026-10-08",
+      attribution: "carrier",
+    });
+    expect(carrier.status).toBe(201);
+    expect(carrier.json.result).toMatchObject({ days: 0, extensionDays: 0 });
+    expect(carrier.json.basis[0].article).toBe("36(3)");
+    const d = await buildContract(env.db, { start: "2026-10-01", plan: "basic" });
+    const cases: [Record<string, unknown>, number, string | undefined][] = [
+      [{ plannedOn: "2026-10-05", startedOn: "2026-10-05", attribution: "provider" }, 400, "36(2)"],
+      [{ plannedOn: "2026-09-20", startedOn: "2026-10-05", attribution: "provider" }, 400, "36(2)"],
+      [{ plannedOn: "2026-11-20", startedOn: "2026-11-30", attribution: "provider" }, 400, "36(2)"],
+      [{ plannedOn: "2026-10-05", startedOn: "2026-10-08", attribution: "customer" }, 400, undefined],
+      [{ plannedOn: "2026-10-32", startedOn: "2026-10-08", attribution: "provider" }, 400, undefined],
+    ];
+    for (const [body, status, article] of cases) {
+      const r = await op.req("POST", `/api/v1/contracts/${d.id}/late-start`, body);
+      expect(r.status, JSON.stringify(body)).toBe(status);
+      if (article) expect(r.json.error.article).toBe(article);
+    }
+    const untouched = await env.db
+      .selectFrom("contracts")
+      .select("extension_days")
+      .where("id", "=", d.id)
+      .executeTakeFirstOrThrow();
+    expect(untouched.extension_days).toBe(0);
+    // Customers cannot record one.
+    const customer = await buildUser(env.db, { role: "customer-admin", customerId: d.customerId });
+    const cc = await login(env.app, customer.loginId, PASSWORD);
+    expect(
+      (
+        await cc.req("POST", `/api/v1/contracts/${d.id}/late-start`, {
+          plannedOn: "2026-10-05",
+          startedOn: "2026-10-08",
+          attribution: "provider",
+        })
+      ).status,
+    ).toBe(403);
   });
 });

@@ -571,6 +571,27 @@ export function billingRoutes(ctx: AppContext, billing: BillingService) {
         reply.code(201).send(await billing.addUnavailability(requireAuth(req), req.params.id, req.body)),
     );
     app.post(
+      "/contracts/:id/late-start",
+      {
+        ...ops,
+        schema: {
+          ...t,
+          summary:
+            "Record a late start: the agreed start was missed; for the provider's reasons the service period is extended by the days lost, nothing refunded (Art. 36(2)); a carrier's fault extends nothing (36(3))",
+          params: idParams,
+          body: z.strictObject({
+            plannedOn: dateField("plannedOn"),
+            startedOn: dateField("startedOn"),
+            attribution: z.enum(["provider", "carrier"]),
+            note: z.string().trim().max(1000).optional(),
+          }),
+          response: { 201: any, ...errors },
+        },
+      },
+      async (req, reply) =>
+        reply.code(201).send(await billing.recordLateStart(requireAuth(req), req.params.id, req.body)),
+    );
+    app.post(
       "/contracts/:id/options/:option/cancel",
       {
         ...anyone,

@@ -414,6 +414,56 @@ export function slaCredit(input: {
   };
 }
 
+// ---- Art. 36(2)(3): a late start --------------------------------------------------------------------
+
+export interface LateStartExtension {
+  plannedOn: IsoDate;
+  startedOn: IsoDate;
+  /** Days the service could not be used before it started: the service period is extended by as many. */
+  days: number;
+  /** Never a refund (Art. 36(2)). */
+  refund: 0;
+}
+
+/**
+ * The agreed start date (利用開始予定日, agreed after the contract was established) was missed for the
+ * provider's reasons: the service period is extended by the days it could not be used, and no fee is
+ * refunded (Art. 36(2)). A carrier's fault extends nothing (Art. 36(3)).
+ */
+export function lateStartExtension(input: {
+  plannedOn: IsoDate;
+  startedOn: IsoDate;
+  attribution: "provider" | "carrier";
+}): Explained<LateStartExtension> {
+  parseDate(input.plannedOn, "plannedOn");
+  parseDate(input.startedOn, "startedOn");
+  if (compareDates(input.startedOn, input.plannedOn) <= 0)
+    throw bad(
+      `the service started on ${input.startedOn}, not after the planned ${input.plannedOn}: nothing to extend`,
+      "36(2)",
+    );
+  const late = daysBetween(input.plannedOn, input.startedOn);
+  if (input.attribution === "carrier")
+    return {
+      result: { plannedOn: input.plannedOn, startedOn: input.startedOn, days: 0, refund: 0 },
+      basis: [
+        cite(
+          "36(3)",
+          `The start was ${late} day(s) late because of a carrier (第1種電気通信事業者等): Art. 36(2) does not apply, nothing is extended.`,
+        ),
+      ],
+    };
+  return {
+    result: { plannedOn: input.plannedOn, startedOn: input.startedOn, days: late, refund: 0 },
+    basis: [
+      cite(
+        "36(2)",
+        `The service was to start on ${input.plannedOn} and started on ${input.startedOn}, ${late} day(s) late for the provider's reasons: the service period is extended by ${late} day(s); no fee is refunded.`,
+      ),
+    ],
+  };
+}
+
 // ---- Art. 32, 39 ----------------------------------------------------------------------------------
 
 export function specialFee(

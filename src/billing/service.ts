@@ -31,6 +31,7 @@ import {
   invoiceLateFee,
   invoiceTax,
   isOverdue,
+  lateStartExtension,
   monthlyFeeOf,
   registrationNumber,
   slaCredit,
@@ -2175,6 +2176,65 @@ export class BillingService {
         })),
         cancelledOptions: cancelled.map((x) => ({ option: x.option, receivedOn: x.received_on })),
       };
+    });
+  }
+
+  /**
+   * A late start (Art. 36(2)(3)): the agreed start date was missed. For the provider's reasons the
+   * contract's service period grows by the days lost (its service runs that much past the end of a
+   * cancellation); nothing is refunded. Recorded once per contract, with a timeline event.
+   */
+  async recordLateStart(
+    auth: AuthContext,
+    contractId: string,
+    input: { plannedOn: IsoDate; startedOn: IsoDate; attribution: "provider" | "carrier"; note?: string },
+  ) {
+    const actor = actorOf(auth);
+    const ext = lateStartExtension(input);
+    if (compareDates(input.startedOn, this.today()) > 0)
+      throw new AppError("validation_failed", `startedOn ${input.startedOn} is in the future`, {
+        article: "36(2)",
+      });
+    return this.db.transaction().execute(async (tx) => {
+      const c = await tx
+        .selectFrom("contracts")
+        .select(["id", "customer_id", "status", "start_date", "extension_days"])
+        .where("id", "=", contractId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!c) throw notFound("contract");
+      if (c.status === "terminated" || c.status === "data_deleted")
+        throw new AppError("conflict", "the contract has ended", { article: "36(2)" });
+      if (compareDates(input.plannedOn, c.start_date) < 0)
+        throw new AppError(
+          "validation_failed",
+          `the planned start is agreed after the contract is established (${c.start_date}); ${input.plannedOn} is before it`,
+          { article: "36(2)" },
+        );
+      const earlier = await tx
+        .selectFrom("contract_events")
+        .select("id")
+        .where("contract_id", "=", c.id)
+        .where("type", "=", "late_start")
+        .executeTakeFirst();
+      if (earlier)
+        throw new AppError("conflict", "a late start is already recorded for this contract", {
+          article: "36(2)",
+        });
+      const extensionDays = c.extension_days + ext.result.days;
+      await tx
+        .updateTable("contracts")
+        .set({ extension_days: extensionDays })
+        .where("id", "=", c.id)
+        .execute();
+      await recordContractEvent(tx, this.clock.now(), c, actor, {
+        type: "late_start",
+        reasonCode: input.attribution,
+        article: ext.result.days > 0 ? "36(2)" : "36(3)",
+        businessDate: input.startedOn,
+        details: { ...ext.result, attribution: input.attribution, note: input.note ?? null },
+      });
+      return { result: { ...ext.result, extensionDays }, basis: ext.basis };
     });
   }
 

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { type Actor, appendAudit } from "../audit/service.ts";
 import type { Clock } from "../core/clock.ts";
-import { compareDates, type IsoDate, tokyoDate } from "../core/dates.ts";
+import { addDays, compareDates, type IsoDate, tokyoDate } from "../core/dates.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import { asCaller, asSystem, type Db, type Tx } from "../db/db.ts";
 import type { ContractStatus } from "../db/schema.ts";
@@ -62,6 +62,9 @@ async function loadContract(tx: Tx, id: string, forUpdate = false) {
   return row;
 }
 
+/** The late-start extension (Art. 36(2)) that applies to a contract's end: a cancellation's only. */
+const EXTENSION = sql<number>`(CASE WHEN end_kind = 'cancellation' THEN extension_days ELSE 0 END)`;
+
 export function presentContract(c: ContractRow) {
   const term = minimumTerm(c.start_date, c.committed_months ?? undefined);
   const cooling = coolingOff(c.applied_on, c.channel as Channel);
@@ -84,6 +87,11 @@ export function presentContract(c: ContractRow) {
     endReason: c.end_reason,
     cancellationReceivedOn: c.cancellation_received_on,
     endEffectiveOn: c.end_effective_on,
+    /** Days added to the service period for a late start (Art. 36(2)); the service runs that long past the end. */
+    extensionDays: c.extension_days,
+    serviceUntil: c.end_effective_on
+      ? addDays(c.end_effective_on, c.end_kind === "cancellation" ? c.extension_days : 0)
+      : null,
     terminatedOn: c.terminated_on,
     deletionScheduledOn: c.deletion_scheduled_on,
     dataDeletedOn: c.data_deleted_on,
@@ -789,7 +797,9 @@ export class ContractService {
           .selectFrom("contracts")
           .selectAll()
           .where("status", "=", "terminating")
-          .where("end_effective_on", "<", today)
+          // A cancelled service runs to the effective date plus any late-start extension (Art. 36(2));
+          // a termination or an abolition ends it on the date itself.
+          .where(sql<boolean>`end_effective_on + ${EXTENSION} < ${today}::date`)
           .orderBy("id")
           .limit(batch)
           .forUpdate()
@@ -798,11 +808,11 @@ export class ContractService {
         if (due.length === 0) return 0;
         await tx
           .updateTable("contracts")
-          .set((eb) => ({
+          .set({
             status: "terminated",
-            terminated_on: eb.ref("end_effective_on"),
+            terminated_on: sql<string>`end_effective_on + ${EXTENSION}`,
             updated_at: this.clock.now(),
-          }))
+          })
           .where(
             "id",
             "in",

@@ -154,6 +154,8 @@ export interface ContractsTable {
   eligible_for_stop: Generated<boolean>;
   charges_void: Generated<boolean>;
   suspension_candidate: "unpaid_fees" | "direct_debit_failed" | null;
+  /** Days the service period was extended for a late start (Art. 36(2)). */
+  extension_days: Generated<number>;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }

@@ -170,6 +170,19 @@ describe("billing pages", () => {
       .executeTakeFirstOrThrow();
     expect(charge.amount).toBe(12345);
 
+    // A late start for the provider's reasons (Art. 36(2)): recorded on the contract page.
+    const demo = await db
+      .selectFrom("contracts")
+      .select(["id", "start_date"])
+      .where("number", "=", "C-DEMO-0001")
+      .executeTakeFirstOrThrow();
+    await staff.goto(`${base}/console/contracts/${demo.id}`);
+    const late = staff.getByRole("form", { name: /利用開始の遅延/ });
+    await late.getByLabel("利用開始予定日").fill(demo.start_date.slice(0, 8) + "03");
+    await late.getByLabel("実際の利用開始日").fill(demo.start_date.slice(0, 8) + "06");
+    await late.getByRole("button", { name: "登録" }).click();
+    await staff.getByTestId("extension").getByText(/^3日/).waitFor();
+
     // The customer: both invoices paid, 3,000 yen of credit, the PDF of their own invoice.
     const customer = await browser.newPage();
     await logIn(customer, base, "sample-admin");

@@ -1227,7 +1227,7 @@ export function MyInvoicesPage() {
 
 // ---- the billing panel of a contract page -----------------------------------------------------
 
-export function ContractBillingPanel({ id, me }: { id: string; me: Me }) {
+export function ContractBillingPanel({ id, me, onChanged }: { id: string; me: Me; onChanged?: () => void }) {
   const t = useT();
   const isStaff = me.user.kind === "staff";
   const money = isStaff && canHandleMoney(me);
@@ -1246,6 +1246,9 @@ export function ContractBillingPanel({ id, me }: { id: string; me: Me }) {
   const [attribution, setAttribution] = useState("provider");
   const [cause, setCause] = useState("failure");
   const [evaded, setEvaded] = useState("");
+  const [plannedOn, setPlannedOn] = useState("");
+  const [startedOn, setStartedOn] = useState("");
+  const [lateBy, setLateBy] = useState("provider");
   const [sfNote, setSfNote] = useState("");
   const base = isStaff ? "/console" : "/portal";
   // datetime-local has no zone: the staff enter Japan time (the terms' clock).
@@ -1437,6 +1440,39 @@ export function ContractBillingPanel({ id, me }: { id: string; me: Me }) {
                 ["interruption", t("billing.causeInterruption")],
                 ["emergency_stop", t("billing.causeEmergency")],
                 ["abolition", t("billing.causeAbolition")],
+              ]}
+            />
+          </ActionForm>
+          <ActionForm
+            title={t("billing.lateStart")}
+            submit={t("lifecycle.record")}
+            onSubmit={async () => {
+              await api("POST", `/contracts/${id}/late-start`, { plannedOn, startedOn, attribution: lateBy });
+              onChanged?.();
+            }}
+          >
+            <Field
+              id="plannedOn"
+              label={t("billing.plannedOn")}
+              type="date"
+              value={plannedOn}
+              onChange={setPlannedOn}
+            />
+            <Field
+              id="startedOn"
+              label={t("billing.startedOn")}
+              type="date"
+              value={startedOn}
+              onChange={setStartedOn}
+            />
+            <Select
+              id="lateBy"
+              label={t("billing.attribution")}
+              value={lateBy}
+              onChange={setLateBy}
+              options={[
+                ["provider", t("billing.attrProvider")],
+                ["carrier", t("billing.attrCarrier")],
               ]}
             />
           </ActionForm>

@@ -27,6 +27,8 @@ interface Contract {
   minimumTermEnd: string;
   coolingOffLastDay: string | null;
   endEffectiveOn: string | null;
+  extensionDays: number;
+  serviceUntil: string | null;
   channel: string;
   basis: BasisItem[];
   termsHistory?: { number: string; title: string; since: string }[];
@@ -226,6 +228,15 @@ export function ContractPage({ id, me }: { id: string; me: Me }) {
             <dd data-testid="end-effective">{c.endEffectiveOn}</dd>
           </>
         )}
+        {c.extensionDays > 0 && (
+          <>
+            <dt>{t("contracts.extension")}</dt>
+            <dd data-testid="extension">
+              {t("contracts.extensionDays").replace("{n}", String(c.extensionDays))}
+              {c.serviceUntil ? ` — ${t("contracts.serviceUntil")} ${c.serviceUntil}` : ""} (第36条第2項)
+            </dd>
+          </>
+        )}
         <dt>{t("contracts.terms")}</dt>
         <dd>{c.termsHistory?.map((h) => `${h.number} (${h.since}〜)`).join(" → ") || "IS6-035-00-S"}</dd>
         <dt>{t("contracts.servers")}</dt>
@@ -255,7 +266,7 @@ export function ContractPage({ id, me }: { id: string; me: Me }) {
         onCancelled={reload}
         coolingOff={isCustomerAdmin && live && c.channel === "web" ? c.coolingOffLastDay : null}
       />
-      <ContractBillingPanel id={id} me={me} />
+      <ContractBillingPanel id={id} me={me} onChanged={reload} />
       <h2>{t("contracts.timeline")}</h2>
       <table>
         <thead>
