@@ -72,6 +72,8 @@ describe("billing rules over REST (no account needed)", () => {
     ["/api/v1/rules/special-fee?evaded=10000", "specialFee", 20_000],
     ["/api/v1/rules/special-fee?evaded=10000", "totalOwed", 30_000],
     ["/api/v1/rules/damages-cap?monthly-fee=80000", "cap", 80_000],
+    ["/api/v1/rules/late-start?planned=2026-09-10&started=2026-09-15", "days", 5],
+    ["/api/v1/rules/late-start?planned=2026-09-10&started=2026-09-15&attribution=carrier", "days", 0],
     ["/api/v1/rules/invoice-number?number=T7000012050002", "valid", true],
     ["/api/v1/rules/invoice-number?number=T8000012050002", "valid", false],
   ])("%s → %s = %j", async (url, key, value) => {
@@ -133,6 +135,8 @@ describe("billing rules over REST (no account needed)", () => {
     ["/api/v1/rules/special-fee?evaded=1&evaded=2", /evaded/],
     ["/api/v1/rules/damages-cap?monthly-fee=-80000", /monthly-fee/],
     ["/api/v1/rules/damages-cap", /monthly-fee/],
+    ["/api/v1/rules/late-start?planned=2026-09-10&started=2026-09-10", /nothing to extend/],
+    ["/api/v1/rules/late-start?planned=2026-09-10&started=2026-09-15&attribution=customer", /attribution/],
   ])("400 for %s", async (url, message) => {
     const r = await get(url);
     expect(r.status).toBe(400);
@@ -142,7 +146,15 @@ describe("billing rules over REST (no account needed)", () => {
 
   it("is described in the OpenAPI document", async () => {
     const spec = (await get("/api/openapi.json")).json;
-    for (const n of ["late-fee", "invoice-tax", "sla-credit", "special-fee", "damages-cap", "invoice-number"])
+    for (const n of [
+      "late-fee",
+      "invoice-tax",
+      "sla-credit",
+      "special-fee",
+      "damages-cap",
+      "invoice-number",
+      "late-start",
+    ])
       expect(spec.paths).toHaveProperty([`/api/v1/rules/${n}`]);
   });
 });
@@ -190,7 +202,15 @@ describe("billing rules from the CLI", () => {
     const rest = await get("/api/v1/rules/invoice-tax?line=80000:10&line=999:8&line=210:out-of-scope");
     expect(JSON.parse(tax.out)).toEqual(rest.json);
     expect(help.code).toBe(0);
-    for (const n of ["late-fee", "invoice-tax", "sla-credit", "special-fee", "damages-cap", "invoice-number"])
+    for (const n of [
+      "late-fee",
+      "invoice-tax",
+      "sla-credit",
+      "special-fee",
+      "damages-cap",
+      "invoice-number",
+      "late-start",
+    ])
       expect(help.out).toContain(`unyo rules ${n}`);
     expect(help.out).toMatch(/invoice-tax\s+--line/);
   });

@@ -58,7 +58,7 @@ Commands:
   rules NAME …       the terms' date rules with article citations (JSON; no database needed):
                      minimum-term, cancellation, cooling-off, inquiry-deadline, terms-change,
                      abolition, corporate-number, late-fee, invoice-tax, sla-credit, special-fee,
-                     damages-cap, invoice-number — "unyo rules help" for their options
+                     damages-cap, invoice-number, late-start — "unyo rules help" for their options
   help               this text
 
 Options for start/serve:

@@ -9,6 +9,7 @@ import {
   damagesCap,
   invoiceTax,
   lateFee,
+  lateStartExtension,
   registrationNumber,
   slaCredit,
   specialFee,
@@ -199,6 +200,22 @@ export const calculators: Calculator[] = [
     summary: "Special fee: twice the fees unlawfully evaded (Art. 32)",
     input: z.strictObject({ evaded: yen("evaded") }),
     run: (i) => specialFee(i.evaded),
+  }),
+  calc({
+    name: "late-start",
+    summary:
+      "A start later than agreed: the service period is extended by the days lost, nothing refunded (Art. 36(2)(3))",
+    input: z.strictObject({
+      planned: date("planned"),
+      started: date("started"),
+      attribution: z.enum(["provider", "carrier"]).optional(),
+    }),
+    run: (i) =>
+      lateStartExtension({
+        plannedOn: i.planned,
+        startedOn: i.started,
+        attribution: i.attribution ?? "provider",
+      }),
   }),
   calc({
     name: "damages-cap",

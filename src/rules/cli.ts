@@ -33,6 +33,7 @@ export function rulesHelp(): string {
     "      (--outage START/END[@provider|customer|carrier|cloud], provider by default)",
     "  unyo rules special-fee --evaded 12345",
     "  unyo rules damages-cap --monthly-fee 80000",
+    "  unyo rules late-start --planned 2026-09-10 --started 2026-09-15 [--attribution provider|carrier]",
     "  unyo rules invoice-number T7000012050002",
   ].join("\n");
 }
