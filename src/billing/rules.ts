@@ -304,12 +304,19 @@ const jst = (ms: number) => new Date(ms + 9 * HOUR).toISOString().slice(0, 16).r
 export interface SlaCredit {
   month: IsoMonth;
   monthlyFee: number;
-  qualifying: { start: string; end: string; hoursTotal: number; hoursInMonth: number }[];
+  /** Periods of 6 h or more; `merged` counts the recorded periods an overlapping stretch joins. */
+  qualifying: { start: string; end: string; hoursTotal: number; hoursInMonth: number; merged?: number }[];
   excluded: { start: string; end: string; attribution: Attribution; reason: string; article: string }[];
   hours: number;
   percentage: number;
   credit: number;
 }
+
+const EXCLUSION: Record<Exclude<Attribution, "provider">, { reason: string; article: string }> = {
+  carrier: { reason: "a carrier's fault (第1種電気通信事業者等)", article: "36(3)" },
+  cloud: { reason: "excluded by the cloud service's own SLA", article: "36(4)" },
+  customer: { reason: "not attributable to the provider", article: "36(1)" },
+};
 
 export function slaCredit(input: {
   monthlyFee: number;
@@ -326,66 +333,64 @@ export function slaCredit(input: {
   /** Exact milliseconds of qualifying unavailability inside the JST month (tiers compare on these). */
   let msInMonth = 0;
   const basis: Basis[] = [];
+  /** The provider's periods, to be merged where they overlap (one stretch of unavailability). */
+  const own: { s: number; e: number; start: string; end: string; n: number }[] = [];
   for (const o of input.outages) {
     const attribution = o.attribution ?? "provider";
     if (!ATTRIBUTIONS.includes(attribution)) throw bad(`unknown attribution "${attribution}"`, "36");
     const s = instant(o.start, "start");
     const e = instant(o.end, "end");
     if (e <= s) throw bad(`an outage must end after it starts (${o.start} → ${o.end})`, "30(4)");
-    const inMonth = Math.max(0, Math.min(e, mEnd) - Math.max(s, mStart));
+    if (attribution === "provider") {
+      own.push({ s, e, start: o.start, end: o.end, n: 1 });
+      continue;
+    }
+    if (Math.min(e, mEnd) <= Math.max(s, mStart)) continue;
+    const { reason, article } = EXCLUSION[attribution];
+    excluded.push({ start: o.start, end: o.end, attribution, reason, article });
+  }
+  // Overlapping or touching periods are one continuous unavailability: the service cannot be
+  // unavailable twice at once, so their hours are counted once and the stretch qualifies by its
+  // whole length (Art. 30(4), 36(1)).
+  own.sort((a, b) => a.s - b.s);
+  const merged: typeof own = [];
+  for (const p of own) {
+    const last = merged[merged.length - 1];
+    if (last && p.s <= last.e) {
+      if (p.e > last.e) {
+        last.e = p.e;
+        last.end = p.end;
+      }
+      last.n += p.n;
+    } else merged.push({ ...p });
+  }
+  for (const p of merged) {
+    const inMonth = Math.max(0, Math.min(p.e, mEnd) - Math.max(p.s, mStart));
     if (inMonth === 0) continue;
-    const whole = e - s;
-    if (attribution === "carrier") {
-      excluded.push({
-        start: o.start,
-        end: o.end,
-        attribution,
-        reason: "a carrier's fault (第1種電気通信事業者等)",
-        article: "36(3)",
-      });
-      continue;
-    }
-    if (attribution === "cloud") {
-      excluded.push({
-        start: o.start,
-        end: o.end,
-        attribution,
-        reason: "excluded by the cloud service's own SLA",
-        article: "36(4)",
-      });
-      continue;
-    }
-    if (attribution === "customer") {
-      excluded.push({
-        start: o.start,
-        end: o.end,
-        attribution,
-        reason: "not attributable to the provider",
-        article: "36(1)",
-      });
-      continue;
-    }
+    const whole = p.e - p.s;
+    const joined = p.n > 1 ? ` (${p.n} recorded periods overlap and are counted once)` : "";
     if (whole < 6 * HOUR) {
       excluded.push({
-        start: o.start,
-        end: o.end,
-        attribution,
-        reason: `shorter than 6 hours from awareness to restoration (${hoursOf(whole)} h): nothing is returned`,
+        start: p.start,
+        end: p.end,
+        attribution: "provider",
+        reason: `shorter than 6 hours from awareness to restoration (${hoursOf(whole)} h)${joined}: nothing is returned`,
         article: "30(4)",
       });
       continue;
     }
     msInMonth += inMonth;
     qualifying.push({
-      start: o.start,
-      end: o.end,
+      start: p.start,
+      end: p.end,
       hoursTotal: hoursOf(whole),
       hoursInMonth: hoursOf(inMonth),
+      ...(p.n > 1 ? { merged: p.n } : {}),
     });
     basis.push(
       cite(
         "30(4)",
-        `${jst(s)}–${jst(e)} JST: ${hoursOf(whole)} h from awareness to restoration (≥ 6 h, qualifies)${inMonth < whole ? `, of which ${hoursOf(inMonth)} h fall in ${input.month}` : ""}.`,
+        `${jst(p.s)}–${jst(p.e)} JST: ${hoursOf(whole)} h from awareness to restoration (≥ 6 h, qualifies)${joined}${inMonth < whole ? `, of which ${hoursOf(inMonth)} h fall in ${input.month}` : ""}.`,
       ),
     );
   }

@@ -134,7 +134,7 @@ interface ContractBilling {
     hours: number;
     percentage: number;
     credit: number;
-    qualifying: { start: string; end: string; hoursTotal: number; hoursInMonth: number }[];
+    qualifying: { start: string; end: string; hoursTotal: number; hoursInMonth: number; merged?: number }[];
   }>;
   periods: {
     id: string;
