@@ -43,6 +43,21 @@ describe("invoice PDF (qualified invoice, Japanese)", () => {
       expect(page, s).toContain(s);
   });
 
+  it("explains the tax per rate in Japanese on the customer's copy, in English only on the English one", async () => {
+    const doc = sampleInvoice(0, 6);
+    const ten = doc.totals.byRate.find((r) => r.category === "10")!;
+    const ja = (await textOf(await renderInvoicePdf(doc))).join("");
+    expect(ja).toContain(
+      `10%対象 ¥${ten.net.toLocaleString("ja-JP")} × 10% = 消費税 ¥${ten.tax.toLocaleString("ja-JP")}`,
+    );
+    expect(ja).toContain(
+      `合計 ¥${doc.totals.net.toLocaleString("ja-JP")} + 消費税 ¥${doc.totals.tax.toLocaleString("ja-JP")} = ¥${doc.totals.total.toLocaleString("ja-JP")}`,
+    );
+    expect(ja).not.toMatch(/lines total|rounded|Qualified invoice/);
+    const en = (await textOf(await renderInvoicePdf(doc, { lang: "en" }))).join("");
+    expect(en).toMatch(/lines total/);
+  });
+
   it("renders to a non-blank page image (test-artifacts/invoice-sample.png)", async () => {
     const pdf = await renderInvoicePdf(sampleInvoice(0, 6));
     const doc = await open(pdf);

@@ -58,6 +58,22 @@ export function articleJa(article: string): string {
   return `第${m[1]}条${m[2] ? `第${m[2]}項` : ""}${m[3] ? `第${m[3]}号` : ""}`;
 }
 
+const RATE_PERCENT: Partial<Record<TaxCategory, number>> = { "10": 10, "8": 8 };
+
+/** Art. 34 in Japanese: per rate, the net, the tax computed once for the invoice, and the total. */
+function taxBasisJa(totals: InvoiceDocument["totals"], rounding: InvoiceDocument["taxRounding"]): string[] {
+  const out = totals.byRate.map((r) => {
+    const pct = RATE_PERCENT[r.category];
+    return pct
+      ? `第34条: ${TOTAL_JA[r.category]} ${yen(r.net)} × ${pct}% = 消費税 ${yen(r.tax)}(${ROUNDING_JA[rounding]}、税率ごとに請求書で1回)`
+      : `第34条: ${TOTAL_JA[r.category]} ${yen(r.net)}(消費税はかかりません${r.category === "out-of-scope" ? "。遅延損害金(第33条)・特別利用料金(第32条)など" : ""})`;
+  });
+  out.push(
+    `第34条: 適格請求書として税率ごとに合計と消費税額を記載しています。合計 ${yen(totals.net)} + 消費税 ${yen(totals.tax)} = ${yen(totals.total)}`,
+  );
+  return out;
+}
+
 const TITLE = {
   regular: "請求書",
   corrected: "請求書(訂正)",
@@ -243,7 +259,11 @@ export async function renderInvoicePdf(
     `消費税は税率ごとに1回、${ROUNDING_JA[doc.taxRounding]}で計算しています(第34条)。※は軽減税率(8%)対象。遅延損害金・特別利用料金は不課税です。`,
     "料金は月を単位とし、日割り計算・返金は行いません(第29条第6項)。振込手数料はお客様のご負担となります(第30条第6項)。",
     ...(doc.issuer.bankAccount ? [`お振込先: ${doc.issuer.bankAccount}`] : []),
-    ...doc.basis.map((b) => `${articleJa(b.article)}: ${b.text}`),
+    // The customer's document is Japanese: the tax computation is explained from the totals; the
+    // English basis of the console goes on the English copy only.
+    ...(en
+      ? doc.basis.map((b) => `${articleJa(b.article)}: ${b.text}`)
+      : taxBasisJa(doc.totals, doc.taxRounding)),
   ];
   pdf.font("jp").fontSize(7.5).fillColor("#333333");
   for (const n of notes) {
