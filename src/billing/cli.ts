@@ -6,10 +6,11 @@ import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { systemActor } from "../audit/service.ts";
 import { systemClock } from "../core/clock.ts";
-import { parseMonth } from "../core/dates.ts";
+import { parseDate, parseMonth } from "../core/dates.ts";
 import { AppError } from "../core/errors.ts";
 import type { Db } from "../db/db.ts";
 import { invoicesCsv } from "./csv.ts";
+import { DirectDebits } from "./debit.ts";
 import { BillingService, type RunProgress } from "./service.ts";
 import { importUsage } from "./usage.ts";
 import { parseZenginResult } from "./zengin.ts";
@@ -20,6 +21,8 @@ export const BILLING_HELP = `unyo billing <command>
   issue --month YYYY-MM                       issue every draft of the month (numbers per issuer and year)
   export --month YYYY-MM [--out FILE]          the month's invoices as CSV (UTF-8 with BOM)
   import-usage FILE --format aws-cur|generic [--rate JPY_PER_UNIT]
+  debit-request --date YYYY-MM-DD [--out FILE] the 全銀 direct-debit request file for a debit date
+                                               (the same file again when that date's request exists)
   import-debit FILE [--year YYYY]             a 全銀 direct-debit result file`;
 
 export class BillingUsageError extends Error {}
@@ -104,6 +107,28 @@ export async function runBillingCli(
         name: positionals[0],
       });
       out.log(JSON.stringify(r, null, 2));
+      return 0;
+    }
+    case "debit-request": {
+      const { values } = parseArgs({
+        args: rest,
+        options: { date: { type: "string" }, out: { type: "string" } },
+        strict: true,
+      });
+      if (!values.date) throw new BillingUsageError("--date YYYY-MM-DD is required");
+      let date: string;
+      try {
+        date = parseDate(values.date, "date");
+      } catch (err) {
+        throw new BillingUsageError((err as Error).message);
+      }
+      const debits = new DirectDebits(db, systemClock);
+      const { created, request } = await debits.createRequest(systemActor, date);
+      const file = await debits.requestFile(request.id);
+      const target = values.out ?? file.fileName;
+      fs.writeFileSync(target, file.bytes);
+      const { items, ...summary } = request;
+      out.log(JSON.stringify({ ...summary, created, file: target, invoices: items.length }, null, 2));
       return 0;
     }
     case "import-debit": {

@@ -9,6 +9,7 @@ import type { AppContext } from "../http/context.ts";
 import { errorSchema } from "../http/errors.ts";
 import { idParams } from "../identity/schemas.ts";
 import { invoicesCsv } from "./csv.ts";
+import { ACCOUNT_TYPES, DirectDebits } from "./debit.ts";
 import { renderInvoicePdf } from "./pdf.ts";
 import type { BillingService } from "./service.ts";
 import { FEE_KINDS, TAX_CATEGORIES, TAX_ROUNDINGS } from "./types.ts";
@@ -39,6 +40,16 @@ function rawBody(body: unknown): Buffer {
 }
 
 const monthParams = z.strictObject({ month: monthField("month") });
+
+/** A bank account as a 全銀 record carries it; names are turned into half-width kana by the service. */
+const bankAccount = {
+  bankCode: z.string().regex(/^\d{4}$/, "a bank code (金融機関コード) is 4 digits"),
+  bankName: z.string().trim().min(1).max(40),
+  branchCode: z.string().regex(/^\d{3}$/, "a branch code (支店コード) is 3 digits"),
+  branchName: z.string().trim().min(1).max(40),
+  accountType: z.enum(ACCOUNT_TYPES),
+  accountNumber: z.string().regex(/^\d{1,7}$/, "an account number is up to 7 digits"),
+};
 
 export function billingRoutes(ctx: AppContext, billing: BillingService) {
   const { identity } = ctx;
@@ -71,6 +82,14 @@ export function billingRoutes(ctx: AppContext, billing: BillingService) {
       invoicePrefix: z
         .string()
         .regex(/^[A-Z]{1,6}$/)
+        .optional(),
+      debitConsignor: z
+        .strictObject({
+          consignorCode: z.string().regex(/^\d{10}$/, "委託者コード is 10 digits"),
+          consignorName: z.string().trim().min(1).max(40),
+          ...bankAccount,
+        })
+        .nullable()
         .optional(),
     });
     app.get(
@@ -403,6 +422,116 @@ export function billingRoutes(ctx: AppContext, billing: BillingService) {
               parseZenginResult,
             ),
           ),
+    );
+    // --- direct debit (口座振替): mandates and request files ---
+    const debits = new DirectDebits(ctx.db, ctx.clock);
+    const customerParams = z.strictObject({ id: z.uuid() });
+    app.get(
+      "/customers/:id/debit-mandate",
+      {
+        ...anyone,
+        schema: {
+          ...t,
+          summary: "The customer's direct-debit mandate (口座振替依頼書); customers: their own",
+          params: customerParams,
+          response: { 200: any, ...errors },
+        },
+      },
+      async (req) => debits.mandate(requireAuth(req), req.params.id),
+    );
+    app.put(
+      "/customers/:id/debit-mandate",
+      {
+        ...money,
+        schema: {
+          ...t,
+          summary:
+            "Register or change the customer's mandate: the account as the bank has it (names become half-width kana; 漢字 is refused)",
+          params: customerParams,
+          body: z.strictObject({
+            ...bankAccount,
+            accountHolder: z.string().trim().min(1).max(60),
+            registeredOn: dateField("registeredOn").optional(),
+          }),
+          response: { 200: any, ...errors },
+        },
+      },
+      async (req) => debits.setMandate(actorOf(requireAuth(req)), req.params.id, req.body),
+    );
+    app.delete(
+      "/customers/:id/debit-mandate",
+      {
+        ...money,
+        schema: {
+          ...t,
+          summary: "Revoke the mandate: later requests leave the customer's invoices out",
+          params: customerParams,
+          response: { 200: any, ...errors },
+        },
+      },
+      async (req) => debits.revokeMandate(actorOf(requireAuth(req)), req.params.id),
+    );
+    app.post(
+      "/billing/debit-requests",
+      {
+        ...money,
+        schema: {
+          ...t,
+          summary:
+            "Make the 全銀 request file (振替依頼データ) for a debit date: open invoices due by that month's end, of customers with a mandate, not already awaiting a result (Art. 31). 201 when made, 200 when that date's request exists",
+          body: z.strictObject({ debitDate: dateField("debitDate") }),
+          response: { 200: any, 201: any, ...errors },
+        },
+      },
+      async (req, reply) => {
+        const r = await debits.createRequest(actorOf(requireAuth(req)), req.body.debitDate);
+        return reply.code(r.created ? 201 : 200).send(r.request);
+      },
+    );
+    app.get(
+      "/billing/debit-requests",
+      {
+        ...money,
+        schema: {
+          ...t,
+          summary: "Direct-debit requests, newest debit date first, with their results once imported",
+          querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).optional() }),
+          response: { 200: z.object({ items: z.array(any) }), ...errors },
+        },
+      },
+      async (req) => ({ items: await debits.requests(req.query.limit) }),
+    );
+    app.get(
+      "/billing/debit-requests/:id",
+      {
+        ...money,
+        schema: {
+          ...t,
+          summary: "One request with the invoices it asks for",
+          params: idParams,
+          response: { 200: any, ...errors },
+        },
+      },
+      async (req) => debits.request(req.params.id),
+    );
+    app.get(
+      "/billing/debit-requests/:id/file",
+      {
+        ...money,
+        schema: {
+          ...t,
+          summary:
+            "The request file as sent to the bank: 全銀 fixed-length 120-byte records, JIS 8-bit, CR LF",
+          params: idParams,
+        },
+      },
+      async (req, reply) => {
+        const f = await debits.requestFile(req.params.id);
+        return reply
+          .type("application/octet-stream")
+          .header("content-disposition", `attachment; filename="${f.fileName}"`)
+          .send(f.bytes);
+      },
     );
     app.post(
       "/billing/usage-imports",

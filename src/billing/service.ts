@@ -18,11 +18,13 @@ import {
   type IsoMonth,
   lastDayOfMonth,
   monthOf,
+  parseDate,
   tokyoDate,
 } from "../core/dates.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import { asCaller, type Db, type Tx } from "../db/db.ts";
 import type { AuthContext } from "../identity/service.ts";
+import { consignorOf, type DebitConsignor } from "./debit.ts";
 import {
   type ContractCharges,
   chargesForMonth,
@@ -58,6 +60,8 @@ export interface BillingSettings {
   taxRounding: TaxRounding;
   dueMonthsAfter: number;
   invoicePrefix: string;
+  /** The provider as the originator of direct debits (委託者), as the bank registered it. */
+  debitConsignor: DebitConsignor | null;
 }
 
 export interface RunProgress {
@@ -261,6 +265,7 @@ export class BillingService {
       taxRounding: s.tax_rounding,
       dueMonthsAfter: s.due_months_after,
       invoicePrefix: s.invoice_prefix,
+      debitConsignor: (s.debit_consignor as DebitConsignor | null) ?? null,
     };
   }
 
@@ -289,6 +294,12 @@ export class BillingService {
           ...(patch.taxRounding !== undefined ? { tax_rounding: patch.taxRounding } : {}),
           ...(patch.dueMonthsAfter !== undefined ? { due_months_after: patch.dueMonthsAfter } : {}),
           ...(patch.invoicePrefix !== undefined ? { invoice_prefix: patch.invoicePrefix } : {}),
+          ...(patch.debitConsignor !== undefined
+            ? {
+                debit_consignor:
+                  patch.debitConsignor === null ? null : JSON.stringify(consignorOf(patch.debitConsignor)),
+              }
+            : {}),
           updated_at: this.clock.now(),
         })
         .execute();
@@ -1753,6 +1764,7 @@ export class BillingService {
     actor: Actor,
     file: { bytes: Uint8Array; name?: string | null; year?: number },
     parse: (bytes: Uint8Array) => {
+      kind: "request" | "result";
       header: { debitDate: string };
       records: {
         record: number;
@@ -1765,6 +1777,12 @@ export class BillingService {
     },
   ) {
     const parsed = parse(file.bytes);
+    if (parsed.kind === "request")
+      throw new AppError(
+        "validation_failed",
+        "this is a request file (振替依頼データ, no results in its trailer), not the bank's result file (振替結果データ)",
+        { details: { file: ["request_not_result"] } },
+      );
     const sha = createHash("sha256").update(file.bytes).digest();
     const today = this.today();
     const mmdd = parsed.header.debitDate;
@@ -1775,7 +1793,8 @@ export class BillingService {
       `${year}-${mmdd.slice(0, 2)}-${mmdd.slice(2)}` > lastDayOfMonth(addMonthsToMonth(monthOf(today), 1))
     )
       year -= 1;
-    const debitDate = `${year}-${mmdd.slice(0, 2)}-${mmdd.slice(2, 4)}`;
+    // 0229 in a year without it, 0431 …: a header the bank cannot have written.
+    const debitDate = parseDate(`${year}-${mmdd.slice(0, 2)}-${mmdd.slice(2, 4)}`, "引落日 (debit date)");
     return this.db.transaction().execute(async (tx) => {
       const dup = await tx
         .selectFrom("payment_imports")
@@ -1912,18 +1931,36 @@ export class BillingService {
         .set({ paid, failed, unmatched })
         .where("id", "=", imp.id)
         .execute();
+      // The request this file answers (same debit date) is no longer awaiting its result: its
+      // invoices that stay unpaid can be asked for again (再振替).
+      const answered = await tx
+        .updateTable("debit_requests")
+        .set({ result_import_id: imp.id })
+        .where("debit_date", "=", debitDate)
+        .where("result_import_id", "is", null)
+        .returning("id")
+        .executeTakeFirst();
       await appendAudit(tx, {
         actor,
         action: "billing.debit_result.imported",
         subjectType: "payment_import",
         subjectId: imp.id,
-        after: { file: file.name, debitDate, records: parsed.records.length, paid, failed, unmatched },
+        after: {
+          file: file.name,
+          debitDate,
+          request: answered?.id ?? null,
+          records: parsed.records.length,
+          paid,
+          failed,
+          unmatched,
+        },
         article: "21(1)(2)",
         at: this.clock.now(),
       });
       return {
         importId: imp.id,
         debitDate,
+        requestId: answered?.id ?? null,
         records: parsed.records.length,
         paid,
         failed,

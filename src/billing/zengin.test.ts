@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseZenginResult, writeZenginDebitFile, type ZenginWriteInput } from "./zengin.ts";
+import { parseZenginResult, writeZenginDebitFile, type ZenginWriteInput, zenginName } from "./zengin.ts";
 
 /** Half-width katakana and ASCII to JIS 8-bit bytes, padded (built by hand, not by the writer). */
 function jis(s: string, len: number, pad = " ", right = false): number[] {
@@ -160,5 +160,67 @@ describe("全銀 direct-debit result files", () => {
     expect(() => parseZenginResult(good.subarray(0, 480))).toThrow(/no end record/);
     expect(() => parseZenginResult(good.subarray(0, 360))).toThrow(/no trailer/);
     expect(() => parseZenginResult(new Uint8Array())).toThrow(/empty/);
+  });
+});
+
+describe("names in the 全銀 character set", () => {
+  it.each([
+    ["ヤマダ　タロウ", "ﾔﾏﾀﾞ ﾀﾛｳ"],
+    ["やまだ たろう", "ﾔﾏﾀﾞ ﾀﾛｳ"],
+    ["カ）ウンヨウシエン", "ｶ)ｳﾝﾖｳｼｴﾝ"],
+    ["ｶ)ｻﾝﾌﾟﾙ", "ｶ)ｻﾝﾌﾟﾙ"],
+    ["キョウコ", "ｷﾖｳｺ"],
+    ["ｼｮｳｼﾞ", "ｼﾖｳｼﾞ"],
+    ["ヴァイオレット", "ｳﾞｱｲｵﾚﾂﾄ"],
+    ["パーク", "ﾊﾟ-ｸ"],
+    ["abc Ｄｅｆ１２", "ABC DEF12"],
+    ["  ｽｽﾞｷ   ｲﾁﾛｳ ", "ｽｽﾞｷ ｲﾁﾛｳ"],
+  ])("%s → %s", (input, expected) => {
+    expect(zenginName(input, 30, "holder")).toBe(expected);
+  });
+  it("refuses what a bank file cannot carry, naming the character, and names too long", () => {
+    expect(() => zenginName("山田太郎", 30, "holder")).toThrow(/"山" cannot be sent/);
+    expect(() => zenginName("ﾔﾏﾀﾞ!", 30, "holder")).toThrow(/"!"/);
+    expect(() => zenginName("   ", 30, "holder")).toThrow(/empty/);
+    // ガ takes two characters (ｶﾞ): 8 full-width kana are 16 in the file.
+    expect(zenginName("ガガガガガガガガ", 16, "bank")).toHaveLength(16);
+    expect(() => zenginName("ガガガガガガガガ", 15, "bank")).toThrow(/longer than its 15/);
+  });
+  it("what it makes, the writer encodes and the reader reads back", () => {
+    const holder = zenginName("サトウ　ハナコ", 30, "holder");
+    const file = writeZenginDebitFile({
+      kind: "request",
+      header: {
+        consignorCode: "1234567890",
+        consignorName: zenginName("ウンヨウシエン", 40, "consignor"),
+        debitDate: "1227",
+        bankCode: "0001",
+        bankName: "ﾐｽﾞﾎ",
+        branchCode: "001",
+        branchName: "ﾎﾝﾃﾝ",
+        accountType: "1",
+        accountNumber: "1234567",
+      },
+      records: [
+        {
+          bankCode: "0009",
+          bankName: zenginName("ミツイスミトモ", 15, "bank"),
+          branchCode: "100",
+          branchName: zenginName("ギンザ", 15, "branch"),
+          accountType: "1",
+          accountNumber: "0000123",
+          accountHolder: holder,
+          amount: 12_345,
+          customerNumber: "00000000000020260001",
+        },
+      ],
+    });
+    const parsed = parseZenginResult(file);
+    expect(parsed.kind).toBe("request");
+    expect(parsed.records[0]).toMatchObject({
+      accountHolder: "ｻﾄｳ ﾊﾅｺ",
+      bankName: "ﾐﾂｲｽﾐﾄﾓ",
+      branchName: "ｷﾞﾝｻﾞ",
+    });
   });
 });

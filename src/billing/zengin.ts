@@ -73,6 +73,8 @@ export interface ZenginTrailer {
 }
 
 export interface ZenginResultFile {
+  /** "request" when the trailer carries no results (a 振替依頼データ, e.g. our own request file). */
+  kind: "request" | "result";
   header: ZenginHeader;
   records: ZenginRecord[];
   trailer: ZenginTrailer;
@@ -126,6 +128,7 @@ export function parseZenginResult(bytes: Uint8Array): ZenginResultFile {
   let header: ZenginHeader | undefined;
   let trailer: ZenginTrailer | undefined;
   let ended = false;
+  let fileKind: "request" | "result" = "result";
   const data: ZenginRecord[] = [];
   recs.forEach((rec, idx) => {
     const n = idx + 1;
@@ -200,7 +203,14 @@ export function parseZenginResult(bytes: Uint8Array): ZenginResultFile {
         ["振替不能件数", trailer.failedCount, failed.length],
         ["振替不能金額", trailer.failedAmount, sum(failed)],
       ];
-      for (const [name, stated, actual] of checks)
+      // A request file (振替依頼データ) has no results yet: its paid and failed counts are all zero.
+      if (
+        data.length > 0 &&
+        trailer.paidCount + trailer.failedCount === 0 &&
+        trailer.paidAmount + trailer.failedAmount === 0
+      )
+        fileKind = "request";
+      for (const [name, stated, actual] of fileKind === "request" ? checks.slice(0, 2) : checks)
         if (stated !== actual)
           throw fail(n, `the trailer's ${name} is ${stated} but the data records add up to ${actual}`);
     } else if (kind === "9") {
@@ -213,7 +223,7 @@ export function parseZenginResult(bytes: Uint8Array): ZenginResultFile {
   if (!header) throw fail(1, "no header record");
   if (!trailer) throw fail(recs.length, "no trailer record (8)");
   if (!ended) throw fail(recs.length, "no end record (9)");
-  return { header, records: data, trailer };
+  return { kind: fileKind, header, records: data, trailer };
 }
 
 // ---- writing ------------------------------------------------------------------------------------
@@ -335,4 +345,72 @@ export function writeZenginDebitFile(input: ZenginWriteInput): Uint8Array {
   out.push([0x39, ...txt("", 119, "ダミー")]);
   const sep = input.separator === "none" ? [] : [0x0d, 0x0a];
   return Uint8Array.from(out.flatMap((r) => [...r, ...sep]));
+}
+
+// ---- the 全銀 character set for names -----------------------------------------------------------
+
+const FULL_KANA =
+  "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン";
+const HALF_KANA = "ｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜｦﾝ";
+const TO_HALF = new Map<string, string>();
+for (let i = 0; i < FULL_KANA.length; i++) TO_HALF.set(FULL_KANA[i]!, HALF_KANA[i]!);
+for (const [full, base] of [
+  ["ガギグゲゴザジズゼゾダヂヅデドバビブベボ", "カキクケコサシスセソタチツテトハヒフヘホ"],
+] as const)
+  for (let i = 0; i < full.length; i++) TO_HALF.set(full[i]!, `${TO_HALF.get(base[i]!)}ﾞ`);
+for (const [i, ch] of [..."パピプペポ"].entries()) TO_HALF.set(ch, `${HALF_KANA[25 + i]}ﾟ`);
+TO_HALF.set("ヴ", "ｳﾞ");
+// Bank account names are written with large kana only (ｷﾖｳｺ for キョウコ).
+const LARGE = "アイウエオツヤユヨワカケイエ";
+for (const [i, small] of [..."ァィゥェォッャュョヮヵヶヰヱ"].entries())
+  TO_HALF.set(small, TO_HALF.get(LARGE[i]!)!);
+for (const [ch, to] of <[string, string][]>[
+  ["ー", "-"],
+  ["‐", "-"],
+  ["−", "-"],
+  ["―", "-"],
+  ["・", "."],
+  ["、", ","],
+  ["。", "."],
+  ["「", "｢"],
+  ["」", "｣"],
+  ["゛", "ﾞ"],
+  ["゜", "ﾟ"],
+])
+  TO_HALF.set(ch, to);
+
+/** What a name in a 全銀 record may contain: 0–9, A–Z, half-width katakana, space and \ , . ｢ ｣ ( ) - / */
+const ZENGIN_NAME = /^[0-9A-Z\uFF66\uFF71-\uFF9F \\,.\uFF62\uFF63()\-/]*$/;
+
+/**
+ * A name as the bank file needs it: full-width or hiragana kana become half-width katakana (small
+ * kana large, ガ → ｶﾞ), full-width letters and digits half-width, letters upper case. Anything else
+ * (漢字 above all) is refused with the character named; the result must fit `bytes`.
+ */
+export function zenginName(value: string, bytes: number, name: string): string {
+  const folded = value.normalize("NFKC").trim();
+  let out = "";
+  for (const ch of folded) {
+    const cp = ch.codePointAt(0)!;
+    // Hiragana → katakana, then through the table.
+    const kata = cp >= 0x3041 && cp <= 0x3096 ? String.fromCodePoint(cp + 0x60) : ch;
+    out += TO_HALF.get(kata) ?? kata.toUpperCase();
+  }
+  out = out.replace(/ {2,}/g, " ");
+  const bad = [...out].find((c) => !ZENGIN_NAME.test(c));
+  if (bad !== undefined)
+    throw new AppError(
+      "validation_failed",
+      `${name}: "${bad}" cannot be sent to the bank; write the name in kana as the bank has it (e.g. ﾔﾏﾀﾞ ﾀﾛｳ, ｶ)ｳﾝﾖｳ)`,
+      { details: { [name]: ["zengin_charset"] } },
+    );
+  if (out === "")
+    throw new AppError("validation_failed", `${name} is empty`, { details: { [name]: ["required"] } });
+  if (out.length > bytes)
+    throw new AppError(
+      "validation_failed",
+      `${name}: "${out}" is ${out.length} characters in the bank file, longer than its ${bytes}`,
+      { details: { [name]: ["too_long"] } },
+    );
+  return out;
 }

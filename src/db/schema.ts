@@ -264,7 +264,46 @@ export interface BillingSettingsTable {
   tax_rounding: Generated<"down" | "up" | "half-up">;
   due_months_after: Generated<number>;
   invoice_prefix: Generated<string>;
+  debit_consignor: Json | null;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface DebitMandatesTable {
+  customer_id: string;
+  bank_code: string;
+  bank_name: string;
+  branch_code: string;
+  branch_name: string;
+  account_type: "1" | "2" | "9";
+  account_number: string;
+  account_holder: string;
+  status: "active" | "revoked";
+  registered_on: DateCol;
+  revoked_on: DateCol | null;
+  next_new_code: Generated<"0" | "1" | "2">;
+  updated_by: string | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface DebitRequestsTable {
+  id: Generated<string>;
+  debit_date: DateCol;
+  records: number;
+  amount: number;
+  file: Buffer;
+  sha256: Buffer;
+  result_import_id: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface DebitRequestItemsTable {
+  request_id: string;
+  record: number;
+  invoice_id: string;
+  customer_id: string;
+  amount: number;
+  new_code: string;
 }
 
 export interface PriceItemsTable {
@@ -480,6 +519,9 @@ export interface Database {
   payments: PaymentsTable;
   payment_allocations: PaymentAllocationsTable;
   debit_failures: DebitFailuresTable;
+  debit_mandates: DebitMandatesTable;
+  debit_requests: DebitRequestsTable;
+  debit_request_items: DebitRequestItemsTable;
   abolitions: AbolitionsTable;
   terms_versions: TermsVersionsTable;
   applications: ApplicationsTable;

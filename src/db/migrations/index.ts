@@ -5,6 +5,7 @@ import * as m0003 from "./0003_billing.ts";
 import * as m0004 from "./0004_invoice_line_owner.ts";
 import * as m0005 from "./0005_invoice_number_digits.ts";
 import * as m0006 from "./0006_late_start_extension.ts";
+import * as m0007 from "./0007_direct_debit.ts";
 
 /**
  * Forward-only, numbered migrations. Add new files as `NNNN_name.ts` and list them here;
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   "0004_invoice_line_owner": m0004,
   "0005_invoice_number_digits": m0005,
   "0006_late_start_extension": m0006,
+  "0007_direct_debit": m0007,
 };

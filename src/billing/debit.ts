@@ -1,0 +1,460 @@
+/**
+ * Direct debit (口座振替), Art. 30 and 31: fees are paid by the method the provider sets, and one of
+ * them is a debit from the customer's account. Each customer gives a mandate (預金口座振替依頼書) with
+ * the account as the bank knows it; for a debit date the provider sends the bank a 全銀 request file
+ * (振替依頼データ) asking for every open invoice of a customer with a mandate; the bank's result file
+ * (see `importDebitResult`) then records the payments, and a failure makes the contract a suspension
+ * candidate (Art. 21(1)(2)). A request is kept byte for byte, once per debit date, so it can be fetched
+ * again and its invoices are not asked for twice while the bank has them.
+ */
+import { createHash } from "node:crypto";
+import { sql } from "kysely";
+import { type Actor, appendAudit } from "../audit/service.ts";
+import type { Clock } from "../core/clock.ts";
+import { addDays, type IsoDate, lastDayOfMonth, monthOf, tokyoDate } from "../core/dates.ts";
+import { AppError, notFound } from "../core/errors.ts";
+import { asCaller, type Db, type Tx } from "../db/db.ts";
+import type { AuthContext } from "../identity/service.ts";
+import { writeZenginDebitFile, zenginName } from "./zengin.ts";
+
+/** 預金種目: 1 普通 (ordinary), 2 当座 (current), 9 その他. */
+export const ACCOUNT_TYPES = ["1", "2", "9"] as const;
+export type AccountType = (typeof ACCOUNT_TYPES)[number];
+
+export interface BankAccount {
+  bankCode: string;
+  bankName: string;
+  branchCode: string;
+  branchName: string;
+  accountType: AccountType;
+  accountNumber: string;
+}
+
+/** The provider as the originator (委託者) of direct debits: its code and its own account. */
+export interface DebitConsignor extends BankAccount {
+  consignorCode: string;
+  consignorName: string;
+}
+
+export interface DebitMandateInput extends BankAccount {
+  accountHolder: string;
+  /** The date the mandate was registered with the bank; default today. */
+  registeredOn?: IsoDate;
+}
+
+const digitsField = (value: string, len: number, name: string) => {
+  const v = value.trim();
+  if (!new RegExp(`^\\d{${len}}$`).test(v))
+    throw new AppError("validation_failed", `${name} is ${len} digits, got "${value}"`, {
+      details: { [name]: ["digits"] },
+    });
+  return v;
+};
+
+function accountOf(a: BankAccount): BankAccount {
+  if (!ACCOUNT_TYPES.includes(a.accountType))
+    throw new AppError(
+      "validation_failed",
+      `accountType is 1 (普通), 2 (当座) or 9 (その他), got "${a.accountType}"`,
+      {
+        details: { accountType: ["enum"] },
+      },
+    );
+  return {
+    bankCode: digitsField(a.bankCode, 4, "bankCode"),
+    bankName: zenginName(a.bankName, 15, "bankName"),
+    branchCode: digitsField(a.branchCode, 3, "branchCode"),
+    branchName: zenginName(a.branchName, 15, "branchName"),
+    accountType: a.accountType,
+    // Account numbers shorter than 7 digits are written with leading zeros, as banks do.
+    accountNumber: digitsField(a.accountNumber.trim().padStart(7, "0"), 7, "accountNumber"),
+  };
+}
+
+/** The consignor as the request file needs it, names in the 全銀 character set. */
+export function consignorOf(c: DebitConsignor): DebitConsignor {
+  return {
+    consignorCode: digitsField(c.consignorCode, 10, "consignorCode"),
+    consignorName: zenginName(c.consignorName, 40, "consignorName"),
+    ...accountOf(c),
+  };
+}
+
+export function presentMandate(m: {
+  customer_id: string;
+  bank_code: string;
+  bank_name: string;
+  branch_code: string;
+  branch_name: string;
+  account_type: AccountType;
+  account_number: string;
+  account_holder: string;
+  status: "active" | "revoked";
+  registered_on: string;
+  revoked_on: string | null;
+  next_new_code: string;
+  updated_at: Date;
+}) {
+  return {
+    customerId: m.customer_id,
+    bankCode: m.bank_code,
+    bankName: m.bank_name,
+    branchCode: m.branch_code,
+    branchName: m.branch_name,
+    accountType: m.account_type,
+    accountNumber: m.account_number,
+    accountHolder: m.account_holder,
+    status: m.status,
+    registeredOn: m.registered_on,
+    revokedOn: m.revoked_on,
+    nextNewCode: m.next_new_code,
+    updatedAt: m.updated_at.toISOString(),
+  };
+}
+
+/** The invoice number's digits as the 20-digit 顧客番号 of a record: the result import finds it by them. */
+export const customerNumberOf = (invoiceNumber: string) => invoiceNumber.replace(/\D/g, "").padStart(20, "0");
+
+export class DirectDebits {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  private today(): IsoDate {
+    return tokyoDate(this.clock.now());
+  }
+
+  /** The customer's mandate (staff: any; a customer: its own). */
+  async mandate(auth: AuthContext, customerId: string) {
+    return asCaller(this.db, auth, async (tx) => {
+      const m = await tx
+        .selectFrom("debit_mandates")
+        .selectAll()
+        .where("customer_id", "=", customerId)
+        .executeTakeFirst();
+      if (!m) throw notFound("direct-debit mandate");
+      return presentMandate(m);
+    });
+  }
+
+  /** Register or change the mandate; a changed account is flagged 新規コード 2 on its next request. */
+  async setMandate(actor: Actor, customerId: string, input: DebitMandateInput) {
+    const account = accountOf(input);
+    const holder = zenginName(input.accountHolder, 30, "accountHolder");
+    const registeredOn = input.registeredOn ?? this.today();
+    return this.db.transaction().execute(async (tx) => {
+      const customer = await tx
+        .selectFrom("customers")
+        .select("id")
+        .where("id", "=", customerId)
+        .executeTakeFirst();
+      if (!customer) throw notFound("customer");
+      const before = await tx
+        .selectFrom("debit_mandates")
+        .selectAll()
+        .where("customer_id", "=", customerId)
+        .forUpdate()
+        .executeTakeFirst();
+      const sameAccount =
+        before?.status === "active" &&
+        before.bank_code === account.bankCode &&
+        before.branch_code === account.branchCode &&
+        before.account_type === account.accountType &&
+        before.account_number === account.accountNumber;
+      const nextNewCode =
+        !before || before.next_new_code === "1" ? "1" : sameAccount ? before.next_new_code : "2";
+      const row = {
+        bank_code: account.bankCode,
+        bank_name: account.bankName,
+        branch_code: account.branchCode,
+        branch_name: account.branchName,
+        account_type: account.accountType,
+        account_number: account.accountNumber,
+        account_holder: holder,
+        status: "active" as const,
+        registered_on: registeredOn,
+        revoked_on: null,
+        next_new_code: nextNewCode as "0" | "1" | "2",
+        updated_by: actor.kind === "staff" ? actor.id : null,
+        updated_at: this.clock.now(),
+      };
+      const after = await tx
+        .insertInto("debit_mandates")
+        .values({ customer_id: customerId, ...row })
+        .onConflict((oc) => oc.column("customer_id").doUpdateSet(row))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await appendAudit(tx, {
+        actor,
+        action: before ? "billing.debit_mandate.changed" : "billing.debit_mandate.registered",
+        subjectType: "customer",
+        subjectId: customerId,
+        customerId,
+        before: before ? presentMandate(before) : undefined,
+        after: presentMandate(after),
+        article: "30",
+        at: this.clock.now(),
+      });
+      return presentMandate(after);
+    });
+  }
+
+  /** The customer stops paying by debit: later requests leave its invoices out. */
+  async revokeMandate(actor: Actor, customerId: string) {
+    return this.db.transaction().execute(async (tx) => {
+      const m = await tx
+        .updateTable("debit_mandates")
+        .set({
+          status: "revoked",
+          revoked_on: this.today(),
+          updated_by: actor.kind === "staff" ? actor.id : null,
+          updated_at: this.clock.now(),
+        })
+        .where("customer_id", "=", customerId)
+        .where("status", "=", "active")
+        .returningAll()
+        .executeTakeFirst();
+      if (!m) throw notFound("active direct-debit mandate");
+      await appendAudit(tx, {
+        actor,
+        action: "billing.debit_mandate.revoked",
+        subjectType: "customer",
+        subjectId: customerId,
+        customerId,
+        after: presentMandate(m),
+        article: "30",
+        at: this.clock.now(),
+      });
+      return presentMandate(m);
+    });
+  }
+
+  /**
+   * The request for a debit date: every issued invoice with a balance, due by the end of the debit
+   * date's month (Art. 31(3)), of a customer with an active mandate, that no request still awaiting
+   * its result asks for. Once per date: asking again for the same date gives the same request.
+   */
+  async createRequest(actor: Actor, debitDate: IsoDate) {
+    if (debitDate < this.today())
+      throw new AppError("validation_failed", `the debit date ${debitDate} has passed`, {
+        details: { debitDate: ["past"] },
+      });
+    if (debitDate > addDays(this.today(), 366))
+      throw new AppError("validation_failed", `the debit date ${debitDate} is more than a year ahead`, {
+        details: { debitDate: ["too_far"] },
+      });
+    return this.db.transaction().execute(async (tx) => {
+      // One request is made at a time, so two never ask for the same invoice.
+      await sql`SELECT pg_advisory_xact_lock(hashtext('unyo.debit_requests'))`.execute(tx);
+      const existing = await tx
+        .selectFrom("debit_requests")
+        .select("id")
+        .where("debit_date", "=", debitDate)
+        .executeTakeFirst();
+      if (existing) return { created: false, request: await this.request(existing.id, tx) };
+      const settings = await tx
+        .selectFrom("billing_settings")
+        .select("debit_consignor")
+        .executeTakeFirstOrThrow();
+      const consignor = settings.debit_consignor as DebitConsignor | null;
+      if (!consignor)
+        throw new AppError(
+          "conflict",
+          "set the provider's consignor details (委託者コード and account) in the billing settings first",
+          { details: { debitConsignor: ["required"] } },
+        );
+      const open = await tx
+        .selectFrom("invoices as i")
+        .innerJoin("debit_mandates as m", "m.customer_id", "i.customer_id")
+        .select([
+          "i.id",
+          "i.number",
+          "i.customer_id",
+          "i.total",
+          "i.paid_amount",
+          "m.bank_code",
+          "m.bank_name",
+          "m.branch_code",
+          "m.branch_name",
+          "m.account_type",
+          "m.account_number",
+          "m.account_holder",
+          "m.next_new_code",
+        ])
+        .where("i.status", "=", "issued")
+        .where(sql<boolean>`i.paid_amount < i.total`)
+        .where("i.due_date", "<=", lastDayOfMonth(monthOf(debitDate)))
+        .where("m.status", "=", "active")
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom("debit_request_items as d")
+                .innerJoin("debit_requests as r", "r.id", "d.request_id")
+                .select(sql`1`.as("one"))
+                .whereRef("d.invoice_id", "=", "i.id")
+                .where("r.result_import_id", "is", null),
+            ),
+          ),
+        )
+        .orderBy("i.customer_id")
+        .orderBy("i.number")
+        .execute();
+      if (open.length === 0)
+        throw new AppError(
+          "conflict",
+          `nothing to ask the bank for on ${debitDate}: no open invoice due by ${lastDayOfMonth(monthOf(debitDate))} of a customer with a direct-debit mandate that is not already in a request awaiting its result`,
+          { details: { debitDate: ["nothing_to_request"] } },
+        );
+      const records = open.map((i) => ({
+        bankCode: i.bank_code,
+        bankName: i.bank_name,
+        branchCode: i.branch_code,
+        branchName: i.branch_name,
+        accountType: i.account_type,
+        accountNumber: i.account_number,
+        accountHolder: i.account_holder,
+        amount: i.total - i.paid_amount,
+        newCode: i.next_new_code,
+        customerNumber: customerNumberOf(i.number!),
+      }));
+      const file = Buffer.from(
+        writeZenginDebitFile({
+          kind: "request",
+          header: { ...consignor, debitDate: debitDate.slice(5, 7) + debitDate.slice(8, 10) },
+          records,
+        }),
+      );
+      const amount = records.reduce((s, r) => s + r.amount, 0);
+      const req = await tx
+        .insertInto("debit_requests")
+        .values({
+          debit_date: debitDate,
+          records: records.length,
+          amount,
+          file,
+          sha256: createHash("sha256").update(file).digest(),
+          created_by: actor.kind === "staff" ? actor.id : null,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await tx
+        .insertInto("debit_request_items")
+        .values(
+          open.map((i, n) => ({
+            request_id: req.id,
+            record: n + 2, // after the header
+            invoice_id: i.id,
+            customer_id: i.customer_id,
+            amount: records[n]!.amount,
+            new_code: i.next_new_code,
+          })),
+        )
+        .execute();
+      // The first debit of a mandate (or of a changed account) has been asked for.
+      await tx
+        .updateTable("debit_mandates")
+        .set({ next_new_code: "0" })
+        .where("customer_id", "in", [...new Set(open.map((i) => i.customer_id))])
+        .execute();
+      await appendAudit(tx, {
+        actor,
+        action: "billing.debit_request.created",
+        subjectType: "debit_request",
+        subjectId: req.id,
+        after: { debitDate, records: records.length, amount },
+        article: "31",
+        at: this.clock.now(),
+      });
+      return { created: true, request: await this.request(req.id, tx) };
+    });
+  }
+
+  /** A request with the invoices it asks for and, once imported, the bank's result. */
+  async request(id: string, db: Db | Tx = this.db) {
+    const [r] = await this.summaries(db, id);
+    if (!r) throw notFound("debit request");
+    const items = await db
+      .selectFrom("debit_request_items as d")
+      .innerJoin("invoices as i", "i.id", "d.invoice_id")
+      .innerJoin("customers as c", "c.id", "d.customer_id")
+      .select([
+        "d.record",
+        "d.invoice_id",
+        "i.number",
+        "c.legal_name",
+        "d.amount",
+        "d.new_code",
+        "i.total",
+        "i.paid_amount",
+      ])
+      .where("d.request_id", "=", id)
+      .orderBy("d.record")
+      .execute();
+    return {
+      ...r,
+      items: items.map((x) => ({
+        record: x.record,
+        invoiceId: x.invoice_id,
+        invoiceNumber: x.number,
+        customerName: x.legal_name,
+        amount: x.amount,
+        newCode: x.new_code,
+        balance: x.total - x.paid_amount,
+      })),
+    };
+  }
+
+  /** The latest requests, newest debit date first. */
+  async requests(limit = 50) {
+    return this.summaries(this.db, undefined, limit);
+  }
+
+  private async summaries(db: Db | Tx, id?: string, limit = 50) {
+    let q = db
+      .selectFrom("debit_requests as r")
+      .leftJoin("payment_imports as p", "p.id", "r.result_import_id")
+      .select([
+        "r.id",
+        "r.debit_date",
+        "r.records",
+        "r.amount",
+        "r.created_at",
+        "r.result_import_id",
+        "p.paid",
+        "p.failed",
+        "p.unmatched",
+      ]);
+    if (id) q = q.where("r.id", "=", id);
+    const rows = await q.orderBy("r.debit_date", "desc").limit(limit).execute();
+    return rows.map((r) => ({
+      id: r.id,
+      debitDate: r.debit_date,
+      records: r.records,
+      amount: r.amount,
+      createdAt: r.created_at.toISOString(),
+      fileName: fileNameOf(r.debit_date),
+      result: r.result_import_id
+        ? {
+            importId: r.result_import_id,
+            paid: r.paid ?? 0,
+            failed: r.failed ?? 0,
+            unmatched: r.unmatched ?? 0,
+          }
+        : null,
+    }));
+  }
+
+  /** The request file exactly as it was made. */
+  async requestFile(id: string) {
+    const r = await this.db
+      .selectFrom("debit_requests")
+      .select(["file", "debit_date"])
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (!r) throw notFound("debit request");
+    return { bytes: r.file, fileName: fileNameOf(r.debit_date) };
+  }
+}
+
+const fileNameOf = (debitDate: string) => `KOFURI-${debitDate.replace(/-/g, "")}.txt`;

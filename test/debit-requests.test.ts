@@ -1,0 +1,348 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BillingService } from "../src/billing/service.ts";
+import { parseZenginResult, writeZenginDebitFile } from "../src/billing/zengin.ts";
+import { addDays, tokyoDate } from "../src/core/dates.ts";
+import {
+  buildContract,
+  buildCustomer,
+  buildUser,
+  type Client,
+  login,
+  PASSWORD,
+  type TestEnv,
+  testApp,
+} from "./helpers.ts";
+
+let env: TestEnv;
+let bill: Client;
+let svc: BillingService;
+
+beforeAll(async () => {
+  env = await testApp();
+  bill = await login(env.app, (await buildUser(env.db, { role: "billing" })).loginId, PASSWORD);
+  svc = new BillingService(env.db, env.clock);
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+const fileOf = async (id: string) => {
+  const r = await env.app.inject({
+    method: "GET",
+    url: `/api/v1/billing/debit-requests/${id}/file`,
+    headers: { cookie: bill.cookie },
+  });
+  expect(r.statusCode, r.body).toBe(200);
+  return { bytes: r.rawPayload, disposition: String(r.headers["content-disposition"]) };
+};
+
+const importResult = (file: Uint8Array) =>
+  env.app.inject({
+    method: "POST",
+    url: "/api/v1/billing/debit-results?year=2026&name=RESULT.txt",
+    payload: Buffer.from(file),
+    headers: { cookie: bill.cookie, "x-csrf-token": bill.csrf, "content-type": "application/octet-stream" },
+  });
+
+const mandate = {
+  bankCode: "0001",
+  bankName: "ミズホ",
+  branchCode: "001",
+  branchName: "ほんてん",
+  accountType: "1",
+  accountNumber: "12345",
+  accountHolder: "ヤマダ　タロウ",
+};
+
+describe("direct debit: mandates, request files and their results (Art. 21(1)(2), 30, 31)", () => {
+  it("from mandate to request file to result: paid, failed and asked for again", async () => {
+    // Before the provider's consignor details are set, no request can be made.
+    const early = await bill.req("POST", "/api/v1/billing/debit-requests", { debitDate: "2026-11-27" });
+    expect(early.status).toBe(409);
+    expect(JSON.stringify(early.json)).toMatch(/consignor/);
+
+    // The consignor: names are turned into the bank's half-width kana; 漢字 and bad codes are refused.
+    const consignor = {
+      consignorCode: "1234567890",
+      consignorName: "ウンヨウシエン（カ",
+      bankCode: "0005",
+      bankName: "ミツビシ",
+      branchCode: "123",
+      branchName: "シブヤ",
+      accountType: "1",
+      accountNumber: "7654321",
+    };
+    const kanji = await bill.req("PATCH", "/api/v1/billing/settings", {
+      debitConsignor: { ...consignor, consignorName: "運用支援株式会社" },
+    });
+    expect(kanji.status).toBe(400);
+    expect(kanji.json.error.message).toMatch(/"運" cannot be sent to the bank/);
+    const short = await bill.req("PATCH", "/api/v1/billing/settings", {
+      debitConsignor: { ...consignor, consignorCode: "123456789" },
+    });
+    expect(short.status).toBe(400);
+    expect((await bill.req("GET", "/api/v1/billing/settings")).json.debitConsignor).toBeNull();
+    const set = await bill.req("PATCH", "/api/v1/billing/settings", { debitConsignor: consignor });
+    expect(set.status, JSON.stringify(set.json)).toBe(200);
+    expect(set.json.debitConsignor).toMatchObject({ consignorName: "ｳﾝﾖｳｼｴﾝ(ｶ", bankName: "ﾐﾂﾋﾞｼ" });
+
+    // Three customers, one invoice each for October; A and B pay by debit, C by transfer.
+    const [ca, cb, cc] = [
+      await buildCustomer(env.db),
+      await buildCustomer(env.db),
+      await buildCustomer(env.db),
+    ];
+    const a = await buildContract(env.db, { customerId: ca, start: "2026-08-01", plan: "basic" });
+    const b = await buildContract(env.db, { customerId: cb, start: "2026-08-01", plan: "standard" });
+    await buildContract(env.db, { customerId: cc, start: "2026-08-01", plan: "basic" });
+    await svc.run("2026-10");
+    await svc.issueMonth({ kind: "system", id: null }, "2026-10");
+    const inv = (contractId: string) =>
+      env.db
+        .selectFrom("invoices")
+        .selectAll()
+        .where("contract_id", "=", contractId)
+        .executeTakeFirstOrThrow();
+    const [ia, ib] = [await inv(a.id), await inv(b.id)];
+    expect(ia.due_date <= "2026-11-30").toBe(true);
+
+    const ma = await bill.req("PUT", `/api/v1/customers/${ca}/debit-mandate`, mandate);
+    expect(ma.status, JSON.stringify(ma.json)).toBe(200);
+    expect(ma.json).toMatchObject({
+      bankName: "ﾐｽﾞﾎ",
+      branchName: "ﾎﾝﾃﾝ",
+      accountNumber: "0012345",
+      accountHolder: "ﾔﾏﾀﾞ ﾀﾛｳ",
+      status: "active",
+      nextNewCode: "1",
+    });
+    expect(
+      (await bill.req("PUT", `/api/v1/customers/${cb}/debit-mandate`, { ...mandate, accountHolder: "山田" }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await bill.req("PUT", `/api/v1/customers/${cb}/debit-mandate`, { ...mandate, bankCode: "12" })).status,
+    ).toBe(400);
+    expect((await bill.req("GET", `/api/v1/customers/${cb}/debit-mandate`)).status).toBe(404);
+    const mb = await bill.req("PUT", `/api/v1/customers/${cb}/debit-mandate`, {
+      ...mandate,
+      accountNumber: "7777777",
+      accountHolder: "ｶ)ｻﾝﾌﾟﾙｼﾖｳｼﾞ",
+    });
+    expect(mb.status).toBe(200);
+
+    // Two requests at once for different dates: one gets the invoices, the other finds nothing left.
+    const both = await Promise.all([
+      bill.req("POST", "/api/v1/billing/debit-requests", { debitDate: "2026-11-27" }),
+      bill.req("POST", "/api/v1/billing/debit-requests", { debitDate: "2026-11-26" }),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([201, 409]);
+    const made = both.find((r) => r.status === 201)!.json;
+    const debitDate = made.debitDate as string;
+    expect(made).toMatchObject({ records: 2, amount: ia.total + ib.total, result: null });
+    expect(made.items.map((i: { invoiceNumber: string }) => i.invoiceNumber).sort()).toEqual(
+      [ia.number, ib.number].sort(),
+    );
+    expect(made.items.every((i: { newCode: string }) => i.newCode === "1")).toBe(true);
+
+    // The file is a 全銀 request a bank (and our own reader) accepts.
+    const { bytes, disposition } = await fileOf(made.id);
+    expect(disposition).toContain(`KOFURI-${debitDate.replace(/-/g, "")}.txt`);
+    expect(bytes.length).toBe(5 * 122); // header, 2 data, trailer, end; CR LF after each
+    const parsed = parseZenginResult(bytes);
+    expect(parsed.kind).toBe("request");
+    expect(parsed.header).toMatchObject({
+      consignorCode: "1234567890",
+      consignorName: "ｳﾝﾖｳｼｴﾝ(ｶ",
+      debitDate: debitDate.slice(5, 7) + debitDate.slice(8),
+      bankCode: "0005",
+    });
+    const recA = parsed.records.find((r) => r.amount === ia.total && r.accountNumber === "0012345")!;
+    expect(recA).toMatchObject({
+      bankCode: "0001",
+      bankName: "ﾐｽﾞﾎ",
+      accountHolder: "ﾔﾏﾀﾞ ﾀﾛｳ",
+      newCode: "1",
+      customerNumber: ia.number!.replace(/\D/g, "").padStart(20, "0"),
+      resultCode: "0",
+    });
+    expect(parsed.trailer).toMatchObject({ count: 2, amount: ia.total + ib.total });
+
+    // The same date again gives the same request, byte for byte; another date has nothing to ask.
+    const again = await bill.req("POST", "/api/v1/billing/debit-requests", { debitDate });
+    expect(again.status).toBe(200);
+    expect(again.json.id).toBe(made.id);
+    expect(Buffer.compare((await fileOf(made.id)).bytes, bytes)).toBe(0);
+    expect(
+      (await bill.req("POST", "/api/v1/billing/debit-requests", { debitDate: "2026-11-30" })).status,
+    ).toBe(409);
+
+    // Our own request file sent back by mistake is not a result: nothing is marked paid.
+    const mistaken = await importResult(bytes);
+    expect(mistaken.statusCode).toBe(400);
+    expect(mistaken.json().error.message).toMatch(/request file/);
+    expect((await inv(a.id)).paid_amount).toBe(0);
+
+    // The bank answers: A debited, B short of funds.
+    const result = writeZenginDebitFile({
+      kind: "result",
+      header: parsed.header,
+      records: parsed.records.map((r) => ({ ...r, resultCode: r.accountNumber === "0012345" ? "0" : "1" })),
+    });
+    const imported = await importResult(result);
+    expect(imported.statusCode, imported.body).toBe(201);
+    expect(imported.json()).toMatchObject({ requestId: made.id, paid: 1, failed: 1, unmatched: 0 });
+    expect((await inv(a.id)).paid_amount).toBe(ia.total);
+    const list = await bill.req("GET", "/api/v1/billing/debit-requests");
+    expect(list.json.items.find((r: { id: string }) => r.id === made.id).result).toMatchObject({
+      paid: 1,
+      failed: 1,
+    });
+
+    // B's invoice is open again and goes into the next request, no longer as a first debit.
+    const redo = await bill.req("POST", "/api/v1/billing/debit-requests", { debitDate: "2026-11-30" });
+    expect(redo.status, JSON.stringify(redo.json)).toBe(201);
+    expect(redo.json.items).toEqual([expect.objectContaining({ invoiceNumber: ib.number, newCode: "0" })]);
+
+    // A changed account is flagged 新規コード 2 for its next debit; the same account keeps 0.
+    const same = await bill.req("PUT", `/api/v1/customers/${cb}/debit-mandate`, {
+      ...mandate,
+      accountNumber: "7777777",
+      accountHolder: "ｶ)ｻﾝﾌﾟﾙｼﾖｳｼﾞ",
+    });
+    expect(same.json.nextNewCode).toBe("0");
+    const moved = await bill.req("PUT", `/api/v1/customers/${cb}/debit-mandate`, {
+      ...mandate,
+      accountNumber: "8888888",
+      accountHolder: "ｶ)ｻﾝﾌﾟﾙｼﾖｳｼﾞ",
+    });
+    expect(moved.json.nextNewCode).toBe("2");
+
+    // Revoking stops later requests for the customer; twice is a 404.
+    expect((await bill.req("DELETE", `/api/v1/customers/${ca}/debit-mandate`)).json.status).toBe("revoked");
+    expect((await bill.req("DELETE", `/api/v1/customers/${ca}/debit-mandate`)).status).toBe(404);
+
+    // Each step is in the audit log.
+    const actions = (
+      await env.db
+        .selectFrom("audit_log")
+        .select("action")
+        .where("action", "like", "billing.debit%")
+        .execute()
+    ).map((r) => r.action);
+    for (const a of [
+      "billing.debit_mandate.registered",
+      "billing.debit_mandate.changed",
+      "billing.debit_mandate.revoked",
+      "billing.debit_request.created",
+      "billing.debit_result.imported",
+    ])
+      expect(actions).toContain(a);
+
+    // A customer sees its own mandate and no one else's, and cannot change it.
+    const user = await buildUser(env.db, { role: "customer-admin", customerId: cb });
+    const portal = await login(env.app, user.loginId, PASSWORD);
+    expect((await portal.req("GET", `/api/v1/customers/${cb}/debit-mandate`)).json.accountNumber).toBe(
+      "8888888",
+    );
+    expect((await portal.req("GET", `/api/v1/customers/${ca}/debit-mandate`)).status).toBe(404);
+    expect((await portal.req("PUT", `/api/v1/customers/${cb}/debit-mandate`, mandate)).status).toBe(403);
+    expect(
+      (await portal.req("POST", "/api/v1/billing/debit-requests", { debitDate: "2026-12-27" })).status,
+    ).toBe(403);
+  });
+
+  it("refuses past, impossible and far dates, and unknown customers, without writing anything", async () => {
+    const before = await env.db
+      .selectFrom("debit_requests")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    for (const [date, status] of [
+      ["2026-11-23", 400],
+      ["2026-02-30", 400],
+      ["2028-01-01", 400],
+      ["27/11/2026", 400],
+    ] as const) {
+      const r = await bill.req("POST", "/api/v1/billing/debit-requests", { debitDate: date });
+      expect(r.status, date).toBe(status);
+      expect(r.json.error.code).toBe("validation_failed");
+    }
+    const after = await env.db
+      .selectFrom("debit_requests")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+    expect(
+      (await bill.req("PUT", "/api/v1/customers/00000000-0000-4000-8000-000000000000/debit-mandate", mandate))
+        .status,
+    ).toBe(404);
+  });
+
+  it("a result file whose header date does not exist is a 400, not a 500", async () => {
+    const file = writeZenginDebitFile({
+      kind: "result",
+      header: {
+        consignorCode: "1234567890",
+        consignorName: "ｳﾝﾖｳ",
+        debitDate: "0230",
+        bankCode: "0001",
+        bankName: "ﾐｽﾞﾎ",
+        branchCode: "001",
+        branchName: "ﾎﾝﾃﾝ",
+        accountType: "1",
+        accountNumber: "1234567",
+      },
+      records: [],
+    });
+    const r = await importResult(file);
+    expect(r.statusCode, r.body).toBe(400);
+    expect(r.json().error.message).toMatch(/not a real calendar date/);
+  });
+
+  it("unyo billing debit-request writes the file for a date, and the same file again", async () => {
+    const customers = await env.db
+      .selectFrom("invoices")
+      .select("customer_id")
+      .where("status", "=", "issued")
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom("debit_mandates")
+              .select("customer_id")
+              .whereRef("customer_id", "=", "invoices.customer_id"),
+          ),
+        ),
+      )
+      .execute();
+    const customer = customers[0]!.customer_id;
+    expect((await bill.req("PUT", `/api/v1/customers/${customer}/debit-mandate`, mandate)).status).toBe(200);
+    // The command runs on the real clock: a date weeks after today, clear of the dates used above.
+    const date = addDays(tokyoDate(new Date()), 20);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "unyo-debit-"));
+    const out = path.join(dir, "request.txt");
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, ["bin/unyo.js", "billing", "debit-request", ...args], {
+        env: { ...process.env, DATABASE_URL: env.url, LOG_LEVEL: "warn" },
+        encoding: "utf8",
+      });
+    const first = cli("--date", date, "--out", out);
+    expect(first.status, first.stderr).toBe(0);
+    const report = JSON.parse(first.stdout);
+    expect(report).toMatchObject({ debitDate: date, created: true, file: out });
+    expect(report.invoices).toBeGreaterThanOrEqual(1);
+    const bytes = fs.readFileSync(out);
+    expect(parseZenginResult(bytes).records.every((r) => r.accountHolder === "ﾔﾏﾀﾞ ﾀﾛｳ")).toBe(true);
+    const second = cli("--date", date, "--out", `${out}.2`);
+    expect(second.status, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout).created).toBe(false);
+    expect(Buffer.compare(fs.readFileSync(`${out}.2`), bytes)).toBe(0);
+    const bad = cli("--date", "2026-13-01");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/date/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+});
