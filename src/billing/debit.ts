@@ -338,24 +338,20 @@ export class DirectDebits {
         })
         .returning("id")
         .executeTakeFirstOrThrow();
-      await tx
-        .insertInto("debit_request_items")
-        .values(
-          open.map((i, n) => ({
-            request_id: req.id,
-            record: n + 2, // after the header
-            invoice_id: i.id,
-            customer_id: i.customer_id,
-            amount: records[n]!.amount,
-            new_code: i.next_new_code,
-          })),
-        )
-        .execute();
+      // One statement whatever the count (arrays, not one parameter per value: PostgreSQL takes 65,535).
+      await sql`
+        INSERT INTO debit_request_items (request_id, record, invoice_id, customer_id, amount, new_code)
+        SELECT ${req.id}::uuid, u.record, u.invoice_id, u.customer_id, u.amount, u.new_code
+        FROM unnest(${open.map((_, n) => n + 2)}::int[], ${open.map((i) => i.id)}::uuid[],
+                    ${open.map((i) => i.customer_id)}::uuid[], ${records.map((r) => r.amount)}::bigint[],
+                    ${open.map((i) => i.next_new_code)}::text[])
+          AS u(record, invoice_id, customer_id, amount, new_code)`.execute(tx);
       // The first debit of a mandate (or of a changed account) has been asked for.
       await tx
         .updateTable("debit_mandates")
         .set({ next_new_code: "0" })
-        .where("customer_id", "in", [...new Set(open.map((i) => i.customer_id))])
+        .where(sql<boolean>`customer_id = ANY(${[...new Set(open.map((i) => i.customer_id))]}::uuid[])`)
+        .where("next_new_code", "<>", "0")
         .execute();
       await appendAudit(tx, {
         actor,

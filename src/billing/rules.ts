@@ -334,20 +334,22 @@ export function slaCredit(input: {
   let msInMonth = 0;
   const basis: Basis[] = [];
   /** The provider's periods, to be merged where they overlap (one stretch of unavailability). */
-  const own: { s: number; e: number; start: string; end: string; n: number }[] = [];
-  for (const o of input.outages) {
+  const own: { s: number; e: number; start: string; end: string; n: number; at: number }[] = [];
+  /** Exclusions in the order the periods were given (`at`), whatever the merging did. */
+  const excludedAt: { at: number; x: SlaCredit["excluded"][number] }[] = [];
+  for (const [at, o] of input.outages.entries()) {
     const attribution = o.attribution ?? "provider";
     if (!ATTRIBUTIONS.includes(attribution)) throw bad(`unknown attribution "${attribution}"`, "36");
     const s = instant(o.start, "start");
     const e = instant(o.end, "end");
     if (e <= s) throw bad(`an outage must end after it starts (${o.start} → ${o.end})`, "30(4)");
     if (attribution === "provider") {
-      own.push({ s, e, start: o.start, end: o.end, n: 1 });
+      own.push({ s, e, start: o.start, end: o.end, n: 1, at });
       continue;
     }
     if (Math.min(e, mEnd) <= Math.max(s, mStart)) continue;
     const { reason, article } = EXCLUSION[attribution];
-    excluded.push({ start: o.start, end: o.end, attribution, reason, article });
+    excludedAt.push({ at, x: { start: o.start, end: o.end, attribution, reason, article } });
   }
   // Overlapping or touching periods are one continuous unavailability: the service cannot be
   // unavailable twice at once, so their hours are counted once and the stretch qualifies by its
@@ -362,6 +364,7 @@ export function slaCredit(input: {
         last.end = p.end;
       }
       last.n += p.n;
+      last.at = Math.min(last.at, p.at);
     } else merged.push({ ...p });
   }
   for (const p of merged) {
@@ -370,12 +373,15 @@ export function slaCredit(input: {
     const whole = p.e - p.s;
     const joined = p.n > 1 ? ` (${p.n} recorded periods overlap and are counted once)` : "";
     if (whole < 6 * HOUR) {
-      excluded.push({
-        start: p.start,
-        end: p.end,
-        attribution: "provider",
-        reason: `shorter than 6 hours from awareness to restoration (${hoursOf(whole)} h)${joined}: nothing is returned`,
-        article: "30(4)",
+      excludedAt.push({
+        at: p.at,
+        x: {
+          start: p.start,
+          end: p.end,
+          attribution: "provider",
+          reason: `shorter than 6 hours from awareness to restoration (${hoursOf(whole)} h)${joined}: nothing is returned`,
+          article: "30(4)",
+        },
       });
       continue;
     }
@@ -394,6 +400,7 @@ export function slaCredit(input: {
       ),
     );
   }
+  for (const { x } of excludedAt.sort((a, b) => a.at - b.at)) excluded.push(x);
   for (const x of excluded) basis.push(cite(x.article, `${x.start} → ${x.end}: not counted — ${x.reason}.`));
   let percentage = 0;
   for (const tier of table) if (msInMonth >= Math.round(tier.fromHours * HOUR)) percentage = tier.percentage;

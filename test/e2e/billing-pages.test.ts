@@ -206,4 +206,104 @@ describe("billing pages", () => {
     const cap = await customer.getByTestId("damages-cap").textContent();
     expect(cap).toMatch(/^[\d,]+円 \(第39条\)$/);
   });
+
+  it("direct debit: the originator, a customer's mandate in kana, the request file for a date; the customer sees it", async () => {
+    const { browser, base, db } = e2e;
+    const thisMonth = monthOf(tokyoDate(new Date()));
+    const staff = await browser.newPage();
+    await logIn(staff, base, "billing");
+    await staff.getByRole("heading", { name: "運用コンソールへようこそ" }).waitFor();
+
+    // The originator's details from the bank, typed in full-width kana.
+    await staff.getByRole("link", { name: "料金表" }).click();
+    const consignor = staff.getByRole("form", { name: "口座振替の委託者情報" });
+    await consignor.getByLabel("委託者コード(10桁)").fill("1234567890");
+    await consignor.getByLabel("委託者名(カナ)").fill("ウンヨウシエンサービス（カ");
+    await consignor.getByLabel("金融機関コード(4桁)").fill("0005");
+    await consignor.getByLabel("金融機関名(カナ)").fill("ミツビシユーエフジエイ");
+    await consignor.getByLabel("支店コード(3桁)").fill("123");
+    await consignor.getByLabel("支店名(カナ)").fill("シブヤ");
+    await consignor.getByLabel("口座番号(7桁まで)").fill("7654321");
+    await consignor.getByRole("button", { name: "保存する" }).click();
+    await consignor.getByRole("status").waitFor();
+    expect(
+      (await db.selectFrom("billing_settings").select("debit_consignor").executeTakeFirstOrThrow())
+        .debit_consignor,
+    ).toMatchObject({ consignorName: "ｳﾝﾖｳｼｴﾝｻ-ﾋﾞｽ(ｶ", bankName: "ﾐﾂﾋﾞｼﾕ-ｴﾌｼﾞｴｲ" });
+
+    // This month's invoice, issued, still open.
+    await staff.getByRole("link", { name: "請求", exact: true }).click();
+    await staff.getByLabel("対象月").first().fill(thisMonth);
+    await staff.getByLabel("続けて発行する(請求書番号を付番)").check();
+    await staff.getByRole("button", { name: "実行する" }).click();
+    await staff.getByTestId("run-result").waitFor();
+    const open = await db
+      .selectFrom("invoices as i")
+      .innerJoin("contracts as c", "c.id", "i.contract_id")
+      .select(["i.number", "i.total", "i.paid_amount", "i.due_date"])
+      .where("c.number", "=", "C-DEMO-0001")
+      .where("i.month", "=", thisMonth)
+      .where("i.status", "=", "issued")
+      .executeTakeFirstOrThrow();
+
+    // The mandate: 漢字 is refused with the reason; kana are stored as the bank's half-width kana.
+    await staff.getByRole("link", { name: "入金" }).click();
+    const mandate = staff.getByRole("form", { name: "口座振替の登録(預金口座振替依頼書)" });
+    await mandate.getByLabel("契約者").selectOption({ label: "株式会社サンプル商事" });
+    await mandate
+      .getByTestId("mandate-current")
+      .getByText(/口座振替の登録はありません/)
+      .waitFor();
+    await mandate.getByLabel("金融機関コード(4桁)").fill("0001");
+    await mandate.getByLabel("金融機関名(カナ)").fill("ミズホ");
+    await mandate.getByLabel("支店コード(3桁)").fill("001");
+    await mandate.getByLabel("支店名(カナ)").fill("ほんてん");
+    await mandate.getByLabel("口座番号(7桁まで)").fill("1234567");
+    await mandate.getByLabel("口座名義(カナ)").fill("株式会社サンプル商事");
+    await mandate.getByRole("button", { name: "保存する" }).click();
+    expect(await mandate.getByRole("alert").textContent()).toMatch(/"株" cannot be sent to the bank/);
+    expect(await db.selectFrom("debit_mandates").select("customer_id").execute()).toHaveLength(0);
+    await mandate.getByLabel("口座名義(カナ)").fill("カ）サンプルショウジ");
+    await mandate.getByRole("button", { name: "保存する" }).click();
+    await mandate
+      .getByRole("status")
+      .getByText(/ﾐｽﾞﾎ \(0001\) ﾎﾝﾃﾝ \(001\) 普通 1234567 ｶ\)ｻﾝﾌﾟﾙｼﾖｳｼﾞ/)
+      .waitFor();
+
+    // The request for a debit date in the month the invoice falls due, for what is still owed (the
+    // customer's credit from the first journey, if any, was applied when the invoice was issued).
+    const owed = open.total - open.paid_amount;
+    expect(owed).toBeGreaterThan(0);
+    const dueMonth = open.due_date.slice(0, 7);
+    const debitDate = `${dueMonth}-27` < tokyoDate(new Date()) ? tokyoDate(new Date()) : `${dueMonth}-27`;
+    const requests = staff.getByRole("form", { name: "口座振替依頼データ(全銀)" });
+    await requests.getByLabel("振替日").fill(debitDate);
+    await requests.getByRole("button", { name: "依頼データを作る" }).click();
+    await requests
+      .getByRole("status")
+      .getByText(`${debitDate} の依頼: 1 件、${yen(owed)}`)
+      .waitFor();
+    const table = staff.getByTestId("debit-requests");
+    const link = table.getByRole("link", { name: `KOFURI-${debitDate.replace(/-/g, "")}.txt` });
+    const file = await staff.request.get(`${base}${await link.getAttribute("href")}`);
+    expect(file.status()).toBe(200);
+    const { parseZenginResult } = await import("../../src/billing/zengin.ts");
+    const parsed = parseZenginResult(await file.body());
+    expect(parsed.kind).toBe("request");
+    expect(parsed.records).toEqual([
+      expect.objectContaining({
+        accountHolder: "ｶ)ｻﾝﾌﾟﾙｼﾖｳｼﾞ",
+        amount: owed,
+        customerNumber: open.number!.replace(/\D/g, "").padStart(20, "0"),
+      }),
+    ]);
+    await table.getByRole("cell", { name: "結果待ち" }).waitFor();
+    await staff.screenshot({ path: path.join(ARTIFACTS, "console-direct-debit.png"), fullPage: true });
+
+    // The customer sees that it pays by direct debit, with the account masked.
+    const customer = await browser.newPage();
+    await logIn(customer, base, "sample-admin");
+    await customer.getByRole("link", { name: "請求書・お支払い" }).click();
+    expect(await customer.getByTestId("my-mandate").textContent()).toBe("口座振替: ﾐｽﾞﾎ ﾎﾝﾃﾝ 普通 ****567");
+  });
 });

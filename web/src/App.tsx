@@ -269,7 +269,7 @@ function Page({
   if (path === "/console/billing" && me.user.kind === "staff") return <BillingPage me={me} />;
   if (path === "/console/payments" && me.user.kind === "staff") return <PaymentsPage me={me} />;
   if (path === "/console/price-book" && me.user.kind === "staff") return <PriceBookPage me={me} />;
-  if (path === "/portal/invoices" && me.user.kind === "customer") return <MyInvoicesPage />;
+  if (path === "/portal/invoices" && me.user.kind === "customer") return <MyInvoicesPage me={me} />;
   const invoiceMatch = path.match(/^\/(?:console|portal)\/invoices\/([0-9a-f-]{36})$/);
   if (invoiceMatch && path.startsWith(base)) return <InvoicePage id={invoiceMatch[1]!} me={me} />;
   const contractMatch = path.match(/^\/(?:console|portal)\/contracts\/([0-9a-f-]{36})$/);

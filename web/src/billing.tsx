@@ -3,10 +3,10 @@
  * book, the customer's invoices and payments, and the billing panel of a contract page.
  * Every figure shown comes from the API with its article; nothing is computed here.
  */
-import { type FormEvent, type ReactNode, useState } from "react";
+import { type FormEvent, type ReactNode, useEffect, useState } from "react";
 // The API's own types (type-only: nothing of the server is bundled).
 import type { ChargeLine, InvoiceDocument, TaxCategory } from "../../src/billing/types.ts";
-import { api, type Me, upload } from "./api.ts";
+import { ApiFailure, api, type Me, upload } from "./api.ts";
 import { type MessageKey, useT } from "./i18n.ts";
 import { ActionForm } from "./lifecycle.tsx";
 import { Basis, type BasisItem, ErrorBox, errorText, Field, Link, Select, useLoad } from "./ui.tsx";
@@ -123,6 +123,15 @@ interface Settings {
   taxRounding: string;
   dueMonthsAfter: number;
   invoicePrefix: string;
+  debitConsignor:
+    | (Omit<
+        Mandate,
+        "customerId" | "accountHolder" | "status" | "registeredOn" | "revokedOn" | "nextNewCode"
+      > & {
+        consignorCode: string;
+        consignorName: string;
+      })
+    | null;
 }
 
 interface ContractBilling {
@@ -702,6 +711,9 @@ export function PaymentsPage({ me }: { me: Me }) {
   const [invoiceNumber, setInvoiceNumber] = useState("");
   const [recorded, setRecorded] = useState<Payment | null>(null);
   const [actionError, act] = useAction(reload);
+  const [requests, , reloadRequests] = useLoad<{ items: DebitRequestRow[] }>(
+    money ? "/billing/debit-requests" : null,
+  );
   const names = new Map(customers?.items.map((c) => [c.id, c.legalName]));
   const record = async (e: FormEvent) => {
     e.preventDefault();
@@ -808,6 +820,7 @@ export function PaymentsPage({ me }: { me: Me }) {
                 file,
               );
               reload();
+              reloadRequests();
               return t("billing.debitResult")
                 .replace("{records}", String(r.records))
                 .replace("{paid}", String(r.paid))
@@ -816,13 +829,23 @@ export function PaymentsPage({ me }: { me: Me }) {
             }}
           />
           <UsageImport />
+          <DebitMandateForm customers={customers?.items ?? []} />
+          <DebitRequestForm onMade={reloadRequests} />
         </div>
       )}
+      {money && <DebitRequestsTable items={requests?.items ?? []} />}
       <ErrorBox error={error} />
       <PaymentsTable items={data?.items ?? []} names={names} />
     </section>
   );
 }
+
+const METHOD_LABEL: Record<string, MessageKey> = {
+  bank_transfer: "billing.methodTransfer",
+  direct_debit: "billing.methodDebit",
+  cash: "billing.methodCash",
+  other: "billing.methodOther",
+};
 
 function PaymentsTable({ items, names }: { items: Payment[]; names?: Map<string, string> }) {
   const t = useT();
@@ -850,7 +873,7 @@ function PaymentsTable({ items, names }: { items: Payment[]; names?: Map<string,
             <td>{p.receivedOn}</td>
             {names && <td>{names.get(p.customerId) ?? p.customerId.slice(0, 8)}</td>}
             <td>
-              {p.method}
+              {METHOD_LABEL[p.method] ? t(METHOD_LABEL[p.method]!) : p.method}
               {p.reference ? ` (${p.reference})` : ""}
             </td>
             <td className="num">{yen(p.amount)}</td>
@@ -959,6 +982,274 @@ function UsageImport() {
         hint="151.23"
       />
     </FileImport>
+  );
+}
+
+// ---- direct debit (口座振替): mandates and request files --------------------------------------
+
+interface Mandate {
+  customerId: string;
+  bankCode: string;
+  bankName: string;
+  branchCode: string;
+  branchName: string;
+  accountType: "1" | "2" | "9";
+  accountNumber: string;
+  accountHolder: string;
+  status: "active" | "revoked";
+  registeredOn: string;
+  revokedOn: string | null;
+  nextNewCode: string;
+}
+
+interface DebitRequestRow {
+  id: string;
+  debitDate: string;
+  records: number;
+  amount: number;
+  fileName: string;
+  result: { paid: number; failed: number; unmatched: number } | null;
+}
+
+const ACCOUNT_TYPE_KEY: Record<string, MessageKey> = {
+  "1": "billing.accountOrdinary",
+  "2": "billing.accountCurrent",
+  "9": "billing.accountOther",
+};
+
+/** The customer's mandate, or null when there is none (a 404 is an answer here, not an error). */
+async function loadMandate(customerId: string): Promise<Mandate | null> {
+  try {
+    return await api<Mandate>("GET", `/customers/${customerId}/debit-mandate`);
+  } catch (err) {
+    if (err instanceof ApiFailure && err.status === 404) return null;
+    throw err;
+  }
+}
+
+function mandateText(t: ReturnType<typeof useT>, m: Mandate) {
+  return `${m.bankName} (${m.bankCode}) ${m.branchName} (${m.branchCode}) ${t(ACCOUNT_TYPE_KEY[m.accountType]!)} ${m.accountNumber} ${m.accountHolder}`;
+}
+
+const EMPTY_ACCOUNT = {
+  bankCode: "",
+  bankName: "",
+  branchCode: "",
+  branchName: "",
+  accountType: "1",
+  accountNumber: "",
+  accountHolder: "",
+};
+
+/** The account fields a 全銀 record carries: bank, branch, type, number (names in kana). */
+function BankAccountFields({
+  prefix,
+  value,
+  set,
+}: {
+  prefix: string;
+  value: Record<string, string | undefined>;
+  set: (k: keyof typeof EMPTY_ACCOUNT) => (v: string) => void;
+}) {
+  const t = useT();
+  const field = (k: keyof typeof EMPTY_ACCOUNT, label: MessageKey, hint?: string) => (
+    <Field
+      id={`${prefix}-${k}`}
+      label={t(label)}
+      value={value[k] ?? ""}
+      onChange={set(k)}
+      hint={hint}
+      inputMode={k.endsWith("Code") || k === "accountNumber" ? "numeric" : undefined}
+    />
+  );
+  return (
+    <>
+      {field("bankCode", "billing.bankCode", "0001")}
+      {field("bankName", "billing.bankName", "ミズホ / ﾐｽﾞﾎ")}
+      {field("branchCode", "billing.branchCode", "001")}
+      {field("branchName", "billing.branchName")}
+      <Select
+        id={`${prefix}-accountType`}
+        label={t("billing.accountType")}
+        value={value.accountType ?? "1"}
+        onChange={set("accountType")}
+        options={(["1", "2", "9"] as const).map((k): [string, string] => [k, t(ACCOUNT_TYPE_KEY[k]!)])}
+      />
+      {field("accountNumber", "billing.accountNumber")}
+    </>
+  );
+}
+
+function DebitMandateForm({ customers }: { customers: { id: string; legalName: string }[] }) {
+  const t = useT();
+  const [customerId, setCustomerId] = useState("");
+  const [current, setCurrent] = useState<Mandate | null>(null);
+  const [draft, setDraft] = useState(EMPTY_ACCOUNT);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const choose = async (id: string) => {
+    setCustomerId(id);
+    setError(null);
+    setSaved(null);
+    setCurrent(null);
+    setDraft(EMPTY_ACCOUNT);
+    if (!id) return;
+    try {
+      const m = await loadMandate(id);
+      setCurrent(m);
+      if (m) setDraft({ ...m });
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  const set = (k: keyof typeof EMPTY_ACCOUNT) => (v: string) => setDraft((d) => ({ ...d, [k]: v }));
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    setSaved(null);
+    try {
+      const m = await api<Mandate>("PUT", `/customers/${customerId}/debit-mandate`, {
+        bankCode: draft.bankCode.trim(),
+        bankName: draft.bankName,
+        branchCode: draft.branchCode.trim(),
+        branchName: draft.branchName,
+        accountType: draft.accountType,
+        accountNumber: draft.accountNumber.trim(),
+        accountHolder: draft.accountHolder,
+      });
+      setCurrent(m);
+      setDraft({ ...m });
+      setSaved(t("billing.mandateSaved").replace("{account}", mandateText(t, m)));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  const revoke = async () => {
+    setError(null);
+    setSaved(null);
+    try {
+      setCurrent(await api<Mandate>("DELETE", `/customers/${customerId}/debit-mandate`));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <form className="card" onSubmit={submit} aria-label={t("billing.mandate")}>
+      <h2>{t("billing.mandate")}</h2>
+      <p className="hint">{t("billing.mandateLead")}</p>
+      <Select
+        id="mandateCustomer"
+        label={t("billing.customer")}
+        value={customerId}
+        onChange={(v) => void choose(v)}
+        options={[["", "—"], ...customers.map((c): [string, string] => [c.id, c.legalName])]}
+      />
+      {customerId && (
+        <p data-testid="mandate-current">
+          {current
+            ? `${current.status === "active" ? t("billing.mandateActive") : t("billing.mandateRevoked")}: ${mandateText(t, current)}`
+            : t("billing.mandateNone")}
+        </p>
+      )}
+      <BankAccountFields prefix="mandate" value={draft} set={set} />
+      <Field
+        id="mandateHolder"
+        label={t("billing.accountHolder")}
+        value={draft.accountHolder}
+        onChange={set("accountHolder")}
+        hint={t("billing.accountHolderHint")}
+      />
+      <ErrorBox error={error} />
+      {saved && <p role="status">{saved}</p>}
+      <button type="submit" disabled={!customerId}>
+        {t("billing.save")}
+      </button>
+      {current?.status === "active" && (
+        <button type="button" className="secondary" onClick={() => void revoke()}>
+          {t("billing.mandateRevoke")}
+        </button>
+      )}
+    </form>
+  );
+}
+
+function DebitRequestForm({ onMade }: { onMade: () => void }) {
+  const t = useT();
+  const [debitDate, setDebitDate] = useState("");
+  const [made, setMade] = useState<string | null>(null);
+  const [actionError, act] = useAction(onMade);
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    setMade(null);
+    await act(async () => {
+      const r = await api<DebitRequestRow>("POST", "/billing/debit-requests", { debitDate });
+      setMade(
+        t("billing.debitRequestMade")
+          .replace("{date}", r.debitDate)
+          .replace("{records}", String(r.records))
+          .replace("{amount}", yen(r.amount)),
+      );
+    });
+  };
+  return (
+    <form className="card" onSubmit={create} aria-label={t("billing.debitRequests")}>
+      <h2>{t("billing.debitRequests")}</h2>
+      <p className="hint">{t("billing.debitRequestsLead")}</p>
+      <Field
+        id="debitDate"
+        label={t("billing.debitDate")}
+        type="date"
+        value={debitDate}
+        onChange={setDebitDate}
+      />
+      <ErrorBox error={actionError} />
+      {made && <p role="status">{made}</p>}
+      <button type="submit">{t("billing.debitRequestCreate")}</button>
+    </form>
+  );
+}
+
+function DebitRequestsTable({ items }: { items: DebitRequestRow[] }) {
+  const t = useT();
+  if (items.length === 0) return null;
+  return (
+    <table data-testid="debit-requests">
+      <caption>{t("billing.debitRequests")}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t("billing.debitDate")}</th>
+          <th scope="col" className="num">
+            {t("billing.records")}
+          </th>
+          <th scope="col" className="num">
+            {t("billing.amount")}
+          </th>
+          <th scope="col">{t("billing.debitOutcome")}</th>
+          <th scope="col">{t("billing.file")}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((r) => (
+          <tr key={r.id}>
+            <td>{r.debitDate}</td>
+            <td className="num">{r.records}</td>
+            <td className="num">{yen(r.amount)}</td>
+            <td>
+              {r.result
+                ? t("billing.debitResultShort")
+                    .replace("{paid}", String(r.result.paid))
+                    .replace("{failed}", String(r.result.failed))
+                : t("billing.debitAwaiting")}
+            </td>
+            <td>
+              <a href={`/api/v1/billing/debit-requests/${r.id}/file`} download={r.fileName}>
+                {r.fileName}
+              </a>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -1109,6 +1400,7 @@ export function PriceBookPage({ me }: { me: Me }) {
         </div>
       )}
       <SettingsSection editable={money} />
+      <ConsignorSection editable={money} />
     </section>
   );
 }
@@ -1195,11 +1487,52 @@ function SettingsSection({ editable }: { editable: boolean }) {
   );
 }
 
+/** The provider as the originator of direct debits (委託者): what the bank gave it, for the request files. */
+function ConsignorSection({ editable }: { editable: boolean }) {
+  const t = useT();
+  const [data, error, reload] = useLoad<Settings>("/billing/settings");
+  const [draft, setDraft] = useState<Record<string, string>>({});
+  if (!data) return <ErrorBox error={error} />;
+  const c: Record<string, string> = {
+    consignorCode: "",
+    consignorName: "",
+    ...EMPTY_ACCOUNT,
+    ...(data.debitConsignor ?? {}),
+    ...draft,
+  };
+  const set = (k: string) => (v: string) => setDraft((d) => ({ ...d, [k]: v }));
+  const field = (k: string, label: MessageKey, hint?: string) => (
+    <Field id={`consignor-${k}`} label={t(label)} value={c[k] ?? ""} onChange={set(k)} hint={hint} />
+  );
+  return (
+    <ActionForm
+      title={t("billing.consignor")}
+      submit={t("billing.save")}
+      onSubmit={async () => {
+        if (!editable) throw new Error(t("billing.readOnly"));
+        const { accountHolder: _, ...rest } = c;
+        await api("PATCH", "/billing/settings", { debitConsignor: rest });
+        setDraft({});
+        reload();
+      }}
+    >
+      <p className="hint">{t("billing.consignorLead")}</p>
+      {field("consignorCode", "billing.consignorCode", "10 digits")}
+      {field("consignorName", "billing.consignorName")}
+      <BankAccountFields prefix="consignor" value={c} set={set} />
+    </ActionForm>
+  );
+}
+
 // ---- portal: the customer's invoices, payments and credits ------------------------------------
 
-export function MyInvoicesPage() {
+export function MyInvoicesPage({ me }: { me: Me }) {
   const t = useT();
   const [invoices, error] = useLoad<{ items: InvoiceRow[] }>("/invoices?limit=500");
+  const [mandate, setMandate] = useState<Mandate | null | undefined>(undefined);
+  useEffect(() => {
+    if (me.user.customerId) loadMandate(me.user.customerId).then(setMandate, () => setMandate(undefined));
+  }, [me.user.customerId]);
   const [payments, paymentsError] = useLoad<{ items: Payment[] }>("/payments?limit=200");
   // Shown only once both have loaded: a balance of 0 while loading would be a false statement.
   const credit = payments?.items.reduce((s, p) => s + p.unallocated, 0) ?? 0;
@@ -1216,6 +1549,16 @@ export function MyInvoicesPage() {
           <dd data-testid="credit-balance">
             {yen(credit)} <small className="hint">{t("billing.creditLead")}</small>
           </dd>
+          {mandate !== undefined && (
+            <>
+              <dt>{t("billing.paymentMethod")}</dt>
+              <dd data-testid="my-mandate">
+                {mandate?.status === "active"
+                  ? `${t("billing.methodDebit")}: ${mandate.bankName} ${mandate.branchName} ${t(ACCOUNT_TYPE_KEY[mandate.accountType]!)} ****${mandate.accountNumber.slice(-3)}`
+                  : t("billing.methodTransfer")}
+              </dd>
+            </>
+          )}
         </dl>
       )}
       {invoices?.items.length === 0 && <p>{t("billing.noInvoices")}</p>}

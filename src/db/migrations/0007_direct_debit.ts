@@ -42,11 +42,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE TABLE debit_request_items (
       request_id uuid NOT NULL REFERENCES debit_requests(id),
       record integer NOT NULL,
-      invoice_id uuid NOT NULL REFERENCES invoices(id),
-      customer_id uuid NOT NULL REFERENCES customers(id),
+      invoice_id uuid NOT NULL,
+      customer_id uuid NOT NULL,
       amount bigint NOT NULL CHECK (amount > 0),
       new_code text NOT NULL,
-      PRIMARY KEY (request_id, invoice_id)
+      PRIMARY KEY (request_id, invoice_id),
+      -- The item's customer is its invoice's (one key to check per item, as for invoice lines).
+      FOREIGN KEY (invoice_id, customer_id) REFERENCES invoices (id, customer_id)
     );
     CREATE INDEX debit_request_items_invoice ON debit_request_items (invoice_id);
 
@@ -54,5 +56,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE POLICY debit_mandates_tenant ON debit_mandates FOR SELECT TO unyo_customer
       USING (customer_id = unyo_current_customer());
     GRANT SELECT ON debit_mandates TO unyo_customer;
+    -- Staff only (no grant to customers); row security as on every table that names a customer.
+    ALTER TABLE debit_request_items ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY debit_request_items_tenant ON debit_request_items FOR SELECT TO unyo_customer
+      USING (customer_id = unyo_current_customer());
   `.execute(db);
 }
