@@ -225,6 +225,10 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
     // Revoking stops later requests for the customer; twice is a 404.
     expect((await bill.req("DELETE", `/api/v1/customers/${ca}/debit-mandate`)).json.status).toBe("revoked");
     expect((await bill.req("DELETE", `/api/v1/customers/${ca}/debit-mandate`)).status).toBe(404);
+    // Given again after the revocation, it is a new mandate: its next debit is a first one (1).
+    const renewed = await bill.req("PUT", `/api/v1/customers/${ca}/debit-mandate`, mandate);
+    expect(renewed.json).toMatchObject({ status: "active", nextNewCode: "1", revokedOn: null });
+    expect((await bill.req("DELETE", `/api/v1/customers/${ca}/debit-mandate`)).status).toBe(200);
 
     // Each step is in the audit log.
     const actions = (

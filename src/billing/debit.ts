@@ -162,8 +162,14 @@ export class DirectDebits {
         before.branch_code === account.branchCode &&
         before.account_type === account.accountType &&
         before.account_number === account.accountNumber;
+      // 新規コード: 1 until a mandate's first debit (a mandate given again after a revocation is a new
+      // one); 2 for the first debit after the account changed; otherwise as it was.
       const nextNewCode =
-        !before || before.next_new_code === "1" ? "1" : sameAccount ? before.next_new_code : "2";
+        !before || before.status === "revoked" || before.next_new_code === "1"
+          ? "1"
+          : sameAccount
+            ? before.next_new_code
+            : "2";
       const row = {
         bank_code: account.bankCode,
         bank_name: account.bankName,
