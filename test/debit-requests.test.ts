@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BillingService } from "../src/billing/service.ts";
 import { parseZenginResult, writeZenginDebitFile } from "../src/billing/zengin.ts";
 import { addDays, tokyoDate } from "../src/core/dates.ts";
+import { nextBankBusinessDay } from "../src/core/holidays.ts";
 import {
   buildContract,
   buildCustomer,
@@ -270,11 +271,16 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
       ["2026-02-30", 400],
       ["2028-01-01", 400],
       ["27/11/2026", 400],
+      ["2026-12-26", 400], // a Saturday
+      ["2027-01-02", 400], // banks closed 31 Dec – 3 Jan
+      ["2027-03-22", 400], // 振替休日
     ] as const) {
       const r = await bill.req("POST", "/api/v1/billing/debit-requests", { debitDate: date });
       expect(r.status, date).toBe(status);
       expect(r.json.error.code).toBe("validation_failed");
     }
+    const sunday = await bill.req("POST", "/api/v1/billing/debit-requests", { debitDate: "2026-12-27" });
+    expect(sunday.json.error.message).toMatch(/closed on 2026-12-27 \(日曜日\).*the next is 2026-12-28/);
     const after = await env.db
       .selectFrom("debit_requests")
       .select((eb) => eb.fn.countAll<number>().as("n"))
@@ -325,7 +331,7 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
     const customer = customers[0]!.customer_id;
     expect((await bill.req("PUT", `/api/v1/customers/${customer}/debit-mandate`, mandate)).status).toBe(200);
     // The command runs on the real clock: a date weeks after today, clear of the dates used above.
-    const date = addDays(tokyoDate(new Date()), 20);
+    const date = nextBankBusinessDay(addDays(tokyoDate(new Date()), 20));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "unyo-debit-"));
     const out = path.join(dir, "request.txt");
     const cli = (...args: string[]) =>

@@ -13,6 +13,7 @@ import { type Actor, appendAudit } from "../audit/service.ts";
 import type { Clock } from "../core/clock.ts";
 import { addDays, type IsoDate, lastDayOfMonth, monthOf, tokyoDate } from "../core/dates.ts";
 import { AppError, notFound } from "../core/errors.ts";
+import { bankHoliday, nextBankBusinessDay } from "../core/holidays.ts";
 import { asCaller, type Db, type Tx } from "../db/db.ts";
 import type { AuthContext } from "../identity/service.ts";
 import { writeZenginDebitFile, zenginName } from "./zengin.ts";
@@ -237,7 +238,7 @@ export class DirectDebits {
   }
 
   /**
-   * The request for a debit date: every issued invoice with a balance, due by the end of the debit
+   * The request for a debit date (a bank business day): every issued invoice with a balance, due by the end of the debit
    * date's month (Art. 31(3)), of a customer with an active mandate, that no request still awaiting
    * its result asks for. Once per date: asking again for the same date gives the same request.
    */
@@ -250,6 +251,15 @@ export class DirectDebits {
       throw new AppError("validation_failed", `the debit date ${debitDate} is more than a year ahead`, {
         details: { debitDate: ["too_far"] },
       });
+    const closed = bankHoliday(debitDate);
+    if (closed) {
+      const next = nextBankBusinessDay(debitDate);
+      throw new AppError(
+        "validation_failed",
+        `the banks are closed on ${debitDate} (${closed}); a debit happens on a bank business day — the next is ${next}`,
+        { details: { debitDate: ["bank_holiday"], nextBusinessDay: [next] } },
+      );
+    }
     return this.db.transaction().execute(async (tx) => {
       // One request is made at a time, so two never ask for the same invoice.
       await sql`SELECT pg_advisory_xact_lock(hashtext('unyo.debit_requests'))`.execute(tx);

@@ -7,6 +7,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addMonthsToMonth, monthOf, tokyoDate } from "../../src/core/dates.ts";
+import { nextBankBusinessDay } from "../../src/core/holidays.ts";
 import { ARTIFACTS, type E2E, logIn, startE2E } from "./server.ts";
 
 let e2e: E2E;
@@ -275,7 +276,9 @@ describe("billing pages", () => {
     const owed = open.total - open.paid_amount;
     expect(owed).toBeGreaterThan(0);
     const dueMonth = open.due_date.slice(0, 7);
-    const debitDate = `${dueMonth}-27` < tokyoDate(new Date()) ? tokyoDate(new Date()) : `${dueMonth}-27`;
+    const debitDate = nextBankBusinessDay(
+      `${dueMonth}-27` < tokyoDate(new Date()) ? tokyoDate(new Date()) : `${dueMonth}-27`,
+    );
     const requests = staff.getByRole("form", { name: "口座振替依頼データ(全銀)" });
     await requests.getByLabel("振替日").fill(debitDate);
     await requests.getByRole("button", { name: "依頼データを作る" }).click();
