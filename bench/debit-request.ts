@@ -10,6 +10,8 @@ import { sql } from "kysely";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { DirectDebits } from "../src/billing/debit.ts";
+import { BillingService } from "../src/billing/service.ts";
+import { parseZenginResult, writeZenginDebitFile } from "../src/billing/zengin.ts";
 import { fixedClock } from "../src/core/clock.ts";
 import { benchDatabase, median } from "./lib.ts";
 
@@ -96,6 +98,30 @@ try {
       UPDATE debit_requests SET result_import_id = (SELECT id FROM imp) WHERE id = ${request.id}`.execute(db);
   }
   clearInterval(sampler);
+
+  // The bank's answer for a last request: every record debited. Importing it records N payments,
+  // each allocated to its invoice, with its audit entry.
+  const clock = fixedClock(new Date("2026-11-20T00:00:00Z"));
+  const last = await new DirectDebits(db, clock).createRequest({ kind: "system", id: null }, "2026-11-30");
+  const requestFile = parseZenginResult(
+    (await new DirectDebits(db, clock).requestFile(last.request.id)).bytes,
+  );
+  const result = writeZenginDebitFile({
+    kind: "result",
+    header: requestFile.header,
+    records: requestFile.records,
+  });
+  const i0 = performance.now();
+  const imported = await new BillingService(db, clock).importDebitResultAs(
+    { kind: "system", id: null },
+    { bytes: result, name: "RESULT.txt", year: 2026 },
+    parseZenginResult,
+  );
+  const importSeconds = (performance.now() - i0) / 1000;
+  if (imported.paid !== N) throw new Error(`expected ${N} paid, got ${imported.paid}`);
+  console.log(
+    `result import: ${N} debited records in ${importSeconds.toFixed(2)} s (${Math.round(N / importSeconds)} records/s)`,
+  );
   const t = median(times);
   const f = median(floor);
   console.log(
