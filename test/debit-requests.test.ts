@@ -2,7 +2,9 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyAudit } from "../src/audit/service.ts";
 import { BillingService } from "../src/billing/service.ts";
 import { parseZenginResult, writeZenginDebitFile } from "../src/billing/zengin.ts";
 import { addDays, tokyoDate } from "../src/core/dates.ts";
@@ -354,5 +356,129 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/date/);
     fs.rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("a result for many customers is recorded as one by one would: allocation, credit, late fee, candidacy, audit", async () => {
+    const contracts = [];
+    for (let k = 0; k < 40; k++)
+      contracts.push(await buildContract(env.db, { start: "2026-08-01", plan: "basic" }));
+    await svc.run("2026-09");
+    await svc.run("2026-10");
+    await svc.issueMonth({ kind: "system", id: null }, "2026-09");
+    await svc.issueMonth({ kind: "system", id: null }, "2026-10");
+    const invoicesOf = async (contractId: string) =>
+      env.db
+        .selectFrom("invoices")
+        .selectAll()
+        .where("contract_id", "=", contractId)
+        .where("status", "=", "issued")
+        .orderBy("month")
+        .execute();
+    // One customer already has 1,000 yen of credit from an over-payment (paid before the invoices).
+    const credited = contracts[1]!;
+    await env.db
+      .insertInto("payments")
+      .values({
+        customer_id: credited.customerId,
+        received_on: "2026-08-15",
+        amount: 1000,
+        unallocated: 1000,
+        method: "bank_transfer",
+      })
+      .execute();
+    // The file: October's invoice of every contract debited; contract 0 also September's (two records,
+    // one customer); contract 2's September invoice debited but October's bounced.
+    const rec = (inv: { number: string | null; total: number; paid_amount: number }, code = "0") => ({
+      bankCode: "0001",
+      bankName: "ﾐｽﾞﾎ",
+      branchCode: "001",
+      branchName: "ﾎﾝﾃﾝ",
+      accountType: "1",
+      accountNumber: "1234567",
+      accountHolder: "ﾃｽﾄ",
+      amount: inv.total - inv.paid_amount,
+      customerNumber: inv.number!.replace(/\D/g, "").padStart(20, "0"),
+      resultCode: code,
+    });
+    const records = [];
+    const before = new Map<string, Awaited<ReturnType<typeof invoicesOf>>>();
+    for (const [k, c] of contracts.entries()) {
+      const invs = await invoicesOf(c.id);
+      before.set(c.id, invs);
+      const [sep, oct] = invs;
+      if (k === 0) records.push(rec(sep!));
+      if (k === 2) records.push(rec(sep!), rec(oct!, "1"));
+      else records.push(rec(oct!));
+    }
+    const file = writeZenginDebitFile({
+      kind: "result",
+      header: {
+        consignorCode: "1234567890",
+        consignorName: "ｳﾝﾖｳ",
+        debitDate: "1215", // after the due date of 2026-11-30: late by 15 days
+        bankCode: "0005",
+        bankName: "ﾐﾂﾋﾞｼ",
+        branchCode: "123",
+        branchName: "ｼﾌﾞﾔ",
+        accountType: "1",
+        accountNumber: "7654321",
+      },
+      records,
+    });
+    const r = await importResult(file);
+    expect(r.statusCode, r.body).toBe(201);
+    expect(r.json()).toMatchObject({ records: 42, paid: 41, failed: 1, unmatched: 0 });
+
+    for (const [k, c] of contracts.entries()) {
+      const [sep, oct] = await invoicesOf(c.id);
+      const [sep0, oct0] = before.get(c.id)!;
+      // October: settled on the debit date, except the bounced one.
+      if (k === 2) expect(oct!.paid_amount).toBe(oct0!.paid_amount);
+      else
+        expect(oct).toMatchObject({ paid_amount: oct!.total, paid_on: "2026-12-15", late_fee_charged: true });
+      if (k === 0 || k === 2) expect(sep).toMatchObject({ paid_amount: sep!.total, paid_on: "2026-12-15" });
+      // The credited customer's surplus (see below) goes to its oldest open invoice, September.
+      else if (k === 1) expect(sep!.paid_amount).toBe(sep0!.paid_amount + 1000);
+      else expect(sep!.paid_amount).toBe(sep0!.paid_amount);
+    }
+    // The earlier credit went to the debited invoice first (the oldest money first); the debit's
+    // surplus of 1,000 yen then to the oldest open invoice; no credit is left.
+    const credit = await env.db
+      .selectFrom("payments")
+      .select((eb) => eb.fn.sum<number>("unallocated").as("left"))
+      .where("customer_id", "=", credited.customerId)
+      .executeTakeFirstOrThrow();
+    expect(Number(credit.left)).toBe(0);
+    const creditedAllocations = await env.db
+      .selectFrom("payment_allocations")
+      .select(["amount", "received_on"])
+      .where("customer_id", "=", credited.customerId)
+      .orderBy("received_on")
+      .execute();
+    expect(creditedAllocations[0]).toMatchObject({ amount: 1000, received_on: "2026-08-15" });
+    // A late settlement bills its late fee (Art. 33): floor(total × 145 × 15 / 365,000).
+    const oct1 = (await invoicesOf(contracts[5]!.id))[1]!;
+    const fee = await env.db
+      .selectFrom("charges")
+      .select("amount")
+      .where("source_key", "=", `late-fee:${oct1.id}`)
+      .executeTakeFirstOrThrow();
+    expect(fee.amount).toBe(Math.floor((oct1.total * 145 * 15) / 365_000));
+    // The bounced debit keeps its contract a candidate though another of its invoices was debited.
+    const c2 = await env.db
+      .selectFrom("contracts")
+      .select("suspension_candidate")
+      .where("id", "=", contracts[2]!.id)
+      .executeTakeFirstOrThrow();
+    expect(c2.suspension_candidate).toBe("direct_debit_failed");
+    // One audit entry per payment, and the chain still verifies.
+    const recorded = await env.db
+      .selectFrom("audit_log")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("action", "=", "billing.payment.recorded")
+      .where(sql<boolean>`after->>'importId' = ${r.json().importId}`)
+      .executeTakeFirstOrThrow();
+    expect(Number(recorded.n)).toBe(41);
+    expect((await verifyAudit(env.db)).ok).toBe(true);
   }, 60_000);
 });

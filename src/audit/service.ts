@@ -33,28 +33,39 @@ export interface AuditInput {
  * it records). Appends are serialised by an advisory lock taken in `audit_lock_tail()`.
  */
 export async function appendAudit(tx: Tx, input: AuditInput): Promise<{ seq: number }> {
+  const [first] = await appendAuditMany(tx, [input]);
+  return first!;
+}
+
+/**
+ * Append entries in order, chained one to the next, under one lock of the tail: what a batch
+ * (an imported file of payments, say) records costs one round trip per 1,000 entries, not two each.
+ */
+export async function appendAuditMany(tx: Tx, inputs: AuditInput[]): Promise<{ seq: number }[]> {
+  if (inputs.length === 0) return [];
   const tail = await sql<{
     seq: number | null;
     hash: Buffer | null;
   }>`select * from audit_lock_tail()`.execute(tx);
   const last = tail.rows[0];
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  const content: AuditContent = {
-    seq: Number(last?.seq ?? 0) + 1,
-    at: input.at ?? new Date(),
-    actorKind: input.actor.kind,
-    actorId: input.actor.id,
-    action: input.action,
-    subjectType: input.subjectType,
-    subjectId: input.subjectId ?? null,
-    customerId: input.customerId ?? null,
-    before: normalise(input.before),
-    after: normalise(input.after),
-    article: input.article ?? null,
-  };
-  await tx
-    .insertInto("audit_log")
-    .values({
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  let seq = Number(last?.seq ?? 0);
+  const rows = inputs.map((input) => {
+    const content: AuditContent = {
+      seq: ++seq,
+      at: input.at ?? new Date(),
+      actorKind: input.actor.kind,
+      actorId: input.actor.id,
+      action: input.action,
+      subjectType: input.subjectType,
+      subjectId: input.subjectId ?? null,
+      customerId: input.customerId ?? null,
+      before: normalise(input.before),
+      after: normalise(input.after),
+      article: input.article ?? null,
+    };
+    const hash = entryHash(prevHash, content);
+    const row = {
       seq: content.seq,
       at: content.at,
       actor_kind: content.actorKind,
@@ -67,10 +78,18 @@ export async function appendAudit(tx: Tx, input: AuditInput): Promise<{ seq: num
       after: content.after === null ? null : JSON.stringify(content.after),
       article: content.article,
       prev_hash: prevHash,
-      hash: entryHash(prevHash, content),
-    })
-    .execute();
-  return { seq: content.seq };
+      hash,
+    };
+    prevHash = hash;
+    return row;
+  });
+  // 13 parameters a row: 1,000 rows stay well under PostgreSQL's 65,535.
+  for (let i = 0; i < rows.length; i += 1000)
+    await tx
+      .insertInto("audit_log")
+      .values(rows.slice(i, i + 1000))
+      .execute();
+  return rows.map((r) => ({ seq: r.seq }));
 }
 
 /** Values as they will read back from jsonb (dates become strings, undefined keys vanish). */

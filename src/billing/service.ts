@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { sql } from "kysely";
-import { type Actor, appendAudit, systemActor } from "../audit/service.ts";
+import { type Actor, appendAudit, appendAuditMany, systemActor } from "../audit/service.ts";
 import { recordContractEvent } from "../contracts/events.ts";
 import { actorOf } from "../contracts/service.ts";
 import type { Clock } from "../core/clock.ts";
@@ -945,7 +945,7 @@ export class BillingService {
       .where("customer_id", "in", customers)
       .where("unallocated", ">", 0)
       .execute();
-    for (const c of credit) await this.allocateCustomer(tx, actor, c.customer_id);
+    await this.allocateCustomers(tx, actor, new Map(credit.map((c) => [c.customer_id, undefined])));
     return drafts.length;
   }
 
@@ -1480,7 +1480,7 @@ export class BillingService {
         article: "30(1)",
         at: this.clock.now(),
       });
-      await this.allocateCustomer(t, actor, input.customerId, input.invoiceId ?? undefined);
+      await this.allocateCustomers(t, actor, new Map([[input.customerId, input.invoiceId ?? undefined]]));
       return p.id;
     };
     const id = tx ? await work(tx) : await this.db.transaction().execute(work);
@@ -1521,114 +1521,154 @@ export class BillingService {
     });
   }
 
-  /** Allocate the customer's unallocated money to its open invoices (preferred one first, then oldest due). */
-  private async allocateCustomer(tx: Tx, actor: Actor, customerId: string, preferInvoice?: string) {
+  /**
+   * Allocate each customer's unallocated money to its open invoices: the preferred invoice first,
+   * then the oldest due; the oldest money first (Art. 30(1)). Customer by customer as a clerk would,
+   * but read and written for all of them at once (`prefer`: customer → preferred invoice).
+   */
+  private async allocateCustomers(tx: Tx, actor: Actor, prefer: Map<string, string | undefined>) {
+    const customers = [...prefer.keys()];
+    if (customers.length === 0) return;
     const pays = await tx
       .selectFrom("payments")
-      .select(["id", "unallocated", "received_on"])
-      .where("customer_id", "=", customerId)
+      .select(["id", "customer_id", "unallocated", "received_on"])
+      .where(sql<boolean>`customer_id = ANY(${customers}::uuid[])`)
       .where("unallocated", ">", 0)
+      .orderBy("customer_id")
       .orderBy("received_on")
       .orderBy("created_at")
       .forUpdate()
       .execute();
     if (pays.length === 0) return;
+    const paying = [...new Set(pays.map((p) => p.customer_id))];
     const open = await tx
       .selectFrom("invoices")
-      .select(["id", "total", "paid_amount", "due_date"])
-      .where("customer_id", "=", customerId)
+      .select(["id", "customer_id", "total", "paid_amount"])
+      .where(sql<boolean>`customer_id = ANY(${paying}::uuid[])`)
       .where("status", "=", "issued")
       .where(sql<boolean>`paid_amount < total`)
-      .orderBy(sql`(id = ${preferInvoice ?? null}::uuid) desc nulls last`)
+      .orderBy("customer_id")
       .orderBy("due_date")
       .orderBy("number")
       .forUpdate()
       .execute();
+    const paysBy = groupBy(pays, "customer_id");
+    const openBy = groupBy(open, "customer_id");
+    const allocations = new Map<
+      string,
+      { payment_id: string; invoice_id: string; customer_id: string; amount: number; received_on: string }
+    >();
+    const changed = new Map<string, number>();
     const touched = new Set<string>();
-    for (const inv of open) {
-      let due = inv.total - inv.paid_amount;
-      for (const p of pays) {
-        if (due <= 0) break;
-        if (p.unallocated <= 0) continue;
-        const amt = Math.min(due, p.unallocated);
-        await tx
-          .insertInto("payment_allocations")
-          .values({
-            payment_id: p.id,
-            invoice_id: inv.id,
-            customer_id: customerId,
-            amount: amt,
-            received_on: p.received_on,
-          })
-          .onConflict((oc) =>
-            oc
-              .columns(["payment_id", "invoice_id"])
-              .doUpdateSet((eb) => ({ amount: eb("payment_allocations.amount", "+", amt) })),
-          )
-          .execute();
-        await tx
-          .updateTable("payments")
-          .set({ unallocated: p.unallocated - amt })
-          .where("id", "=", p.id)
-          .execute();
-        p.unallocated -= amt;
-        due -= amt;
-        inv.paid_amount += amt;
-        touched.add(inv.id);
+    for (const customer of paying) {
+      const ps = paysBy.get(customer) ?? [];
+      const preferred = prefer.get(customer);
+      const invs = openBy.get(customer) ?? [];
+      const ordered = preferred
+        ? [...invs.filter((i) => i.id === preferred), ...invs.filter((i) => i.id !== preferred)]
+        : invs;
+      for (const inv of ordered) {
+        let due = inv.total - inv.paid_amount;
+        for (const p of ps) {
+          if (due <= 0) break;
+          if (p.unallocated <= 0) continue;
+          const amt = Math.min(due, p.unallocated);
+          const key = `${p.id}|${inv.id}`;
+          const a = allocations.get(key);
+          if (a) a.amount += amt;
+          else
+            allocations.set(key, {
+              payment_id: p.id,
+              invoice_id: inv.id,
+              customer_id: customer,
+              amount: amt,
+              received_on: p.received_on,
+            });
+          p.unallocated -= amt;
+          changed.set(p.id, p.unallocated);
+          due -= amt;
+          touched.add(inv.id);
+        }
       }
     }
-    for (const id of touched) await this.afterPaid(tx, actor, id);
+    if (allocations.size === 0) return;
+    const rows = [...allocations.values()];
+    await sql`
+      INSERT INTO payment_allocations (payment_id, invoice_id, customer_id, amount, received_on)
+      SELECT * FROM unnest(${rows.map((r) => r.payment_id)}::uuid[], ${rows.map((r) => r.invoice_id)}::uuid[],
+                           ${rows.map((r) => r.customer_id)}::uuid[], ${rows.map((r) => r.amount)}::bigint[],
+                           ${rows.map((r) => r.received_on)}::date[])
+      ON CONFLICT (payment_id, invoice_id)
+        DO UPDATE SET amount = payment_allocations.amount + EXCLUDED.amount`.execute(tx);
+    await sql`
+      UPDATE payments p SET unallocated = u.unallocated
+      FROM unnest(${[...changed.keys()]}::uuid[], ${[...changed.values()]}::bigint[]) AS u(id, unallocated)
+      WHERE p.id = u.id`.execute(tx);
+    await this.afterPaid(tx, actor, [...touched]);
   }
 
-  /** When an invoice is settled: record the day, and bill its late fee on a later invoice (Art. 33). */
-  private async afterPaid(tx: Tx, actor: Actor, invoiceId: string) {
-    const inv = await tx
+  /**
+   * Invoices that received money: record what is paid and, once settled, the day; bill the late fee
+   * of a late settlement on a later invoice (Art. 33); clear a suspension candidacy (Art. 21(1)).
+   */
+  private async afterPaid(tx: Tx, actor: Actor, invoiceIds: string[]) {
+    if (invoiceIds.length === 0) return;
+    const invs = await tx
       .selectFrom("invoices")
       .selectAll()
-      .where("id", "=", invoiceId)
-      .executeTakeFirstOrThrow();
-    const allocations = await tx
-      .selectFrom("payment_allocations")
-      .select(["amount", "received_on"])
-      .where("invoice_id", "=", invoiceId)
-      .orderBy("received_on")
+      .where(sql<boolean>`id = ANY(${invoiceIds}::uuid[])`)
       .execute();
-    const paidAmount = allocations.reduce((s, a) => s + a.amount, 0);
-    const settled = paidAmount >= inv.total;
-    const lastPayment = allocations[allocations.length - 1]?.received_on ?? null;
-    await tx
-      .updateTable("invoices")
-      .set({ paid_amount: paidAmount, paid_on: settled ? lastPayment : null })
-      .where("id", "=", invoiceId)
-      .execute();
-    if (!settled || inv.late_fee_charged) return;
-    const fee = invoiceLateFee({
-      dueDate: inv.due_date,
-      total: inv.total,
-      payments: allocations.map((a) => ({ on: a.received_on, amount: a.amount })),
-      asOf: lastPayment ?? inv.due_date,
-    });
-    if (fee.result.fee > 0) {
+    const allocationsBy = groupBy(
       await tx
-        .insertInto("charges")
-        .values({
-          contract_id: inv.contract_id,
-          customer_id: inv.customer_id,
-          month: monthOf(lastPayment ?? inv.due_date),
-          kind: "late-fee",
-          item_code: null,
-          description: `遅延損害金 (請求書 ${inv.number}, 年14.5%)`,
-          tax_category: "out-of-scope",
-          unit_price: fee.result.fee,
-          amount: fee.result.fee,
-          article: "33",
-          note: fee.basis.map((b) => b.text).join(" "),
-          source_key: `late-fee:${inv.id}`,
-          details: JSON.stringify(fee.result),
-        })
-        .onConflict((oc) => oc.column("source_key").doNothing())
-        .execute();
-      await appendAudit(tx, {
+        .selectFrom("payment_allocations")
+        .select(["invoice_id", "amount", "received_on"])
+        .where(sql<boolean>`invoice_id = ANY(${invoiceIds}::uuid[])`)
+        .orderBy("received_on")
+        .execute(),
+      "invoice_id",
+    );
+    const paid: { id: string; amount: number; on: string | null }[] = [];
+    const settledNow: { inv: (typeof invs)[number]; lastPayment: string | null }[] = [];
+    for (const inv of invs) {
+      const allocations = allocationsBy.get(inv.id) ?? [];
+      const paidAmount = allocations.reduce((s, a) => s + a.amount, 0);
+      const settled = paidAmount >= inv.total;
+      const lastPayment = allocations[allocations.length - 1]?.received_on ?? null;
+      paid.push({ id: inv.id, amount: paidAmount, on: settled ? lastPayment : null });
+      if (settled && !inv.late_fee_charged) settledNow.push({ inv, lastPayment });
+    }
+    await sql`
+      UPDATE invoices i SET paid_amount = u.amount, paid_on = u.paid_on
+      FROM unnest(${paid.map((p) => p.id)}::uuid[], ${paid.map((p) => p.amount)}::bigint[],
+                  ${paid.map((p) => p.on)}::date[]) AS u(id, amount, paid_on)
+      WHERE i.id = u.id`.execute(tx);
+    if (settledNow.length === 0) return;
+    const charges = [];
+    const audits = [];
+    for (const { inv, lastPayment } of settledNow) {
+      const fee = invoiceLateFee({
+        dueDate: inv.due_date,
+        total: inv.total,
+        payments: (allocationsBy.get(inv.id) ?? []).map((a) => ({ on: a.received_on, amount: a.amount })),
+        asOf: lastPayment ?? inv.due_date,
+      });
+      if (fee.result.fee <= 0) continue;
+      charges.push({
+        contract_id: inv.contract_id,
+        customer_id: inv.customer_id,
+        month: monthOf(lastPayment ?? inv.due_date),
+        kind: "late-fee" as const,
+        item_code: null,
+        description: `遅延損害金 (請求書 ${inv.number}, 年14.5%)`,
+        tax_category: "out-of-scope" as const,
+        unit_price: fee.result.fee,
+        amount: fee.result.fee,
+        article: "33",
+        note: fee.basis.map((b) => b.text).join(" "),
+        source_key: `late-fee:${inv.id}`,
+        details: JSON.stringify(fee.result),
+      });
+      audits.push({
         actor,
         action: "billing.late_fee.charged",
         subjectType: "invoice",
@@ -1639,8 +1679,28 @@ export class BillingService {
         at: this.clock.now(),
       });
     }
-    await tx.updateTable("invoices").set({ late_fee_charged: true }).where("id", "=", invoiceId).execute();
-    await this.refreshCandidate(tx, actor, inv.contract_id);
+    for (let i = 0; i < charges.length; i += 1000)
+      await tx
+        .insertInto("charges")
+        .values(charges.slice(i, i + 1000))
+        .onConflict((oc) => oc.column("source_key").doNothing())
+        .execute();
+    await appendAuditMany(tx, audits);
+    const settledIds = settledNow.map((x) => x.inv.id);
+    await tx
+      .updateTable("invoices")
+      .set({ late_fee_charged: true })
+      .where(sql<boolean>`id = ANY(${settledIds}::uuid[])`)
+      .execute();
+    // Only a contract that is a candidate can stop being one.
+    const candidates = await tx
+      .selectFrom("contracts")
+      .select("id")
+      .where(sql<boolean>`id = ANY(${[...new Set(settledNow.map((x) => x.inv.contract_id))]}::uuid[])`)
+      .where("suspension_candidate", "is not", null)
+      .orderBy("id")
+      .execute();
+    for (const c of candidates) await this.refreshCandidate(tx, actor, c.id);
   }
 
   // ---- overdue, suspension candidates (Art. 21(1)(1)(2)) -------------------------------------
@@ -1743,6 +1803,62 @@ export class BillingService {
       article: "21(1)",
       businessDate: this.today(),
     });
+  }
+
+  /**
+   * Payments of a debit result file, recorded as `recordPayment` records each one (a payment, its
+   * audit entry, allocated to its invoice first), but written together: a bank's answer for
+   * thousands of customers is a handful of statements. A customer debited for several invoices in
+   * one file is recorded one payment after another, in the file's order, exactly as by hand.
+   */
+  private async recordDebits(
+    tx: Tx,
+    actor: Actor,
+    items: {
+      customerId: string;
+      receivedOn: IsoDate;
+      amount: number;
+      method: "direct_debit";
+      reference: string;
+      invoiceId: string;
+      importId: string;
+    }[],
+  ) {
+    const count = new Map<string, number>();
+    for (const x of items) count.set(x.customerId, (count.get(x.customerId) ?? 0) + 1);
+    const together = items.filter((x) => count.get(x.customerId) === 1);
+    const rows = together.map((x) => ({
+      id: randomUUID(),
+      customer_id: x.customerId,
+      received_on: x.receivedOn,
+      amount: x.amount,
+      unallocated: x.amount,
+      method: x.method,
+      reference: x.reference,
+      payer_name: null,
+      import_id: x.importId,
+      created_by: actor.kind === "staff" ? actor.id : null,
+    }));
+    for (let i = 0; i < rows.length; i += 2000)
+      await tx
+        .insertInto("payments")
+        .values(rows.slice(i, i + 2000))
+        .execute();
+    await appendAuditMany(
+      tx,
+      rows.map((r, k) => ({
+        actor,
+        action: "billing.payment.recorded",
+        subjectType: "payment",
+        subjectId: r.id,
+        customerId: r.customer_id,
+        after: together[k],
+        article: "30(1)",
+        at: this.clock.now(),
+      })),
+    );
+    await this.allocateCustomers(tx, actor, new Map(together.map((x) => [x.customerId, x.invoiceId])));
+    for (const x of items) if (count.get(x.customerId)! > 1) await this.recordPayment(actor, x, tx);
   }
 
   // ---- direct debit results (全銀 口座振替結果) ----------------------------------------------
@@ -1854,77 +1970,65 @@ export class BillingService {
             .execute()
         : [];
       const byDigits = new Map(found.map((i) => [i.digits, i]));
+      type Matched = (typeof found)[number];
+      const debited: { r: (typeof parsed.records)[number]; inv: Matched }[] = [];
+      const bounced: { r: (typeof parsed.records)[number]; inv: Matched }[] = [];
       for (const r of parsed.records) {
         const inv = byDigits.get(r.customerNumber.replace(/^0+/, ""));
-        if (!inv) {
-          unmatched++;
-          results.push({
-            record: r.record,
-            customerNumber: r.customerNumber,
+        if (inv) (r.result === "paid" ? debited : bounced).push({ r, inv });
+        else unmatched++;
+        results.push({
+          record: r.record,
+          customerNumber: r.customerNumber,
+          amount: r.amount,
+          outcome: !inv ? "unmatched" : r.result === "paid" ? "paid" : `failed: ${r.resultText}`,
+          invoiceNumber: inv?.number ?? null,
+        });
+      }
+      paid = debited.length;
+      failed = bounced.length;
+      await this.recordDebits(
+        tx,
+        actor,
+        debited.map(({ r, inv }) => ({
+          customerId: inv.customer_id,
+          receivedOn: debitDate,
+          amount: r.amount,
+          method: "direct_debit" as const,
+          reference: `${inv.number} (${file.name ?? "zengin"} #${r.record})`,
+          invoiceId: inv.id,
+          importId: imp.id,
+        })),
+      );
+      // Failures after the payments: a contract with one invoice debited and another bounced in the
+      // same file stays a candidate (Art. 21(1)(2)).
+      for (const { r, inv } of bounced) {
+        await tx
+          .insertInto("debit_failures")
+          .values({
+            import_id: imp.id,
+            invoice_id: inv.id,
+            contract_id: inv.contract_id,
+            customer_id: inv.customer_id,
+            customer_number: r.customerNumber,
             amount: r.amount,
-            outcome: "unmatched",
-            invoiceNumber: null,
-          });
-          continue;
-        }
-        if (r.result === "paid") {
-          paid++;
-          await this.recordPayment(
-            actor,
-            {
-              customerId: inv.customer_id,
-              receivedOn: debitDate,
-              amount: r.amount,
-              method: "direct_debit",
-              reference: `${inv.number} (${file.name ?? "zengin"} #${r.record})`,
-              invoiceId: inv.id,
-              importId: imp.id,
-            },
-            tx,
-          );
-          results.push({
-            record: r.record,
-            customerNumber: r.customerNumber,
-            amount: r.amount,
-            outcome: "paid",
-            invoiceNumber: inv.number,
-          });
-        } else {
-          failed++;
-          await tx
-            .insertInto("debit_failures")
-            .values({
-              import_id: imp.id,
-              invoice_id: inv.id,
-              contract_id: inv.contract_id,
-              customer_id: inv.customer_id,
-              customer_number: r.customerNumber,
-              amount: r.amount,
-              result_code: r.resultCode,
-              result_text: r.resultText,
-            })
-            .execute();
-          const c = await tx
-            .updateTable("contracts")
-            .set({ suspension_candidate: "direct_debit_failed", updated_at: this.clock.now() })
-            .where("id", "=", inv.contract_id)
-            .returning(["id", "customer_id", "status"])
-            .executeTakeFirstOrThrow();
-          await recordContractEvent(tx, this.clock.now(), c, actor, {
-            type: "direct_debit_failed",
-            reasonCode: "direct_debit_failed",
-            article: "21(1)(2)",
-            businessDate: debitDate,
-            details: { invoice: inv.number, resultCode: r.resultCode, resultText: r.resultText },
-          });
-          results.push({
-            record: r.record,
-            customerNumber: r.customerNumber,
-            amount: r.amount,
-            outcome: `failed: ${r.resultText}`,
-            invoiceNumber: inv.number,
-          });
-        }
+            result_code: r.resultCode,
+            result_text: r.resultText,
+          })
+          .execute();
+        const c = await tx
+          .updateTable("contracts")
+          .set({ suspension_candidate: "direct_debit_failed", updated_at: this.clock.now() })
+          .where("id", "=", inv.contract_id)
+          .returning(["id", "customer_id", "status"])
+          .executeTakeFirstOrThrow();
+        await recordContractEvent(tx, this.clock.now(), c, actor, {
+          type: "direct_debit_failed",
+          reasonCode: "direct_debit_failed",
+          article: "21(1)(2)",
+          businessDate: debitDate,
+          details: { invoice: inv.number, resultCode: r.resultCode, resultText: r.resultText },
+        });
       }
       await tx
         .updateTable("payment_imports")
