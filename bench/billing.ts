@@ -63,8 +63,8 @@ try {
   );
 
   // Physical limits: COPY the same rows into twins of the tables. "bare": the same indexes and
-  // CHECKs, no foreign keys; "keyed": the same foreign keys as well (to the same contracts,
-  // customers and run, and lines to their twin invoice), i.e. the same rows with the same integrity.
+  // CHECKs, no foreign keys; "keyed": the same foreign keys as well (read from the schema; a line's
+  // and a correction's refer to the twin invoices), i.e. the same rows with the same integrity.
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const dump = async (q: string) => {
@@ -85,11 +85,20 @@ try {
       `CREATE TABLE ${lines} (LIKE invoice_lines INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING CONSTRAINTS)`,
     );
     if (keyed)
-      await client.query(`
-        ALTER TABLE ${inv} ADD FOREIGN KEY (contract_id) REFERENCES contracts(id),
-          ADD FOREIGN KEY (customer_id) REFERENCES customers(id),
-          ADD FOREIGN KEY (run_id) REFERENCES billing_runs(id);
-        ALTER TABLE ${lines} ADD FOREIGN KEY (invoice_id, customer_id) REFERENCES ${inv} (id, customer_id)`);
+      // The real tables' foreign keys, as the schema defines them today; a line's refers to the twin.
+      for (const [table, twin] of [
+        ["invoices", inv],
+        ["invoice_lines", lines],
+      ] as const) {
+        const defs = await client.query<{ def: string }>(
+          "SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'",
+          [table],
+        );
+        for (const { def } of defs.rows)
+          await client.query(
+            `ALTER TABLE ${twin} ADD ${def.replace(/REFERENCES invoices\(/, `REFERENCES ${inv}(`)}`,
+          );
+      }
     const t = performance.now();
     await client.query("BEGIN");
     for (const [table, rows] of [

@@ -387,6 +387,31 @@ describe("payments, late fees, suspension candidates (Art. 21, 30, 33)", () => {
       ).status,
     ).toBe(400);
   });
+
+  it("keeps an invoice and its lines with the contract's customer: the database refuses another's", async () => {
+    const c = await buildContract(env.db, { start: "2026-02-01", plan: "basic" });
+    await svc.run("2026-02");
+    const [inv] = await invoicesOf(c.id);
+    const stranger = await buildCustomer(env.db);
+    // Moving the invoice to another customer (whose portal would then show it) is refused, its lines
+    // included …
+    await expect(
+      sql`UPDATE invoices SET customer_id = ${stranger} WHERE id = ${inv!.id}`.execute(env.db),
+    ).rejects.toMatchObject({ code: "23503" });
+    await expect(
+      sql`WITH l AS (UPDATE invoice_lines SET customer_id = ${stranger} WHERE invoice_id = ${inv!.id})
+          UPDATE invoices SET customer_id = ${stranger} WHERE id = ${inv!.id}`.execute(env.db),
+    ).rejects.toMatchObject({ code: "23503", constraint: "invoices_contract_customer_fkey" });
+    // … and so is an invoice for this contract made out to a stranger.
+    await expect(
+      sql`INSERT INTO invoices (contract_id, customer_id, month, due_date, period_start, period_end, recipient,
+                                by_rate, net, tax, total, tax_rounding)
+          VALUES (${c.id}, ${stranger}, '2026-03', '2026-04-30', '2026-03-01', '2026-03-31', '{}', '[]',
+                  0, 0, 0, 'floor')`.execute(env.db),
+    ).rejects.toMatchObject({ code: "23503", constraint: "invoices_contract_customer_fkey" });
+    expect(await invoicesOf(c.id)).toHaveLength(1);
+    expect((await invoicesOf(c.id))[0]!.customer_id).toBe(inv!.customer_id);
+  });
 });
 
 describe("SLA credits, special fees, option cancellation, damages cap (Art. 11, 30(4), 32, 36, 39)", () => {

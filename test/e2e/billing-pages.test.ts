@@ -179,8 +179,8 @@ describe("billing pages", () => {
       .executeTakeFirstOrThrow();
     await staff.goto(`${base}/console/contracts/${demo.id}`);
     const late = staff.getByRole("form", { name: /利用開始の遅延/ });
-    await late.getByLabel("利用開始予定日").fill(demo.start_date.slice(0, 8) + "03");
-    await late.getByLabel("実際の利用開始日").fill(demo.start_date.slice(0, 8) + "06");
+    await late.getByLabel("利用開始予定日").fill(`${demo.start_date.slice(0, 8)}03`);
+    await late.getByLabel("実際の利用開始日").fill(`${demo.start_date.slice(0, 8)}06`);
     await late.getByRole("button", { name: "登録" }).click();
     await staff.getByTestId("extension").getByText(/^3日/).waitFor();
 

@@ -6,6 +6,7 @@ import * as m0004 from "./0004_invoice_line_owner.ts";
 import * as m0005 from "./0005_invoice_number_digits.ts";
 import * as m0006 from "./0006_late_start_extension.ts";
 import * as m0007 from "./0007_direct_debit.ts";
+import * as m0008 from "./0008_invoice_contract_owner.ts";
 
 /**
  * Forward-only, numbered migrations. Add new files as `NNNN_name.ts` and list them here;
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   "0005_invoice_number_digits": m0005,
   "0006_late_start_extension": m0006,
   "0007_direct_debit": m0007,
+  "0008_invoice_contract_owner": m0008,
 };
