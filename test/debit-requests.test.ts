@@ -151,6 +151,22 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
       [ia.number, ib.number].sort(),
     );
     expect(made.items.every((i: { newCode: string }) => i.newCode === "1")).toBe(true);
+    // The items also come a page at a time, in record order; past the end a page is empty.
+    const page = async (query: string) => {
+      const r = await bill.req("GET", `/api/v1/billing/debit-requests/${made.id}?${query}`);
+      return { status: r.status, body: r.json };
+    };
+    const p1 = await page("limit=1");
+    const p2 = await page("limit=1&offset=1");
+    expect(p1.body).toMatchObject({ records: 2, itemsOffset: 0, itemsLimit: 1 });
+    expect([...p1.body.items, ...p2.body.items]).toEqual(made.items);
+    expect(made.items.map((i: { record: number }) => i.record)).toEqual([2, 3]); // the header is record 1
+    expect((await page("offset=2")).body.items).toEqual([]);
+    for (const bad of ["limit=0", "limit=5001", "offset=-1", "limit=x", "page=2"]) {
+      const r = await page(bad);
+      expect(r.status, bad).toBe(400);
+      expect(r.body.error.code).toBe("validation_failed");
+    }
 
     // The file is a 全銀 request a bank (and our own reader) accepts.
     const { bytes, disposition } = await fileOf(made.id);

@@ -383,7 +383,13 @@ export class DirectDebits {
   }
 
   /** A request with the invoices it asks for and, once imported, the bank's result. */
-  async request(id: string, db: Db | Tx = this.db) {
+  /**
+   * One request and a page of its items in record order (a request may hold 100,000 records: the
+   * items come `limit` at a time; `records` is their number).
+   */
+  async request(id: string, db: Db | Tx = this.db, page: { limit?: number; offset?: number } = {}) {
+    const limit = page.limit ?? ITEMS_PAGE;
+    const offset = page.offset ?? 0;
     const [r] = await this.summaries(db, id);
     if (!r) throw notFound("debit request");
     const items = await db
@@ -402,9 +408,13 @@ export class DirectDebits {
       ])
       .where("d.request_id", "=", id)
       .orderBy("d.record")
+      .limit(limit)
+      .offset(offset)
       .execute();
     return {
       ...r,
+      itemsOffset: offset,
+      itemsLimit: limit,
       items: items.map((x) => ({
         record: x.record,
         invoiceId: x.invoice_id,
@@ -468,5 +478,8 @@ export class DirectDebits {
     return { bytes: r.file, fileName: fileNameOf(r.debit_date) };
   }
 }
+
+/** Items of a request returned at once unless a page is asked for. */
+export const ITEMS_PAGE = 1000;
 
 const fileNameOf = (debitDate: string) => `KOFURI-${debitDate.replace(/-/g, "")}.txt`;

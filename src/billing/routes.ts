@@ -478,7 +478,7 @@ export function billingRoutes(ctx: AppContext, billing: BillingService) {
         schema: {
           ...t,
           summary:
-            "Make the 全銀 request file (振替依頼データ) for a debit date: open invoices due by that month's end, of customers with a mandate, not already awaiting a result (Art. 31). 201 when made, 200 when that date's request exists",
+            "Make the 全銀 request file (振替依頼データ) for a debit date: open invoices due by that month's end, of customers with a mandate, not already awaiting a result (Art. 31). 201 when made, 200 when that date's request exists; the answer holds the first 1,000 items (the rest: GET …/debit-requests/{id}?offset=)",
           body: z.strictObject({ debitDate: dateField("debitDate") }),
           response: { 200: any, 201: any, ...errors },
         },
@@ -507,12 +507,17 @@ export function billingRoutes(ctx: AppContext, billing: BillingService) {
         ...money,
         schema: {
           ...t,
-          summary: "One request with the invoices it asks for",
+          summary:
+            "One request with the invoices it asks for, in record order, a page at a time (limit default 1,000, at most 5,000; `records` is the total)",
           params: idParams,
+          querystring: z.strictObject({
+            limit: z.coerce.number().int().min(1).max(5000).optional(),
+            offset: z.coerce.number().int().min(0).optional(),
+          }),
           response: { 200: any, ...errors },
         },
       },
-      async (req) => debits.request(req.params.id),
+      async (req) => debits.request(req.params.id, undefined, req.query),
     );
     app.get(
       "/billing/debit-requests/:id/file",
