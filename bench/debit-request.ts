@@ -99,8 +99,9 @@ try {
   }
   clearInterval(sampler);
 
-  // The bank's answer for a last request: every record debited. Importing it records N payments,
-  // each allocated to its invoice, with its audit entry.
+  // The bank's answer for a last request: every record debited but one in twenty (資金不足). Importing
+  // it records the payments, each allocated to its invoice, with its audit entry; and the failures,
+  // each with its contract's event and candidacy (Art. 21(1)(2)).
   const clock = fixedClock(new Date("2026-11-20T00:00:00Z"));
   const last = await new DirectDebits(db, clock).createRequest({ kind: "system", id: null }, "2026-11-30");
   const requestFile = parseZenginResult(
@@ -109,8 +110,9 @@ try {
   const result = writeZenginDebitFile({
     kind: "result",
     header: requestFile.header,
-    records: requestFile.records,
+    records: requestFile.records.map((r, k) => ({ ...r, resultCode: k % 20 === 19 ? "1" : "0" })),
   });
+  const bounced = Math.floor(N / 20);
   const i0 = performance.now();
   const imported = await new BillingService(db, clock).importDebitResultAs(
     { kind: "system", id: null },
@@ -118,9 +120,12 @@ try {
     parseZenginResult,
   );
   const importSeconds = (performance.now() - i0) / 1000;
-  if (imported.paid !== N) throw new Error(`expected ${N} paid, got ${imported.paid}`);
+  if (imported.paid !== N - bounced || imported.failed !== bounced)
+    throw new Error(
+      `expected ${N - bounced} paid and ${bounced} failed, got ${imported.paid} and ${imported.failed}`,
+    );
   console.log(
-    `result import: ${N} debited records in ${importSeconds.toFixed(2)} s (${Math.round(N / importSeconds)} records/s)`,
+    `result import: ${N} records (${imported.paid} debited, ${imported.failed} failed) in ${importSeconds.toFixed(2)} s (${Math.round(N / importSeconds)} records/s)`,
   );
   const t = median(times);
   const f = median(floor);

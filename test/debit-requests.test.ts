@@ -497,4 +497,237 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
     expect(Number(recorded.n)).toBe(41);
     expect((await verifyAudit(env.db)).ok).toBe(true);
   }, 60_000);
+
+  it("customers debited for several invoices in one file end as if each payment were recorded in turn", async () => {
+    // Twin customers: the same contracts, invoices and earlier credit. One twin's debits come in one
+    // result file; the other's are recorded one after the other through recordPayment.
+    let seed = 20261125; // mulberry32: the same cases every run
+    const rand = (n: number) => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) % n;
+    };
+    const plans = ["basic", "standard", "premium"] as const;
+    const pairs: { a: string; b: string; contracts: number }[] = [];
+    const contractsOf = new Map<string, string[]>();
+    for (let k = 0; k < 16; k++) {
+      const a = await buildCustomer(env.db);
+      const b = await buildCustomer(env.db);
+      const n = 1 + rand(3);
+      for (const cust of [a, b]) contractsOf.set(cust, []);
+      for (let j = 0; j < n; j++) {
+        const plan = plans[rand(3)]!;
+        for (const cust of [a, b])
+          contractsOf
+            .get(cust)!
+            .push((await buildContract(env.db, { customerId: cust, start: "2026-06-01", plan })).id);
+      }
+      const credit = rand(3) === 0 ? 1000 + rand(50_000) : 0;
+      if (credit > 0)
+        for (const cust of [a, b])
+          await env.db
+            .insertInto("payments")
+            .values({
+              customer_id: cust,
+              received_on: "2026-07-15",
+              amount: credit,
+              unallocated: credit,
+              method: "bank_transfer",
+            })
+            .execute();
+      pairs.push({ a, b, contracts: n });
+    }
+    await svc.run("2026-07");
+    await svc.run("2026-08");
+    // Issued twin by twin, contract by contract: the twins' invoice numbers (which order the oldest
+    // open invoices, Art. 30(1)) follow the same contract order.
+    for (const month of ["2026-07", "2026-08"])
+      for (const { a, b, contracts } of pairs)
+        for (let j = 0; j < contracts; j++)
+          for (const cust of [a, b]) {
+            const draft = await env.db
+              .selectFrom("invoices")
+              .select("id")
+              .where("contract_id", "=", contractsOf.get(cust)![j]!)
+              .where("month", "=", month)
+              .executeTakeFirstOrThrow();
+            expect((await bill.req("POST", `/api/v1/invoices/${draft.id}/issue`)).status).toBe(200);
+          }
+    const invoicesOf = (customerId: string) =>
+      env.db
+        .selectFrom("invoices as i")
+        .innerJoin("contracts as c", "c.id", "i.contract_id")
+        .select(["i.id", "i.number", "i.contract_id", "i.month", "i.total", "i.paid_amount"])
+        .where("i.customer_id", "=", customerId)
+        .where("i.status", "=", "issued")
+        .where(sql<boolean>`i.month IN ('2026-07', '2026-08')`)
+        .execute()
+        .then((rows) => {
+          const order = contractsOf.get(customerId)!;
+          return rows.sort((x, y) =>
+            x.month === y.month
+              ? order.indexOf(x.contract_id) - order.indexOf(y.contract_id)
+              : x.month < y.month
+                ? -1
+                : 1,
+          );
+        });
+    // Each twin A gets records for a random choice of its invoices, in a random order, for the
+    // amount owed, less, or more; a few bounce.
+    const records = [];
+    const replay: { b: string; invoiceId: string; amount: number }[] = [];
+    for (const { a, b } of pairs) {
+      const [ia, ib] = [await invoicesOf(a), await invoicesOf(b)];
+      const picks = ia.map((_, k) => k).filter(() => rand(4) !== 0);
+      for (let k = picks.length - 1; k > 0; k--) {
+        const j = rand(k + 1);
+        [picks[k], picks[j]] = [picks[j]!, picks[k]!];
+      }
+      for (const k of picks) {
+        const owed = ia[k]!.total - ia[k]!.paid_amount;
+        if (owed <= 0) continue;
+        const amount = [owed, Math.max(1, owed - 1 - rand(owed)), owed + 1 + rand(20_000)][rand(3)]!;
+        const bounce = rand(6) === 0;
+        records.push({
+          bankCode: "0001",
+          bankName: "ﾐｽﾞﾎ",
+          branchCode: "001",
+          branchName: "ﾎﾝﾃﾝ",
+          accountType: "1",
+          accountNumber: "1234567",
+          accountHolder: "ﾃｽﾄ",
+          amount,
+          customerNumber: ia[k]!.number!.replace(/\D/g, "").padStart(20, "0"),
+          resultCode: bounce ? "1" : "0",
+        });
+        if (!bounce) replay.push({ b, invoiceId: ib[k]!.id, amount });
+      }
+    }
+    expect(new Set(replay.map((x) => x.b)).size).toBeGreaterThan(8);
+    expect(replay.length).toBeGreaterThan(pairs.length); // some customers pay several invoices
+    const file = writeZenginDebitFile({
+      kind: "result",
+      header: {
+        consignorCode: "1234567890",
+        consignorName: "ｳﾝﾖｳ",
+        debitDate: "1216",
+        bankCode: "0005",
+        bankName: "ﾐﾂﾋﾞｼ",
+        branchCode: "123",
+        branchName: "ｼﾌﾞﾔ",
+        accountType: "1",
+        accountNumber: "7654321",
+      },
+      records,
+    });
+    const r = await importResult(file);
+    expect(r.statusCode, r.body).toBe(201);
+    expect(r.json()).toMatchObject({ records: records.length, paid: replay.length, unmatched: 0 });
+    for (const x of replay)
+      await svc.recordPayment(
+        { kind: "system", id: null },
+        {
+          customerId: x.b,
+          receivedOn: "2026-12-16",
+          amount: x.amount,
+          method: "direct_debit",
+          invoiceId: x.invoiceId,
+        },
+      );
+
+    // The money, seen from each twin: invoices paid and when, allocations per invoice, credit left,
+    // late fees billed.
+    const money = async (customerId: string) => {
+      const invs = await invoicesOf(customerId);
+      const full = await env.db
+        .selectFrom("invoices")
+        .select(["id", "paid_amount", "paid_on", "late_fee_charged"])
+        .where(
+          "id",
+          "in",
+          invs.map((i) => i.id),
+        )
+        .execute();
+      const allocations = await env.db
+        .selectFrom("payment_allocations")
+        .select(["invoice_id", "amount", "received_on"])
+        .where("customer_id", "=", customerId)
+        .execute();
+      const fees = await env.db
+        .selectFrom("charges")
+        .select(["source_key", "amount"])
+        .where("customer_id", "=", customerId)
+        .where("kind", "=", "late-fee")
+        .execute();
+      const left = await env.db
+        .selectFrom("payments")
+        .select(["amount", "unallocated"])
+        .where("customer_id", "=", customerId)
+        .execute();
+      return invs
+        .map((i) => {
+          const f = full.find((x) => x.id === i.id)!;
+          return {
+            paid: f.paid_amount,
+            paidOn: f.paid_on,
+            lateFeeCharged: f.late_fee_charged,
+            allocations: allocations
+              .filter((a) => a.invoice_id === i.id)
+              .map((a) => `${a.received_on}:${a.amount}`)
+              .sort(),
+            fee: fees.find((x) => x.source_key === `late-fee:${i.id}`)?.amount ?? null,
+          };
+        })
+        .concat([
+          {
+            paid: left.reduce((t, p) => t + p.unallocated, 0),
+            paidOn: null,
+            lateFeeCharged: false,
+            allocations: left.map((p) => `${p.amount}`).sort(),
+            fee: null,
+          },
+        ]);
+    };
+    let settled = 0;
+    for (const { a, b } of pairs) {
+      const [ma, mb] = [await money(a), await money(b)];
+      expect(ma).toEqual(mb);
+      settled += ma.filter((m) => m.paidOn === "2026-12-16").length;
+    }
+    expect(settled).toBeGreaterThan(5);
+    // Each bounce: a failure, a contract event and an audit entry (Art. 21(1)(2)); its contract a candidate.
+    const bounces = records.length - replay.length;
+    expect(bounces).toBeGreaterThan(0);
+    const importId = r.json().importId as string;
+    const failures = await env.db
+      .selectFrom("debit_failures")
+      .select("contract_id")
+      .where("import_id", "=", importId)
+      .execute();
+    expect(failures).toHaveLength(bounces);
+    const events = await env.db
+      .selectFrom("contract_events")
+      .select(["contract_id", "business_date"])
+      .where("type", "=", "direct_debit_failed")
+      .where(
+        "contract_id",
+        "in",
+        failures.map((f) => f.contract_id!),
+      )
+      .where("business_date", "=", "2026-12-16")
+      .execute();
+    expect(events).toHaveLength(bounces);
+    const candidates = await env.db
+      .selectFrom("contracts")
+      .select("suspension_candidate")
+      .where(
+        "id",
+        "in",
+        failures.map((f) => f.contract_id!),
+      )
+      .execute();
+    expect(candidates.every((c) => c.suspension_candidate === "direct_debit_failed")).toBe(true);
+    expect((await verifyAudit(env.db)).ok).toBe(true);
+  }, 60_000);
 });

@@ -8,7 +8,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { type Actor, appendAudit, appendAuditMany, systemActor } from "../audit/service.ts";
-import { recordContractEvent } from "../contracts/events.ts";
+import { recordContractEvent, recordContractEvents } from "../contracts/events.ts";
 import { actorOf } from "../contracts/service.ts";
 import type { Clock } from "../core/clock.ts";
 import {
@@ -945,7 +945,7 @@ export class BillingService {
       .where("customer_id", "in", customers)
       .where("unallocated", ">", 0)
       .execute();
-    await this.allocateCustomers(tx, actor, new Map(credit.map((c) => [c.customer_id, undefined])));
+    await this.allocateCustomers(tx, actor, new Map(credit.map((c) => [c.customer_id, [{}]])));
     return drafts.length;
   }
 
@@ -1480,7 +1480,11 @@ export class BillingService {
         article: "30(1)",
         at: this.clock.now(),
       });
-      await this.allocateCustomers(t, actor, new Map([[input.customerId, input.invoiceId ?? undefined]]));
+      await this.allocateCustomers(
+        t,
+        actor,
+        new Map([[input.customerId, [{ prefer: input.invoiceId ?? undefined, payment: p.id }]]]),
+      );
       return p.id;
     };
     const id = tx ? await work(tx) : await this.db.transaction().execute(work);
@@ -1526,8 +1530,18 @@ export class BillingService {
    * then the oldest due; the oldest money first (Art. 30(1)). Customer by customer as a clerk would,
    * but read and written for all of them at once (`prefer`: customer → preferred invoice).
    */
-  private async allocateCustomers(tx: Tx, actor: Actor, prefer: Map<string, string | undefined>) {
-    const customers = [...prefer.keys()];
+  /**
+   * Allocate customers' unallocated money to their open invoices, oldest due first (Art. 30(1)).
+   * Each customer's `steps` replay payments recorded one after the other in one go: at step k the
+   * money of the payments named in steps after k is not there yet, and step k's invoice (`prefer`)
+   * is served first — the same allocations as recording and allocating each payment in turn.
+   */
+  private async allocateCustomers(
+    tx: Tx,
+    actor: Actor,
+    plan: Map<string, { prefer?: string | undefined; payment?: string }[]>,
+  ) {
+    const customers = [...plan.keys()];
     if (customers.length === 0) return;
     const pays = await tx
       .selectFrom("payments")
@@ -1561,33 +1575,40 @@ export class BillingService {
     const changed = new Map<string, number>();
     const touched = new Set<string>();
     for (const customer of paying) {
-      const ps = paysBy.get(customer) ?? [];
-      const preferred = prefer.get(customer);
+      const steps = plan.get(customer) ?? [{}];
+      // The step at which each payment arrives (money already there: -1); equal dates keep that order.
+      const arrives = new Map<string, number>();
+      for (const [k, st] of steps.entries()) if (st.payment) arrives.set(st.payment, k);
+      const at = (p: { id: string }) => arrives.get(p.id) ?? -1;
+      const ps = [...(paysBy.get(customer) ?? [])].sort((a, b) =>
+        a.received_on === b.received_on ? at(a) - at(b) : a.received_on < b.received_on ? -1 : 1,
+      );
       const invs = openBy.get(customer) ?? [];
-      const ordered = preferred
-        ? [...invs.filter((i) => i.id === preferred), ...invs.filter((i) => i.id !== preferred)]
-        : invs;
-      for (const inv of ordered) {
-        let due = inv.total - inv.paid_amount;
-        for (const p of ps) {
-          if (due <= 0) break;
-          if (p.unallocated <= 0) continue;
-          const amt = Math.min(due, p.unallocated);
-          const key = `${p.id}|${inv.id}`;
-          const a = allocations.get(key);
-          if (a) a.amount += amt;
-          else
-            allocations.set(key, {
-              payment_id: p.id,
-              invoice_id: inv.id,
-              customer_id: customer,
-              amount: amt,
-              received_on: p.received_on,
-            });
-          p.unallocated -= amt;
-          changed.set(p.id, p.unallocated);
-          due -= amt;
-          touched.add(inv.id);
+      for (const [k, st] of steps.entries()) {
+        const ordered = st.prefer
+          ? [...invs.filter((i) => i.id === st.prefer), ...invs.filter((i) => i.id !== st.prefer)]
+          : invs;
+        for (const inv of ordered) {
+          for (const p of ps) {
+            if (inv.paid_amount >= inv.total) break;
+            if (p.unallocated <= 0 || at(p) > k) continue;
+            const amt = Math.min(inv.total - inv.paid_amount, p.unallocated);
+            const key = `${p.id}|${inv.id}`;
+            const a = allocations.get(key);
+            if (a) a.amount += amt;
+            else
+              allocations.set(key, {
+                payment_id: p.id,
+                invoice_id: inv.id,
+                customer_id: customer,
+                amount: amt,
+                received_on: p.received_on,
+              });
+            p.unallocated -= amt;
+            changed.set(p.id, p.unallocated);
+            inv.paid_amount += amt;
+            touched.add(inv.id);
+          }
         }
       }
     }
@@ -1627,20 +1648,24 @@ export class BillingService {
         .execute(),
       "invoice_id",
     );
-    const paid: { id: string; amount: number; on: string | null }[] = [];
+    const paid: { id: string; amount: number; on: string | null; settled: boolean }[] = [];
     const settledNow: { inv: (typeof invs)[number]; lastPayment: string | null }[] = [];
     for (const inv of invs) {
       const allocations = allocationsBy.get(inv.id) ?? [];
       const paidAmount = allocations.reduce((s, a) => s + a.amount, 0);
       const settled = paidAmount >= inv.total;
       const lastPayment = allocations[allocations.length - 1]?.received_on ?? null;
-      paid.push({ id: inv.id, amount: paidAmount, on: settled ? lastPayment : null });
+      paid.push({ id: inv.id, amount: paidAmount, on: settled ? lastPayment : null, settled });
       if (settled && !inv.late_fee_charged) settledNow.push({ inv, lastPayment });
     }
+    // One write per invoice: what is paid, when it was settled, and that its late fee (below, if
+    // any) is now charged.
     await sql`
-      UPDATE invoices i SET paid_amount = u.amount, paid_on = u.paid_on
+      UPDATE invoices i SET paid_amount = u.amount, paid_on = u.paid_on,
+                            late_fee_charged = i.late_fee_charged OR u.settled
       FROM unnest(${paid.map((p) => p.id)}::uuid[], ${paid.map((p) => p.amount)}::bigint[],
-                  ${paid.map((p) => p.on)}::date[]) AS u(id, amount, paid_on)
+                  ${paid.map((p) => p.on)}::date[], ${paid.map((p) => p.settled)}::boolean[])
+           AS u(id, amount, paid_on, settled)
       WHERE i.id = u.id`.execute(tx);
     if (settledNow.length === 0) return;
     const charges = [];
@@ -1686,12 +1711,6 @@ export class BillingService {
         .onConflict((oc) => oc.column("source_key").doNothing())
         .execute();
     await appendAuditMany(tx, audits);
-    const settledIds = settledNow.map((x) => x.inv.id);
-    await tx
-      .updateTable("invoices")
-      .set({ late_fee_charged: true })
-      .where(sql<boolean>`id = ANY(${settledIds}::uuid[])`)
-      .execute();
     // Only a contract that is a candidate can stop being one.
     const candidates = await tx
       .selectFrom("contracts")
@@ -1824,26 +1843,18 @@ export class BillingService {
       importId: string;
     }[],
   ) {
-    const count = new Map<string, number>();
-    for (const x of items) count.set(x.customerId, (count.get(x.customerId) ?? 0) + 1);
-    const together = items.filter((x) => count.get(x.customerId) === 1);
-    const rows = together.map((x) => ({
-      id: randomUUID(),
-      customer_id: x.customerId,
-      received_on: x.receivedOn,
-      amount: x.amount,
-      unallocated: x.amount,
-      method: x.method,
-      reference: x.reference,
-      payer_name: null,
-      import_id: x.importId,
-      created_by: actor.kind === "staff" ? actor.id : null,
-    }));
-    for (let i = 0; i < rows.length; i += 2000)
-      await tx
-        .insertInto("payments")
-        .values(rows.slice(i, i + 2000))
-        .execute();
+    const rows = items.map((x) => ({ id: randomUUID(), customer_id: x.customerId }));
+    if (rows.length > 0)
+      await sql`
+        INSERT INTO payments (id, customer_id, received_on, amount, unallocated, method, reference, import_id,
+                              created_by)
+        SELECT v.id, v.customer_id, v.received_on, v.amount, v.amount, v.method, v.reference, v.import_id,
+               ${actor.kind === "staff" ? actor.id : null}::uuid
+        FROM unnest(${rows.map((r) => r.id)}::uuid[], ${items.map((x) => x.customerId)}::uuid[],
+                    ${items.map((x) => x.receivedOn)}::date[], ${items.map((x) => x.amount)}::bigint[],
+                    ${items.map((x) => x.method)}::text[], ${items.map((x) => x.reference)}::text[],
+                    ${items.map((x) => x.importId)}::uuid[])
+             AS v(id, customer_id, received_on, amount, method, reference, import_id)`.execute(tx);
     await appendAuditMany(
       tx,
       rows.map((r, k) => ({
@@ -1852,13 +1863,19 @@ export class BillingService {
         subjectType: "payment",
         subjectId: r.id,
         customerId: r.customer_id,
-        after: together[k],
+        after: items[k],
         article: "30(1)",
         at: this.clock.now(),
       })),
     );
-    await this.allocateCustomers(tx, actor, new Map(together.map((x) => [x.customerId, x.invoiceId])));
-    for (const x of items) if (count.get(x.customerId)! > 1) await this.recordPayment(actor, x, tx);
+    // A customer debited for several invoices in one file: its payments arrive in record order.
+    const plan = new Map<string, { prefer: string; payment: string }[]>();
+    for (const [k, x] of items.entries()) {
+      const steps = plan.get(x.customerId) ?? [];
+      steps.push({ prefer: x.invoiceId, payment: rows[k]!.id });
+      plan.set(x.customerId, steps);
+    }
+    await this.allocateCustomers(tx, actor, plan);
   }
 
   // ---- direct debit results (全銀 口座振替結果) ----------------------------------------------
@@ -2002,33 +2019,44 @@ export class BillingService {
       );
       // Failures after the payments: a contract with one invoice debited and another bounced in the
       // same file stays a candidate (Art. 21(1)(2)).
-      for (const { r, inv } of bounced) {
-        await tx
-          .insertInto("debit_failures")
-          .values({
-            import_id: imp.id,
-            invoice_id: inv.id,
-            contract_id: inv.contract_id,
-            customer_id: inv.customer_id,
-            customer_number: r.customerNumber,
-            amount: r.amount,
-            result_code: r.resultCode,
-            result_text: r.resultText,
-          })
-          .execute();
-        const c = await tx
+      if (bounced.length > 0) {
+        const failures = bounced.map(({ r, inv }) => ({
+          import_id: imp.id,
+          invoice_id: inv.id,
+          contract_id: inv.contract_id,
+          customer_id: inv.customer_id,
+          customer_number: r.customerNumber,
+          amount: r.amount,
+          result_code: r.resultCode,
+          result_text: r.resultText,
+        }));
+        for (let i = 0; i < failures.length; i += 1000)
+          await tx
+            .insertInto("debit_failures")
+            .values(failures.slice(i, i + 1000))
+            .execute();
+        const contracts = await tx
           .updateTable("contracts")
           .set({ suspension_candidate: "direct_debit_failed", updated_at: this.clock.now() })
-          .where("id", "=", inv.contract_id)
+          .where(sql<boolean>`id = ANY(${[...new Set(bounced.map((b) => b.inv.contract_id))]}::uuid[])`)
           .returning(["id", "customer_id", "status"])
-          .executeTakeFirstOrThrow();
-        await recordContractEvent(tx, this.clock.now(), c, actor, {
-          type: "direct_debit_failed",
-          reasonCode: "direct_debit_failed",
-          article: "21(1)(2)",
-          businessDate: debitDate,
-          details: { invoice: inv.number, resultCode: r.resultCode, resultText: r.resultText },
-        });
+          .execute();
+        const byId = new Map(contracts.map((c) => [c.id, c]));
+        await recordContractEvents(
+          tx,
+          this.clock.now(),
+          actor,
+          bounced.map(({ r, inv }) => ({
+            c: byId.get(inv.contract_id)!,
+            e: {
+              type: "direct_debit_failed",
+              reasonCode: "direct_debit_failed",
+              article: "21(1)(2)",
+              businessDate: debitDate,
+              details: { invoice: inv.number, resultCode: r.resultCode, resultText: r.resultText },
+            },
+          })),
+        );
       }
       await tx
         .updateTable("payment_imports")
