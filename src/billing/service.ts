@@ -238,6 +238,18 @@ async function loadContractCharges(tx: Tx, contractId: string, book: PriceBook) 
   };
 }
 
+/** A payment not yet written, with everything its row needs. */
+interface NewPayment {
+  id: string;
+  customerId: string;
+  receivedOn: IsoDate;
+  amount: number;
+  method: "bank_transfer" | "direct_debit" | "cash" | "other";
+  reference?: string | null;
+  payerName?: string | null;
+  importId?: string | null;
+}
+
 export class BillingService {
   constructor(
     private readonly db: Db,
@@ -1535,15 +1547,18 @@ export class BillingService {
    * Each customer's `steps` replay payments recorded one after the other in one go: at step k the
    * money of the payments named in steps after k is not there yet, and step k's invoice (`prefer`)
    * is served first — the same allocations as recording and allocating each payment in turn.
+   * `incoming` payments are not written yet: they are inserted here with what is left of them
+   * unallocated, so that a batch writes each payment once.
    */
   private async allocateCustomers(
     tx: Tx,
     actor: Actor,
     plan: Map<string, { prefer?: string | undefined; payment?: string }[]>,
+    incoming: NewPayment[] = [],
   ) {
     const customers = [...plan.keys()];
     if (customers.length === 0) return;
-    const pays = await tx
+    const stored = await tx
       .selectFrom("payments")
       .select(["id", "customer_id", "unallocated", "received_on"])
       .where(sql<boolean>`customer_id = ANY(${customers}::uuid[])`)
@@ -1553,6 +1568,16 @@ export class BillingService {
       .orderBy("created_at")
       .forUpdate()
       .execute();
+    const fresh = new Set(incoming.map((p) => p.id));
+    const pays = [
+      ...stored,
+      ...incoming.map((p) => ({
+        id: p.id,
+        customer_id: p.customerId,
+        unallocated: p.amount,
+        received_on: p.receivedOn,
+      })),
+    ];
     if (pays.length === 0) return;
     const paying = [...new Set(pays.map((p) => p.customer_id))];
     const open = await tx
@@ -1566,6 +1591,7 @@ export class BillingService {
       .orderBy("number")
       .forUpdate()
       .execute();
+    // Stored payments come first for a customer (ordered by date, then as they arrived), incoming ones after.
     const paysBy = groupBy(pays, "customer_id");
     const openBy = groupBy(open, "customer_id");
     const allocations = new Map<
@@ -1612,6 +1638,24 @@ export class BillingService {
         }
       }
     }
+    if (incoming.length > 0) {
+      const left = incoming.map((p) => changed.get(p.id) ?? p.amount);
+      await sql`
+        INSERT INTO payments (id, customer_id, received_on, amount, unallocated, method, reference, payer_name,
+                              import_id, created_by)
+        SELECT v.id, v.customer_id, v.received_on, v.amount, v.unallocated, v.method, v.reference, v.payer_name,
+               v.import_id, ${actor.kind === "staff" ? actor.id : null}::uuid
+        FROM unnest(${incoming.map((p) => p.id)}::uuid[], ${incoming.map((p) => p.customerId)}::uuid[],
+                    ${incoming.map((p) => p.receivedOn)}::date[], ${incoming.map((p) => p.amount)}::bigint[],
+                    ${left}::bigint[], ${incoming.map((p) => p.method)}::text[],
+                    ${incoming.map((p) => p.reference ?? null)}::text[],
+                    ${incoming.map((p) => p.payerName ?? null)}::text[],
+                    ${incoming.map((p) => p.importId ?? null)}::uuid[])
+             AS v(id, customer_id, received_on, amount, unallocated, method, reference, payer_name, import_id)`.execute(
+        tx,
+      );
+      for (const id of fresh) changed.delete(id);
+    }
     if (allocations.size === 0) return;
     const rows = [...allocations.values()];
     await sql`
@@ -1621,10 +1665,11 @@ export class BillingService {
                            ${rows.map((r) => r.received_on)}::date[])
       ON CONFLICT (payment_id, invoice_id)
         DO UPDATE SET amount = payment_allocations.amount + EXCLUDED.amount`.execute(tx);
-    await sql`
-      UPDATE payments p SET unallocated = u.unallocated
-      FROM unnest(${[...changed.keys()]}::uuid[], ${[...changed.values()]}::bigint[]) AS u(id, unallocated)
-      WHERE p.id = u.id`.execute(tx);
+    if (changed.size > 0)
+      await sql`
+        UPDATE payments p SET unallocated = u.unallocated
+        FROM unnest(${[...changed.keys()]}::uuid[], ${[...changed.values()]}::bigint[]) AS u(id, unallocated)
+        WHERE p.id = u.id`.execute(tx);
     await this.afterPaid(tx, actor, [...touched]);
   }
 
@@ -1636,7 +1681,7 @@ export class BillingService {
     if (invoiceIds.length === 0) return;
     const invs = await tx
       .selectFrom("invoices")
-      .selectAll()
+      .select(["id", "number", "contract_id", "customer_id", "total", "due_date", "late_fee_charged"])
       .where(sql<boolean>`id = ANY(${invoiceIds}::uuid[])`)
       .execute();
     const allocationsBy = groupBy(
@@ -1843,26 +1888,15 @@ export class BillingService {
       importId: string;
     }[],
   ) {
-    const rows = items.map((x) => ({ id: randomUUID(), customer_id: x.customerId }));
-    if (rows.length > 0)
-      await sql`
-        INSERT INTO payments (id, customer_id, received_on, amount, unallocated, method, reference, import_id,
-                              created_by)
-        SELECT v.id, v.customer_id, v.received_on, v.amount, v.amount, v.method, v.reference, v.import_id,
-               ${actor.kind === "staff" ? actor.id : null}::uuid
-        FROM unnest(${rows.map((r) => r.id)}::uuid[], ${items.map((x) => x.customerId)}::uuid[],
-                    ${items.map((x) => x.receivedOn)}::date[], ${items.map((x) => x.amount)}::bigint[],
-                    ${items.map((x) => x.method)}::text[], ${items.map((x) => x.reference)}::text[],
-                    ${items.map((x) => x.importId)}::uuid[])
-             AS v(id, customer_id, received_on, amount, method, reference, import_id)`.execute(tx);
+    const incoming = items.map((x) => ({ ...x, id: randomUUID() }));
     await appendAuditMany(
       tx,
-      rows.map((r, k) => ({
+      incoming.map((p, k) => ({
         actor,
         action: "billing.payment.recorded",
         subjectType: "payment",
-        subjectId: r.id,
-        customerId: r.customer_id,
+        subjectId: p.id,
+        customerId: p.customerId,
         after: items[k],
         article: "30(1)",
         at: this.clock.now(),
@@ -1870,12 +1904,12 @@ export class BillingService {
     );
     // A customer debited for several invoices in one file: its payments arrive in record order.
     const plan = new Map<string, { prefer: string; payment: string }[]>();
-    for (const [k, x] of items.entries()) {
-      const steps = plan.get(x.customerId) ?? [];
-      steps.push({ prefer: x.invoiceId, payment: rows[k]!.id });
-      plan.set(x.customerId, steps);
+    for (const p of incoming) {
+      const steps = plan.get(p.customerId) ?? [];
+      steps.push({ prefer: p.invoiceId, payment: p.id });
+      plan.set(p.customerId, steps);
     }
-    await this.allocateCustomers(tx, actor, plan);
+    await this.allocateCustomers(tx, actor, plan, incoming);
   }
 
   // ---- direct debit results (全銀 口座振替結果) ----------------------------------------------
