@@ -1540,15 +1540,11 @@ export class BillingService {
   /**
    * Allocate each customer's unallocated money to its open invoices: the preferred invoice first,
    * then the oldest due; the oldest money first (Art. 30(1)). Customer by customer as a clerk would,
-   * but read and written for all of them at once (`prefer`: customer → preferred invoice).
-   */
-  /**
-   * Allocate customers' unallocated money to their open invoices, oldest due first (Art. 30(1)).
-   * Each customer's `steps` replay payments recorded one after the other in one go: at step k the
-   * money of the payments named in steps after k is not there yet, and step k's invoice (`prefer`)
-   * is served first — the same allocations as recording and allocating each payment in turn.
-   * `incoming` payments are not written yet: they are inserted here with what is left of them
-   * unallocated, so that a batch writes each payment once.
+   * but read and written for all of them at once. Each customer's steps replay payments recorded
+   * one after the other: at step k the money of the payments named in later steps is not there yet,
+   * and step k's invoice (`prefer`) is served first — the same allocations as recording and
+   * allocating each payment in turn. `incoming` payments are not written yet: they are inserted
+   * here with what is left of them unallocated, so that a batch writes each payment once.
    */
   private async allocateCustomers(
     tx: Tx,
@@ -1591,7 +1587,6 @@ export class BillingService {
       .orderBy("number")
       .forUpdate()
       .execute();
-    // Stored payments come first for a customer (ordered by date, then as they arrived), incoming ones after.
     const paysBy = groupBy(pays, "customer_id");
     const openBy = groupBy(open, "customer_id");
     const allocations = new Map<
