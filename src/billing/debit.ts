@@ -382,10 +382,10 @@ export class DirectDebits {
     });
   }
 
-  /** A request with the invoices it asks for and, once imported, the bank's result. */
   /**
-   * One request and a page of its items in record order (a request may hold 100,000 records: the
-   * items come `limit` at a time; `records` is their number).
+   * A request, the bank's result once imported, and a page of the invoices it asks for in record
+   * order (a request may hold 100,000 records: the items come `limit` at a time; `records` is their
+   * number).
    */
   async request(id: string, db: Db | Tx = this.db, page: { limit?: number; offset?: number } = {}) {
     const limit = page.limit ?? ITEMS_PAGE;
