@@ -51,6 +51,38 @@ const importResult = (file: Uint8Array) =>
     headers: { cookie: bill.cookie, "x-csrf-token": bill.csrf, "content-type": "application/octet-stream" },
   });
 
+/** The bank's result file (振替結果データ) for a debit date (MMDD) with these records. */
+const bankResult = (debitDate: string, records: Parameters<typeof writeZenginDebitFile>[0]["records"]) =>
+  writeZenginDebitFile({
+    kind: "result",
+    header: {
+      consignorCode: "1234567890",
+      consignorName: "ｳﾝﾖｳ",
+      debitDate,
+      bankCode: "0005",
+      bankName: "ﾐﾂﾋﾞｼ",
+      branchCode: "123",
+      branchName: "ｼﾌﾞﾔ",
+      accountType: "1",
+      accountNumber: "7654321",
+    },
+    records,
+  });
+
+/** A result record for an invoice: its number's digits are the 顧客番号, as in our requests. */
+const resultRecord = (invoiceNumber: string, amount: number, resultCode = "0") => ({
+  bankCode: "0001",
+  bankName: "ﾐｽﾞﾎ",
+  branchCode: "001",
+  branchName: "ﾎﾝﾃﾝ",
+  accountType: "1",
+  accountNumber: "1234567",
+  accountHolder: "ﾃｽﾄ",
+  amount,
+  customerNumber: invoiceNumber.replace(/\D/g, "").padStart(20, "0"),
+  resultCode,
+});
+
 const mandate = {
   bankCode: "0001",
   bankName: "ミズホ",
@@ -311,21 +343,7 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
   });
 
   it("a result file whose header date does not exist is a 400, not a 500", async () => {
-    const file = writeZenginDebitFile({
-      kind: "result",
-      header: {
-        consignorCode: "1234567890",
-        consignorName: "ｳﾝﾖｳ",
-        debitDate: "0230",
-        bankCode: "0001",
-        bankName: "ﾐｽﾞﾎ",
-        branchCode: "001",
-        branchName: "ﾎﾝﾃﾝ",
-        accountType: "1",
-        accountNumber: "1234567",
-      },
-      records: [],
-    });
+    const file = bankResult("0230", []);
     const r = await importResult(file);
     expect(r.statusCode, r.body).toBe(400);
     expect(r.json().error.message).toMatch(/not a real calendar date/);
@@ -404,18 +422,8 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
       .execute();
     // The file: October's invoice of every contract debited; contract 0 also September's (two records,
     // one customer); contract 2's September invoice debited but October's bounced.
-    const rec = (inv: { number: string | null; total: number; paid_amount: number }, code = "0") => ({
-      bankCode: "0001",
-      bankName: "ﾐｽﾞﾎ",
-      branchCode: "001",
-      branchName: "ﾎﾝﾃﾝ",
-      accountType: "1",
-      accountNumber: "1234567",
-      accountHolder: "ﾃｽﾄ",
-      amount: inv.total - inv.paid_amount,
-      customerNumber: inv.number!.replace(/\D/g, "").padStart(20, "0"),
-      resultCode: code,
-    });
+    const rec = (inv: { number: string | null; total: number; paid_amount: number }, code = "0") =>
+      resultRecord(inv.number!, inv.total - inv.paid_amount, code);
     const records = [];
     const before = new Map<string, Awaited<ReturnType<typeof invoicesOf>>>();
     for (const [k, c] of contracts.entries()) {
@@ -426,21 +434,8 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
       if (k === 2) records.push(rec(sep!), rec(oct!, "1"));
       else records.push(rec(oct!));
     }
-    const file = writeZenginDebitFile({
-      kind: "result",
-      header: {
-        consignorCode: "1234567890",
-        consignorName: "ｳﾝﾖｳ",
-        debitDate: "1215", // after the due date of 2026-11-30: late by 15 days
-        bankCode: "0005",
-        bankName: "ﾐﾂﾋﾞｼ",
-        branchCode: "123",
-        branchName: "ｼﾌﾞﾔ",
-        accountType: "1",
-        accountNumber: "7654321",
-      },
-      records,
-    });
+    // 12/15: after the due date of 2026-11-30, late by 15 days.
+    const file = bankResult("1215", records);
     const r = await importResult(file);
     expect(r.statusCode, r.body).toBe(201);
     expect(r.json()).toMatchObject({ records: 42, paid: 41, failed: 1, unmatched: 0 });
@@ -589,38 +584,13 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
         if (owed <= 0) continue;
         const amount = [owed, Math.max(1, owed - 1 - rand(owed)), owed + 1 + rand(20_000)][rand(3)]!;
         const bounce = rand(6) === 0;
-        records.push({
-          bankCode: "0001",
-          bankName: "ﾐｽﾞﾎ",
-          branchCode: "001",
-          branchName: "ﾎﾝﾃﾝ",
-          accountType: "1",
-          accountNumber: "1234567",
-          accountHolder: "ﾃｽﾄ",
-          amount,
-          customerNumber: ia[k]!.number!.replace(/\D/g, "").padStart(20, "0"),
-          resultCode: bounce ? "1" : "0",
-        });
+        records.push(resultRecord(ia[k]!.number!, amount, bounce ? "1" : "0"));
         if (!bounce) replay.push({ b, invoiceId: ib[k]!.id, amount });
       }
     }
     expect(new Set(replay.map((x) => x.b)).size).toBeGreaterThan(8);
     expect(replay.length).toBeGreaterThan(pairs.length); // some customers pay several invoices
-    const file = writeZenginDebitFile({
-      kind: "result",
-      header: {
-        consignorCode: "1234567890",
-        consignorName: "ｳﾝﾖｳ",
-        debitDate: "1216",
-        bankCode: "0005",
-        bankName: "ﾐﾂﾋﾞｼ",
-        branchCode: "123",
-        branchName: "ｼﾌﾞﾔ",
-        accountType: "1",
-        accountNumber: "7654321",
-      },
-      records,
-    });
+    const file = bankResult("1216", records);
     const r = await importResult(file);
     expect(r.statusCode, r.body).toBe(201);
     expect(r.json()).toMatchObject({ records: records.length, paid: replay.length, unmatched: 0 });
