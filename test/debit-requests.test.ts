@@ -5,6 +5,7 @@ import path from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAudit } from "../src/audit/service.ts";
+import { customerNumberOf } from "../src/billing/debit.ts";
 import { BillingService } from "../src/billing/service.ts";
 import { parseZenginResult, writeZenginDebitFile } from "../src/billing/zengin.ts";
 import { addDays, tokyoDate } from "../src/core/dates.ts";
@@ -79,7 +80,7 @@ const resultRecord = (invoiceNumber: string, amount: number, resultCode = "0") =
   accountNumber: "1234567",
   accountHolder: "ﾃｽﾄ",
   amount,
-  customerNumber: invoiceNumber.replace(/\D/g, "").padStart(20, "0"),
+  customerNumber: customerNumberOf(invoiceNumber),
   resultCode,
 });
 

@@ -11,11 +11,12 @@ import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import { type Actor, appendAudit } from "../audit/service.ts";
 import type { Clock } from "../core/clock.ts";
-import { addDays, type IsoDate, lastDayOfMonth, monthOf, tokyoDate } from "../core/dates.ts";
+import { addDays, type IsoDate, tokyoDate } from "../core/dates.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import { bankHoliday, nextBankBusinessDay } from "../core/holidays.ts";
 import { asCaller, type Db, type Tx } from "../db/db.ts";
 import type { AuthContext } from "../identity/service.ts";
+import { debitCollectsDueBy } from "./rules.ts";
 import { writeZenginDebitFile, zenginName } from "./zengin.ts";
 
 /** 預金種目: 1 普通 (ordinary), 2 当座 (current), 9 その他. */
@@ -280,6 +281,7 @@ export class DirectDebits {
           "set the provider's consignor details (委託者コード and account) in the billing settings first",
           { details: { debitConsignor: ["required"] } },
         );
+      const dueBy = debitCollectsDueBy(debitDate);
       const open = await tx
         .selectFrom("invoices as i")
         .innerJoin("debit_mandates as m", "m.customer_id", "i.customer_id")
@@ -300,7 +302,7 @@ export class DirectDebits {
         ])
         .where("i.status", "=", "issued")
         .where(sql<boolean>`i.paid_amount < i.total`)
-        .where("i.due_date", "<=", lastDayOfMonth(monthOf(debitDate)))
+        .where("i.due_date", "<=", dueBy)
         .where("m.status", "=", "active")
         .where(({ not, exists, selectFrom }) =>
           not(
@@ -319,7 +321,7 @@ export class DirectDebits {
       if (open.length === 0)
         throw new AppError(
           "conflict",
-          `nothing to ask the bank for on ${debitDate}: no open invoice due by ${lastDayOfMonth(monthOf(debitDate))} of a customer with a direct-debit mandate that is not already in a request awaiting its result`,
+          `nothing to ask the bank for on ${debitDate}: no open invoice due by ${dueBy} of a customer with a direct-debit mandate that is not already in a request awaiting its result`,
           { details: { debitDate: ["nothing_to_request"] } },
         );
       const records = open.map((i) => ({

@@ -7,6 +7,7 @@ import {
   chargesForMonth,
   DEFAULT_SLA_TABLE,
   damagesCap,
+  debitCollectsDueBy,
   dueDate,
   invoiceLateFee,
   invoiceTax,
@@ -311,6 +312,16 @@ describe("special fee, damages cap, due date (Art. 32, 39, 31(3))", () => {
     expect(dueDate("2028-01").result.dueDate).toBe("2028-02-29");
     expect(dueDate("2026-12").result.dueDate).toBe("2027-01-31");
     expect(dueDate("2026-03", 0).result.dueDate).toBe("2026-03-31");
+  });
+});
+
+describe("what a direct debit collects (Art. 30(1), 31(3))", () => {
+  it("invoices due by the end of the debit date's month, leap years and year ends included", () => {
+    expect(debitCollectsDueBy("2026-12-28")).toBe("2026-12-31");
+    expect(debitCollectsDueBy("2026-12-01")).toBe("2026-12-31");
+    expect(debitCollectsDueBy("2028-02-15")).toBe("2028-02-29");
+    expect(debitCollectsDueBy("2027-02-26")).toBe("2027-02-28");
+    expect(() => debitCollectsDueBy("2027-02-29")).toThrow(AppError);
   });
 });
 

@@ -535,6 +535,16 @@ export function isOverdue(
 
 // ---- Art. 31(3): due date -------------------------------------------------------------------------
 
+/**
+ * A direct debit (口座振替, the payment method of Art. 30(1)/31(1)) on `debitDate` asks for every
+ * issued invoice with a balance whose due date (Art. 31(3)) falls by the end of the debit date's
+ * month: what is payable in that month, early in the month included, never what falls due later.
+ */
+export function debitCollectsDueBy(debitDate: IsoDate): IsoDate {
+  parseDate(debitDate, "debitDate");
+  return lastDayOfMonth(monthOf(debitDate));
+}
+
 export function dueDate(month: IsoMonth, monthsAfter = 1): Explained<{ month: IsoMonth; dueDate: IsoDate }> {
   parseMonth(month, "month");
   if (!Number.isInteger(monthsAfter) || monthsAfter < 0 || monthsAfter > 12)
