@@ -8,7 +8,7 @@ import { pipeline } from "node:stream/promises";
 import { sql } from "kysely";
 import pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
-import { BillingService } from "../src/billing/service.ts";
+import { runBilling } from "../src/billing/runs.ts";
 import { systemClock } from "../src/core/clock.ts";
 import { benchDatabase } from "./lib.ts";
 
@@ -43,10 +43,9 @@ try {
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 50);
-  const billing = new BillingService(db, systemClock);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const r = await billing.run(MONTH, {
+  const r = await runBilling({ db, clock: systemClock }, MONTH, {
     onProgress: (p) => {
       if (p.done % 20_000 < 1000) process.stderr.write(`  ${p.done}/${p.total}\n`);
     },
@@ -119,7 +118,7 @@ try {
 
   // A second run of the same month creates nothing (exactly once) and shows the cost of checking.
   const t2 = performance.now();
-  const again = await billing.run(MONTH);
+  const again = await runBilling({ db, clock: systemClock }, MONTH);
   const rerunSeconds = (performance.now() - t2) / 1000;
 
   console.log(

@@ -7,9 +7,16 @@
  *      against plain UPDATE/INSERT statements doing the same row changes.
  */
 import { sql } from "kysely";
-import { ContractService } from "../src/contracts/service.ts";
+import { accept } from "../src/contracts/applications.ts";
+import { completeEnds, runDeletions } from "../src/contracts/ends.ts";
+import { contractsSubjectTo } from "../src/contracts/store.ts";
 import { fixedClock } from "../src/core/clock.ts";
+import { loadConfig } from "../src/core/config.ts";
 import type { AuthContext } from "../src/identity/service.ts";
+import { inquiryJobs } from "../src/inquiries/service.ts";
+import { JobQueue } from "../src/jobs/queue.ts";
+import { allJobs } from "../src/jobs/registry.ts";
+import { applyTermsVersions } from "../src/terms/service.ts";
 import { benchDatabase } from "./lib.ts";
 
 const APPS = Number(process.env.APPS ?? 10_000);
@@ -19,7 +26,17 @@ const CONCURRENCY = Number(process.env.CONCURRENCY ?? 4);
 const dbh = await benchDatabase();
 const db = dbh.db;
 const clock = fixedClock(new Date("2026-11-24T01:00:00Z"));
-const service = new ContractService(db, clock);
+const queue = new JobQueue({
+  url: dbh.url,
+  db,
+  clock,
+  config: loadConfig({}),
+  log: { info() {}, warn() {}, error() {} },
+  jobs: allJobs,
+  role: "client",
+});
+await queue.start();
+const deps = { db, clock, queue };
 const staff = await db
   .insertInto("users")
   .values({
@@ -58,7 +75,7 @@ let next = 0;
 const t0 = performance.now();
 await Promise.all(
   Array.from({ length: CONCURRENCY }, async () => {
-    while (next < ids.length) await service.accept(auth, ids[next++]!);
+    while (next < ids.length) await accept(deps, auth, ids[next++]!);
   }),
 );
 const acceptSeconds = (performance.now() - t0) / 1000;
@@ -141,9 +158,11 @@ const customer = await db
   .values({ legal_name: "bulk" })
   .returning("id")
   .executeTakeFirstOrThrow();
-await sql`insert into contracts (id, number, customer_id, status, plan, servers, channel, applied_on, start_date, end_kind, end_effective_on, terminated_on, deletion_scheduled_on)
+await sql`insert into contracts (id, number, customer_id, status, plan, servers, channel, applied_on, start_date, end_kind, end_article, end_effective_on, service_until, terminated_on, deletion_scheduled_on)
   select gen_random_uuid(), 'L-' || g, ${customer.id}, s.status, 'standard', '[{"hostname":"h"}]', 'paper', '2026-01-01', '2026-01-05',
     case when s.status = 'active' then null else 'cancellation' end,
+    case when s.status = 'active' then null else '26(2)' end,
+    case when s.status = 'active' then null else '2026-10-31'::date end,
     case when s.status = 'active' then null else '2026-10-31'::date end,
     case when s.status = 'terminated' then '2026-10-31'::date end,
     case when s.status = 'terminated' then '2026-11-15'::date end
@@ -158,10 +177,10 @@ await db
 await sql`vacuum analyze contracts`.execute(db);
 
 const t2 = performance.now();
-const ended = await service.completeEnds("2026-11-24");
-const deleted = await service.runDeletions("2026-11-24");
-const termsApplied = await service.applyTermsVersions("2026-11-24");
-const inquiries = await service.inquiryJobs("2026-11-24");
+const ended = await completeEnds(deps, "2026-11-24");
+const deleted = await runDeletions(deps, "2026-11-24");
+const termsApplied = await applyTermsVersions(deps, "2026-11-24", contractsSubjectTo);
+const inquiries = await inquiryJobs(deps, "2026-11-24");
 const jobSeconds = (performance.now() - t2) / 1000;
 const changed = ended + deleted + termsApplied;
 
@@ -195,4 +214,5 @@ console.log(
 console.log(
   `    baseline, plain set-based UPDATE/INSERT of the same changes: ${plainJobSeconds.toFixed(2)} s → ratio ${(jobSeconds / plainJobSeconds).toFixed(2)}×`,
 );
+await queue.stop();
 await dbh.close();

@@ -9,8 +9,8 @@
 import { sql } from "kysely";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
-import { DirectDebits } from "../src/billing/debit.ts";
-import { BillingService } from "../src/billing/service.ts";
+import { importDebitResult } from "../src/billing/debit-results.ts";
+import { createRequest, requestFile as requestFileOf } from "../src/billing/debits.ts";
 import { parseZenginResult, writeZenginDebitFile } from "../src/billing/zengin.ts";
 import { fixedClock } from "../src/core/clock.ts";
 import { benchDatabase, median } from "./lib.ts";
@@ -81,12 +81,12 @@ try {
   }, 20);
   let fileBytes = 0;
   for (let i = 0; i < 3; i++) {
-    const debits = new DirectDebits(db, fixedClock(new Date("2026-11-20T00:00:00Z")));
+    const deps = { db, clock: fixedClock(new Date("2026-11-20T00:00:00Z")) };
     const t0 = performance.now();
-    const { request } = await debits.createRequest({ kind: "system", id: null }, `2026-11-${25 + i}`);
+    const { request } = await createRequest(deps, { kind: "system", id: null }, `2026-11-${25 + i}`);
     times.push((performance.now() - t0) / 1000);
     if (request.records !== N) throw new Error(`expected ${N} records, got ${request.records}`);
-    fileBytes = (await debits.requestFile(request.id)).bytes.length;
+    fileBytes = (await requestFileOf(db, request.id)).bytes.length;
     // Close it (as a result import would) so the next round asks for the same invoices again.
     await sql`UPDATE debit_requests SET result_import_id = NULL, records = records WHERE id = ${request.id}`.execute(
       db,
@@ -103,10 +103,8 @@ try {
   // it records the payments, each allocated to its invoice, with its audit entry; and the failures,
   // each with its contract's event and candidacy (Art. 21(1)(2)).
   const clock = fixedClock(new Date("2026-11-20T00:00:00Z"));
-  const last = await new DirectDebits(db, clock).createRequest({ kind: "system", id: null }, "2026-11-30");
-  const requestFile = parseZenginResult(
-    (await new DirectDebits(db, clock).requestFile(last.request.id)).bytes,
-  );
+  const last = await createRequest({ db, clock }, { kind: "system", id: null }, "2026-11-30");
+  const requestFile = parseZenginResult((await requestFileOf(db, last.request.id)).bytes);
   const result = writeZenginDebitFile({
     kind: "result",
     header: requestFile.header,
@@ -114,7 +112,8 @@ try {
   });
   const bounced = Math.floor(N / 20);
   const i0 = performance.now();
-  const imported = await new BillingService(db, clock).importDebitResultAs(
+  const imported = await importDebitResult(
+    { db, clock },
     { kind: "system", id: null },
     { bytes: result, name: "RESULT.txt", year: 2026 },
     parseZenginResult,

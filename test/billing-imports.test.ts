@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BillingService } from "../src/billing/service.ts";
+import { issueMonth } from "../src/billing/issue.ts";
+import { runBilling } from "../src/billing/runs.ts";
 import { writeZenginDebitFile } from "../src/billing/zengin.ts";
 import { buildContract, buildUser, type Client, login, PASSWORD, type TestEnv, testApp } from "./helpers.ts";
 
 let env: TestEnv;
 let bill: Client;
-let svc: BillingService;
 
 beforeAll(async () => {
   env = await testApp();
   bill = await login(env.app, (await buildUser(env.db, { role: "billing" })).loginId, PASSWORD);
-  svc = new BillingService(env.db, env.clock);
 });
 afterAll(async () => {
   await env?.close();
@@ -41,8 +40,8 @@ describe("全銀 direct-debit results (Art. 21(1)(2), 30)", () => {
   it("records paid debits as payments, failed ones as suspension candidates, and refuses the same file twice", async () => {
     const a = await buildContract(env.db, { start: "2026-08-01", plan: "basic" });
     const b = await buildContract(env.db, { start: "2026-08-01", plan: "basic" });
-    await svc.run("2026-10");
-    const issued = await svc.issueMonth({ kind: "system", id: null }, "2026-10");
+    await runBilling(env, "2026-10");
+    const issued = await issueMonth(env, { kind: "system", id: null }, "2026-10");
     expect(issued).toBeGreaterThanOrEqual(2);
     const inv = async (contractId: string) =>
       env.db
@@ -115,7 +114,7 @@ describe("cloud usage pass-through (Art. 29(1)(3))", () => {
     const usd = await raw("/api/v1/billing/usage-imports?format=generic", csv, "text/csv");
     expect(usd.statusCode).toBe(400);
     expect(usd.json().error.message).toMatch(/rate/);
-    await svc.run("2026-11");
+    await runBilling(env, "2026-11");
     const inv = await env.db
       .selectFrom("invoices")
       .selectAll()

@@ -1,12 +1,15 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BillingService } from "../src/billing/service.ts";
-import { ContractService } from "../src/contracts/service.ts";
+import { addCharge } from "../src/billing/charges.ts";
+import { markOverdue } from "../src/billing/overdue.ts";
+import { runBilling } from "../src/billing/runs.ts";
+import { completeEnds } from "../src/contracts/ends.ts";
 import {
   buildContract,
   buildCustomer,
   buildUser,
   type Client,
+  issueOn,
   login,
   PASSWORD,
   type TestEnv,
@@ -16,13 +19,11 @@ import {
 let env: TestEnv;
 let bill: Client;
 let op: Client;
-let svc: BillingService;
 
 beforeAll(async () => {
   env = await testApp();
   bill = await login(env.app, (await buildUser(env.db, { role: "billing" })).loginId, PASSWORD);
   op = await login(env.app, (await buildUser(env.db, { role: "operator" })).loginId, PASSWORD);
-  svc = new BillingService(env.db, env.clock);
 });
 afterAll(async () => {
   await env?.close();
@@ -48,8 +49,14 @@ describe("the monthly billing run (Art. 12(2), 29, 31)", () => {
       status: "terminated",
       endEffectiveOn: "2026-08-31",
     });
+    // Queued (202): the run is a job; a worker does it and the run reports its progress.
     const r = await bill.req("POST", "/api/v1/billing/runs", { month: "2026-09" });
-    expect(r.status).toBe(200);
+    expect(r.status).toBe(202);
+    expect(r.json).toMatchObject({ month: "2026-09", status: "queued" });
+    expect(await env.queue.drain("billing.run")).toBe(1);
+    const done = await bill.req("GET", `/api/v1/billing/runs/${r.json.id}`);
+    expect(done.json).toMatchObject({ status: "done", created: 2, contracts: 2, attempts: 1 });
+    expect(done.json.scanned).toBe(done.json.total);
     const [ia] = await invoicesOf(a.id);
     expect(ia).toMatchObject({
       month: "2026-09",
@@ -75,16 +82,16 @@ describe("the monthly billing run (Art. 12(2), 29, 31)", () => {
     expect(await invoicesOf(ended.id)).toHaveLength(0);
 
     // The next month: no initial fee.
-    await svc.run("2026-10");
+    await runBilling(env, "2026-10");
     const [, oct] = await invoicesOf(a.id);
     expect((await linesOf(oct!.id)).map((l) => l.item_code)).toEqual(["monthly-standard", "option-backup"]);
   });
 
   it("re-running a month creates nothing new", async () => {
     const c = await buildContract(env.db, { start: "2026-07-01" });
-    const first = await svc.run("2026-07");
+    const first = await runBilling(env, "2026-07");
     expect(first.created).toBeGreaterThanOrEqual(1);
-    const again = await svc.run("2026-07");
+    const again = await runBilling(env, "2026-07");
     expect(again.created).toBe(0);
     expect(await invoicesOf(c.id)).toHaveLength(1);
   });
@@ -93,10 +100,9 @@ describe("the monthly billing run (Art. 12(2), 29, 31)", () => {
     const ids: string[] = [];
     for (let i = 0; i < 120; i++)
       ids.push((await buildContract(env.db, { start: "2026-05-20", plan: "basic" })).id);
-    const other = new BillingService(env.db, env.clock);
     const [x, y] = await Promise.all([
-      svc.run("2026-06", { batchSize: 7 }),
-      other.run("2026-06", { batchSize: 11 }),
+      runBilling(env, "2026-06", { batchSize: 7 }),
+      runBilling(env, "2026-06", { batchSize: 11 }),
     ]);
     const rows = await env.db
       .selectFrom("invoices")
@@ -120,7 +126,7 @@ describe("issuing, voiding, corrections (Art. 31; qualified invoices)", () => {
   it("numbers issued invoices sequentially per issuer and year; voided ones keep their number; issued ones are immutable", async () => {
     const c1 = await buildContract(env.db, { start: "2026-04-01", plan: "basic" });
     const c2 = await buildContract(env.db, { start: "2026-04-01", plan: "premium" });
-    await svc.run("2026-04");
+    await runBilling(env, "2026-04");
     const [i1] = await invoicesOf(c1.id);
     const [i2] = await invoicesOf(c2.id);
     const r1 = await bill.req("POST", `/api/v1/invoices/${i1!.id}/issue`);
@@ -165,7 +171,7 @@ describe("issuing, voiding, corrections (Art. 31; qualified invoices)", () => {
       status: "terminated",
       endEffectiveOn: "2026-05-31",
     });
-    await svc.addCharge({ kind: "system", id: null }, ended.id, {
+    await addCharge(env, { kind: "system", id: null }, ended.id, {
       month: "2026-05",
       kind: "other",
       description: "最終月の作業",
@@ -175,19 +181,19 @@ describe("issuing, voiding, corrections (Art. 31; qualified invoices)", () => {
       article: "29(1)",
       note: "work done in the last month, recorded late",
     });
-    const r = await svc.run("2027-02");
+    const r = await runBilling(env, "2027-02");
     expect(r.created).toBeGreaterThanOrEqual(1);
     const [inv] = await invoicesOf(ended.id);
     expect(inv).toMatchObject({ month: "2027-02", net: 7_000, tax: 700 });
     expect((await linesOf(inv!.id)).map((l) => l.description)).toEqual(["最終月の作業"]);
     expect(await invoicesOf(quiet.id)).toHaveLength(0);
     // Run again: nothing more.
-    expect((await svc.run("2027-02")).created).toBe(0);
+    expect((await runBilling(env, "2027-02")).created).toBe(0);
   });
 
   it("refuses an invoice line whose customer is not its invoice's (the key row-level security rests on)", async () => {
     const c = await buildContract(env.db, { start: "2026-04-01", plan: "basic" });
-    await svc.run("2026-04");
+    await runBilling(env, "2026-04");
     const [inv] = await invoicesOf(c.id);
     const other = await buildCustomer(env.db);
     const insert = (customerId: string) =>
@@ -203,7 +209,7 @@ describe("issuing, voiding, corrections (Art. 31; qualified invoices)", () => {
 
   it("bills what a charge says when an import changes it while the run is between reading and writing", async () => {
     const c = await buildContract(env.db, { start: "2026-02-01", plan: "basic" });
-    const charge = await svc.addCharge({ kind: "system", id: null }, c.id, {
+    const charge = await addCharge(env, { kind: "system", id: null }, c.id, {
       month: "2026-02",
       kind: "usage",
       description: "AWS利用料",
@@ -212,23 +218,36 @@ describe("issuing, voiding, corrections (Art. 31; qualified invoices)", () => {
       article: "29(1)(3)",
       note: "first import",
     });
-    const racing = new BillingService(env.db, env.clock);
-    const target = racing as unknown as { batchFacts: (...a: unknown[]) => Promise<unknown> };
-    const read = target.batchFacts.bind(racing);
+    // A usage re-import lands after the run read the pending charges: the run's database sees its
+    // read of `charges` answered, then the change committed, before it writes.
     let changed = false;
-    target.batchFacts = async (...a: unknown[]) => {
-      const facts = await read(...a);
-      if (!changed) {
-        changed = true; // a usage re-import lands after the run read the charge
-        await env.db
-          .updateTable("charges")
-          .set({ amount: 1_500, unit_price: 1_500, note: "corrected import" })
-          .where("id", "=", (charge as { id: string }).id)
-          .execute();
-      }
-      return facts;
-    };
-    await racing.run("2026-02");
+    const reads = new Set<unknown>();
+    const racing = env.db.withPlugin({
+      transformQuery(args) {
+        const node = args.node as {
+          kind: string;
+          from?: { froms: { table?: { identifier?: { name: string } } }[] };
+        };
+        if (
+          node.kind === "SelectQueryNode" &&
+          node.from?.froms.some((f) => f.table?.identifier?.name === "charges")
+        )
+          reads.add(args.queryId);
+        return args.node;
+      },
+      async transformResult(args) {
+        if (!changed && reads.has(args.queryId)) {
+          changed = true;
+          await env.db
+            .updateTable("charges")
+            .set({ amount: 1_500, unit_price: 1_500, note: "corrected import" })
+            .where("id", "=", (charge as { id: string }).id)
+            .execute();
+        }
+        return args.result;
+      },
+    });
+    await runBilling({ db: racing, clock: env.clock }, "2026-02");
     expect(changed).toBe(true);
     const [inv] = await invoicesOf(c.id);
     const usage = (await linesOf(inv!.id)).find((l) => l.kind === "usage");
@@ -243,7 +262,7 @@ describe("issuing, voiding, corrections (Art. 31; qualified invoices)", () => {
 
   it("shows per-rate totals with tax rounded once per rate", async () => {
     const c = await buildContract(env.db, { start: "2026-03-01", plan: "basic" });
-    await svc.addCharge({ kind: "system", id: null }, c.id, {
+    await addCharge(env, { kind: "system", id: null }, c.id, {
       month: "2026-03",
       kind: "other",
       description: "軽減税率の品目",
@@ -253,7 +272,7 @@ describe("issuing, voiding, corrections (Art. 31; qualified invoices)", () => {
       article: "29(1)",
       note: "test",
     });
-    await svc.run("2026-03");
+    await runBilling(env, "2026-03");
     const [inv] = await invoicesOf(c.id);
     expect(inv!.by_rate).toEqual([
       { category: "10", net: 80_000, tax: 8_000 },
@@ -267,10 +286,12 @@ describe("issuing, voiding, corrections (Art. 31; qualified invoices)", () => {
 describe("payments, late fees, suspension candidates (Art. 21, 30, 33)", () => {
   it("leaves a bank fee deducted from a transfer owing: the fee is the customer's (Art. 30(6)), and only it accrues late", async () => {
     const c = await buildContract(env.db, { start: "2026-06-01", plan: "basic" });
-    await svc.run("2026-07");
+    await runBilling(env, "2026-07");
     const [inv] = await invoicesOf(c.id);
-    await bill.req("POST", `/api/v1/invoices/${inv!.id}/issue`);
+    // Issued in time, on 2026-08-03: the due date it states stays the end of August.
+    await issueOn(env, [inv!.id], "2026-08-03");
     const issued = (await invoicesOf(c.id))[0]!;
+    expect(issued.due_date).toBe("2026-08-31");
     const byNumber = await bill.req("GET", `/api/v1/invoices?number=${issued.number}`);
     expect(byNumber.json.items.map((i: { id: string }) => i.id)).toEqual([inv!.id]);
     // Due 2026-08-31; the customer transfers on the due date and deducts a 440 yen bank fee.
@@ -293,11 +314,11 @@ describe("payments, late fees, suspension candidates (Art. 21, 30, 33)", () => {
 
   it("allocates partial and over-payments, bills the late fee on the next invoice and clears the candidate", async () => {
     const c = await buildContract(env.db, { start: "2026-07-01", plan: "basic" });
-    await svc.run("2026-08");
+    await runBilling(env, "2026-08");
     const [inv] = await invoicesOf(c.id);
-    await bill.req("POST", `/api/v1/invoices/${inv!.id}/issue`);
+    await issueOn(env, [inv!.id], "2026-09-01");
     // due 2026-09-30; today is 2026-11-24 → overdue.
-    expect(await svc.markOverdue("2026-11-24")).toBeGreaterThanOrEqual(1);
+    expect(await markOverdue(env, "2026-11-24")).toBeGreaterThanOrEqual(1);
     const flagged = await env.db
       .selectFrom("contracts")
       .select("suspension_candidate")
@@ -349,7 +370,7 @@ describe("payments, late fees, suspension candidates (Art. 21, 30, 33)", () => {
     expect(cleared.suspension_candidate).toBeNull();
 
     // The next run carries the late fee (不課税) and the over-payment settles part of it on issue.
-    await svc.run("2026-11");
+    await runBilling(env, "2026-11");
     const nov = (await invoicesOf(c.id)).find((i) => i.month === "2026-11")!;
     const lines = await linesOf(nov.id);
     expect(lines.find((l) => l.kind === "late-fee")).toMatchObject({
@@ -364,7 +385,7 @@ describe("payments, late fees, suspension candidates (Art. 21, 30, 33)", () => {
 
   it("refuses a payment to another customer's invoice", async () => {
     const c = await buildContract(env.db, { start: "2026-02-01", plan: "basic" });
-    await svc.run("2026-02");
+    await runBilling(env, "2026-02");
     const [inv] = await invoicesOf(c.id);
     await bill.req("POST", `/api/v1/invoices/${inv!.id}/issue`);
     const stranger = await buildCustomer(env.db);
@@ -390,7 +411,7 @@ describe("payments, late fees, suspension candidates (Art. 21, 30, 33)", () => {
 
   it("keeps an invoice and its lines with the contract's customer: the database refuses another's", async () => {
     const c = await buildContract(env.db, { start: "2026-02-01", plan: "basic" });
-    await svc.run("2026-02");
+    await runBilling(env, "2026-02");
     const [inv] = await invoicesOf(c.id);
     const stranger = await buildCustomer(env.db);
     // Moving the invoice to another customer (whose portal would then show it) is refused, its lines
@@ -430,11 +451,11 @@ describe("SLA credits, special fees, option cancellation, damages cap (Art. 11, 
       attribution: "carrier",
       cause: "failure",
     });
-    await svc.run("2026-11");
+    await runBilling(env, "2026-11");
     const nov = (await invoicesOf(c.id)).find((i) => i.month === "2026-11")!;
     const credit = (await linesOf(nov.id)).find((l) => l.kind === "credit");
     expect(credit).toMatchObject({ amount: -8_000, article: "36(1)" });
-    await svc.run("2026-12");
+    await runBilling(env, "2026-12");
     const dec = (await invoicesOf(c.id)).find((i) => i.month === "2026-12")!;
     expect((await linesOf(dec.id)).some((l) => l.kind === "credit")).toBe(false);
     const view = await op.req("GET", `/api/v1/contracts/${c.id}/billing?month=2026-10`);
@@ -469,7 +490,7 @@ describe("SLA credits, special fees, option cancellation, damages cap (Art. 11, 
       taxCategory: "out-of-scope",
       invoiceId: null,
     });
-    await svc.run("2026-11");
+    await runBilling(env, "2026-11");
     const [inv] = await invoicesOf(c.id);
     const after = await bill.req("GET", `/api/v1/contracts/${c.id}/charges`);
     expect(after.json.items.every((x: { invoiceId: string | null }) => x.invoiceId === inv!.id)).toBe(true);
@@ -496,7 +517,7 @@ describe("SLA credits, special fees, option cancellation, damages cap (Art. 11, 
       receivedOn: "2026-10-02",
     });
     expect(b.status).toBe(200);
-    await svc.run("2026-10");
+    await runBilling(env, "2026-10");
     const [oct] = await invoicesOf(c.id);
     expect((await linesOf(oct!.id)).map((l) => l.item_code)).toEqual(["monthly-basic", "option-backup"]);
     expect((await op.req("POST", `/api/v1/contracts/${c.id}/options/backup/cancel`, {})).status).toBe(409);
@@ -507,7 +528,7 @@ describe("the customer's view", () => {
   it("sees its own issued invoices and their PDF, never drafts or another company's", async () => {
     const c = await buildContract(env.db, { start: "2026-01-05", plan: "standard" });
     const other = await buildContract(env.db, { start: "2026-01-05", plan: "standard" });
-    await svc.run("2026-01");
+    await runBilling(env, "2026-01");
     const [mine] = await invoicesOf(c.id);
     const [theirs] = await invoicesOf(other.id);
     await bill.req("POST", `/api/v1/invoices/${theirs!.id}/issue`);
@@ -616,15 +637,14 @@ describe("a late start (Art. 36(2)(3))", () => {
         (e: { type: string; article: string }) => e.type === "late_start" && e.article === "36(2)",
       ),
     ).toBe(true);
-    const lifecycle = new ContractService(env.db, env.clock);
-    await lifecycle.completeEnds("2026-12-05");
+    await completeEnds(env, "2026-12-05");
     const during = await env.db
       .selectFrom("contracts")
       .select(["status", "terminated_on"])
       .where("id", "=", c.id)
       .executeTakeFirstOrThrow();
     expect(during).toEqual({ status: "terminating", terminated_on: null });
-    await lifecycle.completeEnds("2026-12-06");
+    await completeEnds(env, "2026-12-06");
     const after = await env.db
       .selectFrom("contracts")
       .select(["status", "terminated_on"])
@@ -632,8 +652,8 @@ describe("a late start (Art. 36(2)(3))", () => {
       .executeTakeFirstOrThrow();
     expect(after).toEqual({ status: "terminated", terminated_on: "2026-12-05" });
     // The extension is free: no invoice for December, November billed as usual.
-    await svc.run("2026-11");
-    await svc.run("2026-12");
+    await runBilling(env, "2026-11");
+    await runBilling(env, "2026-12");
     expect((await invoicesOf(c.id)).map((i) => i.month)).toEqual(["2026-11"]);
   });
 

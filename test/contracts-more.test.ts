@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ContractService } from "../src/contracts/service.ts";
+import { contractsSubjectTo } from "../src/contracts/store.ts";
 import { totpCode } from "../src/identity/totp.ts";
+import { applyTermsVersions } from "../src/terms/service.ts";
 import { buildUser, type Client, login, PASSWORD, type TestEnv, testApp } from "./helpers.ts";
 
 let env: TestEnv;
@@ -183,10 +184,9 @@ describe("terms versions take effect (Art. 2)", () => {
       effectiveOn: "2026-12-10",
     });
     expect(v.status).toBe(201);
-    const s = new ContractService(env.db, env.clock);
-    expect(await s.applyTermsVersions("2026-12-09")).toBe(0);
-    expect(await s.applyTermsVersions("2026-12-10")).toBeGreaterThanOrEqual(1);
-    expect(await s.applyTermsVersions("2026-12-10")).toBe(0);
+    expect(await applyTermsVersions(env, "2026-12-09", contractsSubjectTo)).toBe(0);
+    expect(await applyTermsVersions(env, "2026-12-10", contractsSubjectTo)).toBeGreaterThanOrEqual(1);
+    expect(await applyTermsVersions(env, "2026-12-10", contractsSubjectTo)).toBe(0);
     const got = (await c.req("GET", `/api/v1/contracts/${contract.id}`)).json;
     expect(got.termsHistory.map((h: { number: string }) => h.number)).toContain("IS6-035-02-S");
     const inbox = (await c.req("GET", "/api/v1/notices")).json.items;

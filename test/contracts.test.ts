@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ContractService } from "../src/contracts/service.ts";
+import { applyAbolitions, completeEnds, runDeletions } from "../src/contracts/ends.ts";
+import { inquiryJobs } from "../src/inquiries/service.ts";
 import { buildUser, type Client, login, type TestEnv, testApp } from "./helpers.ts";
 
 let env: TestEnv;
@@ -229,18 +230,17 @@ describe("acceptance → contract → cancellation (Art. 10, 12, 13, 16, 26)", (
   });
 
   it("the lifecycle job ends it after the effective date, and deletion is never before the following month (Art. 26(7))", async () => {
-    const s = new ContractService(env.db, env.clock);
-    expect(await s.completeEnds("2026-12-31")).toBe(0);
-    expect(await s.completeEnds("2027-01-01")).toBe(1);
-    expect(await s.completeEnds("2027-01-01")).toBe(0); // idempotent
+    expect(await completeEnds(env, "2026-12-31")).toBe(0);
+    expect(await completeEnds(env, "2027-01-01")).toBe(1);
+    expect(await completeEnds(env, "2027-01-01")).toBe(0); // idempotent
     const early = await op.req("POST", `/api/v1/contracts/${contractId}/deletion`, { on: "2026-12-31" });
     expect(early.status).toBe(400);
     expect(early.json.error.article).toBe("26(7)");
     expect(
       (await op.req("POST", `/api/v1/contracts/${contractId}/deletion`, { on: "2027-01-15" })).status,
     ).toBe(200);
-    expect(await s.runDeletions("2027-01-14")).toBe(0);
-    expect(await s.runDeletions("2027-01-15")).toBe(1);
+    expect(await runDeletions(env, "2027-01-14")).toBe(0);
+    expect(await runDeletions(env, "2027-01-15")).toBe(1);
     const c = await op.req("GET", `/api/v1/contracts/${contractId}`);
     expect(c.json.status).toBe("data_deleted");
     expect(c.json.timeline.at(-1)).toMatchObject({ type: "data_deleted", article: "26(7)" });
@@ -341,9 +341,8 @@ describe("provider actions", () => {
       contractIds: [contract.id],
     });
     expect(ok.status).toBe(201);
-    const s = new ContractService(env.db, env.clock);
-    expect(await s.applyAbolitions("2027-01-23")).toBe(0);
-    expect(await s.applyAbolitions("2027-01-24")).toBe(1);
+    expect(await applyAbolitions(env, "2027-01-23")).toBe(0);
+    expect(await applyAbolitions(env, "2027-01-24")).toBe(1);
     const c = (await op.req("GET", `/api/v1/contracts/${contract.id}`)).json;
     expect(c).toMatchObject({ status: "terminating", endKind: "abolition", endEffectiveOn: "2027-01-24" });
   });
@@ -356,9 +355,8 @@ describe("provider actions", () => {
       sentOn: "2026-10-31",
     });
     expect(r.json.deadline).toBe("2026-11-30");
-    const s = new ContractService(env.db, env.clock);
-    expect((await s.inquiryJobs("2026-11-23")).reminded).toBe(1);
-    expect((await s.inquiryJobs("2026-12-01")).flagged).toBe(1);
+    expect((await inquiryJobs(env, "2026-11-23")).reminded).toBe(1);
+    expect((await inquiryJobs(env, "2026-12-01")).flagged).toBe(1);
     env.clock.advance(7 * 86_400_000); // today is now 2026-12-01 in Tokyo
     op = await login(
       env.app,

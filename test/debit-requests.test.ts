@@ -5,8 +5,9 @@ import path from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAudit } from "../src/audit/service.ts";
-import { customerNumberOf } from "../src/billing/debit.ts";
-import { BillingService } from "../src/billing/service.ts";
+import { customerNumberOf } from "../src/billing/debits.ts";
+import { recordPayment } from "../src/billing/payments.ts";
+import { runBilling } from "../src/billing/runs.ts";
 import { parseZenginResult, writeZenginDebitFile } from "../src/billing/zengin.ts";
 import { addDays, tokyoDate } from "../src/core/dates.ts";
 import { nextBankBusinessDay } from "../src/core/holidays.ts";
@@ -15,6 +16,7 @@ import {
   buildCustomer,
   buildUser,
   type Client,
+  issueMonthOn,
   login,
   PASSWORD,
   type TestEnv,
@@ -23,12 +25,10 @@ import {
 
 let env: TestEnv;
 let bill: Client;
-let svc: BillingService;
 
 beforeAll(async () => {
   env = await testApp();
   bill = await login(env.app, (await buildUser(env.db, { role: "billing" })).loginId, PASSWORD);
-  svc = new BillingService(env.db, env.clock);
 });
 afterAll(async () => {
   await env?.close();
@@ -135,8 +135,9 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
     const a = await buildContract(env.db, { customerId: ca, start: "2026-08-01", plan: "basic" });
     const b = await buildContract(env.db, { customerId: cb, start: "2026-08-01", plan: "standard" });
     await buildContract(env.db, { customerId: cc, start: "2026-08-01", plan: "basic" });
-    await svc.run("2026-10");
-    await svc.issueMonth({ kind: "system", id: null }, "2026-10");
+    await runBilling(env, "2026-10");
+    // Issued on 2026-11-02: due the end of November as the policy says (Art. 31(3)).
+    await issueMonthOn(env, "2026-10", "2026-11-02");
     const inv = (contractId: string) =>
       env.db
         .selectFrom("invoices")
@@ -397,10 +398,10 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
     const contracts = [];
     for (let k = 0; k < 40; k++)
       contracts.push(await buildContract(env.db, { start: "2026-08-01", plan: "basic" }));
-    await svc.run("2026-09");
-    await svc.run("2026-10");
-    await svc.issueMonth({ kind: "system", id: null }, "2026-09");
-    await svc.issueMonth({ kind: "system", id: null }, "2026-10");
+    await runBilling(env, "2026-09");
+    await runBilling(env, "2026-10");
+    await issueMonthOn(env, "2026-09", "2026-10-02");
+    await issueMonthOn(env, "2026-10", "2026-11-02");
     const invoicesOf = async (contractId: string) =>
       env.db
         .selectFrom("invoices")
@@ -534,8 +535,8 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
             .execute();
       pairs.push({ a, b, contracts: n });
     }
-    await svc.run("2026-07");
-    await svc.run("2026-08");
+    await runBilling(env, "2026-07");
+    await runBilling(env, "2026-08");
     // Issued twin by twin, contract by contract: the twins' invoice numbers (which order the oldest
     // open invoices, Art. 30(1)) follow the same contract order.
     for (const month of ["2026-07", "2026-08"])
@@ -596,7 +597,8 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
     expect(r.statusCode, r.body).toBe(201);
     expect(r.json()).toMatchObject({ records: records.length, paid: replay.length, unmatched: 0 });
     for (const x of replay)
-      await svc.recordPayment(
+      await recordPayment(
+        env,
         { kind: "system", id: null },
         {
           customerId: x.b,

@@ -6,8 +6,12 @@
 import path from "node:path";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
+import { systemClock } from "../src/core/clock.ts";
+import { loadConfig } from "../src/core/config.ts";
 import { createDb, migrate } from "../src/db/db.ts";
 import { EmbeddedPostgres } from "../src/db/embedded.ts";
+import { JobQueue } from "../src/jobs/queue.ts";
+import { allJobs } from "../src/jobs/registry.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -33,8 +37,20 @@ export default async function setup(project: TestProject) {
   await admin.end();
   const u = new URL(serverUrl);
   u.pathname = `/${template}`;
-  const db = createDb(u.toString(), { max: 1 });
+  const db = createDb(u.toString(), { max: 2 });
   await migrate(db);
+  // The job queues, created once in the template (every test database is a copy of it).
+  const queue = new JobQueue({
+    url: u.toString(),
+    db,
+    clock: systemClock,
+    config: loadConfig({}),
+    log: { info() {}, warn() {}, error() {} },
+    jobs: allJobs,
+    role: "client",
+  });
+  await queue.start();
+  await queue.stop();
   await db.destroy();
   project.provide("pgServerUrl", serverUrl);
   project.provide("pgTemplate", template);

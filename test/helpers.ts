@@ -2,12 +2,17 @@ import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import { inject } from "vitest";
+import { systemActor } from "../src/audit/service.ts";
+import { issueIds, issueMonth } from "../src/billing/issue.ts";
 import { type Clock, fixedClock } from "../src/core/clock.ts";
 import { type Config, loadConfig } from "../src/core/config.ts";
+import type { Deps } from "../src/core/deps.ts";
 import { createDb, type Db } from "../src/db/db.ts";
 import { buildApp } from "../src/http/app.ts";
 import type { Role } from "../src/identity/rules.ts";
 import { createUser } from "../src/identity/service.ts";
+import { JobQueue } from "../src/jobs/queue.ts";
+import { allJobs } from "../src/jobs/registry.ts";
 
 export const serverUrl = () => inject("pgServerUrl");
 
@@ -36,20 +41,36 @@ export async function testDatabase(): Promise<{ db: Db; url: string; drop(): Pro
 
 export const PASSWORD = "correct horse battery staple 9";
 
-export interface TestEnv {
+export interface TestEnv extends Deps {
   app: FastifyInstance;
   db: Db;
   url: string;
   config: Config;
-  clock: Clock & { advance(ms: number): void };
+  clock: Clock & { advance(ms: number): void; set(at: Date): void };
+  queue: JobQueue;
   close(): Promise<void>;
+}
+
+const quiet = { info() {}, warn() {}, error() {} };
+
+/** A job queue on a test database: `client` only enqueues; `worker` runs the jobs too. */
+export function testQueue(
+  db: Db,
+  url: string,
+  clock: Clock,
+  config: Config,
+  role: "client" | "worker" = "client",
+) {
+  return new JobQueue({ url, db, clock, config, log: quiet, jobs: allJobs, role, pollingSeconds: 0.5 });
 }
 
 export async function testApp(overrides: Partial<Config> = {}): Promise<TestEnv> {
   const { db, url, drop } = await testDatabase();
   const config = loadConfig({}, { demo: true, ...overrides });
   const clock = fixedClock(new Date("2026-11-24T01:00:00Z"));
-  const { app } = await buildApp({ db, config, clock, logger: false, serveWeb: false });
+  const queue = testQueue(db, url, clock, config);
+  await queue.start();
+  const { app } = await buildApp({ db, config, clock, logger: false, serveWeb: false, queue });
   await app.ready();
   return {
     app,
@@ -57,8 +78,10 @@ export async function testApp(overrides: Partial<Config> = {}): Promise<TestEnv>
     url,
     config,
     clock,
+    queue,
     async close() {
       await app.close();
+      await queue.stop();
       await drop();
     },
   };
@@ -172,9 +195,24 @@ export async function buildContract(
       applied_on: opts.start,
       start_date: opts.start,
       end_effective_on: opts.endEffectiveOn ?? null,
+      // As `contractEnd` decides for a cancellation without an extension.
+      ...(opts.endEffectiveOn
+        ? { end_kind: "cancellation" as const, end_article: "26(2)", service_until: opts.endEffectiveOn }
+        : {}),
       charges_void: opts.chargesVoid ?? false,
     })
     .returning("id")
     .executeTakeFirstOrThrow();
   return { id: row.id, number, customerId };
+}
+
+/** Issue drafts as if on `day` (JST): the due date they state is decided then (Art. 31(3)). */
+export async function issueOn(env: Pick<TestEnv, "db">, ids: string[], day: string) {
+  const clock = fixedClock(new Date(`${day}T01:00:00Z`));
+  return env.db.transaction().execute((tx) => issueIds({ clock }, tx, systemActor, ids));
+}
+
+/** Issue every draft of a month as if on `day` (JST). */
+export async function issueMonthOn(env: Pick<TestEnv, "db">, month: string, day: string) {
+  return issueMonth({ db: env.db, clock: fixedClock(new Date(`${day}T01:00:00Z`)) }, systemActor, month);
 }

@@ -1,25 +1,30 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemActor } from "../src/audit/service.ts";
+import { systemClock } from "../src/core/clock.ts";
 import { loadConfig } from "../src/core/config.ts";
 import { createTransport, deliverDue, MAX_ATTEMPTS } from "../src/notices/delivery.ts";
 import { queueNotice } from "../src/notices/service.ts";
-import { testDatabase } from "./helpers.ts";
+import { testDatabase, testQueue } from "./helpers.ts";
 import { smtpCatcher } from "./smtp.ts";
 
 type Handle = Awaited<ReturnType<typeof testDatabase>>;
 let h: Handle;
+let jobs: ReturnType<typeof testQueue>;
 beforeAll(async () => {
   h = await testDatabase();
+  jobs = testQueue(h.db, h.url, systemClock, loadConfig({}));
+  await jobs.start();
 });
 afterAll(async () => {
+  await jobs?.stop();
   await h?.drop();
 });
 
 async function queue(n: number, prefix: string) {
   await h.db.transaction().execute(async (tx) => {
     for (let i = 0; i < n; i += 200)
-      await queueNotice(tx, {
+      await queueNotice({ queue: jobs }, tx, {
         kind: "announcement",
         topic: "test",
         subject: `お知らせ ${prefix}`,

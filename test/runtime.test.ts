@@ -1,14 +1,12 @@
 import { sql } from "kysely";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../src/core/clock.ts";
 import { loadConfig } from "../src/core/config.ts";
 import { migrate } from "../src/db/db.ts";
 import { migrations } from "../src/db/migrations/index.ts";
 import { buildApp } from "../src/http/app.ts";
-import { sessionHousekeeping } from "../src/identity/jobs.ts";
-import { type Job, Worker } from "../src/jobs/worker.ts";
-import { buildUser, login, testApp, testDatabase } from "./helpers.ts";
+import { sessionHousekeepingJob } from "../src/identity/jobs.ts";
+import { buildUser, login, testApp, testDatabase, testQueue } from "./helpers.ts";
 
 describe("migrations", () => {
   let handle: Awaited<ReturnType<typeof testDatabase>>;
@@ -45,38 +43,18 @@ describe("migrations", () => {
   });
 });
 
-describe("worker", () => {
-  it("runs a job once even when two workers try at the same time", async () => {
-    const handle = await testDatabase();
-    let runs = 0;
-    const slow: Job = {
-      name: "test.slow",
-      everySeconds: 3600,
-      async run() {
-        runs++;
-        await new Promise((r) => setTimeout(r, 300));
-        return { runs };
-      },
-    };
-    const log = pino({ level: "silent" });
-    const w1 = new Worker(handle.db, [slow], fixedClock(new Date()), log);
-    const w2 = new Worker(handle.db, [slow], fixedClock(new Date()), log);
-    const [r1, r2] = await Promise.all([w1.runOnce(slow), w2.runOnce(slow)]);
-    expect(runs).toBe(1);
-    expect([r1, r2].filter((r) => r === undefined)).toHaveLength(1);
-    await handle.drop();
-  });
-
+describe("jobs", () => {
   it("session housekeeping deletes long-ended sessions only", async () => {
     const env = await testApp();
     const u = await buildUser(env.db, { role: "operator" });
     const c = await login(env.app, u.loginId, u.password);
     await c.req("POST", "/api/v1/auth/logout");
     await login(env.app, u.loginId, u.password);
-    const soon = await sessionHousekeeping.run(env.db, env.clock.now());
-    expect(soon.sessionsDeleted).toBe(0);
-    const later = await sessionHousekeeping.run(env.db, new Date(env.clock.now().getTime() + 8 * 86_400_000));
-    expect(later.sessionsDeleted).toBe(2); // the ended one and the one past its absolute lifetime
+    const soon = await env.queue.runNow(sessionHousekeepingJob.name);
+    expect(soon).toMatchObject({ sessionsDeleted: 0 });
+    env.clock.advance(8 * 86_400_000);
+    const later = await env.queue.runNow(sessionHousekeepingJob.name);
+    expect(later).toMatchObject({ sessionsDeleted: 2 }); // the ended one and the one past its absolute lifetime
     await env.close();
   });
 });
@@ -84,7 +62,9 @@ describe("worker", () => {
 describe("graceful shutdown", () => {
   it("lets an in-flight request finish and refuses new ones while closing", async () => {
     const handle = await testDatabase();
-    const { app } = await buildApp({ db: handle.db, config: loadConfig({}), logger: false, serveWeb: false });
+    const config = loadConfig({});
+    const queue = testQueue(handle.db, handle.url, fixedClock(new Date()), config);
+    const { app } = await buildApp({ db: handle.db, config, logger: false, serveWeb: false, queue });
     app.get("/test/slow", async () => {
       await new Promise((r) => setTimeout(r, 500));
       return { done: true };

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { lateStartExtension } from "../contracts/rules.ts";
 import { addDays, addMonthsToMonth, lastDayOfMonth, monthOf } from "../core/dates.ts";
 import { AppError } from "../core/errors.ts";
 import {
@@ -13,7 +14,6 @@ import {
   invoiceTax,
   isOverdue,
   lateFee,
-  lateStartExtension,
   monthlyFeeOf,
   registrationNumber,
   slaCredit,

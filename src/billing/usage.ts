@@ -5,9 +5,13 @@
  */
 import { createHash } from "node:crypto";
 import type { Actor } from "../audit/service.ts";
+import { idsByNumber } from "../contracts/store.ts";
+import type { Deps } from "../core/deps.ts";
 import { AppError } from "../core/errors.ts";
-import type { Db, Tx } from "../db/db.ts";
-import type { BillingService } from "./service.ts";
+import type { Tx } from "../db/db.ts";
+import { addChargeIn } from "./charges.ts";
+import { chargeBySourceKey, updateChargeAmount } from "./store/charges.ts";
+import { accountsOf } from "./store/cloud.ts";
 import type { TaxCategory } from "./types.ts";
 import { parseAwsCur, parseGenericUsageAsync, toYen } from "./usage-import.ts";
 
@@ -40,8 +44,7 @@ interface UsageCharge {
 }
 
 export async function importUsage(
-  db: Db,
-  billing: BillingService,
+  deps: Pick<Deps, "db" | "clock">,
   actor: Actor,
   input: { format: "aws-cur" | "generic"; bytes: Uint8Array; rate?: string; name?: string },
 ) {
@@ -53,15 +56,7 @@ export async function importUsage(
     const parsed = await parseAwsCur(input.bytes);
     lines = parsed.lines;
     excluded = parsed.excluded;
-    const accounts = new Map(
-      (
-        await db
-          .selectFrom("cloud_accounts")
-          .select(["account_id", "contract_id"])
-          .where("provider", "=", "aws")
-          .execute()
-      ).map((a) => [a.account_id, a.contract_id]),
-    );
+    const accounts = await accountsOf(deps.db, "aws");
     const groups = new Map<
       string,
       {
@@ -116,13 +111,7 @@ export async function importUsage(
     const parsed = await parseGenericUsageAsync(input.bytes);
     const fileHash = createHash("sha256").update(input.bytes).digest("hex").slice(0, 16);
     const numbers = [...new Set(parsed.rows.map((r) => r.contractNumber))];
-    const contracts = new Map(
-      numbers.length
-        ? (
-            await db.selectFrom("contracts").select(["id", "number"]).where("number", "in", numbers).execute()
-          ).map((c) => [c.number, c.id])
-        : [],
-    );
+    const contracts = await idsByNumber(deps.db, numbers);
     lines = parsed.rows.length;
     for (const r of parsed.rows) {
       const contractId = contracts.get(r.contractNumber);
@@ -153,46 +142,32 @@ export async function importUsage(
   let created = 0;
   let updated = 0;
   const alreadyInvoiced: string[] = [];
-  await db.transaction().execute(async (tx: Tx) => {
+  await deps.db.transaction().execute(async (tx: Tx) => {
     for (const c of charges) {
-      const existing = await tx
-        .selectFrom("charges")
-        .select(["id", "invoice_id", "amount"])
-        .where("source_key", "=", c.sourceKey)
-        .forUpdate()
-        .executeTakeFirst();
+      const existing = await chargeBySourceKey(tx, c.sourceKey);
       if (existing?.invoice_id) {
         if (existing.amount !== c.yen) alreadyInvoiced.push(c.sourceKey);
         continue;
       }
       if (existing) {
         if (existing.amount !== c.yen) {
-          await tx
-            .updateTable("charges")
-            .set({ amount: c.yen, unit_price: c.yen, note: c.note, details: JSON.stringify(c.details) })
-            .where("id", "=", existing.id)
-            .execute();
+          await updateChargeAmount(tx, existing.id, c.yen, c.note, c.details);
           updated++;
         }
         continue;
       }
-      await billing.addCharge(
-        actor,
-        c.contractId,
-        {
-          month: c.month,
-          kind: "usage",
-          itemCode: "cloud-usage",
-          description: c.description,
-          taxCategory: c.taxCategory,
-          unitPrice: c.yen,
-          article: "29(1)(3)",
-          note: c.note,
-          sourceKey: c.sourceKey,
-          details: c.details,
-        },
-        tx,
-      );
+      await addChargeIn(deps, tx, actor, c.contractId, {
+        month: c.month,
+        kind: "usage",
+        itemCode: "cloud-usage",
+        description: c.description,
+        taxCategory: c.taxCategory,
+        unitPrice: c.yen,
+        article: "29(1)(3)",
+        note: c.note,
+        sourceKey: c.sourceKey,
+        details: c.details,
+      });
       created++;
     }
   });

@@ -1,30 +1,44 @@
 import { randomBytes } from "node:crypto";
-import type { FastifyInstance } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { AppError } from "../core/errors.ts";
+import { todayOf } from "../core/deps.ts";
+import { idParams, itemsOf } from "../core/schemas.ts";
 import { hitThrottle } from "../db/throttle.ts";
-import { authorize, requireAuth } from "../http/auth.ts";
 import type { AppContext } from "../http/context.ts";
-import { errorSchema } from "../http/errors.ts";
-import { idParams } from "../identity/schemas.ts";
+import { route } from "../http/route.ts";
+import { actorOf } from "../identity/actor.ts";
 import {
-  acknowledge,
-  customerRecipients,
-  inbox,
-  noticeWithDeliveries,
-  queueNotice,
-} from "../notices/service.ts";
+  accept,
+  getApplication,
+  listApplications,
+  reject,
+  submitApplication,
+  withdraw,
+} from "./applications.ts";
+import { coolingOffCancel, recordCancellation, requestCancellation, whatIf } from "./cancellation.ts";
+import { announceAbolition } from "./ends.ts";
+import { recordLateStart } from "./late-start.ts";
+import { cancelOption } from "./options.ts";
+import { emergencyStop, resume, scheduleDeletion, succeed, suspend, terminate } from "./provider-actions.ts";
+import { getContract, listContracts } from "./queries.ts";
 import {
+  abolitionAnswer,
   abolitionBody,
-  answerBody,
+  acceptedSchema,
   applicationForm,
+  applicationReceipt,
+  applicationSchema,
+  cancellationAnswer,
   cancellationBody,
-  customerChangeBody,
+  cancellationSchema,
+  contractDetailSchema,
+  contractSchema,
   decisionBody,
-  inquiryBody,
+  lateStartAnswer,
+  lateStartBody,
   noteBody,
-  noticeBody,
+  OPTIONS,
+  optionCancelBody,
+  optionCancellationAnswer,
   paperApplicationBody,
   paperCancellationBody,
   rejectBody,
@@ -32,600 +46,274 @@ import {
   successionBody,
   suspendBody,
   terminateBody,
-  termsVersionBody,
+  webApplicationReceipt,
   whatIfQuery,
 } from "./schemas.ts";
-import { actorOf, type ContractService } from "./service.ts";
+import { CONTRACT_STATUSES } from "./states.ts";
 
-const errors = {
-  400: errorSchema,
-  401: errorSchema,
-  403: errorSchema,
-  404: errorSchema,
-  409: errorSchema,
-  429: errorSchema,
-};
-const any = z.any();
+const ops = { who: "staff", roles: ["admin", "operator"] } as const;
+const admin = { who: "staff", roles: ["admin"] } as const;
 
-export function contractRoutes(ctx: AppContext, contracts: ContractService) {
-  const { identity, db, clock } = ctx;
-  const staff = (roles?: ("admin" | "operator" | "engineer" | "billing")[]) => ({
-    preHandler: authorize({ who: "staff", roles }, identity),
-  });
-  const customer = (roles?: ("customer-admin" | "customer-member")[]) => ({
-    preHandler: authorize({ who: "customer", roles }, identity),
-  });
-  const anyone = { preHandler: authorize({ who: "any" }, identity) };
-  const ops = staff(["admin", "operator"]);
-
-  return async (fastify: FastifyInstance) => {
-    const app = fastify.withTypeProvider<ZodTypeProvider>();
-    const t = (tag: string) => ({ tags: [tag] });
-
-    // --- public: the web application form (Art. 15) and cooling-off withdrawal (Art. 42) ---
-    app.post(
-      "/applications",
-      {
-        config: { public: true },
-        schema: {
-          ...t("applications"),
-          summary:
-            "Apply on the web (channel web: opens the 8-day cooling-off window, Art. 42). Rate-limited; receipt e-mail to the applicant.",
-          body: applicationForm.extend({ applicantEmail: z.email().max(254) }),
-          response: {
-            201: z.object({
-              number: z.string(),
-              receivedOn: z.string(),
-              coolingOffLastDay: z.string().nullable(),
-            }),
-            ...errors,
-          },
-        },
-      },
-      async (req, reply) => {
-        await hitThrottle(db, `apply:${req.ip}`, 60, 10, clock.now(), "applications");
-        const { applicantEmail, ...form } = req.body;
-        if (form.website) {
-          // Honeypot filled: answer like a success so a bot learns nothing; store and send nothing.
-          return reply.code(201).send({
-            number: `A-${contracts.today().slice(0, 4)}-${randomBytes(3).readUIntBE(0, 3) % 1_000_000}`,
-            receivedOn: contracts.today(),
+/** Applications (Art. 15–17, 42). */
+export function applicationRoutes(ctx: AppContext) {
+  return [
+    route({
+      method: "POST",
+      url: "/applications",
+      summary:
+        "Apply on the web (channel web: opens the 8-day cooling-off window, Art. 42). Rate-limited; receipt e-mail to the applicant.",
+      policy: "public",
+      body: applicationForm.extend({ applicantEmail: z.email().max(254) }),
+      status: 201,
+      response: webApplicationReceipt,
+      handler: async ({ body, req }) => {
+        await hitThrottle(ctx.db, `apply:${req.ip}`, 60, 10, ctx.clock.now(), "applications");
+        const { applicantEmail, ...form } = body;
+        const today = todayOf(ctx);
+        // Honeypot filled: answer like a success so a bot learns nothing; store and send nothing.
+        if (form.website)
+          return {
+            number: `A-${today.slice(0, 4)}-${randomBytes(3).readUIntBE(0, 3) % 1_000_000}`,
+            receivedOn: today,
             coolingOffLastDay: null,
-          });
-        }
-        const r = await contracts.submitApplication(form, {
+          };
+        const r = await submitApplication(ctx, form, {
           channel: "web",
-          receivedOn: contracts.today(),
           applicantEmail,
           actor: { kind: "public", id: null },
         });
-        return reply
-          .code(201)
-          .send({ number: r.number, receivedOn: contracts.today(), coolingOffLastDay: r.coolingOffLastDay });
+        return { number: r.number, receivedOn: r.receivedOn, coolingOffLastDay: r.coolingOffLastDay };
       },
-    );
-    app.post(
-      "/applications/withdraw",
-      {
-        config: { public: true },
-        schema: {
-          ...t("applications"),
-          summary:
-            "Withdraw a web application within the cooling-off window (Art. 42) with the receipt's code",
-          body: z.strictObject({ number: z.string().max(40), code: z.string().max(100) }),
-          response: { 204: z.null(), ...errors },
-        },
+    }),
+    route({
+      method: "POST",
+      url: "/applications/withdraw",
+      summary: "Withdraw a web application within the cooling-off window (Art. 42) with the receipt's code",
+      policy: "public",
+      body: z.strictObject({ number: z.string().max(40), code: z.string().max(100) }),
+      status: 204,
+      response: null,
+      handler: async ({ body, req }) => {
+        await hitThrottle(ctx.db, `withdraw:${req.ip}`, 60, 20, ctx.clock.now(), "withdrawal attempts");
+        await withdraw(ctx, body.number, body.code);
       },
-      async (req, reply) => {
-        await hitThrottle(db, `withdraw:${req.ip}`, 60, 20, clock.now(), "withdrawal attempts");
-        await contracts.withdraw(req.body.number, req.body.code);
-        return reply.code(204).send(null);
-      },
-    );
-
-    // --- staff: the application queue ---
-    app.get(
-      "/applications",
-      {
-        ...staff(),
-        schema: {
-          ...t("applications"),
-          summary: "Application queue",
-          querystring: z.strictObject({
-            status: z.enum(["applied", "rejected", "withdrawn", "accepted"]).optional(),
-          }),
-          response: { 200: z.object({ items: z.array(any) }), ...errors },
-        },
-      },
-      async (req) => ({
-        items: await contracts.listApplications(req.query.status),
-      }),
-    );
-    app.get(
-      "/applications/:id",
-      { ...staff(), schema: { ...t("applications"), params: idParams, response: { 200: any, ...errors } } },
-      async (req) => contracts.getApplication(req.params.id),
-    );
-    app.post(
-      "/applications/paper",
-      {
-        ...ops,
-        schema: {
-          ...t("applications"),
-          summary: "Enter a paper or e-mail application with its real receipt date",
-          body: paperApplicationBody,
-          response: { 201: any, ...errors },
-        },
-      },
-      async (req, reply) => {
-        const { channel, receivedOn, applicantEmail, ...form } = req.body;
-        const r = await contracts.submitApplication(form, {
+    }),
+    route({
+      method: "GET",
+      url: "/applications",
+      summary: "Application queue",
+      policy: { who: "staff" },
+      query: z.strictObject({ status: z.enum(["applied", "rejected", "withdrawn", "accepted"]).optional() }),
+      response: itemsOf(applicationSchema),
+      handler: async ({ query }) => ({ items: await listApplications(ctx, query.status) }),
+    }),
+    route({
+      method: "GET",
+      url: "/applications/:id",
+      summary: "One application",
+      policy: { who: "staff" },
+      params: idParams,
+      response: applicationSchema,
+      handler: ({ params }) => getApplication(ctx, params.id),
+    }),
+    route({
+      method: "POST",
+      url: "/applications/paper",
+      summary: "Enter a paper or e-mail application with its real receipt date",
+      policy: ops,
+      body: paperApplicationBody,
+      status: 201,
+      response: applicationReceipt,
+      handler: async ({ body, auth }) => {
+        const { channel, receivedOn, applicantEmail, ...form } = body;
+        const r = await submitApplication(ctx, form, {
           channel,
           receivedOn,
           applicantEmail,
-          actor: actorOf(req.auth),
+          actor: actorOf(auth),
         });
-        return reply.code(201).send({ id: r.id, number: r.number, coolingOffLastDay: r.coolingOffLastDay });
+        return { id: r.id, number: r.number, coolingOffLastDay: r.coolingOffLastDay };
       },
-    );
-    app.post(
-      "/applications/:id/accept",
-      {
-        ...ops,
-        schema: {
-          ...t("applications"),
-          summary:
-            "Accept: establishes the contract (start date today, Art. 13, 16), issues the portal user ID and initial password (Art. 10)",
-          params: idParams,
-          response: { 200: any, ...errors },
-        },
-      },
-      async (req) => contracts.accept(requireAuth(req), req.params.id),
-    );
-    app.post(
-      "/applications/:id/reject",
-      {
-        ...ops,
-        schema: {
-          ...t("applications"),
-          summary: "Reject with a reason; nothing is sent to the applicant (Art. 17(2))",
-          params: idParams,
-          body: rejectBody,
-          response: { 204: z.null(), ...errors },
-        },
-      },
-      async (req, reply) => {
-        await contracts.reject(requireAuth(req), req.params.id, req.body.reason, req.body.note);
-        return reply.code(204).send(null);
-      },
-    );
+    }),
+    route({
+      method: "POST",
+      url: "/applications/:id/accept",
+      summary:
+        "Accept: establishes the contract (start date today, Art. 13, 16), issues the portal user ID and initial password (Art. 10)",
+      policy: ops,
+      params: idParams,
+      response: acceptedSchema,
+      handler: ({ auth, params }) => accept(ctx, auth, params.id),
+    }),
+    route({
+      method: "POST",
+      url: "/applications/:id/reject",
+      summary: "Reject with a reason; nothing is sent to the applicant (Art. 17(2))",
+      policy: ops,
+      params: idParams,
+      body: rejectBody,
+      status: 204,
+      response: null,
+      handler: ({ auth, params, body }) => reject(ctx, auth, params.id, body.reason, body.note),
+    }),
+  ];
+}
 
-    // --- contracts ---
-    app.get(
-      "/contracts",
-      {
-        ...anyone,
-        schema: {
-          ...t("contracts"),
-          summary: "Contracts (a customer sees its own)",
-          querystring: z.strictObject({
-            status: z.enum(["active", "suspended", "terminating", "terminated", "data_deleted"]).optional(),
-          }),
-          response: { 200: z.object({ items: z.array(any) }), ...errors },
-        },
-      },
-      async (req) => ({
-        items: await contracts.list(requireAuth(req), req.query),
-      }),
-    );
-    app.get(
-      "/contracts/:id",
-      {
-        ...anyone,
-        schema: {
-          ...t("contracts"),
-          summary: "A contract with its timeline and terms history",
-          params: idParams,
-          response: { 200: any, ...errors },
-        },
-      },
-      async (req) => contracts.get(requireAuth(req), req.params.id),
-    );
-    app.get(
-      "/contracts/:id/what-if",
-      {
-        ...anyone,
-        schema: {
-          ...t("contracts"),
-          summary:
-            "If a cancellation arrived today / on a date: effective date and billable months (Art. 26, 29(3))",
-          params: idParams,
-          querystring: whatIfQuery,
-          response: { 200: any, ...errors },
-        },
-      },
-      async (req) => contracts.whatIf(requireAuth(req), req.params.id, req.query),
-    );
-    app.post(
-      "/contracts/:id/cancellation",
-      {
-        ...customer(["customer-admin"]),
-        schema: {
-          ...t("contracts"),
-          summary: "Request cancellation now, optionally for a later month (Art. 26(1)–(3))",
-          params: idParams,
-          body: cancellationBody,
-          response: { 200: any, ...errors },
-        },
-      },
-      async (req) => contracts.requestCancellation(requireAuth(req), req.params.id, req.body.month),
-    );
-    app.post(
-      "/contracts/:id/cooling-off",
-      {
-        ...customer(["customer-admin"]),
-        schema: {
-          ...t("contracts"),
-          summary: "Cancel within the cooling-off window (web applications, Art. 42); voids the charges",
-          params: idParams,
-          response: { 200: any, ...errors },
-        },
-      },
-      async (req) => contracts.coolingOffCancel(requireAuth(req), req.params.id),
-    );
-    app.post(
-      "/contracts/:id/paper-cancellation",
-      {
-        ...ops,
-        schema: {
-          ...t("contracts"),
-          summary: "Record a paper cancellation with its real receipt date",
-          params: idParams,
-          body: paperCancellationBody,
-          response: { 200: any, ...errors },
-        },
-      },
-      async (req) => contracts.recordCancellation(requireAuth(req), req.params.id, req.body),
-    );
-    app.post(
-      "/contracts/:id/suspend",
-      {
-        ...ops,
-        schema: {
-          ...t("contracts"),
-          summary: "Suspend for an Art. 21 reason",
-          params: idParams,
-          body: suspendBody,
-          response: { 200: any, ...errors },
-        },
-      },
-      async (req) => contracts.suspend(requireAuth(req), req.params.id, req.body.reason, req.body.note),
-    );
-    app.post(
-      "/contracts/:id/resume",
-      {
-        ...ops,
-        schema: {
-          ...t("contracts"),
-          summary: "Resume a suspended contract",
-          params: idParams,
-          body: decisionBody,
-          response: { 200: any, ...errors },
-        },
-      },
-      async (req) => contracts.resume(requireAuth(req), req.params.id, req.body.note),
-    );
-    app.post(
-      "/contracts/:id/emergency-stop",
-      {
-        ...staff(["admin", "operator", "engineer"]),
-        schema: {
-          ...t("contracts"),
-          summary: "Record an emergency stop (Art. 22)",
-          params: idParams,
-          body: noteBody,
-          response: { 200: any, ...errors },
-        },
-      },
-      async (req) => contracts.emergencyStop(requireAuth(req), req.params.id, req.body.note),
-    );
-    app.post(
-      "/contracts/:id/terminate",
-      {
-        ...staff(["admin"]),
-        schema: {
-          ...t("contracts"),
-          summary: "Terminate for an Art. 25 reason, whole or partial",
-          params: idParams,
-          body: terminateBody,
-          response: { 200: any, ...errors },
-        },
-      },
-      async (req) => contracts.terminate(requireAuth(req), req.params.id, req.body),
-    );
-    app.post(
-      "/contracts/:id/deletion",
-      {
-        ...ops,
-        schema: {
-          ...t("contracts"),
-          summary: "Schedule the deletion work (never before the month after termination, Art. 26(7))",
-          params: idParams,
-          body: scheduleDeletionBody,
-          response: { 200: any, ...errors },
-        },
-      },
-      async (req) => contracts.scheduleDeletion(requireAuth(req), req.params.id, req.body.on),
-    );
-    app.post(
-      "/contracts/:id/succession",
-      {
-        ...staff(["admin"]),
-        schema: {
-          ...t("contracts"),
-          summary: "Merger succession (Art. 18) after the acceptance check",
-          params: idParams,
-          body: successionBody,
-          response: { 200: any, ...errors },
-        },
-      },
-      async (req) => contracts.succeed(requireAuth(req), req.params.id, req.body),
-    );
-    app.post(
-      "/contracts/:id/inquiries",
-      {
-        ...ops,
-        schema: {
-          ...t("inquiries"),
-          summary: "Send an inquiry; deadline one month (Art. 44)",
-          params: idParams,
-          body: inquiryBody,
-          response: { 201: any, ...errors },
-        },
-      },
-      async (req, reply) =>
-        reply.code(201).send(await contracts.sendInquiry(requireAuth(req), req.params.id, req.body)),
-    );
-
-    // --- inquiries ---
-    app.get(
-      "/inquiries",
-      {
-        ...anyone,
-        schema: {
-          ...t("inquiries"),
-          summary: "Inquiries; ?overdue=true for the ones past their deadline (eligible for stop)",
-          querystring: z.strictObject({ overdue: z.enum(["true", "false"]).optional() }),
-          response: { 200: z.object({ items: z.array(any) }), ...errors },
-        },
-      },
-      async (req) => ({
-        items: await contracts.listInquiries(requireAuth(req), { overdue: req.query.overdue === "true" }),
-      }),
-    );
-    app.post(
-      "/inquiries/:id/answer",
-      {
-        ...customer(),
-        schema: {
-          ...t("inquiries"),
-          summary: "Answer a provider inquiry",
-          params: idParams,
-          body: answerBody,
-          response: { 204: z.null(), ...errors },
-        },
-      },
-      async (req, reply) => {
-        await contracts.answerInquiry(requireAuth(req), req.params.id, req.body.answer);
-        return reply.code(204).send(null);
-      },
-    );
-
-    // --- terms versions (Art. 1, 2) and abolition (Art. 24) ---
-    app.get(
-      "/terms-versions",
-      {
-        config: { public: true },
-        schema: {
-          ...t("terms"),
-          summary: "Terms versions",
-          response: { 200: z.object({ items: z.array(any) }) },
-        },
-      },
-      async () => ({ items: await contracts.listTermsVersions() }),
-    );
-    app.post(
-      "/terms-versions",
-      {
-        ...staff(["admin"]),
-        schema: {
-          ...t("terms"),
-          summary: "Publish a terms version (refused under 14 days' notice, Art. 2); announced to customers",
-          body: termsVersionBody,
-          response: { 201: any, ...errors },
-        },
-      },
-      async (req, reply) =>
-        reply.code(201).send(await contracts.publishTermsVersion(requireAuth(req), req.body)),
-    );
-    app.post(
-      "/abolitions",
-      {
-        ...staff(["admin"]),
-        schema: {
-          ...t("terms"),
-          summary:
-            "Announce an abolition (refused under two months' notice, Art. 24(2)); ends affected contracts on its date (Art. 26(5))",
-          body: abolitionBody,
-          response: { 201: any, ...errors },
-        },
-      },
-      async (req, reply) =>
-        reply.code(201).send(await contracts.announceAbolition(requireAuth(req), req.body)),
-    );
-
-    // --- notices and announcements (Art. 1, 43) ---
-    app.get(
-      "/notices",
-      {
-        ...anyone,
-        schema: {
-          ...t("notices"),
-          summary: "Customer: the portal inbox. Staff: recent notices",
-          response: { 200: z.object({ items: z.array(any) }), ...errors },
-        },
-      },
-      async (req) => {
-        const auth = requireAuth(req);
-        if (auth.user.kind === "customer")
-          return { items: await contracts.scoped(auth, (tx) => inbox(tx, auth.user.customerId!)) };
-        const rows = await db
-          .selectFrom("notices")
-          .selectAll()
-          .orderBy("created_at", "desc")
-          .limit(200)
-          .execute();
-        return {
-          items: rows.map((n) => ({
-            id: n.id,
-            kind: n.kind,
-            topic: n.topic,
-            subject: n.subject,
-            article: n.article,
-            createdAt: new Date(n.created_at).toISOString(),
-          })),
-        };
-      },
-    );
-    app.get(
-      "/notices/:id",
-      {
-        ...staff(),
-        schema: {
-          ...t("notices"),
-          summary: "A notice with its delivery result per recipient",
-          params: idParams,
-          response: { 200: any, ...errors },
-        },
-      },
-      async (req) => noticeWithDeliveries(db, req.params.id),
-    );
-    app.post(
-      "/notices",
-      {
-        ...ops,
-        schema: {
-          ...t("notices"),
-          summary: "Send a notice to one customer (customerId) or an announcement to all customers",
-          body: noticeBody,
-          response: { 201: any, ...errors },
-        },
-      },
-      async (req, reply) => {
-        const auth = requireAuth(req);
-        const r = await db.transaction().execute(async (tx) => {
-          let ids: string[];
-          if (req.body.customerId) {
-            const c = await tx
-              .selectFrom("customers")
-              .select("id")
-              .where("id", "=", req.body.customerId)
-              .executeTakeFirst();
-            if (!c) throw new AppError("not_found", "customer not found");
-            ids = [c.id];
-          } else {
-            ids = (
-              await tx
-                .selectFrom("contracts")
-                .select("customer_id")
-                .distinct()
-                .where("status", "in", ["active", "suspended", "terminating"])
-                .execute()
-            ).map((c) => c.customer_id);
-          }
-          return queueNotice(tx, {
-            kind: req.body.customerId ? "notice" : "announcement",
-            topic: "manual",
-            subject: req.body.subject,
-            body: req.body.body,
-            article: req.body.article ?? "43",
-            recipients: await customerRecipients(tx, ids),
-            actor: actorOf(auth),
-            at: clock.now(),
-          });
-        });
-        return reply.code(201).send(r);
-      },
-    );
-    app.post(
-      "/notices/:id/acknowledge",
-      {
-        ...customer(),
-        schema: {
-          ...t("notices"),
-          summary: "Acknowledge a notice (portal)",
-          params: idParams,
-          response: { 204: z.null(), ...errors },
-        },
-      },
-      async (req, reply) => {
-        const auth = requireAuth(req);
-        await contracts.scoped(auth, (tx) =>
-          acknowledge(tx, auth.user.customerId!, req.params.id, auth.user.id, clock.now()),
-        );
-        return reply.code(204).send(null);
-      },
-    );
-
-    // --- changes of customer data (Art. 20(4)) ---
-    app.post(
-      "/customer-changes",
-      {
-        ...customer(["customer-admin"]),
-        schema: {
-          ...t("customers"),
-          summary: "Submit a change of company data; pending until the provider confirms (Art. 20(4))",
-          body: customerChangeBody,
-          response: { 201: any, ...errors },
-        },
-      },
-      async (req, reply) =>
-        reply.code(201).send(await contracts.requestCustomerChange(requireAuth(req), req.body)),
-    );
-    app.get(
-      "/customer-changes",
-      {
-        ...anyone,
-        schema: {
-          ...t("customers"),
-          querystring: z.strictObject({ status: z.enum(["pending", "confirmed", "refused"]).optional() }),
-          response: { 200: z.object({ items: z.array(any) }), ...errors },
-        },
-      },
-      async (req) => ({
-        items: await contracts.listCustomerChanges(requireAuth(req), req.query.status),
-      }),
-    );
-    for (const [verb, confirm] of [
-      ["confirm", true],
-      ["refuse", false],
-    ] as const)
-      app.post(
-        `/customer-changes/:id/${verb}`,
-        {
-          ...ops,
-          schema: {
-            ...t("customers"),
-            summary: `${verb} a pending change (Art. 20(4))`,
-            params: idParams,
-            body: decisionBody,
-            response: { 204: z.null(), ...errors },
-          },
-        },
-        async (req, reply) => {
-          await contracts.decideCustomerChange(requireAuth(req), req.params.id, confirm, req.body.note);
-          return reply.code(204).send(null);
-        },
-      );
-  };
+/** Contracts and their lifecycle (Art. 11, 12–27, 36(2), 42). */
+export function contractRoutes(ctx: AppContext) {
+  return [
+    route({
+      method: "GET",
+      url: "/contracts",
+      summary: "Contracts (a customer sees its own)",
+      policy: { who: "any" },
+      query: z.strictObject({ status: z.enum(CONTRACT_STATUSES).optional() }),
+      response: itemsOf(contractSchema),
+      handler: async ({ auth, query }) => ({ items: await listContracts(ctx, auth, query) }),
+    }),
+    route({
+      method: "GET",
+      url: "/contracts/:id",
+      summary: "A contract with its timeline and terms history",
+      policy: { who: "any" },
+      params: idParams,
+      response: contractDetailSchema,
+      handler: ({ auth, params }) => getContract(ctx, auth, params.id),
+    }),
+    route({
+      method: "GET",
+      url: "/contracts/:id/what-if",
+      summary:
+        "If a cancellation arrived today / on a date: effective date and billable months (Art. 26, 29(3))",
+      policy: { who: "any" },
+      params: idParams,
+      query: whatIfQuery,
+      response: cancellationSchema,
+      handler: ({ auth, params, query }) => whatIf(ctx, auth, params.id, query),
+    }),
+    route({
+      method: "POST",
+      url: "/contracts/:id/cancellation",
+      summary: "Request cancellation now, optionally for a later month (Art. 26(1)–(3))",
+      policy: { who: "customer", roles: ["customer-admin"] },
+      params: idParams,
+      body: cancellationBody,
+      response: cancellationAnswer,
+      handler: ({ auth, params, body }) => requestCancellation(ctx, auth, params.id, body.month),
+    }),
+    route({
+      method: "POST",
+      url: "/contracts/:id/cooling-off",
+      summary: "Cancel within the cooling-off window (web applications, Art. 42); voids the charges",
+      policy: { who: "customer", roles: ["customer-admin"] },
+      params: idParams,
+      response: contractSchema,
+      handler: ({ auth, params }) => coolingOffCancel(ctx, auth, params.id),
+    }),
+    route({
+      method: "POST",
+      url: "/contracts/:id/paper-cancellation",
+      summary: "Record a paper cancellation with its real receipt date",
+      policy: ops,
+      params: idParams,
+      body: paperCancellationBody,
+      response: cancellationAnswer,
+      handler: ({ auth, params, body }) => recordCancellation(ctx, auth, params.id, body),
+    }),
+    route({
+      method: "POST",
+      url: "/contracts/:id/suspend",
+      summary: "Suspend for an Art. 21 reason",
+      policy: ops,
+      params: idParams,
+      body: suspendBody,
+      response: contractSchema,
+      handler: ({ auth, params, body }) => suspend(ctx, auth, params.id, body.reason, body.note),
+    }),
+    route({
+      method: "POST",
+      url: "/contracts/:id/resume",
+      summary: "Resume a suspended contract",
+      policy: ops,
+      params: idParams,
+      body: decisionBody,
+      response: contractSchema,
+      handler: ({ auth, params, body }) => resume(ctx, auth, params.id, body.note),
+    }),
+    route({
+      method: "POST",
+      url: "/contracts/:id/emergency-stop",
+      summary: "Record an emergency stop (Art. 22)",
+      policy: { who: "staff", roles: ["admin", "operator", "engineer"] },
+      params: idParams,
+      body: noteBody,
+      response: contractSchema,
+      handler: ({ auth, params, body }) => emergencyStop(ctx, auth, params.id, body.note),
+    }),
+    route({
+      method: "POST",
+      url: "/contracts/:id/terminate",
+      summary: "Terminate for an Art. 25 reason, whole or partial",
+      policy: admin,
+      params: idParams,
+      body: terminateBody,
+      response: contractSchema,
+      handler: ({ auth, params, body }) => terminate(ctx, auth, params.id, body),
+    }),
+    route({
+      method: "POST",
+      url: "/contracts/:id/deletion",
+      summary: "Schedule the deletion work (never before the month after termination, Art. 26(7))",
+      policy: ops,
+      params: idParams,
+      body: scheduleDeletionBody,
+      response: contractSchema,
+      handler: ({ auth, params, body }) => scheduleDeletion(ctx, auth, params.id, body.on),
+    }),
+    route({
+      method: "POST",
+      url: "/contracts/:id/succession",
+      summary: "Merger succession (Art. 18) after the acceptance check",
+      policy: admin,
+      params: idParams,
+      body: successionBody,
+      response: contractSchema,
+      handler: ({ auth, params, body }) => succeed(ctx, auth, params.id, body),
+    }),
+    route({
+      method: "POST",
+      url: "/contracts/:id/late-start",
+      summary:
+        "Record a late start: the agreed start was missed; for the provider's reasons the service period is extended by the days lost, nothing refunded (Art. 36(2)); a carrier's fault extends nothing (36(3))",
+      policy: { who: "staff", roles: ["admin", "operator", "billing"] },
+      params: idParams,
+      body: lateStartBody,
+      status: 201,
+      response: lateStartAnswer,
+      handler: ({ auth, params, body }) => recordLateStart(ctx, auth, params.id, body),
+    }),
+    route({
+      method: "POST",
+      url: "/contracts/:id/options/:option/cancel",
+      summary:
+        "Cancel an option: its fee stops from the notice's arrival, nothing refunded (Art. 11). Staff enter a paper notice's arrival date; the portal's is today.",
+      policy: { who: "any", roles: ["admin", "operator", "engineer", "billing", "customer-admin"] },
+      params: z.strictObject({ id: z.uuid(), option: z.enum(OPTIONS) }),
+      body: optionCancelBody,
+      response: optionCancellationAnswer,
+      handler: ({ auth, params, body }) => cancelOption(ctx, auth, params.id, params.option, body.receivedOn),
+    }),
+    route({
+      method: "POST",
+      url: "/abolitions",
+      summary:
+        "Announce an abolition (refused under two months' notice, Art. 24(2)); ends affected contracts on its date (Art. 26(5))",
+      tags: ["terms"],
+      policy: admin,
+      body: abolitionBody,
+      status: 201,
+      response: abolitionAnswer,
+      handler: ({ auth, body }) => announceAbolition(ctx, auth, body),
+    }),
+  ];
 }

@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { corporateNumber } from "../core/corporate-number.ts";
 import { addDays, compareDates, lastDayOfMonth, monthOf } from "../core/dates.ts";
 import { AppError } from "../core/errors.ts";
-import { abolitionNotice, cancellation, coolingOff, corporateNumber, minimumTerm } from "./rules.ts";
+import { abolitionNotice, cancellation, coolingOff, minimumTerm } from "./rules.ts";
 
 const articles = (b: { article: string }[]) => b.map((x) => x.article);
 

@@ -10,11 +10,13 @@ import {
   addMonthsClamped,
   addMonthsToMonth,
   compareDates,
+  daysBetween,
   type IsoDate,
   type IsoMonth,
   lastDayOfMonth,
   monthOf,
   monthsBetween,
+  parseDate,
 } from "../core/dates.ts";
 import { AppError } from "../core/errors.ts";
 
@@ -77,6 +79,14 @@ export function minimumTerm(start: IsoDate, committedMonths?: number): Explained
 export const CANCELLATION_REASONS = ["normal", "interruption", "terms-not-accepted", "abolition"] as const;
 export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
 
+/** The paragraph of Art. 26 each reason's effective date follows. */
+const ARTICLE_OF_REASON: Record<CancellationReason, string> = {
+  normal: "26(2)",
+  interruption: "26(4)",
+  "terms-not-accepted": "26(6)",
+  abolition: "26(5)",
+};
+
 export interface CancellationInput {
   start: IsoDate;
   /** The day the provider received (受理) the request, or the day the notice arrived. */
@@ -93,6 +103,8 @@ export interface Cancellation {
   reason: CancellationReason;
   received: IsoDate;
   effectiveDate: IsoDate;
+  /** The article the effective date rests on: 26(2) (3) (4) (5) or (6). */
+  article: string;
   /** The earliest month the customer could have named (Art. 26(2)); normal reason only. */
   earliestMonth: IsoMonth | null;
   minimumTermEnd: IsoDate;
@@ -130,6 +142,7 @@ export function cancellation(input: CancellationInput): Explained<Cancellation> 
   ];
   let effectiveDate: IsoDate;
   let earliestMonth: IsoMonth | null = null;
+  let article = ARTICLE_OF_REASON[reason];
 
   if (reason === "normal") {
     earliestMonth = addMonthsToMonth(monthOf(input.received), 1);
@@ -148,6 +161,7 @@ export function cancellation(input: CancellationInput): Explained<Cancellation> 
           { article: "26(3)" },
         );
       month = input.month;
+      if (month !== earliestMonth) article = "26(3)";
       if (month !== earliestMonth)
         basis.push(
           cite(
@@ -208,6 +222,7 @@ export function cancellation(input: CancellationInput): Explained<Cancellation> 
       reason,
       received: input.received,
       effectiveDate,
+      article,
       earliestMonth,
       minimumTermEnd: term.minimumTermEnd,
       lastBillableMonth,
@@ -292,150 +307,6 @@ export function abolitionNotice(notice: IsoDate, abolitionDate: IsoDate): Explai
   };
 }
 
-/** 法人番号 check digit: 9 − (Σ Pn×Qn mod 9), Pn the n-th digit from the right of the 12-digit base, Qn 1 (odd n) or 2 (even n). */
-export function corporateNumberCheckDigit(base12: string): number {
-  let sum = 0;
-  for (let n = 1; n <= 12; n++) sum += Number(base12[12 - n]) * (n % 2 === 1 ? 1 : 2);
-  return 9 - (sum % 9);
-}
-
-export interface CorporateNumberCheck {
-  number: string;
-  valid: boolean;
-  checkDigit: number;
-  expectedCheckDigit: number;
-}
-
-export function corporateNumber(number: string): Explained<CorporateNumberCheck> {
-  if (!/^\d{13}$/.test(number))
-    throw new AppError("validation_failed", `a corporate number is 13 digits, got "${number}"`, {
-      article: "15",
-    });
-  const expected = corporateNumberCheckDigit(number.slice(1));
-  const checkDigit = Number(number[0]);
-  const valid = expected === checkDigit;
-  return {
-    result: { number, valid, checkDigit, expectedCheckDigit: expected },
-    basis: [
-      cite(
-        "15",
-        "The application form names the company by its corporate number (法人番号): 13 digits, the first being a check digit.",
-      ),
-      cite(
-        "15",
-        `Check digit = 9 − (Σ digit×weight mod 9) over the other 12 digits (weights 1,2 alternating from the right) = ${expected}; the number has ${checkDigit}: ${valid ? "valid" : "invalid"}.`,
-      ),
-    ],
-  };
-}
-
-/** 申込の拒絶 (Art. 17(1)): reasons recorded internally; nothing is sent to the applicant (Art. 17(2)). */
-export const REJECTION_REASONS = {
-  risk_of_default: { article: "17(1)", text: "料金等の支払を怠るおそれがある (risk of default)" },
-  suspension_reason: {
-    article: "17(1)",
-    text: "第21条の停止事由に該当する (a suspension reason of Art. 21)",
-  },
-  false_statement: { article: "17(1)", text: "申込に虚偽の記載がある (false statements)" },
-  other: { article: "17(1)", text: "その他業務の遂行上支障がある (other)" },
-} as const;
-export type RejectionReason = keyof typeof REJECTION_REASONS;
-
-/** 提供の停止 (Art. 21(1)): one code per item, in the order of the terms. */
-export const SUSPENSION_REASONS = {
-  unpaid_fees: {
-    article: "21(1)(1)",
-    text: "料金等を支払期日を経過しても支払わない (unpaid fees past the due date)",
-  },
-  direct_debit_failed: {
-    article: "21(1)(2)",
-    text: "指定口座から引き落としができない (failed direct debit)",
-  },
-  illegal_use: { article: "21(1)(3)", text: "法令又は公序良俗に反する利用 (illegal use)" },
-  harmful_content: { article: "21(1)(4)", text: "風俗・アダルト等の有害な情報 (harmful content)" },
-  infringement: { article: "21(1)(5)", text: "著作権・財産・プライバシーの侵害 (infringement)" },
-  defamation: { article: "21(1)(6)", text: "誹謗中傷 (defamation)" },
-  false_application: { article: "21(1)(7)", text: "申込用紙の虚偽記載 (false application)" },
-  security_hole: {
-    article: "21(1)(8)",
-    text: "セキュリティホール等により他者に危険を及ぼす (a security hole endangering others)",
-  },
-  unsuitable: { article: "21(1)(9)", text: "その他契約者として不適当 (otherwise unsuitable)" },
-  unauthorised_access: {
-    article: "21(1)(10)",
-    text: "運用支援システムへの許可されない通信方法 (unauthorised protocol access)",
-  },
-  interception: { article: "21(1)(11)", text: "他契約者のサーバ・通信の傍受等 (interception)" },
-  cloud_prohibited: {
-    article: "21(1)(12)",
-    text: "各種クラウドサービスの禁止事項 (cloud-provider prohibited acts)",
-  },
-} as const;
-export type SuspensionReason = keyof typeof SUSPENSION_REASONS;
-
-/** 当社が行う利用契約の解除 (Art. 25): after an uncured suspension, at once, or the twelve reasons of 25(3). */
-export const TERMINATION_REASONS = {
-  suspension_not_cured: { article: "25(1)", text: "停止の原因が解消されない (suspension not cured)" },
-  suspension_harms_business: {
-    article: "25(2)",
-    text: "停止事由が当社の業務に支障を及ぼす (a suspension reason harming the business)",
-  },
-  breach_not_cured: { article: "25(3)(1)", text: "催告後も約款違反が是正されない" },
-  no_prospect_of_performance: { article: "25(3)(2)", text: "履行の見込みがない" },
-  serious_damage: { article: "25(3)(3)", text: "重大な損害・危害" },
-  licence_revoked: { article: "25(3)(4)", text: "監督官庁による営業取消・停止" },
-  attachment: { article: "25(3)(5)", text: "差押・仮差押・仮処分・強制執行・競売" },
-  tax_delinquency: { article: "25(3)(6)", text: "公租公課の滞納処分" },
-  dishonoured_bills: { article: "25(3)(7)", text: "手形・小切手の不渡り" },
-  insolvency_filing: { article: "25(3)(8)", text: "法的倒産手続の申立て" },
-  payment_stop: { article: "25(3)(9)", text: "支払停止・支払不能" },
-  merger_dissolution: { article: "25(3)(10)", text: "合併・解散・営業譲渡" },
-  deteriorated_finances: { article: "25(3)(11)", text: "財産状態の著しい悪化" },
-  similar: { article: "25(3)(12)", text: "その他前各号に準ずる事由" },
-} as const;
-export type TerminationReason = keyof typeof TERMINATION_REASONS;
-
-export type LifecycleAction =
-  | "suspend"
-  | "resume"
-  | "cancel"
-  | "terminate"
-  | "complete_end"
-  | "delete_data"
-  | "emergency_stop";
-
-const ALLOWED: Record<LifecycleAction, readonly string[]> = {
-  suspend: ["active"],
-  resume: ["suspended"],
-  cancel: ["active", "suspended"],
-  terminate: ["active", "suspended", "terminating"],
-  complete_end: ["terminating"],
-  delete_data: ["terminated"],
-  emergency_stop: ["active", "suspended", "terminating"],
-};
-
-const ACTION_ARTICLE: Record<LifecycleAction, string> = {
-  suspend: "21",
-  resume: "21",
-  cancel: "26",
-  terminate: "25",
-  complete_end: "26",
-  delete_data: "26(7)",
-  emergency_stop: "22",
-};
-
-/** Whether a contract in `status` may undergo `action`; the refusal cites the article. */
-export function checkTransition(status: string, action: LifecycleAction): void {
-  if (!ALLOWED[action].includes(status))
-    throw new AppError(
-      "conflict",
-      `a contract that is ${status} cannot be ${action.replace("_", " ")}ed (allowed from: ${ALLOWED[action].join(", ")})`,
-      {
-        article: ACTION_ARTICLE[action],
-      },
-    );
-}
-
 /**
  * 利用契約解除作業 (Art. 26(7)): the deletion work is done on a designated day in the month after the
  * month the contract ended, or later — never earlier.
@@ -469,4 +340,223 @@ export function deletionDate(
 export function withinCoolingOff(applied: IsoDate, channel: Channel, today: IsoDate): boolean {
   const r = coolingOff(applied, channel).result;
   return r.applies && r.lastDay !== null && compareDates(today, r.lastDay) <= 0;
+}
+
+// ---- the end of a contract (Art. 25(4), 26, 36(2), 42) ------------------------------------------
+
+export const END_KINDS = ["cancellation", "termination", "abolition", "cooling_off"] as const;
+export type EndKind = (typeof END_KINDS)[number];
+
+export interface ContractEnd {
+  kind: EndKind;
+  /** The day the end takes effect (the cancellation's effective date, the notice's arrival, …). */
+  effectiveOn: IsoDate;
+  /** The last day the service runs: the effective date plus a late start's extension, for a cancellation. */
+  serviceUntil: IsoDate;
+  /** Days of a late-start extension added (Art. 36(2)); 0 for ends other than a cancellation. */
+  extensionDays: number;
+  /** The article the end rests on (26(2), 26(5), 25(4), 42, …). */
+  article: string;
+}
+
+/**
+ * 利用契約の終了: the last day of a contract's service. A cancellation's service runs to its effective
+ * date plus the days a late start for the provider's reasons added to the service period (Art. 36(2));
+ * a termination (Art. 25(4)), an abolition (Art. 26(5)) and a cooling-off cancellation (Art. 42) end it
+ * on their date. The contract is `terminating` through that day and ends the day after (`endedBy`).
+ */
+export function contractEnd(input: {
+  kind: EndKind;
+  effectiveOn: IsoDate;
+  /** The article of the end itself (a cancellation's comes from `cancellation`). */
+  article: string;
+  extensionDays: number;
+}): Explained<ContractEnd> {
+  if (!END_KINDS.includes(input.kind))
+    throw new AppError("validation_failed", `unknown end "${input.kind}"`, { article: "26" });
+  if (!Number.isInteger(input.extensionDays) || input.extensionDays < 0)
+    throw new AppError("validation_failed", "an extension is 0 or more whole days", { article: "36(2)" });
+  const extensionDays = input.kind === "cancellation" ? input.extensionDays : 0;
+  const serviceUntil = addDays(input.effectiveOn, extensionDays);
+  const what: Record<EndKind, string> = {
+    cancellation: "The customer's cancellation takes effect",
+    termination: "The provider's termination takes effect on the day its notice arrives",
+    abolition: "The service is abolished; the contract ends on the abolition date",
+    cooling_off: "Cancelled in the cooling-off period",
+  };
+  const basis = [cite(input.article, `${what[input.kind]}: ${input.effectiveOn}.`)];
+  if (extensionDays > 0)
+    basis.push(
+      cite(
+        "36(2)",
+        `A late start for the provider's reasons extended the service period by ${extensionDays} day(s): the service runs until ${serviceUntil}, and those days are not billed.`,
+      ),
+    );
+  else if (input.kind !== "cancellation" && input.extensionDays > 0)
+    basis.push(
+      cite(
+        "36(2)",
+        "A late-start extension lengthens the period of a cancelled contract only: the service ends on the date.",
+      ),
+    );
+  basis.push(cite("29(3)", `The contract is in force through ${serviceUntil} and ends the day after.`));
+  return {
+    result: {
+      kind: input.kind,
+      effectiveOn: input.effectiveOn,
+      serviceUntil,
+      extensionDays,
+      article: input.article,
+    },
+    basis,
+  };
+}
+
+/** Whether a contract whose service runs until `serviceUntil` has ended by `today` (the day after). */
+export function endedBy(serviceUntil: IsoDate, today: IsoDate): boolean {
+  return compareDates(serviceUntil, today) < 0;
+}
+
+/** The state an ending contract is in on `today`. */
+export function statusOnEnd(serviceUntil: IsoDate, today: IsoDate): "terminating" | "terminated" {
+  return endedBy(serviceUntil, today) ? "terminated" : "terminating";
+}
+
+// ---- receipt dates (受理, the arrival of a notice) -------------------------------------------------
+
+/**
+ * How a request reached the provider: `portal` and `web` are received the moment they are submitted;
+ * `paper` and `email` are entered by staff with the day they arrived.
+ */
+export const RECEIPT_CHANNELS = ["portal", "web", "paper", "email"] as const;
+export type ReceiptChannel = (typeof RECEIPT_CHANNELS)[number];
+
+/**
+ * The business day a request counts from (its receipt, 受理): today for what comes through the portal
+ * or the web site; the day staff enter for a paper or e-mail request — never in the future (the system
+ * never assumes a receipt that has not happened) and never before `notBefore` (e.g. the contract's start).
+ */
+export function receiptDate(input: {
+  channel: ReceiptChannel;
+  /** The day staff enter; refused for the portal and the web. */
+  entered?: IsoDate;
+  today: IsoDate;
+  notBefore?: IsoDate;
+  /** The article the request falls under (26(2) cancellation, 11 option, 15 application, …). */
+  article: string;
+  /** What was received, for the messages ("the cancellation", "the option's cancellation notice"). */
+  what: string;
+}): Explained<{ receivedOn: IsoDate; channel: ReceiptChannel }> {
+  const online = input.channel === "portal" || input.channel === "web";
+  if (online && input.entered !== undefined && input.entered !== input.today)
+    throw new AppError(
+      "validation_failed",
+      `${input.what} submitted through the ${input.channel} is received the day it is submitted (${input.today}); only staff enter the date of a paper request`,
+      { article: input.article, details: { receivedOn: ["set_by_channel"] } },
+    );
+  const receivedOn = online ? input.today : (input.entered ?? input.today);
+  if (compareDates(receivedOn, input.today) > 0)
+    throw new AppError(
+      "validation_failed",
+      `${input.what} cannot have been received on ${receivedOn}, after today (${input.today}): enter the day it arrived`,
+      { article: input.article, details: { receivedOn: ["future"] } },
+    );
+  if (input.notBefore && compareDates(receivedOn, input.notBefore) < 0)
+    throw new AppError(
+      "validation_failed",
+      `${input.what} cannot have been received on ${receivedOn}, before ${input.notBefore}`,
+      { article: input.article, details: { receivedOn: ["too_early"] } },
+    );
+  return {
+    result: { receivedOn, channel: input.channel },
+    basis: [
+      cite(
+        input.article,
+        online
+          ? `${input.what} came through the ${input.channel} and was received when submitted, on ${receivedOn}.`
+          : `${input.what} arrived by ${input.channel} on ${receivedOn}, as entered by the provider's staff.`,
+      ),
+    ],
+  };
+}
+
+// ---- suspended months (Art. 21, 30(3)) -------------------------------------------------------------
+
+/**
+ * The months a contract was suspended on any day of, from its timeline: a suspension starts on the
+ * day of its `suspended` event and lasts through the day it was resumed or ended. Suspended months
+ * are charged as if the service had been provided (Art. 30(3)).
+ */
+export function suspendedMonths(events: { type: string; on: IsoDate }[], until: IsoDate): IsoMonth[] {
+  const months = new Set<IsoMonth>();
+  let since: IsoDate | null = null;
+  const close = (to: IsoDate) => {
+    if (since === null) return;
+    for (const m of monthsBetween(monthOf(since), monthOf(to))) months.add(m);
+    since = null;
+  };
+  const sorted = [...events].sort((a, b) => compareDates(a.on, b.on));
+  for (const e of sorted) {
+    if (e.type === "suspended") since ??= e.on;
+    else if (SUSPENSION_ENDS.has(e.type)) close(e.on);
+  }
+  close(until);
+  return [...months].sort();
+}
+
+/** Timeline events that end a suspension. */
+const SUSPENSION_ENDS = new Set(["resumed", "terminated", "ended", "cooling_off_cancellation"]);
+
+/** The timeline events `suspendedMonths` reads. */
+export const SUSPENSION_EVENTS = ["suspended", ...SUSPENSION_ENDS];
+
+// ---- Art. 36(2)(3): a late start --------------------------------------------------------------------
+
+export interface LateStartExtension {
+  plannedOn: IsoDate;
+  startedOn: IsoDate;
+  /** Days the service could not be used before it started: the service period is extended by as many. */
+  days: number;
+  /** Never a refund (Art. 36(2)). */
+  refund: 0;
+}
+
+/**
+ * The agreed start date (利用開始予定日, agreed after the contract was established) was missed for the
+ * provider's reasons: the service period is extended by the days it could not be used, and no fee is
+ * refunded (Art. 36(2)). A carrier's fault extends nothing (Art. 36(3)).
+ */
+export function lateStartExtension(input: {
+  plannedOn: IsoDate;
+  startedOn: IsoDate;
+  attribution: "provider" | "carrier";
+}): Explained<LateStartExtension> {
+  parseDate(input.plannedOn, "plannedOn");
+  parseDate(input.startedOn, "startedOn");
+  if (compareDates(input.startedOn, input.plannedOn) <= 0)
+    throw new AppError(
+      "validation_failed",
+      `the service started on ${input.startedOn}, not after the planned ${input.plannedOn}: nothing to extend`,
+      { article: "36(2)" },
+    );
+  const late = daysBetween(input.plannedOn, input.startedOn);
+  if (input.attribution === "carrier")
+    return {
+      result: { plannedOn: input.plannedOn, startedOn: input.startedOn, days: 0, refund: 0 },
+      basis: [
+        cite(
+          "36(3)",
+          `The start was ${late} day(s) late because of a carrier (第1種電気通信事業者等): Art. 36(2) does not apply, nothing is extended.`,
+        ),
+      ],
+    };
+  return {
+    result: { plannedOn: input.plannedOn, startedOn: input.startedOn, days: late, refund: 0 },
+    basis: [
+      cite(
+        "36(2)",
+        `The service was to start on ${input.plannedOn} and started on ${input.startedOn}, ${late} day(s) late for the provider's reasons: the service period is extended by ${late} day(s); no fee is refunded.`,
+      ),
+    ],
+  };
 }

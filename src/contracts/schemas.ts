@@ -1,46 +1,21 @@
+/**
+ * The contracts room's requests and answers (zod); the types the routes and presenters use are
+ * inferred from these.
+ */
 import { z } from "zod";
-import { parseDate, parseMonth } from "../core/dates.ts";
-import { CANCELLATION_REASONS, REJECTION_REASONS, SUSPENSION_REASONS, TERMINATION_REASONS } from "./rules.ts";
+import { basisList, dateField, explained, instant, isoDate, isoMonth, monthField } from "../core/schemas.ts";
+import { contactSchema as contact } from "../customers/schemas.ts";
+import { REJECTION_REASONS, SUSPENSION_REASONS, TERMINATION_REASONS } from "./reasons.ts";
+import { CANCELLATION_REASONS, CHANNELS, END_KINDS } from "./rules.ts";
+import { CONTRACT_STATUSES } from "./states.ts";
 
-export const dateField = (name: string) =>
-  z.string().refine(
-    (s) => {
-      try {
-        parseDate(s, name);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: `${name} must be a real date YYYY-MM-DD` },
-  );
-export const monthField = (name: string) =>
-  z.string().refine(
-    (s) => {
-      try {
-        parseMonth(s, name);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: `${name} must be a month YYYY-MM` },
-  );
-export const isoDate = dateField("date");
+const keysOf = <T extends Record<string, unknown>>(o: T) =>
+  Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
 
 export const PLANS = ["basic", "standard", "premium"] as const;
 export const OPTIONS = ["backup", "patching", "change-work", "extended-support"] as const;
 
-const contact = z.strictObject({
-  name: z.string().trim().min(1).max(100),
-  email: z.email().max(254),
-  phone: z
-    .string()
-    .trim()
-    .regex(/^[0-9+\-() ]{6,20}$/, "a phone number"),
-});
-
-const server = z.strictObject({
+export const serverSchema = z.strictObject({
   hostname: z.string().trim().min(1).max(253),
   provider: z.enum(["aws", "azure", "gcp", "other"]),
   role: z.string().trim().max(100).optional(),
@@ -56,7 +31,7 @@ export const applicationForm = z.strictObject({
   representatives: z.array(contact).min(1).max(2),
   plan: z.enum(PLANS),
   options: z.array(z.enum(OPTIONS)).max(OPTIONS.length).default([]),
-  servers: z.array(server).min(1).max(500),
+  servers: z.array(serverSchema).min(1).max(500),
   /** Honeypot: a field people never see; bots fill it. */
   website: z.string().max(200).optional(),
 });
@@ -69,7 +44,7 @@ export const paperApplicationBody = applicationForm.omit({ website: true }).exte
 });
 
 export const rejectBody = z.strictObject({
-  reason: z.enum(Object.keys(REJECTION_REASONS) as [keyof typeof REJECTION_REASONS]),
+  reason: z.enum(keysOf(REJECTION_REASONS)),
   note: z.string().trim().max(2000).optional(),
 });
 
@@ -85,12 +60,12 @@ export const whatIfQuery = z.strictObject({
   reason: z.enum(CANCELLATION_REASONS).optional(),
 });
 export const suspendBody = z.strictObject({
-  reason: z.enum(Object.keys(SUSPENSION_REASONS) as [keyof typeof SUSPENSION_REASONS]),
+  reason: z.enum(keysOf(SUSPENSION_REASONS)),
   note: z.string().trim().max(2000).optional(),
 });
 export const noteBody = z.strictObject({ note: z.string().trim().min(1).max(2000) });
 export const terminateBody = z.strictObject({
-  reason: z.enum(Object.keys(TERMINATION_REASONS) as [keyof typeof TERMINATION_REASONS]),
+  reason: z.enum(keysOf(TERMINATION_REASONS)),
   /** The day the termination notice arrived (Art. 25(4)). */
   noticeArrivedOn: dateField("noticeArrivedOn"),
   /** Partial termination (Art. 25(6)): these servers only. */
@@ -98,13 +73,6 @@ export const terminateBody = z.strictObject({
   note: z.string().trim().max(2000).optional(),
 });
 export const scheduleDeletionBody = z.strictObject({ on: dateField("on") });
-export const termsVersionBody = z.strictObject({
-  number: z.string().trim().min(1).max(50),
-  title: z.string().trim().min(1).max(200),
-  body: z.string().min(1).max(200_000),
-  announcedOn: dateField("announcedOn"),
-  effectiveOn: dateField("effectiveOn"),
-});
 export const abolitionBody = z.strictObject({
   title: z.string().trim().min(1).max(200),
   body: z.string().min(1).max(20_000),
@@ -112,27 +80,6 @@ export const abolitionBody = z.strictObject({
   abolitionOn: dateField("abolitionOn"),
   contractIds: z.array(z.uuid()).min(1).optional(),
 });
-export const noticeBody = z.strictObject({
-  customerId: z.uuid().optional(),
-  subject: z.string().trim().min(1).max(200),
-  body: z.string().min(1).max(20_000),
-  article: z.string().max(20).optional(),
-});
-export const inquiryBody = z.strictObject({
-  subject: z.string().trim().min(1).max(200),
-  body: z.string().min(1).max(20_000),
-  sentOn: dateField("sentOn").optional(),
-});
-export const answerBody = z.strictObject({ answer: z.string().trim().min(1).max(20_000) });
-export const customerChangeBody = z
-  .strictObject({
-    legalName: z.string().trim().min(1).max(200).optional(),
-    address: z.string().trim().min(1).max(300).optional(),
-    billingContact: contact.optional(),
-    representatives: z.array(contact).min(1).max(2).optional(),
-  })
-  .refine((v) => Object.keys(v).length > 0, { message: "nothing to change" });
-export const decisionBody = z.strictObject({ note: z.string().trim().max(2000).optional() });
 export const successionBody = z.strictObject({
   legalName: z.string().trim().min(1).max(200),
   corporateNumber: z.string().regex(/^\d{13}$/, "13 digits"),
@@ -141,3 +88,172 @@ export const successionBody = z.strictObject({
   acceptanceCheckPassed: z.literal(true),
   note: z.string().trim().max(2000).optional(),
 });
+/** An optional note to a decision (resume, confirm, refuse). */
+export const decisionBody = z.strictObject({ note: z.string().trim().max(2000).optional() });
+
+// ---- answers -----------------------------------------------------------------------------------
+
+const serverView = z.object({
+  hostname: z.string(),
+  provider: z.string(),
+  role: z.string().optional(),
+  os: z.string().optional(),
+});
+
+export const contractSchema = z
+  .object({
+    id: z.uuid(),
+    number: z.string(),
+    customerId: z.uuid(),
+    status: z.enum(CONTRACT_STATUSES),
+    plan: z.string(),
+    options: z.array(z.string()),
+    servers: z.array(serverView),
+    channel: z.string(),
+    appliedOn: isoDate,
+    startDate: isoDate,
+    committedMonths: z.number().int().nullable(),
+    minimumTermEnd: isoDate,
+    coolingOffLastDay: isoDate.nullable(),
+    suspensionReason: z.string().nullable(),
+    suspensionCandidate: z.enum(["unpaid_fees", "direct_debit_failed"]).nullable(),
+    endKind: z.enum(END_KINDS).nullable(),
+    endReason: z.string().nullable(),
+    endArticle: z.string().nullable(),
+    cancellationReceivedOn: isoDate.nullable(),
+    endEffectiveOn: isoDate.nullable(),
+    /** Days added to the service period for a late start (Art. 36(2)). */
+    extensionDays: z.number().int(),
+    /** The last day of an ending contract's service (Art. 26, 36(2)). */
+    serviceUntil: isoDate.nullable(),
+    terminatedOn: isoDate.nullable(),
+    deletionScheduledOn: isoDate.nullable(),
+    dataDeletedOn: isoDate.nullable(),
+    eligibleForStop: z.boolean(),
+    chargesVoid: z.boolean(),
+    basis: basisList,
+  })
+  .meta({ id: "Contract" });
+export type ContractView = z.infer<typeof contractSchema>;
+
+export const timelineEventSchema = z
+  .object({
+    at: instant,
+    businessDate: isoDate,
+    actorKind: z.string(),
+    actorId: z.string().nullable(),
+    type: z.string(),
+    fromStatus: z.string().nullable(),
+    toStatus: z.string().nullable(),
+    reasonCode: z.string().nullable(),
+    article: z.string().nullable(),
+    details: z.unknown(),
+  })
+  .meta({ id: "ContractEvent" });
+
+export const contractDetailSchema = contractSchema
+  .extend({
+    termsHistory: z.array(
+      z.object({
+        id: z.uuid(),
+        number: z.string(),
+        title: z.string(),
+        effectiveOn: isoDate,
+        since: isoDate,
+      }),
+    ),
+    timeline: z.array(timelineEventSchema),
+  })
+  .meta({ id: "ContractDetail" });
+export type ContractDetail = z.infer<typeof contractDetailSchema>;
+
+export const applicationSchema = z
+  .object({
+    id: z.uuid(),
+    number: z.string(),
+    channel: z.enum(CHANNELS),
+    receivedOn: isoDate,
+    status: z.enum(["applied", "rejected", "withdrawn", "accepted"]),
+    legalName: z.string(),
+    corporateNumber: z.string(),
+    form: z.unknown(),
+    applicantEmail: z.string(),
+    rejectionReason: z.string().nullable(),
+    rejectionNote: z.string().nullable(),
+    decidedAt: instant.nullable(),
+    customerId: z.uuid().nullable(),
+    contractId: z.uuid().nullable(),
+    coolingOffLastDay: isoDate.nullable(),
+  })
+  .meta({ id: "Application" });
+export type ApplicationView = z.infer<typeof applicationSchema>;
+
+export const cancellationSchema = explained(
+  z.object({
+    reason: z.enum(CANCELLATION_REASONS),
+    received: isoDate,
+    effectiveDate: isoDate,
+    article: z.string(),
+    earliestMonth: isoMonth.nullable(),
+    minimumTermEnd: isoDate,
+    lastBillableMonth: isoMonth,
+    billableMonthsFromReceipt: z.array(isoMonth),
+  }),
+).meta({ id: "Cancellation" });
+
+export const cancellationAnswer = cancellationSchema.extend({ contract: contractSchema });
+
+export const acceptedSchema = z.object({
+  contract: contractSchema,
+  customerId: z.uuid(),
+  portalUser: z.object({ id: z.uuid(), loginId: z.string() }),
+  /** Shown once: handed over through the designated channel, changed at first log-in (Art. 10). */
+  initialPassword: z.string(),
+});
+
+export const applicationReceipt = z.object({
+  id: z.uuid(),
+  number: z.string(),
+  coolingOffLastDay: isoDate.nullable(),
+});
+
+export const webApplicationReceipt = z.object({
+  number: z.string(),
+  receivedOn: isoDate,
+  coolingOffLastDay: isoDate.nullable(),
+});
+
+export const abolitionAnswer = z.object({
+  id: z.uuid(),
+  abolitionOn: isoDate,
+  affectedContracts: z.number().int(),
+  basis: basisList,
+});
+
+export const optionCancellationAnswer = z.object({
+  option: z.string(),
+  receivedOn: isoDate,
+  basis: basisList,
+});
+
+export const lateStartAnswer = explained(
+  z.object({
+    plannedOn: isoDate,
+    startedOn: isoDate,
+    days: z.number().int(),
+    refund: z.literal(0),
+    extensionDays: z.number().int(),
+    serviceUntil: isoDate.nullable(),
+  }),
+);
+
+export const lateStartBody = z.strictObject({
+  plannedOn: dateField("plannedOn"),
+  startedOn: dateField("startedOn"),
+  attribution: z.enum(["provider", "carrier"]),
+  note: z.string().trim().max(1000).optional(),
+});
+
+export const optionCancelBody = z
+  .strictObject({ receivedOn: dateField("receivedOn").optional() })
+  .default({});

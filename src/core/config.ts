@@ -24,6 +24,10 @@ export interface Config {
   deliveryLeaseSeconds: number;
   /** Public base URL for links in e-mails. */
   publicUrl: string | undefined;
+  /** `NODE_ENV=production`: a production instance (no test clock, ever). */
+  production: boolean;
+  /** `UNYO_TEST_CLOCK=1`: admins may set and advance the instance's date and time (rehearsals). */
+  testClock: boolean;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -35,7 +39,15 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const production = env.NODE_ENV === "production";
+  const testClock = env.UNYO_TEST_CLOCK === "1";
+  if (production && testClock)
+    throw new Error(
+      "UNYO_TEST_CLOCK=1 is refused with NODE_ENV=production: a production instance runs on the real clock",
+    );
   return {
+    production,
+    testClock,
     home: path.resolve(env.UNYO_HOME || ".unyo"),
     port: intFrom(env.PORT, 8080, "PORT"),
     host: env.HOST || "0.0.0.0",

@@ -1,92 +1,98 @@
-import type { FastifyInstance } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { authorize, requireAuth } from "../http/auth.ts";
+import { idParams, itemsOf } from "../core/schemas.ts";
 import type { AppContext } from "../http/context.ts";
-import { errorSchema } from "../http/errors.ts";
-import { createCustomerUserBody, idParams, userSchema } from "../identity/schemas.ts";
-import { createCustomerBody, customerSchema } from "./schemas.ts";
-import type { CustomerService } from "./service.ts";
+import { route } from "../http/route.ts";
+import { createCustomerUserBody, userSchema } from "../identity/schemas.ts";
+import { decideCustomerChange, listCustomerChanges, requestCustomerChange } from "./changes.ts";
+import { createCustomerBody, customerChangeBody, customerChangeSchema, customerSchema } from "./schemas.ts";
+import { addUser, createCustomer, getCustomer, listCustomers, listUsers } from "./service.ts";
 
-const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
+const decisionBody = z.strictObject({ note: z.string().trim().max(2000).optional() });
 
-export function customerRoutes(ctx: AppContext, customers: CustomerService) {
-  return async (fastify: FastifyInstance) => {
-    const app = fastify.withTypeProvider<ZodTypeProvider>();
-    const tags = ["customers"];
-    const anyone = { preHandler: authorize({ who: "any" }, ctx.identity) };
-
-    app.get(
-      "/customers",
-      {
-        ...anyone,
-        schema: {
-          tags,
-          summary: "Customer companies (a customer user sees only its own)",
-          response: { 200: z.object({ items: z.array(customerSchema) }), ...errors },
-        },
+export function customerRoutes(ctx: AppContext) {
+  return [
+    route({
+      method: "GET",
+      url: "/customers",
+      summary: "Customer companies (a customer user sees only its own)",
+      policy: { who: "any" },
+      response: itemsOf(customerSchema),
+      handler: async ({ auth }) => ({ items: await listCustomers(ctx, auth) }),
+    }),
+    route({
+      method: "POST",
+      url: "/customers",
+      summary: "Register a customer company",
+      policy: { who: "staff", roles: ["admin", "operator"] },
+      body: createCustomerBody,
+      status: 201,
+      response: customerSchema,
+      handler: ({ auth, body }) => createCustomer(ctx, auth, body),
+    }),
+    route({
+      method: "GET",
+      url: "/customers/:id",
+      summary: "One customer company",
+      policy: { who: "any" },
+      params: idParams,
+      response: customerSchema,
+      handler: ({ auth, params }) => getCustomer(ctx, auth, params.id),
+    }),
+    route({
+      method: "GET",
+      url: "/customers/:id/users",
+      summary: "The company's portal users",
+      policy: { who: "any" },
+      params: idParams,
+      response: itemsOf(userSchema),
+      handler: async ({ auth, params }) => ({ items: await listUsers(ctx, auth, params.id) }),
+    }),
+    route({
+      method: "POST",
+      url: "/customers/:id/users",
+      summary: "Add a portal user; the initial password is returned once (Art. 10)",
+      policy: { who: "any", roles: ["admin", "operator", "customer-admin"] },
+      params: idParams,
+      body: createCustomerUserBody,
+      status: 201,
+      response: z.object({ user: userSchema, initialPassword: z.string() }),
+      handler: async ({ auth, params, body }) => {
+        const r = await addUser(ctx, auth, params.id, body);
+        return { user: r.user, initialPassword: r.initialPassword! };
       },
-      async (req) => ({ items: await customers.list(requireAuth(req)) }),
-    );
-
-    app.post(
-      "/customers",
-      {
-        preHandler: authorize({ who: "staff", roles: ["admin", "operator"] }, ctx.identity),
-        schema: {
-          tags,
-          summary: "Register a customer company",
-          body: createCustomerBody,
-          response: { 201: customerSchema, ...errors },
-        },
-      },
-      async (req, reply) => reply.code(201).send(await customers.create(requireAuth(req), req.body)),
-    );
-
-    app.get(
-      "/customers/:id",
-      {
-        ...anyone,
-        schema: {
-          tags,
-          summary: "One customer company",
-          params: idParams,
-          response: { 200: customerSchema, ...errors },
-        },
-      },
-      async (req) => customers.get(requireAuth(req), req.params.id),
-    );
-
-    app.get(
-      "/customers/:id/users",
-      {
-        ...anyone,
-        schema: {
-          tags,
-          summary: "The company's portal users",
-          params: idParams,
-          response: { 200: z.object({ items: z.array(userSchema) }), ...errors },
-        },
-      },
-      async (req) => ({ items: await customers.listUsers(requireAuth(req), req.params.id) }),
-    );
-
-    app.post(
-      "/customers/:id/users",
-      {
-        preHandler: authorize({ who: "any", roles: ["admin", "operator", "customer-admin"] }, ctx.identity),
-        schema: {
-          tags,
-          summary: "Add a portal user; the initial password is returned once (Art. 10)",
-          params: idParams,
-          body: createCustomerUserBody,
-          response: { 201: z.object({ user: userSchema, initialPassword: z.string() }), ...errors },
-        },
-      },
-      async (req, reply) => {
-        const result = await customers.addUser(requireAuth(req), req.params.id, req.body);
-        return reply.code(201).send({ user: result.user, initialPassword: result.initialPassword! });
-      },
-    );
-  };
+    }),
+    route({
+      method: "POST",
+      url: "/customer-changes",
+      summary: "Submit a change of company data; pending until the provider confirms (Art. 20(4))",
+      policy: { who: "customer", roles: ["customer-admin"] },
+      body: customerChangeBody,
+      status: 201,
+      response: z.object({ id: z.uuid(), status: z.enum(["pending", "confirmed", "refused"]) }),
+      handler: ({ auth, body }) => requestCustomerChange(ctx, auth, body),
+    }),
+    route({
+      method: "GET",
+      url: "/customer-changes",
+      summary: "Pending and decided changes of company data (a customer sees its own)",
+      policy: { who: "any" },
+      query: z.strictObject({ status: z.enum(["pending", "confirmed", "refused"]).optional() }),
+      response: itemsOf(customerChangeSchema),
+      handler: async ({ auth, query }) => ({ items: await listCustomerChanges(ctx, auth, query.status) }),
+    }),
+    ...(["confirm", "refuse"] as const).map((verb) =>
+      route({
+        method: "POST",
+        url: `/customer-changes/:id/${verb}`,
+        summary: `${verb === "confirm" ? "Confirm" : "Refuse"} a pending change (Art. 20(4))`,
+        policy: { who: "staff", roles: ["admin", "operator"] },
+        params: idParams,
+        body: decisionBody,
+        status: 204,
+        response: null,
+        handler: ({ auth, params, body }) =>
+          decideCustomerChange(ctx, auth, params.id, verb === "confirm", body.note),
+      }),
+    ),
+  ];
 }

@@ -17,3 +17,39 @@ export const createCustomerBody = z.strictObject({
     .regex(/^\d{13}$/, "13 digits")
     .optional(),
 });
+
+/** A person to contact at the customer (billing contact, representatives, Art. 15). */
+export const contactSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  email: z.email().max(254),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^[0-9+\-() ]{6,20}$/, "a phone number"),
+});
+
+/** A change of the company's data, pending until the provider confirms it (Art. 19, 20(4)). */
+export const customerChangeBody = z
+  .strictObject({
+    legalName: z.string().trim().min(1).max(200).optional(),
+    address: z.string().trim().min(1).max(300).optional(),
+    billingContact: contactSchema.optional(),
+    representatives: z.array(contactSchema).min(1).max(2).optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, { message: "nothing to change" });
+export type CustomerChange = z.infer<typeof customerChangeBody>;
+export type CustomerView = z.infer<typeof customerSchema>;
+
+export const customerChangeSchema = z
+  .object({
+    id: z.uuid(),
+    customerId: z.uuid(),
+    legalName: z.string(),
+    changes: z.unknown(),
+    status: z.enum(["pending", "confirmed", "refused"]),
+    requestedAt: z.string(),
+    decidedAt: z.string().nullable(),
+    decisionNote: z.string().nullable(),
+  })
+  .meta({ id: "CustomerChange" });
+export type CustomerChangeView = z.infer<typeof customerChangeSchema>;

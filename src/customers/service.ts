@@ -1,31 +1,27 @@
-import { appendAudit } from "../audit/service.ts";
-import type { Clock } from "../core/clock.ts";
+/**
+ * Customer companies (契約者). Staff see all; a customer user's reads and writes run in a
+ * transaction scoped by row-level security to its own company, so an id from the URL or the body can
+ * never reach another company's rows, even if a query forgot a filter.
+ */
+import { type Actor, appendAudit } from "../audit/service.ts";
+import type { Deps } from "../core/deps.ts";
 import { notFound } from "../core/errors.ts";
-import { type Db, type Tx, withCustomerScope } from "../db/db.ts";
+import { asCaller, type Tx } from "../db/db.ts";
 import type { CustomerRole } from "../db/schema.ts";
+import { actorOf } from "../identity/actor.ts";
+import { type AuthContext, createUser, presentUser, type UserView } from "../identity/service.ts";
+import { usersOfCustomer } from "../identity/store.ts";
+import type { CustomerView } from "./schemas.ts";
 import {
-  type AuthContext,
-  createUser,
-  presentUser,
-  USER_COLUMNS,
-  type UserView,
-} from "../identity/service.ts";
+  type CustomerRow,
+  customerById,
+  customerExists,
+  insertCustomer,
+  listCustomers as listRows,
+  updateCustomer,
+} from "./store.ts";
 
-export interface CustomerView {
-  id: string;
-  legalName: string;
-  corporateNumber: string | null;
-  isDemo: boolean;
-  createdAt: string;
-}
-
-function present(r: {
-  id: string;
-  legal_name: string;
-  corporate_number: string | null;
-  is_demo: boolean;
-  created_at: Date;
-}): CustomerView {
+export function presentCustomer(r: CustomerRow): CustomerView {
   return {
     id: r.id,
     legalName: r.legal_name,
@@ -37,96 +33,110 @@ function present(r: {
 
 /** The company must exist and, under a customer scope, be the caller's own (RLS hides the others). */
 async function requireCustomer(tx: Tx, customerId: string): Promise<void> {
-  const customer = await tx
-    .selectFrom("customers")
-    .select("id")
-    .where("id", "=", customerId)
-    .executeTakeFirst();
-  if (!customer) throw notFound("customer");
+  if (!(await customerExists(tx, customerId))) throw notFound("customer");
+}
+
+export async function listCustomers(deps: Deps, auth: AuthContext): Promise<CustomerView[]> {
+  return asCaller(deps.db, auth, async (tx) => (await listRows(tx, 1000)).map(presentCustomer));
+}
+
+export async function getCustomer(deps: Deps, auth: AuthContext, id: string): Promise<CustomerView> {
+  return asCaller(deps.db, auth, async (tx) => {
+    const row = await customerById(tx, id);
+    if (!row) throw notFound("customer");
+    return presentCustomer(row);
+  });
+}
+
+/** A company registered by staff. */
+export async function createCustomer(
+  deps: Deps,
+  auth: AuthContext,
+  input: { legalName: string; corporateNumber?: string },
+): Promise<CustomerView> {
+  return deps.db
+    .transaction()
+    .execute(async (tx) =>
+      presentCustomer(
+        await registerCustomer(
+          tx,
+          actorOf(auth),
+          { legalName: input.legalName, corporateNumber: input.corporateNumber ?? null },
+          deps.clock.now(),
+        ),
+      ),
+    );
+}
+
+/** Register a company in the caller's transaction (staff, or the acceptance of an application). */
+export async function registerCustomer(
+  tx: Tx,
+  actor: Actor,
+  input: {
+    legalName: string;
+    corporateNumber: string | null;
+    address?: string | null;
+    billingContact?: unknown;
+    representatives?: unknown;
+  },
+  at: Date,
+): Promise<CustomerRow> {
+  const row = await insertCustomer(tx, {
+    legal_name: input.legalName,
+    corporate_number: input.corporateNumber,
+    address: input.address ?? null,
+    billing_contact: input.billingContact === undefined ? null : JSON.stringify(input.billingContact),
+    representatives: input.representatives === undefined ? null : JSON.stringify(input.representatives),
+  });
+  await appendAudit(tx, {
+    actor,
+    action: "customer.create",
+    subjectType: "customer",
+    subjectId: row.id,
+    customerId: row.id,
+    after: { legalName: row.legal_name, corporateNumber: row.corporate_number },
+    at,
+  });
+  return row;
 }
 
 /**
- * Customer companies (契約者). Staff see all; a customer user's reads and writes run in a
- * transaction scoped by row-level security to its own company, so an id from the URL or the
- * body can never reach another company's rows, even if a query here forgot a filter.
+ * 地位継承 (Art. 18): the company behind a contract becomes its successor (legal name, corporate
+ * number, address); returns what it was. The contract records the succession on its timeline.
  */
-export class CustomerService {
-  constructor(
-    private readonly db: Db,
-    private readonly clock: Clock,
-  ) {}
+export async function succeedCustomer(
+  tx: Tx,
+  customerId: string,
+  to: { legalName: string; corporateNumber: string; address?: string },
+  at: Date,
+) {
+  const before = await customerById(tx, customerId);
+  if (!before) throw notFound("customer");
+  await updateCustomer(tx, customerId, {
+    legal_name: to.legalName,
+    corporate_number: to.corporateNumber,
+    ...(to.address ? { address: to.address } : {}),
+    updated_at: at,
+  });
+  return { legalName: before.legal_name, corporateNumber: before.corporate_number?.trim() ?? null };
+}
 
-  /** Run as the caller: staff with the owner role, customer users under RLS. */
-  scoped<T>(auth: AuthContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    if (auth.user.kind === "customer") return withCustomerScope(this.db, auth.user.customerId!, fn);
-    return this.db.transaction().execute(fn);
-  }
+export async function listUsers(deps: Deps, auth: AuthContext, customerId: string): Promise<UserView[]> {
+  return asCaller(deps.db, auth, async (tx) => {
+    await requireCustomer(tx, customerId);
+    return (await usersOfCustomer(tx, customerId)).map(presentUser);
+  });
+}
 
-  async list(auth: AuthContext): Promise<CustomerView[]> {
-    return this.scoped(auth, async (tx) =>
-      (await tx.selectFrom("customers").selectAll().orderBy("legal_name").limit(1000).execute()).map(present),
-    );
-  }
-
-  async get(auth: AuthContext, id: string): Promise<CustomerView> {
-    return this.scoped(auth, async (tx) => {
-      const row = await tx.selectFrom("customers").selectAll().where("id", "=", id).executeTakeFirst();
-      if (!row) throw notFound("customer");
-      return present(row);
-    });
-  }
-
-  async create(
-    auth: AuthContext,
-    input: { legalName: string; corporateNumber?: string },
-  ): Promise<CustomerView> {
-    const now = this.clock.now();
-    return this.db.transaction().execute(async (tx) => {
-      const row = await tx
-        .insertInto("customers")
-        .values({ legal_name: input.legalName, corporate_number: input.corporateNumber ?? null })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await appendAudit(tx, {
-        actor: { kind: auth.user.kind, id: auth.user.id },
-        action: "customer.create",
-        subjectType: "customer",
-        subjectId: row.id,
-        customerId: row.id,
-        after: { legalName: row.legal_name, corporateNumber: row.corporate_number },
-        at: now,
-      });
-      return present(row);
-    });
-  }
-
-  async listUsers(auth: AuthContext, customerId: string): Promise<UserView[]> {
-    return this.scoped(auth, async (tx) => {
-      await requireCustomer(tx, customerId);
-      const rows = await tx
-        .selectFrom("users")
-        .select(USER_COLUMNS)
-        .where("customer_id", "=", customerId)
-        .orderBy("login_id")
-        .execute();
-      return rows.map(presentUser);
-    });
-  }
-
-  /** Staff, or the customer's own customer-admin, add a user to a company; the initial password is returned once. */
-  async addUser(
-    auth: AuthContext,
-    customerId: string,
-    input: { loginId: string; email: string; displayName: string; role: CustomerRole; locale?: "ja" | "en" },
-  ) {
-    return this.scoped(auth, async (tx) => {
-      await requireCustomer(tx, customerId);
-      return createUser(
-        tx,
-        { kind: auth.user.kind, id: auth.user.id },
-        { ...input, kind: "customer", customerId },
-        this.clock.now(),
-      );
-    });
-  }
+/** Staff, or the customer's own customer-admin, add a user to a company; the initial password is returned once. */
+export async function addUser(
+  deps: Deps,
+  auth: AuthContext,
+  customerId: string,
+  input: { loginId: string; email: string; displayName: string; role: CustomerRole; locale?: "ja" | "en" },
+) {
+  return asCaller(deps.db, auth, async (tx) => {
+    await requireCustomer(tx, customerId);
+    return createUser(tx, actorOf(auth), { ...input, kind: "customer", customerId }, deps.clock.now());
+  });
 }

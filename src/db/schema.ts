@@ -156,6 +156,10 @@ export interface ContractsTable {
   suspension_candidate: "unpaid_fees" | "direct_debit_failed" | null;
   /** Days the service period was extended for a late start (Art. 36(2)). */
   extension_days: Generated<number>;
+  /** The last day of the service of an ending contract, as `contractEnd` decided it. */
+  service_until: DateCol | null;
+  /** The article the end rests on. */
+  end_article: string | null;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -263,6 +267,7 @@ export interface BillingSettingsTable {
   bank_account: string | null;
   tax_rounding: Generated<"down" | "up" | "half-up">;
   due_months_after: Generated<number>;
+  min_payment_days: Generated<number>;
   invoice_prefix: Generated<string>;
   debit_consignor: Json | null;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
@@ -345,8 +350,14 @@ export interface CloudAccountsTable {
 export interface BillingRunsTable {
   id: Generated<string>;
   month: string;
-  status: Generated<"running" | "done" | "failed">;
+  status: Generated<"queued" | "running" | "done" | "failed">;
   contracts: Generated<number>;
+  scanned: Generated<number>;
+  total: Generated<number>;
+  issue: Generated<boolean>;
+  issued: Generated<number>;
+  attempts: Generated<number>;
+  heartbeat_at: Timestamp | null;
   created: Generated<number>;
   skipped: Generated<number>;
   error: string | null;
@@ -502,7 +513,16 @@ export interface DebitFailuresTable {
   created_at: CreatedAt;
 }
 
+export interface TestClockTable {
+  id: Generated<boolean>;
+  at: Timestamp;
+  set_at: Timestamp;
+  frozen: Generated<boolean>;
+  set_by: string | null;
+}
+
 export interface Database {
+  test_clock: TestClockTable;
   billing_settings: BillingSettingsTable;
   price_items: PriceItemsTable;
   price_item_prices: PriceItemPricesTable;

@@ -3,9 +3,12 @@
  * marked `is_demo`; demo accounts cannot log in when Unyo runs with demo mode off (UNYO_DEMO=0).
  */
 import { appendAudit, systemActor } from "../audit/service.ts";
+import { insertContract } from "../contracts/store.ts";
 import { addMonthsToMonth, monthOf, tokyoDate } from "../core/dates.ts";
+import { insertCustomer } from "../customers/store.ts";
 import type { Role } from "../identity/rules.ts";
 import { createUser } from "../identity/service.ts";
+import { demoSeeded } from "../identity/store.ts";
 import type { Db } from "./db.ts";
 
 export const DEMO_PASSWORD = "unyo-demo-2026!";
@@ -57,44 +60,31 @@ const NAMES: Record<string, string> = {
 /** Load the demo data once; returns false when it is already there. */
 export async function seedDemo(db: Db, now = new Date()): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
-    const existing = await tx
-      .selectFrom("users")
-      .select("id")
-      .where("login_id", "=", "admin")
-      .where("is_demo", "=", true)
-      .executeTakeFirst();
-    if (existing) return false;
+    if (await demoSeeded(tx)) return false;
     const customerIds = new Map<string, string>();
     for (const c of COMPANIES) {
-      const row = await tx
-        .insertInto("customers")
-        .values({
-          legal_name: c.legalName,
-          corporate_number: c.corporateNumber,
-          address: c.address,
-          is_demo: true,
-        })
-        .returning("id")
-        .executeTakeFirstOrThrow();
+      const row = await insertCustomer(tx, {
+        legal_name: c.legalName,
+        corporate_number: c.corporateNumber,
+        address: c.address,
+        is_demo: true,
+      });
       customerIds.set(c.legalName, row.id);
       // A contract started on the 1st of the month three months ago, so that billing has history.
       const start = `${addMonthsToMonth(monthOf(tokyoDate(now)), -3)}-01`;
-      await tx
-        .insertInto("contracts")
-        .values({
-          number: `C-DEMO-${String(customerIds.size).padStart(4, "0")}`,
-          customer_id: row.id,
-          status: "active",
-          plan: c.plan,
-          options: c.options,
-          servers: JSON.stringify([
-            { hostname: `web1.${customerIds.size}.demo.invalid`, provider: "aws", os: "Ubuntu 24.04" },
-          ]),
-          channel: "paper",
-          applied_on: start,
-          start_date: start,
-        })
-        .execute();
+      await insertContract(tx, {
+        number: `C-DEMO-${String(customerIds.size).padStart(4, "0")}`,
+        customer_id: row.id,
+        status: "active",
+        plan: c.plan,
+        options: c.options,
+        servers: JSON.stringify([
+          { hostname: `web1.${customerIds.size}.demo.invalid`, provider: "aws", os: "Ubuntu 24.04" },
+        ]),
+        channel: "paper",
+        applied_on: start,
+        start_date: start,
+      });
       await appendAudit(tx, {
         actor: systemActor,
         action: "customer.create",

@@ -15,21 +15,24 @@ import {
 } from "fastify-type-provider-zod";
 import { sql } from "kysely";
 import { collectDefaultMetrics, Histogram, Registry } from "prom-client";
-import { billingRoutes } from "../billing/routes.ts";
-import { BillingService } from "../billing/service.ts";
-import { contractRoutes } from "../contracts/routes.ts";
-import { ContractService } from "../contracts/service.ts";
+import { adminRoutes } from "../admin/routes.ts";
+import { acceptRawFiles, billingRoutes, contractBillingRoutes, paymentRoutes } from "../billing/routes.ts";
+import { applicationRoutes, contractRoutes } from "../contracts/routes.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
 import { customerRoutes } from "../customers/routes.ts";
-import { CustomerService } from "../customers/service.ts";
 import type { Db } from "../db/db.ts";
 import { identityRoutes } from "../identity/routes.ts";
 import { IdentityService } from "../identity/service.ts";
+import { inquiryRoutes } from "../inquiries/routes.ts";
+import type { JobQueue } from "../jobs/queue.ts";
+import { noticeRoutes } from "../notices/routes.ts";
 import { rulesRoutes } from "../rules/routes.ts";
+import { termsRoutes } from "../terms/routes.ts";
 import { checkCsrf, resolveAuth } from "./auth.ts";
 import type { AppContext } from "./context.ts";
 import { errorBody, installErrorHandling } from "./errors.ts";
+import { mount } from "./route.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const WEB_DIST = path.resolve(here, "../../web/dist");
@@ -37,6 +40,8 @@ export const WEB_DIST = path.resolve(here, "../../web/dist");
 export interface BuildAppOptions {
   db: Db;
   config: Config;
+  /** The job queue this process enqueues on (billing runs, notice deliveries). */
+  queue: JobQueue;
   clock?: Clock;
   /** A pino logger to use, or false for none (tests). */
   logger?: false | FastifyBaseLogger;
@@ -47,7 +52,7 @@ export interface BuildAppOptions {
 export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyInstance; ctx: AppContext }> {
   const clock = opts.clock ?? systemClock;
   const identity = new IdentityService(opts.db, opts.config, clock);
-  const ctx: AppContext = { db: opts.db, config: opts.config, clock, identity };
+  const ctx: AppContext = { db: opts.db, config: opts.config, clock, identity, queue: opts.queue };
 
   const app = Fastify({
     ...(opts.logger
@@ -139,11 +144,21 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
         await resolveAuth(req, identity);
         checkCsrf(req);
       });
+      acceptRawFiles(api);
       await api.register(identityRoutes(ctx));
-      await api.register(customerRoutes(ctx, new CustomerService(opts.db, clock)));
       await api.register(rulesRoutes());
-      await api.register(contractRoutes(ctx, new ContractService(opts.db, clock)));
-      await api.register(billingRoutes(ctx, new BillingService(opts.db, clock)));
+      mount(api, identity, "admin", adminRoutes(ctx));
+      mount(api, identity, "customers", customerRoutes(ctx));
+      mount(api, identity, "applications", applicationRoutes(ctx));
+      mount(api, identity, "contracts", contractRoutes(ctx));
+      mount(api, identity, "terms", termsRoutes(ctx));
+      mount(api, identity, "notices", noticeRoutes(ctx));
+      mount(api, identity, "inquiries", inquiryRoutes(ctx));
+      mount(api, identity, "billing", [
+        ...billingRoutes(ctx),
+        ...paymentRoutes(ctx),
+        ...contractBillingRoutes(ctx),
+      ]);
     },
     { prefix: "/api/v1" },
   );

@@ -1,12 +1,9 @@
-import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
-import type { Db } from "../db/db.ts";
+import type { Deps } from "../core/deps.ts";
 import type { IdentityService } from "../identity/service.ts";
 
-/** What route modules receive: the services they may call. */
-export interface AppContext {
-  db: Db;
+/** What route modules receive: the use cases' deps, the configuration and the identity service. */
+export interface AppContext extends Deps {
   config: Config;
-  clock: Clock;
   identity: IdentityService;
 }

@@ -1,24 +1,18 @@
-import type { Job } from "../jobs/worker.ts";
+import { z } from "zod";
+import { defineJob } from "../jobs/define.ts";
+import { deleteSessionsBefore, deleteThrottleBefore } from "./store.ts";
 
 /** Housekeeping: forget ended or expired sessions after a week, and stale log-in throttle windows. */
-export const sessionHousekeeping: Job = {
+export const sessionHousekeepingJob = defineJob({
   name: "identity.session-housekeeping",
-  everySeconds: 3600,
-  async run(db, now) {
-    const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
-    const sessions = await db
-      .deleteFrom("sessions")
-      .where((eb) => eb.or([eb("ended_at", "<", weekAgo), eb("expires_at", "<", weekAgo)]))
-      .executeTakeFirst();
-    const throttle = await db
-      .deleteFrom("login_throttle")
-      .where("window_start", "<", weekAgo)
-      .executeTakeFirst();
+  summary: "Forget sessions ended or expired a week ago, and old log-in throttle windows",
+  payload: z.object({}),
+  schedule: "17 * * * *",
+  handler: async (ctx) => {
+    const weekAgo = new Date(ctx.clock.now().getTime() - 7 * 86_400_000);
     return {
-      sessionsDeleted: Number(sessions.numDeletedRows),
-      throttleDeleted: Number(throttle.numDeletedRows),
+      sessionsDeleted: await deleteSessionsBefore(ctx.db, weekAgo),
+      throttleDeleted: await deleteThrottleBefore(ctx.db, weekAgo),
     };
   },
-};
-
-export const identityJobs: Job[] = [sessionHousekeeping];
+});

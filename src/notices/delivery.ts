@@ -4,10 +4,10 @@
  * message, with the same Message-ID. Failures retry with exponential backoff; nothing is dropped:
  * after MAX_ATTEMPTS a delivery is marked failed for staff to see and retry.
  */
-import { sql } from "kysely";
 import nodemailer, { type Transporter } from "nodemailer";
 import type { Config } from "../core/config.ts";
 import type { Db } from "../db/db.ts";
+import { claimDue, updateDelivery } from "./store.ts";
 
 export const MAX_ATTEMPTS = 10;
 
@@ -47,22 +47,9 @@ export async function deliverDue(
   now: Date,
   batch = 50,
 ): Promise<DeliveryRunResult> {
-  const claimed = await sql<{
-    id: string;
-    email: string;
-    message_id: string;
-    attempts: number;
-    subject: string;
-    body: string;
-  }>`
-    UPDATE notice_deliveries d SET attempts = d.attempts + 1, next_attempt_at = ${now}::timestamptz + make_interval(secs => ${config.deliveryLeaseSeconds})
-    FROM notices n
-    WHERE n.id = d.notice_id AND d.id IN (
-      SELECT id FROM notice_deliveries WHERE status = 'queued' AND next_attempt_at <= ${now}
-      ORDER BY next_attempt_at LIMIT ${batch} FOR UPDATE SKIP LOCKED)
-    RETURNING d.id, d.email, d.message_id, d.attempts, n.subject, n.body`.execute(db);
+  const claimed = await claimDue(db, now, config.deliveryLeaseSeconds, batch);
   const result: DeliveryRunResult = { sent: 0, retried: 0, failed: 0 };
-  for (const d of claimed.rows) {
+  for (const d of claimed) {
     try {
       await transport.sendMail({
         from: config.mailFrom,
@@ -72,23 +59,15 @@ export async function deliverDue(
         messageId: d.message_id,
         headers: { "X-Unyo-Delivery": d.id },
       });
-      await db
-        .updateTable("notice_deliveries")
-        .set({ status: "sent", sent_at: new Date(), last_error: null })
-        .where("id", "=", d.id)
-        .execute();
+      await updateDelivery(db, d.id, { status: "sent", sent_at: new Date(), last_error: null });
       result.sent++;
     } catch (err) {
       const failed = d.attempts >= MAX_ATTEMPTS;
-      await db
-        .updateTable("notice_deliveries")
-        .set({
-          status: failed ? "failed" : "queued",
-          last_error: String((err as Error).message).slice(0, 500),
-          next_attempt_at: new Date(now.getTime() + backoffSeconds(d.attempts) * 1000),
-        })
-        .where("id", "=", d.id)
-        .execute();
+      await updateDelivery(db, d.id, {
+        status: failed ? "failed" : "queued",
+        last_error: String((err as Error).message).slice(0, 500),
+        next_attempt_at: new Date(now.getTime() + backoffSeconds(d.attempts) * 1000),
+      });
       if (failed) result.failed++;
       else result.retried++;
     }

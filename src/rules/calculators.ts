@@ -9,7 +9,6 @@ import {
   damagesCap,
   invoiceTax,
   lateFee,
-  lateStartExtension,
   registrationNumber,
   slaCredit,
   specialFee,
@@ -21,24 +20,17 @@ import {
   CHANNELS,
   cancellation,
   coolingOff,
-  corporateNumber,
+  lateStartExtension,
   minimumTerm,
 } from "../contracts/rules.ts";
 import type { Explained } from "../core/citations.ts";
-import { parseDate, parseMonth } from "../core/dates.ts";
-import { inquiryDeadline, termsChange } from "../notices/rules.ts";
+import { corporateNumber } from "../core/corporate-number.ts";
+import { dateField, monthField } from "../core/schemas.ts";
+import { inquiryDeadline } from "../inquiries/rules.ts";
+import { termsChange } from "../terms/rules.ts";
 
-const date = (name: string) => z.string().transform((s, ctx) => checked(ctx, () => parseDate(s, name)));
-const month = (name: string) => z.string().transform((s, ctx) => checked(ctx, () => parseMonth(s, name)));
-
-function checked<T>(ctx: z.RefinementCtx, fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    ctx.addIssue({ code: "custom", message: (err as Error).message });
-    return z.NEVER;
-  }
-}
+const date = dateField;
+const month = monthField;
 
 const yen = (name: string, allowNegative = false) =>
   z

@@ -2,8 +2,9 @@
  * `unyo rules <name> [--flag VALUE …] [POSITIONAL]` — pure: no database, no server.
  * Prints `{"result": …, "basis": [{"article", "text"}]}`; bad input → exit 2 with the error shape.
  */
+import type { Command } from "../cli/command.ts";
 import { AppError } from "../core/errors.ts";
-import { calculatorByName, calculators } from "./calculators.ts";
+import { type Calculator, calculatorByName, calculators } from "./calculators.ts";
 
 export function rulesHelp(): string {
   return [
@@ -105,3 +106,39 @@ function fail(err: AppError) {
   };
   return { code: 2, err: JSON.stringify(body) };
 }
+
+/** One calculator's flags, from its input schema. */
+export function calculatorHelp(c: Calculator): string {
+  const shape =
+    (c.input as unknown as { shape?: Record<string, { safeParse(v: unknown): { success: boolean } }> })
+      .shape ?? {};
+  const flags = Object.entries(shape).map(([name, schema]) => {
+    const optional = schema.safeParse(undefined).success;
+    const flag = c.positional === name ? name.toUpperCase() : `--${name} VALUE`;
+    const repeat = c.repeatable?.includes(name) ? " (repeatable)" : "";
+    return `  ${optional ? `[${flag}]` : flag}${repeat}`;
+  });
+  const example = rulesHelp()
+    .split("\n")
+    .filter((l) => l.trimStart().startsWith(`unyo rules ${c.name} `));
+  return [
+    `unyo rules ${c.name} — ${c.summary}`,
+    "",
+    ...flags,
+    ...(example.length ? ["", "Example:", ...example] : []),
+  ].join("\n");
+}
+
+export const rulesCommand: Command = {
+  help: rulesHelp(),
+  helpFor: (argv) => {
+    const c = calculatorByName.get(argv[0] ?? "");
+    return c ? calculatorHelp(c) : rulesHelp();
+  },
+  async run(argv, out) {
+    const r = runRules(argv);
+    if (r.out) out.log(r.out);
+    if (r.err) out.err(r.err);
+    return r.code;
+  },
+};

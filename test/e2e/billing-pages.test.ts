@@ -8,6 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addMonthsToMonth, monthOf, tokyoDate } from "../../src/core/dates.ts";
 import { nextBankBusinessDay } from "../../src/core/holidays.ts";
+import { issueMonthOn } from "../helpers.ts";
 import { ARTIFACTS, type E2E, logIn, startE2E } from "./server.ts";
 
 let e2e: E2E;
@@ -65,16 +66,22 @@ describe("billing pages", () => {
     const stored = await db.selectFrom("billing_settings").select("registration_number").executeTakeFirst();
     expect(stored?.registration_number ?? registration).toBe(registration);
 
-    // The older month: run and issue at once; it is already past its due date, so it is overdue.
+    // The older month: run it (queued; the page follows its progress). Its drafts were issued back
+    // then, on the 1st of the month after (the due date an invoice states is decided at issue, Art.
+    // 31(3)), so by now it is past its due date: overdue.
     await staff.getByRole("link", { name: "請求", exact: true }).click();
     await staff.getByLabel("対象月").first().fill(older);
-    await staff.getByLabel("続けて発行する(請求書番号を付番)").check();
     await staff.getByRole("button", { name: "実行する" }).click();
     const result = staff.getByTestId("run-result");
     await result.waitFor();
-    expect(await result.textContent()).toMatch(/作成 [1-9]\d* 件.*発行 [1-9]\d* 件/);
+    expect(await result.textContent()).toMatch(/作成 [1-9]\d* 件.*発行 0 件/);
+    await issueMonthOn({ db }, older, `${addMonthsToMonth(older, 1)}-01`);
     const first = await invoiceOf(older);
     expect(first?.status).toBe("issued");
+    expect(first!.due_date < tokyoDate(new Date())).toBe(true);
+    const listMonth = staff.getByLabel("対象月").nth(1);
+    await listMonth.fill(last);
+    await listMonth.fill(older);
     await staff.getByRole("link", { name: first!.number! }).first().waitFor();
     // Running it again creates nothing.
     await staff.getByLabel("続けて発行する(請求書番号を付番)").uncheck();

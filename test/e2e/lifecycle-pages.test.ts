@@ -1,7 +1,10 @@
 /** Browser: provider actions on a contract, an inquiry answered in the portal, a change confirmed. */
 import path from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { ContractService } from "../../src/contracts/service.ts";
+import { accept, submitApplication } from "../../src/contracts/applications.ts";
+import { systemClock } from "../../src/core/clock.ts";
+import { loadConfig } from "../../src/core/config.ts";
+import { testQueue } from "../helpers.ts";
 import { ARTIFACTS, type E2E, logIn, startE2E } from "./server.ts";
 
 let e2e: E2E;
@@ -16,8 +19,11 @@ describe("console and portal lifecycle pages", () => {
   it("staff send an inquiry from the contract page; the customer answers it and submits a change; staff confirm it", async () => {
     const { browser, base, db } = e2e;
     // A contract of the demo company 株式会社サンプル商事, accepted the usual way.
-    const service = new ContractService(db, { now: () => new Date() });
-    const app = await service.submitApplication(
+    const queue = testQueue(db, e2e.url, systemClock, loadConfig({}));
+    await queue.start();
+    const deps = { db, clock: systemClock, queue };
+    const app = await submitApplication(
+      deps,
       {
         legalName: "株式会社サンプル商事",
         corporateNumber: "1010001000006",
@@ -40,7 +46,8 @@ describe("console and portal lifecycle pages", () => {
       .select(["id", "kind", "role", "customer_id as customerId"])
       .where("login_id", "=", "operator")
       .executeTakeFirstOrThrow();
-    const accepted = await service.accept({ kind: "session", user: staffUser } as never, app.id);
+    const accepted = await accept(deps, { kind: "session", user: staffUser } as never, app.id);
+    await queue.stop();
     // Give the contract to the demo customer so its demo log-in sees it.
     const demoCustomer = await db
       .selectFrom("users")

@@ -13,6 +13,7 @@ export interface E2E {
   base: string;
   browser: Browser;
   db: Awaited<ReturnType<typeof testDatabase>>["db"];
+  url: string;
   close(): Promise<void>;
 }
 
@@ -22,17 +23,22 @@ export async function startE2E(): Promise<E2E> {
   await seedDemo(dbHandle.db);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  // A web process and a worker, as a deployment runs them.
+  const env = { ...process.env, DATABASE_URL: dbHandle.url, LOG_LEVEL: "warn" };
   const server: ChildProcess = spawn(
     process.execPath,
     ["bin/unyo.js", "serve", "--port", String(port), "--host", "127.0.0.1"],
-    {
-      env: { ...process.env, DATABASE_URL: dbHandle.url, LOG_LEVEL: "warn" },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+    { env, stdio: ["ignore", "pipe", "pipe"] },
   );
+  const worker: ChildProcess = spawn(process.execPath, ["bin/unyo.js", "worker"], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
-  server.stdout?.on("data", (c) => (output += c));
-  server.stderr?.on("data", (c) => (output += c));
+  for (const p of [server, worker]) {
+    p.stdout?.on("data", (c) => (output += c));
+    p.stderr?.on("data", (c) => (output += c));
+  }
   for (let i = 0; ; i++) {
     try {
       if ((await fetch(`${base}/readyz`)).ok) break;
@@ -56,12 +62,14 @@ export async function startE2E(): Promise<E2E> {
     base,
     browser,
     db: dbHandle.db,
+    url: dbHandle.url,
     async close() {
       await browser.close();
-      if (server.exitCode === null) {
-        server.kill("SIGTERM");
-        await new Promise((r) => server.once("exit", r));
-      }
+      for (const p of [server, worker])
+        if (p.exitCode === null) {
+          p.kill("SIGTERM");
+          await new Promise((r) => p.once("exit", r));
+        }
       await dbHandle.drop();
     },
   };

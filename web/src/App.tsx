@@ -46,10 +46,34 @@ function Root() {
     void refresh();
   }, [refresh]);
   const path = usePath();
-  if (path === "/apply") return <ApplyPage />;
-  if (me === undefined) return <p className="loading">{t("loading")}</p>;
-  if (me === null) return <LoginPage onLoggedIn={refresh} />;
-  return <Shell me={me} refresh={refresh} />;
+  let page: ReactNode;
+  if (path === "/apply") page = <ApplyPage />;
+  else if (me === undefined) page = <p className="loading">{t("loading")}</p>;
+  else if (me === null) page = <LoginPage onLoggedIn={refresh} />;
+  else page = <Shell me={me} refresh={refresh} />;
+  return (
+    <>
+      <TestClockBanner />
+      {page}
+    </>
+  );
+}
+
+/** On an instance with a test clock (UNYO_TEST_CLOCK=1), every page says what date it runs on. */
+function TestClockBanner() {
+  const t = useT();
+  const [clock] = useLoad<{ now: string; today: string; testClock: boolean }>("/clock");
+  if (!clock?.testClock) return null;
+  const time = new Date(clock.now).toLocaleTimeString("ja-JP", {
+    timeZone: "Asia/Tokyo",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+  return (
+    <div className="test-clock" role="status" data-testid="test-clock">
+      {t("testClock.banner").replace("{today}", clock.today).replace("{time}", time)}
+    </div>
+  );
 }
 
 function LanguageSwitch() {

@@ -266,13 +266,32 @@ function useAction(reload: () => void): [string | null, (fn: () => Promise<unkno
 
 // ---- console: billing runs and the month's invoices -------------------------------------------
 
+/** A billing run as the server reports it while it is queued, running and done. */
 interface RunResult {
-  runId: string;
+  id: string;
   month: string;
+  status: "queued" | "running" | "done" | "failed";
   contracts: number;
   created: number;
   skipped: number;
   issued: number;
+  scanned: number;
+  total: number;
+  error: string | null;
+}
+
+/** Follow a queued run until it is done or failed. */
+async function followRun(run: RunResult, onUpdate: (r: RunResult) => void): Promise<RunResult> {
+  let r = run;
+  onUpdate(r);
+  while (r.status === "queued" || r.status === "running") {
+    await new Promise((ok) => setTimeout(ok, 400));
+    r = await api<RunResult>("GET", `/billing/runs/${r.id}`);
+    onUpdate(r);
+  }
+  if (r.status === "failed")
+    throw new ApiFailure(500, { code: "run_failed", message: r.error ?? "the run failed" });
+  return r;
 }
 
 export function BillingPage({ me }: { me: Me }) {
@@ -299,7 +318,8 @@ export function BillingPage({ me }: { me: Me }) {
     e.preventDefault();
     setResult(null);
     await act(async () => {
-      setResult(await api<RunResult>("POST", "/billing/runs", { month: runMonth, issue: issueToo }));
+      const queued = await api<RunResult>("POST", "/billing/runs", { month: runMonth, issue: issueToo });
+      await followRun(queued, setResult);
       setMonth(runMonth);
     });
   };
@@ -325,7 +345,15 @@ export function BillingPage({ me }: { me: Me }) {
             </label>
             <button type="submit">{t("billing.runSubmit")}</button>
           </div>
-          {result && (
+          {result && result.status !== "done" && (
+            <p role="status" data-testid="run-progress">
+              <progress max={Math.max(1, result.total)} value={result.scanned} />{" "}
+              {t("billing.runProgress")
+                .replace("{scanned}", String(result.scanned))
+                .replace("{total}", String(result.total))}
+            </p>
+          )}
+          {result && result.status === "done" && (
             <p role="status" data-testid="run-result">
               {t("billing.runResult")
                 .replace("{month}", result.month)

@@ -22,6 +22,7 @@ const ja = {
   "home.customerWelcome": "契約者ポータルへようこそ",
   "home.role": "権限",
   "demo.banner": "デモアカウントでログインしています(デモモード専用)",
+  "testClock.banner": "テストクロック稼働中: このインスタンスは {today} {time}(日本時間)として動作しています",
   "password.title": "パスワードの変更",
   "password.initialNotice": "発行された初期パスワードを変更してください(第10条)。",
   "password.current": "現在のパスワード",
@@ -164,6 +165,7 @@ const ja = {
     "1契約・1ヶ月につき請求書は1通だけ作られます。再実行しても重複しません(第29条・第30条)。",
   "billing.issueToo": "続けて発行する(請求書番号を付番)",
   "billing.runSubmit": "実行する",
+  "billing.runProgress": "実行中: {scanned} / {total} 契約を確認済み",
   "billing.runResult":
     "{month}: 請求対象 {contracts} 件、作成 {created} 件、他の実行で作成済 {skipped} 件、発行 {issued} 件",
   "billing.month": "対象月",
@@ -396,6 +398,7 @@ const en: Record<MessageKey, string> = {
   "home.customerWelcome": "Welcome to the customer portal",
   "home.role": "Role",
   "demo.banner": "You are signed in with a demo account (demo mode only)",
+  "testClock.banner": "Test clock on: this instance runs as of {today} {time} (JST)",
   "password.title": "Change password",
   "password.initialNotice": "Change the initial password you were issued (Art. 10).",
   "password.current": "Current password",
@@ -538,6 +541,7 @@ const en: Record<MessageKey, string> = {
     "One invoice per contract and month, exactly once: running again never duplicates (Art. 29, 30).",
   "billing.issueToo": "Issue them too (assigns invoice numbers)",
   "billing.runSubmit": "Run",
+  "billing.runProgress": "Running: {scanned} of {total} contracts looked at",
   "billing.runResult":
     "{month}: {contracts} contracts to bill, {created} created, {skipped} made by another run, {issued} issued",
   "billing.month": "Month",

@@ -7,6 +7,7 @@ import * as m0005 from "./0005_invoice_number_digits.ts";
 import * as m0006 from "./0006_late_start_extension.ts";
 import * as m0007 from "./0007_direct_debit.ts";
 import * as m0008 from "./0008_invoice_contract_owner.ts";
+import * as m0009 from "./0009_decided_once.ts";
 
 /**
  * Forward-only, numbered migrations. Add new files as `NNNN_name.ts` and list them here;
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   "0006_late_start_extension": m0006,
   "0007_direct_debit": m0007,
   "0008_invoice_contract_owner": m0008,
+  "0009_decided_once": m0009,
 };

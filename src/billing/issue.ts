@@ -1,0 +1,257 @@
+/**
+ * Issuing invoices (Art. 31): numbers sequential per issuer and year, never reused; the due date the
+ * invoice states is decided at issue (`dueDateAtIssue`, Art. 31(3)); issued invoices are immutable (a
+ * database trigger). Voiding keeps the number and the reason; a correction voids and makes a corrected
+ * invoice referring to the original; a credit note refers to the invoice it credits.
+ */
+import { type Actor, appendAudit } from "../audit/service.ts";
+import type { IsoMonth } from "../core/dates.ts";
+import { type Deps, todayOf } from "../core/deps.ts";
+import { AppError, notFound } from "../core/errors.ts";
+import type { Tx } from "../db/db.ts";
+import { actorOf } from "../identity/actor.ts";
+import type { AuthContext } from "../identity/service.ts";
+import { contractCharges, recipientOf } from "./contract-facts.ts";
+import { invoice } from "./invoice-queries.ts";
+import { lineOf } from "./lines.ts";
+import { allocateCustomers } from "./payments.ts";
+import { PriceBook } from "./price-book.ts";
+import { chargesForMonth, dueDateAtIssue, invoiceTax } from "./rules.ts";
+import { billingSettings, issuerOf } from "./settings.ts";
+import { linkCharges, pendingCharges, releaseCharges } from "./store/charges.ts";
+import {
+  creditLinesOf,
+  draftsOfMonth,
+  insertInvoice,
+  insertLines,
+  invoiceById,
+  lockDrafts,
+  markIssued,
+  takeNumbers,
+  updateInvoice,
+} from "./store/invoices.ts";
+import { customersWithCredit } from "./store/payments.ts";
+import { moveCredits } from "./store/sla.ts";
+import type { ChargeLine, TaxCategory } from "./types.ts";
+
+/** Issue drafts: numbers, issue date, the due date they state; money already received settles them. */
+export async function issueIds(
+  deps: Pick<Deps, "clock">,
+  tx: Tx,
+  actor: Actor,
+  ids: string[],
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const settings = await billingSettings(tx);
+  const today = todayOf(deps);
+  const drafts = await lockDrafts(tx, ids);
+  if (drafts.length === 0) return 0;
+  const last = await takeNumbers(tx, settings.registrationNumber, Number(today.slice(0, 4)), drafts.length);
+  const year = today.slice(0, 4);
+  const rows = drafts.map((d, i) => ({
+    id: d.id,
+    number: `${settings.invoicePrefix}-${year}-${String(last - drafts.length + 1 + i).padStart(6, "0")}`,
+    // The due date the invoice states (Art. 31(3)): never before the customer could pay it.
+    dueDate: dueDateAtIssue({
+      policyDue: d.due_date,
+      issueDate: today,
+      minimumPaymentDays: settings.minPaymentDays,
+    }).result.dueDate,
+  }));
+  await markIssued(tx, rows, {
+    date: today,
+    issuer: issuerOf(settings),
+    issuedBy: actor.kind === "staff" ? actor.id : null,
+  });
+  await appendAudit(tx, {
+    actor,
+    action: "billing.invoices.issued",
+    subjectType: "invoice",
+    subjectId: drafts.length === 1 ? drafts[0]!.id : null,
+    customerId: drafts.length === 1 ? drafts[0]!.customer_id : null,
+    after: { count: drafts.length, first: rows[0]!.number, last: rows[rows.length - 1]!.number },
+    article: "31(1)",
+    at: deps.clock.now(),
+  });
+  // Money already received and not yet allocated (over-payments) settles the new invoices.
+  const credit = await customersWithCredit(tx, [...new Set(drafts.map((d) => d.customer_id))]);
+  await allocateCustomers(deps, tx, actor, new Map(credit.map((c) => [c, [{}]])));
+  return drafts.length;
+}
+
+export async function issue(deps: Deps, auth: AuthContext, id: string) {
+  await deps.db.transaction().execute(async (tx) => {
+    const inv = await invoiceById(tx, id);
+    if (!inv) throw notFound("invoice");
+    if (inv.status !== "draft") throw new AppError("conflict", `the invoice is already ${inv.status}`);
+    await issueIds(deps, tx, actorOf(auth), [id]);
+  });
+  return invoice(deps, auth, id);
+}
+
+/** Issue every draft of a month, in batches. */
+export async function issueMonth(
+  deps: Pick<Deps, "db" | "clock">,
+  actor: Actor,
+  month: IsoMonth,
+  batchSize = 2000,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await deps.db
+      .transaction()
+      .execute(async (tx) => issueIds(deps, tx, actor, await draftsOfMonth(tx, month, batchSize)));
+    if (n === 0) return total;
+    total += n;
+  }
+}
+
+/** Void a draft or an issued invoice; it keeps its number and records why. */
+export async function voidInvoice(deps: Deps, auth: AuthContext, id: string, reason: string) {
+  await deps.db.transaction().execute((tx) => voidIn(deps, tx, actorOf(auth), id, reason));
+  return invoice(deps, auth, id);
+}
+
+async function voidIn(deps: Pick<Deps, "clock">, tx: Tx, actor: Actor, id: string, reason: string) {
+  const inv = await invoiceById(tx, id, true);
+  if (!inv) throw notFound("invoice");
+  if (inv.status === "void") throw new AppError("conflict", "the invoice is already void");
+  if (inv.paid_amount > 0)
+    throw new AppError(
+      "conflict",
+      "the invoice has payments allocated; issue a credit note or a corrected invoice instead of voiding it",
+    );
+  await updateInvoice(tx, id, {
+    status: "void",
+    void_reason: reason,
+    voided_at: deps.clock.now(),
+    voided_by: actor.kind === "staff" ? actor.id : null,
+  });
+  // Charges it carried become pending again for the corrected document.
+  await releaseCharges(tx, id);
+  await appendAudit(tx, {
+    actor,
+    action: "billing.invoice.voided",
+    subjectType: "invoice",
+    subjectId: id,
+    customerId: inv.customer_id,
+    before: { status: inv.status, number: inv.number },
+    after: { status: "void", reason },
+    article: "31(1)",
+    at: deps.clock.now(),
+  });
+  return inv;
+}
+
+/**
+ * Correct an invoice: void it (recording why) and make a corrected draft that refers to it,
+ * recomputed from the price book and its charges. The original keeps its number.
+ */
+export async function correct(deps: Deps, auth: AuthContext, id: string, reason: string) {
+  const actor = actorOf(auth);
+  const newId = await deps.db.transaction().execute(async (tx) => {
+    const orig = await voidIn(deps, tx, actor, id, reason);
+    const settings = await billingSettings(tx);
+    const { c, cc } = await contractCharges(tx, orig.contract_id, await PriceBook.load(tx), orig.month);
+    const lines: ChargeLine[] =
+      orig.kind === "regular" || orig.kind === "corrected"
+        ? [...chargesForMonth(cc, orig.month).result.lines]
+        : [];
+    const charges = await pendingCharges(tx, [c.id], orig.month);
+    for (const ch of charges) lines.push(lineOf(ch));
+    for (const l of await creditLinesOf(tx, id)) lines.push(lineOf(l));
+    const totals = invoiceTax(lines, settings.taxRounding).result;
+    const inv = await insertInvoice(tx, {
+      contract_id: c.id,
+      customer_id: c.customer_id,
+      month: orig.month,
+      kind: "corrected",
+      refers_to: orig.id,
+      due_date: orig.due_date,
+      period_start: orig.period_start,
+      period_end: orig.period_end,
+      recipient: JSON.stringify(recipientOf(c)),
+      by_rate: JSON.stringify(totals.byRate),
+      net: totals.net,
+      tax: totals.tax,
+      total: totals.total,
+      tax_rounding: settings.taxRounding,
+    });
+    await insertLines(tx, inv.id, c.customer_id, lines);
+    await linkCharges(
+      tx,
+      charges.map((ch) => ch.id),
+      inv.id,
+    );
+    await moveCredits(tx, id, inv.id);
+    await appendAudit(tx, {
+      actor,
+      action: "billing.invoice.corrected",
+      subjectType: "invoice",
+      subjectId: inv.id,
+      customerId: c.customer_id,
+      after: { refersTo: orig.number ?? orig.id, reason, total: totals.total },
+      article: "31(1)",
+      at: deps.clock.now(),
+    });
+    return inv.id;
+  });
+  return invoice(deps, auth, newId);
+}
+
+/** A credit note (返還) against an issued invoice: negative lines referring to it. */
+export async function creditNote(
+  deps: Deps,
+  auth: AuthContext,
+  id: string,
+  input: { reason: string; lines: { description: string; amount: number; taxCategory: TaxCategory }[] },
+) {
+  const actor = actorOf(auth);
+  const newId = await deps.db.transaction().execute(async (tx) => {
+    const orig = await invoiceById(tx, id);
+    if (!orig) throw notFound("invoice");
+    if (orig.status !== "issued") throw new AppError("conflict", "a credit note refers to an issued invoice");
+    const settings = await billingSettings(tx);
+    const lines: ChargeLine[] = input.lines.map((l) => ({
+      itemCode: null,
+      description: l.description,
+      kind: "credit",
+      taxCategory: l.taxCategory,
+      quantity: 1,
+      unitPrice: -Math.abs(l.amount),
+      amount: -Math.abs(l.amount),
+      article: "31(1)",
+      note: `Credit against invoice ${orig.number}: ${input.reason}`,
+    }));
+    const totals = invoiceTax(lines, settings.taxRounding).result;
+    const inv = await insertInvoice(tx, {
+      contract_id: orig.contract_id,
+      customer_id: orig.customer_id,
+      month: orig.month,
+      kind: "credit",
+      refers_to: orig.id,
+      due_date: orig.due_date,
+      period_start: orig.period_start,
+      period_end: orig.period_end,
+      recipient: JSON.stringify(orig.recipient),
+      by_rate: JSON.stringify(totals.byRate),
+      net: totals.net,
+      tax: totals.tax,
+      total: totals.total,
+      tax_rounding: settings.taxRounding,
+    });
+    await insertLines(tx, inv.id, orig.customer_id, lines);
+    await appendAudit(tx, {
+      actor,
+      action: "billing.credit_note.created",
+      subjectType: "invoice",
+      subjectId: inv.id,
+      customerId: orig.customer_id,
+      after: { refersTo: orig.number, reason: input.reason, total: totals.total },
+      article: "31(1)",
+      at: deps.clock.now(),
+    });
+    return inv.id;
+  });
+  return invoice(deps, auth, newId);
+}

@@ -1,0 +1,96 @@
+/** 消費税 (Art. 34): totals and tax per rate, rounded once per rate per invoice; the qualified-invoice registration number. */
+
+import { type Basis, cite, type Explained } from "../../core/citations.ts";
+import { corporateNumberCheckDigit } from "../../core/corporate-number.ts";
+import type { InvoiceTotals, RateTotal, TaxCategory, TaxRounding } from "../types.ts";
+import { bad, fmt, yenInput } from "./common.ts";
+
+// ---- Art. 34: 消費税, qualified invoice totals -----------------------------------------------------
+
+const RATE: Record<TaxCategory, number> = { "10": 10, "8": 8, exempt: 0, "out-of-scope": 0 };
+const CATEGORY_ORDER: TaxCategory[] = ["10", "8", "exempt", "out-of-scope"];
+const CATEGORY_TEXT: Record<TaxCategory, string> = {
+  "10": "10 % (標準税率)",
+  "8": "8 % (軽減税率)",
+  exempt: "exempt (非課税)",
+  "out-of-scope": "out of scope (不課税)",
+};
+
+function roundTax(net: number, rate: number, rounding: TaxRounding): number {
+  const sign = net < 0 ? -1n : 1n;
+  const scaled = BigInt(Math.abs(net)) * BigInt(rate); // tax × 100
+  let q = scaled / 100n;
+  const r = scaled % 100n;
+  if (rounding === "up" && r > 0n) q += 1n;
+  if (rounding === "half-up" && r >= 50n) q += 1n;
+  return Number(sign * q);
+}
+
+export function invoiceTax(
+  lines: { amount: number; taxCategory: TaxCategory }[],
+  rounding: TaxRounding = "down",
+): Explained<InvoiceTotals> {
+  const nets = new Map<TaxCategory, number>();
+  for (const l of lines) {
+    yenInput(l.amount, "line amount", "34", true);
+    if (!Object.hasOwn(RATE, l.taxCategory))
+      throw bad(`unknown tax category "${l.taxCategory}" (10, 8, exempt, out-of-scope)`, "34");
+    nets.set(l.taxCategory, (nets.get(l.taxCategory) ?? 0) + l.amount);
+  }
+  const byRate: RateTotal[] = [];
+  const basis: Basis[] = [];
+  for (const category of CATEGORY_ORDER) {
+    const net = nets.get(category);
+    if (net === undefined) continue;
+    const tax = RATE[category] > 0 ? roundTax(net, RATE[category], rounding) : 0;
+    byRate.push({ category, net, tax });
+    basis.push(
+      cite(
+        "34",
+        RATE[category] > 0
+          ? `${CATEGORY_TEXT[category]}: lines total ${fmt(net)} yen; consumption tax ${fmt(net)} × ${RATE[category]} % rounded ${rounding} once for the invoice = ${fmt(tax)} yen.`
+          : `${CATEGORY_TEXT[category]}: lines total ${fmt(net)} yen; no consumption tax${category === "out-of-scope" ? " (e.g. late fees, Art. 33)" : ""}.`,
+      ),
+    );
+  }
+  const net = byRate.reduce((s, r) => s + r.net, 0);
+  const tax = byRate.reduce((s, r) => s + r.tax, 0);
+  basis.push(
+    cite(
+      "34",
+      `Qualified invoice (適格請求書): totals and tax per rate, tax rounded once per rate per invoice. Total ${fmt(net)} + tax ${fmt(tax)} = ${fmt(net + tax)} yen.`,
+    ),
+  );
+  return { result: { byRate, net, tax, total: net + tax }, basis };
+}
+
+// ---- qualified-invoice registration number -----------------------------------------------------------
+
+export interface RegistrationNumberCheck {
+  number: string;
+  valid: boolean;
+  checkDigit: number;
+  expectedCheckDigit: number;
+}
+
+export function registrationNumber(text: string): Explained<RegistrationNumberCheck> {
+  if (!/^T\d{13}$/.test(text))
+    throw bad(`a registration number is "T" followed by 13 digits, got "${text}"`, "34");
+  const digits = text.slice(1);
+  const expected = corporateNumberCheckDigit(digits.slice(1));
+  const checkDigit = Number(digits[0]);
+  const valid = expected === checkDigit;
+  return {
+    result: { number: text, valid, checkDigit, expectedCheckDigit: expected },
+    basis: [
+      cite(
+        "34",
+        "A qualified invoice (適格請求書, 消費税法第57条の4) shows the issuer's registration number: T followed by 13 digits (for a corporation, its corporate number).",
+      ),
+      cite(
+        "34",
+        `Check digit = 9 − (Σ digit×weight mod 9) over the last 12 digits (weights 1,2 alternating from the right) = ${expected}; the number has ${checkDigit}: ${valid ? "valid" : "invalid"}.`,
+      ),
+    ],
+  };
+}

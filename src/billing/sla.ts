@@ -1,0 +1,116 @@
+/**
+ * Unavailability and the SLA (Art. 30(4), 36), and the damages cap (Art. 39): staff record periods
+ * from awareness to restoration with their attribution; the contract's billing view shows the month's
+ * charges, the SLA credit, the credits given and the cap.
+ */
+import { appendAudit } from "../audit/service.ts";
+import { contractOwner } from "../contracts/store.ts";
+import { type IsoMonth, monthOf } from "../core/dates.ts";
+import { type Deps, todayOf } from "../core/deps.ts";
+import { AppError, notFound } from "../core/errors.ts";
+import { asCaller } from "../db/db.ts";
+import { actorOf } from "../identity/actor.ts";
+import type { AuthContext } from "../identity/service.ts";
+import { contractCharges } from "./contract-facts.ts";
+import { PriceBook } from "./price-book.ts";
+import { type Attribution, chargesForMonth, damagesCap, monthlyFeeOf, slaCredit } from "./rules.ts";
+import { creditsOfContract, insertPeriod, periodsOfContract } from "./store/sla.ts";
+
+export async function addUnavailability(
+  deps: Deps,
+  auth: AuthContext,
+  contractId: string,
+  input: {
+    startedAt: string;
+    endedAt: string;
+    attribution: Attribution;
+    cause: "emergency_stop" | "interruption" | "abolition" | "failure";
+    note?: string;
+  },
+) {
+  const start = new Date(input.startedAt);
+  const end = new Date(input.endedAt);
+  if (!(end > start))
+    throw new AppError("validation_failed", "restoration must come after awareness", {
+      article: "30(4)",
+      details: { endedAt: ["before_start"] },
+    });
+  if (end > deps.clock.now())
+    throw new AppError(
+      "validation_failed",
+      "an unavailability period is recorded once restored (its end is in the future)",
+      {
+        article: "30(4)",
+        details: { endedAt: ["future"] },
+      },
+    );
+  return deps.db.transaction().execute(async (tx) => {
+    const c = await contractOwner(tx, contractId);
+    if (!c) throw notFound("contract");
+    const row = await insertPeriod(tx, {
+      contract_id: c.id,
+      customer_id: c.customer_id,
+      started_at: start,
+      ended_at: end,
+      attribution: input.attribution,
+      cause: input.cause,
+      note: input.note ?? null,
+      created_by: auth.user.id,
+    });
+    await appendAudit(tx, {
+      actor: actorOf(auth),
+      action: "billing.unavailability.recorded",
+      subjectType: "contract",
+      subjectId: c.id,
+      customerId: c.customer_id,
+      after: input,
+      article: "30(4)",
+      at: deps.clock.now(),
+    });
+    return { id: row.id };
+  });
+}
+
+/** The contract's billing view: periods, SLA per month, credits given, damages cap, cancelled options. */
+export async function contractBilling(deps: Deps, auth: AuthContext, contractId: string, month?: IsoMonth) {
+  const m = month ?? monthOf(todayOf(deps));
+  return asCaller(deps.db, auth, async (tx) => {
+    const { c, cc, cancelled } = await contractCharges(tx, contractId, await PriceBook.load(tx), m);
+    const [periods, credits] = await Promise.all([
+      periodsOfContract(tx, c.id, 200),
+      creditsOfContract(tx, c.id),
+    ]);
+    const fee = monthlyFeeOf(cc, m);
+    return {
+      month: m,
+      charges: chargesForMonth(cc, m),
+      monthlyFee: fee,
+      damagesCap: damagesCap(fee),
+      sla: slaCredit({
+        monthlyFee: fee,
+        month: m,
+        outages: periods.map((p) => ({
+          start: p.started_at.toISOString(),
+          end: p.ended_at.toISOString(),
+          attribution: p.attribution,
+        })),
+      }),
+      periods: periods.map((p) => ({
+        id: p.id,
+        startedAt: p.started_at.toISOString(),
+        endedAt: p.ended_at.toISOString(),
+        attribution: p.attribution,
+        cause: p.cause,
+        note: p.note,
+      })),
+      credits: credits.map((x) => ({
+        month: x.month,
+        hours: Number(x.hours),
+        percentage: x.percentage,
+        credit: x.credit,
+        invoiceId: x.invoice_id,
+      })),
+      cancelledOptions: cancelled,
+    };
+  });
+}

@@ -1,0 +1,153 @@
+/** Payments, their allocation to invoices (Art. 30(1)) and what an invoice has been paid. */
+import type { Insertable } from "kysely";
+import { sql } from "kysely";
+import type { IsoDate } from "../../core/dates.ts";
+import type { Db, Tx } from "../../db/db.ts";
+import type { PaymentsTable } from "../../db/schema.ts";
+import type { Allocation } from "../rules.ts";
+
+type Q = Db | Tx;
+
+export type PaymentMethod = PaymentsTable["method"];
+
+export async function insertPayment(tx: Q, values: Insertable<PaymentsTable>) {
+  return tx.insertInto("payments").values(values).returning("id").executeTakeFirstOrThrow();
+}
+
+export async function paymentById(db: Q, id: string) {
+  return db.selectFrom("payments").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export async function allocationsOfPayment(db: Q, paymentId: string) {
+  return db
+    .selectFrom("payment_allocations as a")
+    .innerJoin("invoices as i", "i.id", "a.invoice_id")
+    .select(["a.invoice_id", "a.amount", "i.number"])
+    .where("a.payment_id", "=", paymentId)
+    .execute();
+}
+
+export async function paymentIds(db: Q, filter: { customerId?: string }, limit: number): Promise<string[]> {
+  let q = db.selectFrom("payments").select("id");
+  if (filter.customerId) q = q.where("customer_id", "=", filter.customerId);
+  const rows = await q.orderBy("received_on", "desc").orderBy("created_at", "desc").limit(limit).execute();
+  return rows.map((r) => r.id);
+}
+
+/** Money of these customers not yet allocated, oldest first, locked. */
+export async function unallocatedMoney(tx: Q, customerIds: string[]) {
+  return tx
+    .selectFrom("payments")
+    .select(["id", "customer_id", "unallocated", "received_on"])
+    .where(sql<boolean>`customer_id = ANY(${customerIds}::uuid[])`)
+    .where("unallocated", ">", 0)
+    .orderBy("customer_id")
+    .orderBy("received_on")
+    .orderBy("created_at")
+    .forUpdate()
+    .execute();
+}
+
+/** Open issued invoices of these customers, oldest due first, locked. */
+export async function openInvoices(tx: Q, customerIds: string[]) {
+  return tx
+    .selectFrom("invoices")
+    .select(["id", "customer_id", "total", "paid_amount"])
+    .where(sql<boolean>`customer_id = ANY(${customerIds}::uuid[])`)
+    .where("status", "=", "issued")
+    .where(sql<boolean>`paid_amount < total`)
+    .orderBy("customer_id")
+    .orderBy("due_date")
+    .orderBy("number")
+    .forUpdate()
+    .execute();
+}
+
+/** The customers among these with money not yet allocated (credit). */
+export async function customersWithCredit(db: Q, customerIds: string[]): Promise<string[]> {
+  if (customerIds.length === 0) return [];
+  const rows = await db
+    .selectFrom("payments")
+    .select("customer_id")
+    .distinct()
+    .where("customer_id", "in", customerIds)
+    .where("unallocated", ">", 0)
+    .execute();
+  return rows.map((r) => r.customer_id);
+}
+
+export interface NewPayment {
+  id: string;
+  customerId: string;
+  receivedOn: IsoDate;
+  amount: number;
+  method: PaymentMethod;
+  reference?: string | null;
+  payerName?: string | null;
+  importId?: string | null;
+}
+
+/** Payments written at once, each with what is left of it unallocated. */
+export async function insertPayments(
+  tx: Q,
+  rows: (NewPayment & { unallocated: number })[],
+  createdBy: string | null,
+) {
+  if (rows.length === 0) return;
+  await sql`
+    INSERT INTO payments (id, customer_id, received_on, amount, unallocated, method, reference, payer_name,
+                          import_id, created_by)
+    SELECT v.id, v.customer_id, v.received_on, v.amount, v.unallocated, v.method, v.reference, v.payer_name,
+           v.import_id, ${createdBy}::uuid
+    FROM unnest(${rows.map((p) => p.id)}::uuid[], ${rows.map((p) => p.customerId)}::uuid[],
+                ${rows.map((p) => p.receivedOn)}::date[], ${rows.map((p) => p.amount)}::bigint[],
+                ${rows.map((p) => p.unallocated)}::bigint[], ${rows.map((p) => p.method)}::text[],
+                ${rows.map((p) => p.reference ?? null)}::text[],
+                ${rows.map((p) => p.payerName ?? null)}::text[],
+                ${rows.map((p) => p.importId ?? null)}::uuid[])
+         AS v(id, customer_id, received_on, amount, unallocated, method, reference, payer_name, import_id)`.execute(
+    tx,
+  );
+}
+
+export async function insertAllocations(tx: Q, rows: Allocation[]) {
+  if (rows.length === 0) return;
+  await sql`
+    INSERT INTO payment_allocations (payment_id, invoice_id, customer_id, amount, received_on)
+    SELECT * FROM unnest(${rows.map((r) => r.paymentId)}::uuid[], ${rows.map((r) => r.invoiceId)}::uuid[],
+                         ${rows.map((r) => r.customerId)}::uuid[], ${rows.map((r) => r.amount)}::bigint[],
+                         ${rows.map((r) => r.receivedOn)}::date[])
+    ON CONFLICT (payment_id, invoice_id)
+      DO UPDATE SET amount = payment_allocations.amount + EXCLUDED.amount`.execute(tx);
+}
+
+export async function setUnallocated(tx: Q, left: Map<string, number>) {
+  if (left.size === 0) return;
+  await sql`
+    UPDATE payments p SET unallocated = u.unallocated
+    FROM unnest(${[...left.keys()]}::uuid[], ${[...left.values()]}::bigint[]) AS u(id, unallocated)
+    WHERE p.id = u.id`.execute(tx);
+}
+
+export async function invoicesPaidFacts(tx: Q, ids: string[]) {
+  return tx
+    .selectFrom("invoices")
+    .select(["id", "number", "contract_id", "customer_id", "total", "due_date", "late_fee_charged"])
+    .where(sql<boolean>`id = ANY(${ids}::uuid[])`)
+    .execute();
+}
+
+/** One write per invoice: what is paid, the day it was settled, and whether its late fee is now charged. */
+export async function writePaid(
+  tx: Q,
+  rows: { id: string; amount: number; on: string | null; settled: boolean }[],
+) {
+  if (rows.length === 0) return;
+  await sql`
+    UPDATE invoices i SET paid_amount = u.amount, paid_on = u.paid_on,
+                          late_fee_charged = i.late_fee_charged OR u.settled
+    FROM unnest(${rows.map((p) => p.id)}::uuid[], ${rows.map((p) => p.amount)}::bigint[],
+                ${rows.map((p) => p.on)}::date[], ${rows.map((p) => p.settled)}::boolean[])
+         AS u(id, amount, paid_on, settled)
+    WHERE i.id = u.id`.execute(tx);
+}

@@ -1,0 +1,155 @@
+/** `unyo start`, `unyo serve`, `unyo worker`: the long-running processes. */
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pino from "pino";
+import { processClock } from "../admin/clock.ts";
+import { type Config, loadConfig } from "../core/config.ts";
+import { addMonthsToMonth, monthOf, tokyoDate } from "../core/dates.ts";
+import { openDatabase } from "../db/runtime.ts";
+import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from "../db/seed.ts";
+import { buildApp } from "../http/app.ts";
+import { JobQueue } from "../jobs/queue.ts";
+import { allJobs } from "../jobs/registry.ts";
+import { type Command, type Out, UsageError } from "./command.ts";
+
+function portOption(value: string | undefined): Partial<Config> {
+  if (value === undefined) return {};
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0–65535, got "${value}"`);
+  return { port };
+}
+
+/** Demo billing: the last two months billed and issued, so the console and portal have invoices to show. */
+export async function seedBillingDemo(deps: Parameters<typeof import("../billing/runs.ts").runBilling>[0]) {
+  const { runBilling } = await import("../billing/runs.ts");
+  const thisMonth = monthOf(tokyoDate(deps.clock.now()));
+  for (const m of [addMonthsToMonth(thisMonth, -2), addMonthsToMonth(thisMonth, -1)])
+    await runBilling(deps, m, { issue: true });
+}
+
+/** Resolve on SIGINT/SIGTERM after `stop` has finished. */
+function untilSignal(stop: (signal: string) => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let closing = false;
+    const onSignal = (signal: string) => {
+      if (closing) return;
+      closing = true;
+      void stop(signal).finally(resolve);
+    };
+    process.once("SIGINT", () => onSignal("SIGINT"));
+    process.once("SIGTERM", () => onSignal("SIGTERM"));
+  });
+}
+
+async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { port: { type: "string" }, host: { type: "string" } },
+    strict: true,
+  });
+  const config = loadConfig(process.env, {
+    ...portOption(values.port),
+    ...(values.host ? { host: values.host } : {}),
+  });
+  const logger = pino({ level: config.logLevel });
+  const started = Date.now();
+  if (mode === "start") {
+    const { ensureWebBuilt } = await import("./web-build.ts");
+    await ensureWebBuilt((s) => logger.info(s));
+  }
+  const handle = await openDatabase(config, { log: (l) => logger.debug(l), owner: mode === "start" });
+  const { clock, stop: stopClock } = await processClock(config, handle.db);
+  let mailSink: { port: number; close(): Promise<void> } | undefined;
+  if (mode === "start" && !config.smtp) {
+    const { startMailSink } = await import("../notices/sink.ts");
+    mailSink = await startMailSink(path.join(config.home, "mail"));
+    config.smtp = { host: "127.0.0.1", port: mailSink.port, secure: false, user: undefined, pass: undefined };
+  }
+  // `unyo start` is web and worker in one; `unyo serve` only enqueues.
+  const queue = new JobQueue({
+    url: handle.url,
+    db: handle.db,
+    clock,
+    config,
+    log: logger,
+    jobs: allJobs,
+    role: mode === "start" ? "worker" : "client",
+  });
+  await queue.start();
+  let seeded = false;
+  if (mode === "start" && config.demo) seeded = await seedDemo(handle.db);
+  if (seeded) await seedBillingDemo({ db: handle.db, clock });
+  const { app } = await buildApp({ db: handle.db, config, clock, logger, queue });
+  if (mode === "start") await queue.work();
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://localhost:${port}`;
+  out.log(`\nUnyo is running at ${url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  out.log(
+    `  API docs: ${url}/api/docs    database: ${handle.embedded ? `embedded PostgreSQL under ${config.home}` : "DATABASE_URL"}`,
+  );
+  if (config.testClock) out.log(`  TEST CLOCK on: it is ${clock.now().toISOString()} for this instance`);
+  if (config.demo && mode === "start") {
+    out.log(`  Demo log-ins${seeded ? " (created now)" : ""} — password for all: ${DEMO_PASSWORD}`);
+    for (const d of DEMO_LOGINS)
+      out.log(
+        `    ${d.loginId.padEnd(14)} ${d.role.padEnd(16)} ${d.customer ?? "provider staff"}${d.note ? ` (${d.note})` : ""}`,
+      );
+  }
+  await untilSignal(async (signal) => {
+    logger.info({ signal }, "shutting down: finishing in-flight requests and jobs");
+    await app.close();
+    await queue.stop();
+    stopClock();
+    await mailSink?.close();
+    await handle.close();
+  });
+  return 0;
+}
+
+export const startCommand: Command = {
+  help: `unyo start [--port N] [--host H]
+  All-in-one: the web process and the worker in one process, on an embedded PostgreSQL under
+  UNYO_HOME unless DATABASE_URL is set. Applies the migrations, loads the demo data on the first start
+  (UNYO_DEMO=0 to skip), builds the web UI when needed. Ctrl-C or SIGTERM stops it and its PostgreSQL.`,
+  run: (argv, out) => runServer(argv, out, "start"),
+};
+
+export const serveCommand: Command = {
+  help: `unyo serve [--port N] [--host H]
+  The web process: the HTTP API under /api/v1 and the web UI. Run any number against one database.`,
+  run: (argv, out) => runServer(argv, out, "serve"),
+};
+
+export const workerCommand: Command = {
+  help: `unyo worker
+  The worker process: runs queued jobs (billing runs, notice deliveries) and the scheduled ones (the
+  contract lifecycle, overdue flags, inquiry reminders, …). Run any number against one database.`,
+  async run(argv) {
+    if (argv.length > 0) throw new UsageError(`worker takes no arguments, got "${argv.join(" ")}"`);
+    const config = loadConfig();
+    const logger = pino({ level: config.logLevel });
+    const handle = await openDatabase(config);
+    const { clock, stop: stopClock } = await processClock(config, handle.db);
+    const queue = new JobQueue({
+      url: handle.url,
+      db: handle.db,
+      clock,
+      config,
+      log: logger,
+      jobs: allJobs,
+      role: "worker",
+    });
+    await queue.work();
+    logger.info({ jobs: allJobs.length }, "Unyo worker running; Ctrl-C to stop");
+    console.log(`Unyo worker running ${allJobs.length} job(s); Ctrl-C to stop`);
+    await untilSignal(async () => {
+      await queue.stop();
+      stopClock();
+      await handle.close();
+    });
+    return 0;
+  },
+};

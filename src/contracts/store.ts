@@ -1,0 +1,352 @@
+/**
+ * The contracts room's SQL: applications, contracts, their timeline, option cancellations and
+ * abolitions. Functions take the database or a transaction first (the caller decides the scope: a
+ * customer's transaction runs under row-level security). Other rooms read these tables only through
+ * the functions exported here, and change them only through the room's use cases.
+ */
+import type { Insertable, Selectable, Updateable } from "kysely";
+import { sql } from "kysely";
+import type { IsoDate } from "../core/dates.ts";
+import type { Db, Tx } from "../db/db.ts";
+import type {
+  AbolitionsTable,
+  ApplicationsTable,
+  ContractEventsTable,
+  ContractsTable,
+  OptionCancellationsTable,
+} from "../db/schema.ts";
+import { type ContractStatus, type LifecycleAction, statusesFor } from "./states.ts";
+
+type Q = Db | Tx;
+export type ContractRow = Selectable<ContractsTable>;
+export type ApplicationRow = Selectable<ApplicationsTable>;
+export type ContractEventRow = Selectable<ContractEventsTable>;
+export type AbolitionRow = Selectable<AbolitionsTable>;
+
+// ---- numbers -----------------------------------------------------------------------------------
+
+export async function nextNumber(tx: Q, sequence: "application_number_seq" | "contract_number_seq") {
+  const r = await sql<{ n: number }>`select nextval(${sequence}::regclass) as n`.execute(tx);
+  return Number(r.rows[0]!.n);
+}
+
+// ---- applications ------------------------------------------------------------------------------
+
+export async function insertApplication(tx: Q, values: Insertable<ApplicationsTable>) {
+  return tx.insertInto("applications").values(values).returning("id").executeTakeFirstOrThrow();
+}
+
+export async function applicationById(tx: Q, id: string, forUpdate = false) {
+  let q = tx.selectFrom("applications").selectAll().where("id", "=", id);
+  if (forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function applicationByNumber(tx: Q, number: string, forUpdate = false) {
+  let q = tx.selectFrom("applications").selectAll().where("number", "=", number);
+  if (forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function listApplications(db: Q, status: ApplicationRow["status"] | undefined, limit: number) {
+  let q = db
+    .selectFrom("applications")
+    .selectAll()
+    .orderBy("received_on", "desc")
+    .orderBy("number", "desc")
+    .limit(limit);
+  if (status) q = q.where("status", "=", status);
+  return q.execute();
+}
+
+export async function updateApplication(tx: Q, id: string, patch: Updateable<ApplicationsTable>) {
+  await tx.updateTable("applications").set(patch).where("id", "=", id).execute();
+}
+
+// ---- contracts ---------------------------------------------------------------------------------
+
+export async function insertContract(tx: Q, values: Insertable<ContractsTable>) {
+  return tx.insertInto("contracts").values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function contractById(tx: Q, id: string, forUpdate = false) {
+  let q = tx.selectFrom("contracts").selectAll().where("id", "=", id);
+  if (forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function listContracts(db: Q, filter: { status?: ContractStatus }, limit: number) {
+  let q = db.selectFrom("contracts").selectAll().orderBy("number", "desc").limit(limit);
+  if (filter.status) q = q.where("status", "=", filter.status);
+  return q.execute();
+}
+
+export async function updateContract(tx: Q, id: string, patch: Updateable<ContractsTable>) {
+  await tx.updateTable("contracts").set(patch).where("id", "=", id).execute();
+}
+
+export async function updateContracts(tx: Q, ids: string[], patch: Updateable<ContractsTable>) {
+  if (ids.length === 0) return;
+  await tx.updateTable("contracts").set(patch).where(sql<boolean>`id = ANY(${ids}::uuid[])`).execute();
+}
+
+/** The contracts an action applies to now (all of them, or those of `ids`), locked for the change. */
+export async function contractsFor(tx: Q, action: LifecycleAction, ids?: string[]) {
+  let q = tx
+    .selectFrom("contracts")
+    .selectAll()
+    .where("status", "in", statusesFor(action) as ContractStatus[])
+    .orderBy("id")
+    .forUpdate();
+  if (ids) q = q.where(sql<boolean>`id = ANY(${ids}::uuid[])`);
+  return q.execute();
+}
+
+/** The customers with a contract an action applies to (e.g. who receives an announcement). */
+export async function customersFor(db: Q, action: LifecycleAction): Promise<string[]> {
+  const rows = await db
+    .selectFrom("contracts")
+    .select("customer_id")
+    .distinct()
+    .where("status", "in", statusesFor(action) as ContractStatus[])
+    .execute();
+  return rows.map((r) => r.customer_id);
+}
+
+/** A contract's owner (its id and customer), for rooms that attach rows to a contract. */
+export async function contractOwner(db: Q, id: string) {
+  return db.selectFrom("contracts").select(["id", "customer_id"]).where("id", "=", id).executeTakeFirst();
+}
+
+/** Contracts whose service has ended before `today` (service_until decided by `contractEnd`). */
+export async function endsDue(tx: Q, today: IsoDate, batch: number) {
+  return tx
+    .selectFrom("contracts")
+    .selectAll()
+    .where("status", "in", statusesFor("complete_end") as ContractStatus[])
+    .where("service_until", "<", today)
+    .orderBy("id")
+    .limit(batch)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+/** Terminated contracts whose deletion work is scheduled for `today` or earlier. */
+export async function deletionsDue(tx: Q, today: IsoDate, batch: number) {
+  return tx
+    .selectFrom("contracts")
+    .selectAll()
+    .where("status", "in", statusesFor("delete_data") as ContractStatus[])
+    .where("deletion_scheduled_on", "<=", today)
+    .orderBy("id")
+    .limit(batch)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+// ---- the timeline ------------------------------------------------------------------------------
+
+export async function insertEvents(tx: Q, rows: Insertable<ContractEventsTable>[]) {
+  for (let i = 0; i < rows.length; i += 1000)
+    await tx
+      .insertInto("contract_events")
+      .values(rows.slice(i, i + 1000))
+      .execute();
+}
+
+export async function eventsOf(db: Q, contractId: string) {
+  return db
+    .selectFrom("contract_events")
+    .selectAll()
+    .where("contract_id", "=", contractId)
+    .orderBy("id")
+    .execute();
+}
+
+export async function hasEvent(db: Q, contractId: string, type: string) {
+  const r = await db
+    .selectFrom("contract_events")
+    .select("id")
+    .where("contract_id", "=", contractId)
+    .where("type", "=", type)
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+/** Events of the given types for many contracts (e.g. suspensions for the monthly run). */
+export async function eventsOfTypes(db: Q, contractIds: string[], types: string[]) {
+  if (contractIds.length === 0) return [];
+  return db
+    .selectFrom("contract_events")
+    .select(["contract_id", "type", "business_date"])
+    .where(sql<boolean>`contract_id = ANY(${contractIds}::uuid[])`)
+    .where("type", "in", types)
+    .orderBy("id")
+    .execute();
+}
+
+// ---- options (Art. 11) ---------------------------------------------------------------------------
+
+export async function insertOptionCancellation(tx: Q, values: Insertable<OptionCancellationsTable>) {
+  await tx.insertInto("option_cancellations").values(values).execute();
+}
+
+export async function optionCancellations(db: Q, contractIds: string[]) {
+  if (contractIds.length === 0) return [];
+  return db
+    .selectFrom("option_cancellations")
+    .select(["contract_id", "option", "received_on"])
+    .where(sql<boolean>`contract_id = ANY(${contractIds}::uuid[])`)
+    .execute();
+}
+
+// ---- abolitions (Art. 24) ------------------------------------------------------------------------
+
+export async function insertAbolition(tx: Q, values: Insertable<AbolitionsTable>) {
+  return tx.insertInto("abolitions").values(values).returning("id").executeTakeFirstOrThrow();
+}
+
+export async function abolitionsDue(db: Q, today: IsoDate) {
+  return db
+    .selectFrom("abolitions")
+    .selectAll()
+    .where("abolition_on", "<=", today)
+    .where("applied_at", "is", null)
+    .orderBy("abolition_on")
+    .execute();
+}
+
+export async function markAbolitionApplied(tx: Q, id: string, at: Date) {
+  await tx.updateTable("abolitions").set({ applied_at: at }).where("id", "=", id).execute();
+}
+
+// ---- for other rooms -----------------------------------------------------------------------------
+
+/** Contract ids in key order after `after` (the billing run's keyset walk). */
+export async function idsAfter(db: Q, after: string, limit: number): Promise<string[]> {
+  const r = await sql<{
+    id: string;
+  }>`SELECT id FROM contracts WHERE id > ${after}::uuid ORDER BY id LIMIT ${limit}`.execute(db);
+  return r.rows.map((x) => x.id);
+}
+
+export async function countContracts(db: Q): Promise<number> {
+  const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM contracts`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+/** What billing needs of contracts: dates, plan and options, the customer (Art. 12, 29). */
+export async function billingFacts(db: Q, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom("contracts")
+    .select([
+      "id",
+      "number",
+      "customer_id",
+      "plan",
+      "options",
+      "start_date",
+      "end_effective_on",
+      "terminated_on",
+      "charges_void",
+    ])
+    .where(sql<boolean>`id = ANY(${ids}::uuid[])`)
+    .orderBy("id")
+    .execute();
+}
+export type BillingFacts = Awaited<ReturnType<typeof billingFacts>>[number];
+
+/** Contract numbers by id (for lists that name the contract). */
+export async function numbersOf(db: Q, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("contracts")
+    .select(["id", "number"])
+    .where(sql<boolean>`id = ANY(${[...new Set(ids)]}::uuid[])`)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.number]));
+}
+
+/** Contracts by number (imports name contracts by their number). */
+export async function idsByNumber(db: Q, numbers: string[]): Promise<Map<string, string>> {
+  if (numbers.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("contracts")
+    .select(["id", "number"])
+    .where("number", "in", [...new Set(numbers)])
+    .execute();
+  return new Map(rows.map((r) => [r.number, r.id]));
+}
+
+/** The contracts among `ids` flagged as suspension candidates (Art. 21(1)). */
+export async function candidatesAmong(db: Q, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom("contracts")
+    .select("id")
+    .where(sql<boolean>`id = ANY(${[...new Set(ids)]}::uuid[])`)
+    .where("suspension_candidate", "is not", null)
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** The flagged contracts among `ids`, locked to clear them. */
+export async function lockCandidates(tx: Q, ids: string[]) {
+  if (ids.length === 0) return [];
+  return tx
+    .selectFrom("contracts")
+    .select(["id", "customer_id", "status"])
+    .where(sql<boolean>`id = ANY(${[...new Set(ids)]}::uuid[])`)
+    .where("suspension_candidate", "is not", null)
+    .orderBy("id")
+    .forUpdate()
+    .execute();
+}
+
+/** Set a candidacy on the contracts not flagged yet; returns those it flagged. */
+export async function flagCandidates(
+  tx: Q,
+  ids: string[],
+  reason: NonNullable<ContractRow["suspension_candidate"]>,
+  at: Date,
+  onlyUnflagged: boolean,
+) {
+  if (ids.length === 0) return [];
+  let q = tx
+    .updateTable("contracts")
+    .set({ suspension_candidate: reason, updated_at: at })
+    .where(sql<boolean>`id = ANY(${[...new Set(ids)]}::uuid[])`);
+  if (onlyUnflagged) q = q.where("suspension_candidate", "is", null);
+  return q.returning(["id", "customer_id", "status"]).execute();
+}
+
+/**
+ * The contracts a new terms version applies to on `effectiveOn` (started by then, in a live state),
+ * as a query for the terms room to insert from (set-based: no rows travel through Node).
+ */
+export function contractsSubjectTo(db: Q, effectiveOn: IsoDate) {
+  return db
+    .selectFrom("contracts")
+    .select(["id", "customer_id"])
+    .where("status", "in", statusesFor("apply_terms") as ContractStatus[])
+    .where("start_date", "<=", effectiveOn);
+}
+
+/** The suspension candidacy of each contract among `ids` that has one. */
+export async function candidacyOf(
+  db: Q,
+  ids: string[],
+): Promise<Map<string, NonNullable<ContractRow["suspension_candidate"]>>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("contracts")
+    .select(["id", "suspension_candidate"])
+    .where(sql<boolean>`id = ANY(${[...new Set(ids)]}::uuid[])`)
+    .where("suspension_candidate", "is not", null)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.suspension_candidate!]));
+}

@@ -1,0 +1,89 @@
+/**
+ * The customers room's SQL: customer companies (契約者, the tenant boundary) and their pending data
+ * changes (Art. 19, 20(4)). Other rooms read companies only through the functions here.
+ */
+import type { Insertable, Selectable, Updateable } from "kysely";
+import { sql } from "kysely";
+import type { Db, Tx } from "../db/db.ts";
+import type { CustomerChangesTable, CustomersTable } from "../db/schema.ts";
+
+type Q = Db | Tx;
+export type CustomerRow = Selectable<CustomersTable>;
+
+export async function insertCustomer(tx: Q, values: Insertable<CustomersTable>) {
+  return tx.insertInto("customers").values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function customerById(db: Q, id: string) {
+  return db.selectFrom("customers").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export async function customerExists(db: Q, id: string): Promise<boolean> {
+  return (
+    (await db.selectFrom("customers").select("id").where("id", "=", id).executeTakeFirst()) !== undefined
+  );
+}
+
+export async function listCustomers(db: Q, limit: number) {
+  return db.selectFrom("customers").selectAll().orderBy("legal_name").limit(limit).execute();
+}
+
+export async function updateCustomer(tx: Q, id: string, patch: Updateable<CustomersTable>) {
+  await tx.updateTable("customers").set(patch).where("id", "=", id).execute();
+}
+
+/** What an invoice names as its recipient, for many companies at once. */
+export async function recipientsOf(db: Q, ids: string[]) {
+  if (ids.length === 0)
+    return new Map<string, Pick<CustomerRow, "legal_name" | "address" | "corporate_number">>();
+  const rows = await db
+    .selectFrom("customers")
+    .select(["id", "legal_name", "address", "corporate_number"])
+    .where(sql<boolean>`id = ANY(${[...new Set(ids)]}::uuid[])`)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+// ---- pending changes (Art. 20(4)) ----------------------------------------------------------------
+
+export async function insertChange(tx: Q, values: Insertable<CustomerChangesTable>) {
+  return tx
+    .insertInto("customer_changes")
+    .values(values)
+    .returning(["id", "status"])
+    .executeTakeFirstOrThrow();
+}
+
+export async function changeById(tx: Q, id: string, forUpdate = false) {
+  let q = tx.selectFrom("customer_changes").selectAll().where("id", "=", id);
+  if (forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function listChanges(
+  db: Q,
+  status: CustomerChangesTable["status"]["__select__"] | undefined,
+  limit: number,
+) {
+  let q = db
+    .selectFrom("customer_changes as cc")
+    .innerJoin("customers as c", "c.id", "cc.customer_id")
+    .select([
+      "cc.id",
+      "cc.customer_id",
+      "c.legal_name",
+      "cc.changes",
+      "cc.status",
+      "cc.requested_at",
+      "cc.decided_at",
+      "cc.decision_note",
+    ])
+    .orderBy("cc.requested_at", "desc")
+    .limit(limit);
+  if (status) q = q.where("cc.status", "=", status);
+  return q.execute();
+}
+
+export async function updateChange(tx: Q, id: string, patch: Updateable<CustomerChangesTable>) {
+  await tx.updateTable("customer_changes").set(patch).where("id", "=", id).execute();
+}

@@ -1,0 +1,57 @@
+/** The inquiries room's SQL: the provider's inquiries to customers (Art. 44). */
+import type { Insertable, Updateable } from "kysely";
+import type { IsoDate } from "../core/dates.ts";
+import type { Db, Tx } from "../db/db.ts";
+import type { InquiriesTable } from "../db/schema.ts";
+
+type Q = Db | Tx;
+
+export async function insertInquiry(tx: Q, values: Insertable<InquiriesTable>) {
+  return tx.insertInto("inquiries").values(values).returning("id").executeTakeFirstOrThrow();
+}
+
+export async function listInquiryRows(db: Q, filter: { overdueAsOf?: IsoDate }, limit: number) {
+  let q = db.selectFrom("inquiries").selectAll().orderBy("deadline").limit(limit);
+  if (filter.overdueAsOf) q = q.where("answered_at", "is", null).where("deadline", "<", filter.overdueAsOf);
+  return q.execute();
+}
+
+export async function inquiryById(tx: Q, id: string, forUpdate = false) {
+  let q = tx.selectFrom("inquiries").selectAll().where("id", "=", id);
+  if (forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function updateInquiry(tx: Q, id: string, patch: Updateable<InquiriesTable>) {
+  await tx.updateTable("inquiries").set(patch).where("id", "=", id).execute();
+}
+
+/** Unanswered, not yet reminded, with the deadline within `days` days (and not passed). */
+export async function inquiriesToRemind(tx: Q, today: IsoDate, remindFrom: IsoDate) {
+  return tx
+    .selectFrom("inquiries")
+    .select(["id", "customer_id", "contract_id", "subject", "deadline"])
+    .where("answered_at", "is", null)
+    .where("reminded_at", "is", null)
+    .where("deadline", "<=", remindFrom)
+    .where("deadline", ">=", today)
+    .forUpdate()
+    .execute();
+}
+
+export async function markReminded(tx: Q, ids: string[], at: Date) {
+  if (ids.length === 0) return;
+  await tx.updateTable("inquiries").set({ reminded_at: at }).where("id", "in", ids).execute();
+}
+
+/** Flag unanswered inquiries past their deadline; returns the ones flagged now. */
+export async function flagOverdueInquiries(tx: Q, today: IsoDate, at: Date) {
+  return tx
+    .updateTable("inquiries")
+    .set({ overdue_flagged_at: at })
+    .where("answered_at", "is", null)
+    .where("overdue_flagged_at", "is", null)
+    .where("deadline", "<", today)
+    .returning(["contract_id", "customer_id"])
+    .execute();
+}

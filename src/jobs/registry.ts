@@ -1,0 +1,21 @@
+/** Every job of every room: what `unyo worker` runs and what any process may enqueue. */
+import { overdueJob } from "../billing/jobs/overdue.ts";
+import { recoverRunsJob } from "../billing/jobs/recover-runs.ts";
+import { runJob } from "../billing/jobs/run.ts";
+import { lifecycleJob } from "../contracts/jobs/lifecycle.ts";
+import { sessionHousekeepingJob } from "../identity/jobs.ts";
+import { inquiryRemindersJob } from "../inquiries/jobs/reminders.ts";
+import { deliverJob } from "../notices/jobs/deliver.ts";
+import { applyVersionsJob } from "../terms/jobs/apply-versions.ts";
+import type { AnyJob } from "./define.ts";
+
+export const allJobs: AnyJob[] = [
+  lifecycleJob,
+  applyVersionsJob,
+  inquiryRemindersJob,
+  overdueJob,
+  runJob,
+  recoverRunsJob,
+  deliverJob,
+  sessionHousekeepingJob,
+];

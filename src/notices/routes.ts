@@ -1,0 +1,54 @@
+import { customersFor } from "../contracts/store.ts";
+import { idParams } from "../core/schemas.ts";
+import type { AppContext } from "../http/context.ts";
+import { route } from "../http/route.ts";
+import { noticeBody, noticeDetailSchema, noticeListSchema, queuedSchema } from "./schemas.ts";
+import { acknowledge, inbox, latestNotices, noticeWithDeliveries, sendNotice } from "./service.ts";
+
+const ops = { who: "staff", roles: ["admin", "operator"] } as const;
+
+/** Notices (one customer) and announcements (all customers), Art. 1, 43. */
+export function noticeRoutes(ctx: AppContext) {
+  return [
+    route({
+      method: "GET",
+      url: "/notices",
+      summary: "Customer: the portal inbox. Staff: recent notices",
+      policy: { who: "any" },
+      response: noticeListSchema,
+      handler: async ({ auth }) => ({
+        items: auth.user.kind === "customer" ? await inbox(ctx, auth) : await latestNotices(ctx),
+      }),
+    }),
+    route({
+      method: "GET",
+      url: "/notices/:id",
+      summary: "A notice with its delivery result per recipient",
+      policy: { who: "staff" },
+      params: idParams,
+      response: noticeDetailSchema,
+      handler: ({ params }) => noticeWithDeliveries(ctx, params.id),
+    }),
+    route({
+      method: "POST",
+      url: "/notices",
+      summary:
+        "Send a notice to one customer (customerId) or an announcement to every customer with a live contract",
+      policy: ops,
+      body: noticeBody,
+      status: 201,
+      response: queuedSchema,
+      handler: ({ auth, body }) => sendNotice(ctx, auth, body, (tx) => customersFor(tx, "announce")),
+    }),
+    route({
+      method: "POST",
+      url: "/notices/:id/acknowledge",
+      summary: "Acknowledge a notice (portal)",
+      policy: { who: "customer" },
+      params: idParams,
+      status: 204,
+      response: null,
+      handler: ({ auth, params }) => acknowledge(ctx, auth, params.id),
+    }),
+  ];
+}

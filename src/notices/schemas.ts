@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { instant } from "../core/schemas.ts";
+
+export const noticeBody = z.strictObject({
+  customerId: z.uuid().optional(),
+  subject: z.string().trim().min(1).max(200),
+  body: z.string().min(1).max(20_000),
+  article: z.string().max(20).optional(),
+});
+
+const kind = z.enum(["notice", "announcement"]);
+
+export const noticeSummarySchema = z
+  .object({
+    id: z.uuid(),
+    kind,
+    topic: z.string(),
+    subject: z.string(),
+    article: z.string().nullable(),
+    createdAt: instant,
+  })
+  .meta({ id: "NoticeSummary" });
+export type NoticeSummary = z.infer<typeof noticeSummarySchema>;
+
+export const inboxItemSchema = z
+  .object({
+    noticeId: z.uuid(),
+    kind,
+    topic: z.string(),
+    subject: z.string(),
+    body: z.string(),
+    article: z.string().nullable(),
+    createdAt: instant,
+    readAt: instant.nullable(),
+    acknowledgedAt: instant.nullable(),
+  })
+  .meta({ id: "InboxItem" });
+export type InboxItem = z.infer<typeof inboxItemSchema>;
+
+/** Staff see notice summaries, a customer its inbox. */
+export const noticeListSchema = z.object({ items: z.array(z.union([inboxItemSchema, noticeSummarySchema])) });
+
+export const noticeDetailSchema = z
+  .object({
+    id: z.uuid(),
+    kind,
+    topic: z.string(),
+    subject: z.string(),
+    body: z.string(),
+    article: z.string().nullable(),
+    createdAt: instant,
+    deliveries: z.array(
+      z.object({
+        email: z.string(),
+        customerId: z.uuid().nullable(),
+        status: z.enum(["queued", "sent", "failed"]),
+        attempts: z.number().int(),
+        sentAt: instant.nullable(),
+        lastError: z.string().nullable(),
+        readAt: instant.nullable(),
+        acknowledgedAt: instant.nullable(),
+      }),
+    ),
+  })
+  .meta({ id: "NoticeDetail" });
+export type NoticeDetail = z.infer<typeof noticeDetailSchema>;
+
+export const queuedSchema = z.object({ noticeId: z.uuid(), deliveries: z.number().int() });

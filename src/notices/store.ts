@@ -1,0 +1,108 @@
+/** The notices room's SQL: notices and announcements, and their deliveries (the outbox). */
+import type { Insertable, Updateable } from "kysely";
+import { sql } from "kysely";
+import type { Db, Tx } from "../db/db.ts";
+import type { NoticeDeliveriesTable, NoticesTable } from "../db/schema.ts";
+
+type Q = Db | Tx;
+
+export async function insertNotice(tx: Q, values: Insertable<NoticesTable>) {
+  return tx.insertInto("notices").values(values).returning("id").executeTakeFirstOrThrow();
+}
+
+export async function insertDeliveries(tx: Q, rows: Insertable<NoticeDeliveriesTable>[]) {
+  if (rows.length > 0) await tx.insertInto("notice_deliveries").values(rows).execute();
+}
+
+export async function recentNotices(db: Q, limit: number) {
+  return db.selectFrom("notices").selectAll().orderBy("created_at", "desc").limit(limit).execute();
+}
+
+export async function noticeById(db: Q, id: string) {
+  return db.selectFrom("notices").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export async function deliveriesOf(db: Q, noticeId: string) {
+  return db
+    .selectFrom("notice_deliveries")
+    .selectAll()
+    .where("notice_id", "=", noticeId)
+    .orderBy("email")
+    .execute();
+}
+
+/** One company's inbox: each notice once, read/acknowledged when any of its deliveries is. */
+export async function inboxOf(tx: Q, customerId: string, limit: number) {
+  return tx
+    .selectFrom("notice_deliveries as d")
+    .innerJoin("notices as n", "n.id", "d.notice_id")
+    .select((eb) => [
+      "n.id",
+      "n.kind",
+      "n.topic",
+      "n.subject",
+      "n.body",
+      "n.article",
+      "n.created_at",
+      eb.fn.min("d.read_at").as("read_at"),
+      eb.fn.min("d.acknowledged_at").as("acknowledged_at"),
+    ])
+    .where("d.customer_id", "=", customerId)
+    .groupBy(["n.id", "n.kind", "n.topic", "n.subject", "n.body", "n.article", "n.created_at"])
+    .orderBy("n.created_at", "desc")
+    .limit(limit)
+    .execute();
+}
+
+export async function acknowledgeDeliveries(
+  tx: Q,
+  noticeId: string,
+  customerId: string,
+  userId: string,
+  at: Date,
+) {
+  const res = await tx
+    .updateTable("notice_deliveries")
+    .set((eb) => ({
+      acknowledged_at: eb.fn.coalesce("acknowledged_at", eb.val(at)),
+      acknowledged_by: userId,
+      read_at: eb.fn.coalesce("read_at", eb.val(at)),
+    }))
+    .where("notice_id", "=", noticeId)
+    .where("customer_id", "=", customerId)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+/** Claim up to `batch` due deliveries with a lease (a worker that dies lets them come due again). */
+export async function claimDue(db: Q, now: Date, leaseSeconds: number, batch: number) {
+  const r = await sql<{
+    id: string;
+    email: string;
+    message_id: string;
+    attempts: number;
+    subject: string;
+    body: string;
+  }>`
+    UPDATE notice_deliveries d SET attempts = d.attempts + 1, next_attempt_at = ${now}::timestamptz + make_interval(secs => ${leaseSeconds})
+    FROM notices n
+    WHERE n.id = d.notice_id AND d.id IN (
+      SELECT id FROM notice_deliveries WHERE status = 'queued' AND next_attempt_at <= ${now}
+      ORDER BY next_attempt_at LIMIT ${batch} FOR UPDATE SKIP LOCKED)
+    RETURNING d.id, d.email, d.message_id, d.attempts, n.subject, n.body`.execute(db);
+  return r.rows;
+}
+
+export async function updateDelivery(db: Q, id: string, patch: Updateable<NoticeDeliveriesTable>) {
+  await db.updateTable("notice_deliveries").set(patch).where("id", "=", id).execute();
+}
+
+/** When the next queued delivery falls due (to wake the outbox then). */
+export async function nextDueAt(db: Q): Promise<Date | null> {
+  const r = await db
+    .selectFrom("notice_deliveries")
+    .select((eb) => eb.fn.min("next_attempt_at").as("at"))
+    .where("status", "=", "queued")
+    .executeTakeFirst();
+  return r?.at ? new Date(r.at as Date) : null;
+}
