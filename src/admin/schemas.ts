@@ -13,7 +13,10 @@ export const clockSchema = z
   .meta({ id: "Clock" });
 export type ClockView = z.infer<typeof clockSchema>;
 
-export const clockMoved = clockSchema.extend({ jobs: z.record(z.string(), z.unknown()) });
+/** What each business-calendar job did (the CLI runs them) or that it was queued (the API). */
+export const clockMoved = clockSchema.extend({
+  jobs: z.record(z.string(), z.union([z.literal("queued"), z.record(z.string(), z.number())])),
+});
 
 export const setClockBody = z.strictObject({ at: instantField, frozen: z.boolean().optional() });
 export const advanceClockBody = z

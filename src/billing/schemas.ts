@@ -453,7 +453,7 @@ export const unavailabilityBody = z.strictObject({
   note: z.string().trim().max(1000).optional(),
 });
 
-const slaCreditSchema = explained(
+export const slaCreditSchema = explained(
   z.object({
     month: isoMonth,
     monthlyFee: yen,

@@ -64,7 +64,7 @@ export function presentContractDetail(
       toStatus: e.to_status,
       reasonCode: e.reason_code,
       article: e.article,
-      details: e.details,
+      details: e.details as Record<string, unknown> | null,
     })),
   };
 }
@@ -78,7 +78,7 @@ export function presentApplication(a: ApplicationRow): ApplicationView {
     status: a.status,
     legalName: a.legal_name,
     corporateNumber: a.corporate_number.trim(),
-    form: a.form,
+    form: a.form as ApplicationView["form"],
     applicantEmail: a.applicant_email,
     rejectionReason: a.rejection_reason,
     rejectionNote: a.rejection_note,

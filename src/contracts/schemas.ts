@@ -93,6 +93,8 @@ export const decisionBody = z.strictObject({ note: z.string().trim().max(2000).o
 
 // ---- answers -----------------------------------------------------------------------------------
 
+const contactView = z.object({ name: z.string(), email: z.string(), phone: z.string() });
+
 const serverView = z.object({
   hostname: z.string(),
   provider: z.string(),
@@ -147,7 +149,8 @@ export const timelineEventSchema = z
     toStatus: z.string().nullable(),
     reasonCode: z.string().nullable(),
     article: z.string().nullable(),
-    details: z.unknown(),
+    /** What the event says besides its type (dates, the invoice, the servers, …): event-specific. */
+    details: z.record(z.string(), z.unknown()).nullable(),
   })
   .meta({ id: "ContractEvent" });
 
@@ -176,7 +179,17 @@ export const applicationSchema = z
     status: z.enum(["applied", "rejected", "withdrawn", "accepted"]),
     legalName: z.string(),
     corporateNumber: z.string(),
-    form: z.unknown(),
+    /** The application form as received (Art. 15). */
+    form: z.object({
+      legalName: z.string(),
+      corporateNumber: z.string(),
+      address: z.string(),
+      billingContact: contactView,
+      representatives: z.array(contactView),
+      plan: z.string(),
+      options: z.array(z.string()),
+      servers: z.array(serverView),
+    }),
     applicantEmail: z.string(),
     rejectionReason: z.string().nullable(),
     rejectionNote: z.string().nullable(),

@@ -52,7 +52,7 @@ export async function listCustomerChanges(
       id: r.id,
       customerId: r.customer_id,
       legalName: r.legal_name,
-      changes: r.changes,
+      changes: r.changes as CustomerChangeView["changes"],
       status: r.status,
       requestedAt: new Date(r.requested_at).toISOString(),
       decidedAt: r.decided_at ? new Date(r.decided_at).toISOString() : null,

@@ -45,7 +45,12 @@ export const customerChangeSchema = z
     id: z.uuid(),
     customerId: z.uuid(),
     legalName: z.string(),
-    changes: z.unknown(),
+    changes: z.object({
+      legalName: z.string().optional(),
+      address: z.string().optional(),
+      billingContact: z.object({ name: z.string(), email: z.string(), phone: z.string() }).optional(),
+      representatives: z.array(z.object({ name: z.string(), email: z.string(), phone: z.string() })).optional(),
+    }),
     status: z.enum(["pending", "confirmed", "refused"]),
     requestedAt: z.string(),
     decidedAt: z.string().nullable(),

@@ -25,14 +25,16 @@ import {
 } from "../contracts/rules.ts";
 import type { Explained } from "../core/citations.ts";
 import { corporateNumber } from "../core/corporate-number.ts";
-import { dateField, monthField } from "../core/schemas.ts";
+import { dateField, isoDate, isoMonth, monthField, yen } from "../core/schemas.ts";
+import { invoiceDocumentSchema, slaCreditSchema } from "../billing/schemas.ts";
+import { cancellationSchema, lateStartAnswer } from "../contracts/schemas.ts";
 import { inquiryDeadline } from "../inquiries/rules.ts";
 import { termsChange } from "../terms/rules.ts";
 
 const date = dateField;
 const month = monthField;
 
-const yen = (name: string, allowNegative = false) =>
+const yenFlag = (name: string, allowNegative = false) =>
   z
     .string()
     .regex(allowNegative ? /^-?\d{1,13}$/ : /^\d{1,13}$/, `${name} must be a whole number of yen`)
@@ -89,17 +91,31 @@ export interface Calculator {
   input: z.ZodType<Record<string, unknown>>;
   /** A positional CLI argument, when the calculator takes one. */
   positional?: string;
+  /** The schema of `result` (the OpenAPI document describes every answer). */
+  output: z.ZodType;
   run(input: Record<string, unknown>): Explained<unknown>;
 }
 
-const calc = <S extends z.ZodObject>(c: {
+/** A calculator whose rule's result is checked against its output schema at compile time. */
+const calc = <S extends z.ZodObject, O extends z.ZodType>(c: {
   name: string;
   summary: string;
   repeatable?: string[];
   input: S;
   positional?: string;
-  run(i: z.output<S>): Explained<unknown>;
+  output: O;
+  run(i: z.output<S>): Explained<z.input<O>>;
 }): Calculator => c as unknown as Calculator;
+
+// ---- what each rule answers ----------------------------------------------------------------------
+
+const digitCheck = z.object({
+  number: z.string(),
+  valid: z.boolean(),
+  checkDigit: z.number().int(),
+  expectedCheckDigit: z.number().int(),
+});
+const noticeCheck = (dates: Record<string, z.ZodType>) => z.object({ allowed: z.boolean(), ...dates });
 
 export const calculators: Calculator[] = [
   calc({
@@ -108,6 +124,13 @@ export const calculators: Calculator[] = [
     input: z.strictObject({
       start: date("start"),
       "committed-months": z.coerce.number().int().min(1).max(120).optional(),
+    }),
+    output: z.object({
+      startDate: isoDate,
+      startMonth: isoMonth,
+      minimumTermEnd: isoDate,
+      renewal: z.literal("monthly"),
+      firstRenewalMonth: isoMonth,
     }),
     run: (i) => minimumTerm(i.start, i["committed-months"]),
   }),
@@ -122,6 +145,7 @@ export const calculators: Calculator[] = [
       "abolition-date": date("abolition-date").optional(),
       "committed-months": z.coerce.number().int().min(1).max(120).optional(),
     }),
+    output: cancellationSchema.shape.result,
     run: (i) =>
       cancellation({
         start: i.start,
@@ -136,24 +160,28 @@ export const calculators: Calculator[] = [
     name: "cooling-off",
     summary: "Last day of the cooling-off window (Art. 42)",
     input: z.strictObject({ applied: date("applied"), channel: z.enum(CHANNELS) }),
+    output: z.object({ applies: z.boolean(), channel: z.enum(CHANNELS), applied: isoDate, lastDay: isoDate.nullable() }),
     run: (i) => coolingOff(i.applied, i.channel),
   }),
   calc({
     name: "inquiry-deadline",
     summary: "Response deadline of a provider inquiry (Art. 44(3))",
     input: z.strictObject({ sent: date("sent") }),
+    output: z.object({ sent: isoDate, deadline: isoDate, eligibleForStopFrom: isoDate }),
     run: (i) => inquiryDeadline(i.sent),
   }),
   calc({
     name: "terms-change",
     summary: "Whether a terms version may take effect on a date (Art. 2: 14 days' notice)",
     input: z.strictObject({ announced: date("announced"), effective: date("effective") }),
+    output: noticeCheck({ announced: isoDate, effective: isoDate, leadDays: z.number().int(), earliestEffective: isoDate }),
     run: (i) => termsChange(i.announced, i.effective),
   }),
   calc({
     name: "abolition",
     summary: "Whether an abolition date gives two months' notice (Art. 24(2))",
     input: z.strictObject({ notice: date("notice"), date: date("date") }),
+    output: noticeCheck({ notice: isoDate, abolitionDate: isoDate, latestNoticeDate: isoDate, earliestAbolitionDate: isoDate }),
     run: (i) => abolitionNotice(i.notice, i.date),
   }),
   calc({
@@ -161,12 +189,14 @@ export const calculators: Calculator[] = [
     summary: "Check a corporate number's check digit (法人番号)",
     input: z.strictObject({ number: z.string() }),
     positional: "number",
+    output: digitCheck,
     run: (i) => corporateNumber(i.number),
   }),
   calc({
     name: "late-fee",
     summary: "Late fee for an amount paid after its due date (Art. 33: 14.5 % a year)",
-    input: z.strictObject({ amount: yen("amount"), due: date("due"), paid: date("paid") }),
+    input: z.strictObject({ amount: yenFlag("amount"), due: date("due"), paid: date("paid") }),
+    output: z.object({ amount: yen, due: isoDate, paid: isoDate, days: z.number().int(), fee: yen }),
     run: (i) => lateFee(i.amount, i.due, i.paid),
   }),
   calc({
@@ -174,6 +204,7 @@ export const calculators: Calculator[] = [
     summary: "Totals and consumption tax per rate, rounded once per rate (Art. 34, qualified invoice)",
     repeatable: ["line"],
     input: z.strictObject({ line: many(taxLine), rounding: z.enum(TAX_ROUNDINGS).optional() }),
+    output: invoiceDocumentSchema.shape.totals,
     run: (i) => invoiceTax(i.line, i.rounding),
   }),
   calc({
@@ -181,16 +212,18 @@ export const calculators: Calculator[] = [
     summary: "SLA credit for a month's unavailability (Art. 30(4), 36)",
     repeatable: ["outage"],
     input: z.strictObject({
-      "monthly-fee": yen("monthly-fee"),
+      "monthly-fee": yenFlag("monthly-fee"),
       month: month("month"),
       outage: many(outage).optional(),
     }),
+    output: slaCreditSchema.shape.result,
     run: (i) => slaCredit({ monthlyFee: i["monthly-fee"], month: i.month, outages: i.outage ?? [] }),
   }),
   calc({
     name: "special-fee",
     summary: "Special fee: twice the fees unlawfully evaded (Art. 32)",
-    input: z.strictObject({ evaded: yen("evaded") }),
+    input: z.strictObject({ evaded: yenFlag("evaded") }),
+    output: z.object({ evaded: yen, specialFee: yen, totalOwed: yen }),
     run: (i) => specialFee(i.evaded),
   }),
   calc({
@@ -202,6 +235,7 @@ export const calculators: Calculator[] = [
       started: date("started"),
       attribution: z.enum(["provider", "carrier"]).optional(),
     }),
+    output: lateStartAnswer.shape.result.omit({ extensionDays: true, serviceUntil: true }),
     run: (i) =>
       lateStartExtension({
         plannedOn: i.planned,
@@ -212,7 +246,8 @@ export const calculators: Calculator[] = [
   calc({
     name: "damages-cap",
     summary: "Damages cap: one month's monthly fee (Art. 39)",
-    input: z.strictObject({ "monthly-fee": yen("monthly-fee") }),
+    input: z.strictObject({ "monthly-fee": yenFlag("monthly-fee") }),
+    output: z.object({ monthlyFee: yen, cap: yen, excluded: z.array(z.string()) }),
     run: (i) => damagesCap(i["monthly-fee"]),
   }),
   calc({
@@ -220,6 +255,7 @@ export const calculators: Calculator[] = [
     summary: "Check a qualified-invoice registration number, T + 13 digits (Art. 34)",
     input: z.strictObject({ number: z.string() }),
     positional: "number",
+    output: digitCheck,
     run: (i) => registrationNumber(i.number),
   }),
 ];

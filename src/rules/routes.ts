@@ -1,12 +1,8 @@
 import type { FastifyInstance } from "fastify";
-import { z } from "zod";
+import { explained } from "../core/schemas.ts";
 import { errorSchema } from "../http/errors.ts";
 import { calculators } from "./calculators.ts";
 
-const explainedSchema = z.object({
-  result: z.unknown(),
-  basis: z.array(z.object({ article: z.string(), text: z.string() })),
-});
 
 /** `GET /api/v1/rules/<name>?…`: the terms' public rules; no account needed. */
 export function rulesRoutes() {
@@ -19,7 +15,7 @@ export function rulesRoutes() {
             tags: ["rules"],
             summary: c.summary,
             querystring: c.input,
-            response: { 200: explainedSchema, 400: errorSchema },
+            response: { 200: explained(c.output), 400: errorSchema },
           },
           config: { public: true },
         },
