@@ -93,7 +93,8 @@ export async function moveClock(
   clock.apply(state);
   const jobs: Record<string, "queued" | Record<string, number>> = {};
   if (runJobs)
-    for (const j of deps.queue.jobs.filter((j) => j.calendar)) jobs[j.name] = (await deps.queue.runNow(j.name)) ?? {};
+    for (const j of deps.queue.jobs.filter((j) => j.calendar))
+      jobs[j.name] = (await deps.queue.runNow(j.name)) ?? {};
   else for (const name of await deps.queue.enqueueCalendarJobs()) jobs[name] = "queued";
   return { ...clockView(deps, config), jobs };
 }

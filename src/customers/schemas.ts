@@ -49,7 +49,9 @@ export const customerChangeSchema = z
       legalName: z.string().optional(),
       address: z.string().optional(),
       billingContact: z.object({ name: z.string(), email: z.string(), phone: z.string() }).optional(),
-      representatives: z.array(z.object({ name: z.string(), email: z.string(), phone: z.string() })).optional(),
+      representatives: z
+        .array(z.object({ name: z.string(), email: z.string(), phone: z.string() }))
+        .optional(),
     }),
     status: z.enum(["pending", "confirmed", "refused"]),
     requestedAt: z.string(),

@@ -18,7 +18,7 @@ import { collectDefaultMetrics, Histogram, Registry } from "prom-client";
 import { adminRoutes } from "../admin/routes.ts";
 import { acceptRawFiles, billingRoutes, contractBillingRoutes, paymentRoutes } from "../billing/routes.ts";
 import { applicationRoutes, contractRoutes } from "../contracts/routes.ts";
-import { type Clock, systemClock } from "../core/clock.ts";
+import { type Clock, systemClock, TestClock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
 import { customerRoutes } from "../customers/routes.ts";
 import type { Db } from "../db/db.ts";
@@ -51,7 +51,13 @@ export interface BuildAppOptions {
 
 export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyInstance; ctx: AppContext }> {
   const clock = opts.clock ?? systemClock;
-  const identity = new IdentityService(opts.db, opts.config, clock);
+  // Sessions, TOTP codes and log-in throttling keep real time even on a test clock: a rehearsed month
+  // end must neither log everyone out nor shift the authenticator's codes.
+  const identity = new IdentityService(
+    opts.db,
+    opts.config,
+    clock instanceof TestClock ? systemClock : clock,
+  );
   const ctx: AppContext = { db: opts.db, config: opts.config, clock, identity, queue: opts.queue };
 
   const app = Fastify({

@@ -13,6 +13,7 @@ import {
   slaCredit,
   specialFee,
 } from "../billing/rules.ts";
+import { invoiceDocumentSchema, slaCreditSchema } from "../billing/schemas.ts";
 import { TAX_CATEGORIES, TAX_ROUNDINGS, type TaxCategory } from "../billing/types.ts";
 import {
   abolitionNotice,
@@ -23,11 +24,10 @@ import {
   lateStartExtension,
   minimumTerm,
 } from "../contracts/rules.ts";
+import { cancellationSchema, lateStartAnswer } from "../contracts/schemas.ts";
 import type { Explained } from "../core/citations.ts";
 import { corporateNumber } from "../core/corporate-number.ts";
 import { dateField, isoDate, isoMonth, monthField, yen } from "../core/schemas.ts";
-import { invoiceDocumentSchema, slaCreditSchema } from "../billing/schemas.ts";
-import { cancellationSchema, lateStartAnswer } from "../contracts/schemas.ts";
 import { inquiryDeadline } from "../inquiries/rules.ts";
 import { termsChange } from "../terms/rules.ts";
 
@@ -160,7 +160,12 @@ export const calculators: Calculator[] = [
     name: "cooling-off",
     summary: "Last day of the cooling-off window (Art. 42)",
     input: z.strictObject({ applied: date("applied"), channel: z.enum(CHANNELS) }),
-    output: z.object({ applies: z.boolean(), channel: z.enum(CHANNELS), applied: isoDate, lastDay: isoDate.nullable() }),
+    output: z.object({
+      applies: z.boolean(),
+      channel: z.enum(CHANNELS),
+      applied: isoDate,
+      lastDay: isoDate.nullable(),
+    }),
     run: (i) => coolingOff(i.applied, i.channel),
   }),
   calc({
@@ -174,14 +179,24 @@ export const calculators: Calculator[] = [
     name: "terms-change",
     summary: "Whether a terms version may take effect on a date (Art. 2: 14 days' notice)",
     input: z.strictObject({ announced: date("announced"), effective: date("effective") }),
-    output: noticeCheck({ announced: isoDate, effective: isoDate, leadDays: z.number().int(), earliestEffective: isoDate }),
+    output: noticeCheck({
+      announced: isoDate,
+      effective: isoDate,
+      leadDays: z.number().int(),
+      earliestEffective: isoDate,
+    }),
     run: (i) => termsChange(i.announced, i.effective),
   }),
   calc({
     name: "abolition",
     summary: "Whether an abolition date gives two months' notice (Art. 24(2))",
     input: z.strictObject({ notice: date("notice"), date: date("date") }),
-    output: noticeCheck({ notice: isoDate, abolitionDate: isoDate, latestNoticeDate: isoDate, earliestAbolitionDate: isoDate }),
+    output: noticeCheck({
+      notice: isoDate,
+      abolitionDate: isoDate,
+      latestNoticeDate: isoDate,
+      earliestAbolitionDate: isoDate,
+    }),
     run: (i) => abolitionNotice(i.notice, i.date),
   }),
   calc({

@@ -3,7 +3,6 @@ import { explained } from "../core/schemas.ts";
 import { errorSchema } from "../http/errors.ts";
 import { calculators } from "./calculators.ts";
 
-
 /** `GET /api/v1/rules/<name>?…`: the terms' public rules; no account needed. */
 export function rulesRoutes() {
   return async (app: FastifyInstance) => {
