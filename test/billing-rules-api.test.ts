@@ -1,5 +1,5 @@
-import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../src/cli/main.ts";
 import { type TestEnv, testApp } from "./helpers.ts";
 
 let env: TestEnv;
@@ -15,25 +15,13 @@ const get = async (url: string) => {
   return { status: r.statusCode, json: r.json() };
 };
 
-/** `unyo rules …` in a child process (pure: no database, no server). */
-const cli = (...args: string[]) =>
-  new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ["bin/unyo.js", "rules", ...args],
-      {
-        encoding: "utf8",
-        timeout: 30_000,
-        env: {
-          ...process.env,
-          DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
-          UNYO_HOME: "/nonexistent/unyo",
-        },
-      },
-      (err, out, errOut) =>
-        resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, out, err: errOut }),
-    );
-  });
+/** `unyo rules …` in process (pure: no database, no server — none is reachable here). */
+const cli = async (...args: string[]) => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(["rules", ...args], { log: (x) => out.push(x), err: (x) => err.push(x) });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+};
 
 describe("billing rules over REST (no account needed)", () => {
   it.each([

@@ -1,5 +1,5 @@
-import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../src/cli/main.ts";
 import { type TestEnv, testApp } from "./helpers.ts";
 
 let env: TestEnv;
@@ -74,21 +74,15 @@ describe("rules calculator over REST (no account needed)", () => {
 });
 
 describe("unyo rules (pure: no database, no server)", () => {
-  const rules = (...args: string[]) => {
-    const env = {
-      ...process.env,
-      DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
-      UNYO_HOME: "/nonexistent/unyo",
-    };
-    const r = spawnSync(process.execPath, ["bin/unyo.js", "rules", ...args], {
-      env,
-      encoding: "utf8",
-      timeout: 30_000,
-    });
-    return { code: r.status, out: r.stdout, err: r.stderr };
+  /** In process; no database is reachable, and none is needed. */
+  const rules = async (...args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(["rules", ...args], { log: (x) => out.push(x), err: (x) => err.push(x) });
+    return { code, out: out.join("\n"), err: err.join("\n") };
   };
   it("answers the same JSON as REST", async () => {
-    const cli = rules(
+    const cli = await rules(
       "cancellation",
       "--start",
       "2026-01-15",
@@ -101,11 +95,11 @@ describe("unyo rules (pure: no database, no server)", () => {
     const rest = await get("/api/v1/rules/cancellation?start=2026-01-15&received=2026-03-10&month=2026-06");
     expect(JSON.parse(cli.out)).toEqual(rest.json);
   });
-  it("takes --flag=value and a positional corporate number", () => {
+  it("takes --flag=value and a positional corporate number", async () => {
     expect(
-      JSON.parse(rules("cooling-off", "--applied=2026-11-24", "--channel=paper").out).result.applies,
+      JSON.parse((await rules("cooling-off", "--applied=2026-11-24", "--channel=paper")).out).result.applies,
     ).toBe(false);
-    expect(JSON.parse(rules("corporate-number", "7000012050002").out).result.valid).toBe(true);
+    expect(JSON.parse((await rules("corporate-number", "7000012050002")).out).result.valid).toBe(true);
   });
   it.each([
     [["minimum-term", "--start", "2026-02-30"]],
@@ -115,8 +109,8 @@ describe("unyo rules (pure: no database, no server)", () => {
     [["no-such-rule"]],
     [["terms-change", "--announced", "2026-11-24"]],
     [["minimum-term", "--start"]],
-  ])("exit 2 with the error shape for %j", (args) => {
-    const r = rules(...args);
+  ])("exit 2 with the error shape for %j", async (args) => {
+    const r = await rules(...args);
     expect(r.code).toBe(2);
     expect(JSON.parse(r.err).error.message).toBeTruthy();
   });
