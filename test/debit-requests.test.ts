@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -9,6 +8,7 @@ import { customerNumberOf } from "../src/billing/debits.ts";
 import { recordPayment } from "../src/billing/payments.ts";
 import { runBilling } from "../src/billing/runs.ts";
 import { parseZenginResult, writeZenginDebitFile } from "../src/billing/zengin.ts";
+import { main } from "../src/cli/main.ts";
 import { addDays, tokyoDate } from "../src/core/dates.ts";
 import { nextBankBusinessDay } from "../src/core/holidays.ts";
 import {
@@ -372,23 +372,34 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
     const date = nextBankBusinessDay(addDays(tokyoDate(new Date()), 20));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "unyo-debit-"));
     const out = path.join(dir, "request.txt");
-    const cli = (...args: string[]) =>
-      spawnSync(process.execPath, ["bin/unyo.js", "billing", "debit-request", ...args], {
-        env: { ...process.env, DATABASE_URL: env.url, LOG_LEVEL: "warn" },
-        encoding: "utf8",
-      });
-    const first = cli("--date", date, "--out", out);
+    // In process (main, as the binary runs it) on this test's database.
+    const cli = async (...args: string[]) => {
+      const saved = process.env;
+      process.env = { ...saved, DATABASE_URL: env.url, LOG_LEVEL: "warn" };
+      const out: string[] = [];
+      const err: string[] = [];
+      try {
+        const status = await main(["billing", "debit-request", ...args], {
+          log: (s) => out.push(s),
+          err: (s) => err.push(s),
+        });
+        return { status, stdout: out.join("\n"), stderr: err.join("\n") };
+      } finally {
+        process.env = saved;
+      }
+    };
+    const first = await cli("--date", date, "--out", out);
     expect(first.status, first.stderr).toBe(0);
     const report = JSON.parse(first.stdout);
     expect(report).toMatchObject({ debitDate: date, created: true, file: out });
     expect(report.invoices).toBeGreaterThanOrEqual(1);
     const bytes = fs.readFileSync(out);
     expect(parseZenginResult(bytes).records.every((r) => r.accountHolder === "ﾔﾏﾀﾞ ﾀﾛｳ")).toBe(true);
-    const second = cli("--date", date, "--out", `${out}.2`);
+    const second = await cli("--date", date, "--out", `${out}.2`);
     expect(second.status, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout).created).toBe(false);
     expect(Buffer.compare(fs.readFileSync(`${out}.2`), bytes)).toBe(0);
-    const bad = cli("--date", "2026-13-01");
+    const bad = await cli("--date", "2026-13-01");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/date/);
     fs.rmSync(dir, { recursive: true, force: true });
