@@ -3,6 +3,8 @@
  * each case failed before its rule lived in one place.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { overdue } from "../src/billing/overdue.ts";
+import { isOverdue } from "../src/billing/rules.ts";
 import { runBilling } from "../src/billing/runs.ts";
 import { applyAbolitions, completeEnds } from "../src/contracts/ends.ts";
 import { totpCode } from "../src/identity/totp.ts";
@@ -193,5 +195,62 @@ describe("the due date stated on an invoice (Art. 31(3), 33)", () => {
     } finally {
       await late.close();
     }
+  });
+});
+
+describe("overdue is one rule: the store selects what the rule decides (Art. 21(1)(1), 31(3))", () => {
+  it("the overdue list and the candidacy job pick exactly the invoices isOverdue calls overdue", async () => {
+    const c = await buildContract(env.db, { start: "2026-01-05", plan: "basic" });
+    // Every combination around the boundaries: status, paid in full / in part / not, due before / on / after the day.
+    const asOf = "2026-11-24";
+    const cases = [];
+    let n = 0;
+    for (const status of ["draft", "issued", "void"] as const)
+      for (const paid of [0, 500, 1000])
+        for (const due of ["2026-11-23", "2026-11-24", "2026-11-25"])
+          cases.push({ status, paid, due, month: `${1990 + ++n}-01` });
+    const ids: string[] = [];
+    for (const k of cases) {
+      const row = await env.db
+        .insertInto("invoices")
+        .values({
+          contract_id: c.id,
+          customer_id: c.customerId,
+          month: k.month,
+          kind: "regular",
+          status: k.status,
+          number: k.status === "draft" ? null : `T-${k.month}`,
+          issue_date: k.status === "draft" ? null : "2026-10-01",
+          void_reason: k.status === "void" ? "test" : null,
+          due_date: k.due,
+          period_start: "2026-10-01",
+          period_end: "2026-10-31",
+          recipient: JSON.stringify({
+            name: "x",
+            address: null,
+            customerNumber: "x",
+            contractNumber: c.number,
+          }),
+          by_rate: "[]",
+          net: 1000,
+          tax: 0,
+          total: 1000,
+          tax_rounding: "down",
+          paid_amount: k.paid,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      ids.push(row.id);
+    }
+    const listed = new Set((await overdue(env, asOf)).map((r) => r.id).filter((id) => ids.includes(id)));
+    const decided = new Set(
+      cases.flatMap((k, i) =>
+        isOverdue({ status: k.status, total: 1000, paidAmount: k.paid, dueDate: k.due }, asOf)
+          ? [ids[i]!]
+          : [],
+      ),
+    );
+    expect(decided.size).toBe(2); // issued, unpaid or partly paid, due the day before
+    expect(listed).toEqual(decided);
   });
 });
