@@ -14,8 +14,7 @@ import { fixedClock } from "../src/core/clock.ts";
 import { loadConfig } from "../src/core/config.ts";
 import type { AuthContext } from "../src/identity/service.ts";
 import { inquiryJobs } from "../src/inquiries/service.ts";
-import { JobQueue } from "../src/jobs/queue.ts";
-import { allJobs } from "../src/jobs/registry.ts";
+import { jobQueue } from "../src/jobs/registry.ts";
 import { applyTermsVersions } from "../src/terms/service.ts";
 import { benchDatabase } from "./lib.ts";
 
@@ -26,13 +25,12 @@ const CONCURRENCY = Number(process.env.CONCURRENCY ?? 4);
 const dbh = await benchDatabase();
 const db = dbh.db;
 const clock = fixedClock(new Date("2026-11-24T01:00:00Z"));
-const queue = new JobQueue({
+const queue = jobQueue({
   url: dbh.url,
   db,
   clock,
   config: loadConfig({}),
   log: { info() {}, warn() {}, error() {} },
-  jobs: allJobs,
   role: "client",
 });
 await queue.start();

@@ -10,8 +10,7 @@ import { systemClock } from "../src/core/clock.ts";
 import { loadConfig } from "../src/core/config.ts";
 import { createDb, migrate } from "../src/db/db.ts";
 import { EmbeddedPostgres } from "../src/db/embedded.ts";
-import { JobQueue } from "../src/jobs/queue.ts";
-import { allJobs } from "../src/jobs/registry.ts";
+import { jobQueue } from "../src/jobs/registry.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -40,13 +39,12 @@ export default async function setup(project: TestProject) {
   const db = createDb(u.toString(), { max: 2 });
   await migrate(db);
   // The job queues, created once in the template (every test database is a copy of it).
-  const queue = new JobQueue({
+  const queue = jobQueue({
     url: u.toString(),
     db,
     clock: systemClock,
     config: loadConfig({}),
     log: { info() {}, warn() {}, error() {} },
-    jobs: allJobs,
     role: "client",
   });
   await queue.start();

@@ -11,8 +11,8 @@ import { createDb, type Db } from "../src/db/db.ts";
 import { buildApp } from "../src/http/app.ts";
 import type { Role } from "../src/identity/rules.ts";
 import { createUser } from "../src/identity/service.ts";
-import { JobQueue } from "../src/jobs/queue.ts";
-import { allJobs } from "../src/jobs/registry.ts";
+import type { JobQueue } from "../src/jobs/queue.ts";
+import { jobQueue } from "../src/jobs/registry.ts";
 
 export const serverUrl = () => inject("pgServerUrl");
 
@@ -61,7 +61,7 @@ export function testQueue(
   config: Config,
   role: "client" | "worker" = "client",
 ) {
-  return new JobQueue({ url, db, clock, config, log: quiet, jobs: allJobs, role, pollingSeconds: 0.5 });
+  return jobQueue({ url, db, clock, config, log: quiet, role, pollingSeconds: 0.5 });
 }
 
 export async function testApp(overrides: Partial<Config> = {}): Promise<TestEnv> {

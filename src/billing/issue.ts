@@ -32,7 +32,7 @@ import {
 } from "./store/invoices.ts";
 import { customersWithCredit } from "./store/payments.ts";
 import { moveCredits } from "./store/sla.ts";
-import type { ChargeLine, TaxCategory } from "./types.ts";
+import type { ChargeLine, TaxCategory, TaxRounding } from "./types.ts";
 
 /** Issue drafts: numbers, issue date, the due date they state; money already received settles them. */
 export async function issueIds(
@@ -160,24 +160,14 @@ export async function correct(deps: Deps, auth: AuthContext, id: string, reason:
     const charges = await pendingCharges(tx, [c.id], orig.month);
     for (const ch of charges) lines.push(lineOf(ch));
     for (const l of await creditLinesOf(tx, id)) lines.push(lineOf(l));
-    const totals = invoiceTax(lines, settings.taxRounding).result;
-    const inv = await insertInvoice(tx, {
-      contract_id: c.id,
-      customer_id: c.customer_id,
-      month: orig.month,
-      kind: "corrected",
-      refers_to: orig.id,
-      due_date: orig.due_date,
-      period_start: orig.period_start,
-      period_end: orig.period_end,
-      recipient: JSON.stringify(recipientOf(c)),
-      by_rate: JSON.stringify(totals.byRate),
-      net: totals.net,
-      tax: totals.tax,
-      total: totals.total,
-      tax_rounding: settings.taxRounding,
-    });
-    await insertLines(tx, inv.id, c.customer_id, lines);
+    const { inv, totals } = await referringDocument(
+      tx,
+      orig,
+      "corrected",
+      recipientOf(c),
+      lines,
+      settings.taxRounding,
+    );
     await linkCharges(
       tx,
       charges.map((ch) => ch.id),
@@ -223,24 +213,14 @@ export async function creditNote(
       article: "31(1)",
       note: `Credit against invoice ${orig.number}: ${input.reason}`,
     }));
-    const totals = invoiceTax(lines, settings.taxRounding).result;
-    const inv = await insertInvoice(tx, {
-      contract_id: orig.contract_id,
-      customer_id: orig.customer_id,
-      month: orig.month,
-      kind: "credit",
-      refers_to: orig.id,
-      due_date: orig.due_date,
-      period_start: orig.period_start,
-      period_end: orig.period_end,
-      recipient: JSON.stringify(orig.recipient),
-      by_rate: JSON.stringify(totals.byRate),
-      net: totals.net,
-      tax: totals.tax,
-      total: totals.total,
-      tax_rounding: settings.taxRounding,
-    });
-    await insertLines(tx, inv.id, orig.customer_id, lines);
+    const { inv, totals } = await referringDocument(
+      tx,
+      orig,
+      "credit",
+      orig.recipient,
+      lines,
+      settings.taxRounding,
+    );
     await appendAudit(tx, {
       actor,
       action: "billing.credit_note.created",
@@ -254,4 +234,37 @@ export async function creditNote(
     return inv.id;
   });
   return invoice(deps, auth, newId);
+}
+
+/**
+ * A document referring to an earlier invoice (a corrected invoice, a credit note): the same contract,
+ * month, period and due date, its own lines and totals (tax once per rate, Art. 34).
+ */
+async function referringDocument(
+  tx: Tx,
+  orig: NonNullable<Awaited<ReturnType<typeof invoiceById>>>,
+  kind: "corrected" | "credit",
+  recipient: unknown,
+  lines: ChargeLine[],
+  rounding: TaxRounding,
+) {
+  const totals = invoiceTax(lines, rounding).result;
+  const inv = await insertInvoice(tx, {
+    contract_id: orig.contract_id,
+    customer_id: orig.customer_id,
+    month: orig.month,
+    kind,
+    refers_to: orig.id,
+    due_date: orig.due_date,
+    period_start: orig.period_start,
+    period_end: orig.period_end,
+    recipient: JSON.stringify(recipient),
+    by_rate: JSON.stringify(totals.byRate),
+    net: totals.net,
+    tax: totals.tax,
+    total: totals.total,
+    tax_rounding: rounding,
+  });
+  await insertLines(tx, inv.id, orig.customer_id, lines);
+  return { inv, totals };
 }

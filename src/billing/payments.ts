@@ -27,7 +27,6 @@ import {
   invoicesPaidFacts,
   type NewPayment,
   openInvoices,
-  type PaymentMethod,
   paymentById,
   paymentIds,
   setUnallocated,
@@ -42,16 +41,7 @@ import {
 export async function recordPayment(
   deps: Pick<Deps, "db" | "clock">,
   actor: Actor,
-  input: {
-    customerId: string;
-    receivedOn: IsoDate;
-    amount: number;
-    method: PaymentMethod;
-    reference?: string | null;
-    payerName?: string | null;
-    invoiceId?: string | null;
-    importId?: string | null;
-  },
+  input: Omit<NewPayment, "id"> & { invoiceId?: string | null },
 ): Promise<PaymentView> {
   return deps.db.transaction().execute(async (t) => {
     if (!(await customerExists(t, input.customerId))) throw notFound("customer");

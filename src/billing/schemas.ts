@@ -160,16 +160,17 @@ const bankAccount = {
   accountNumber: z.string().regex(/^\d{1,7}$/, "an account number is up to 7 digits"),
 };
 
-const consignor = z.object({
-  consignorCode: z.string(),
-  consignorName: z.string(),
+/** A bank account as stored: names already in 全銀 half-width kana. */
+const bankAccountView = {
   bankCode: z.string(),
   bankName: z.string(),
   branchCode: z.string(),
   branchName: z.string(),
   accountType: z.enum(ACCOUNT_TYPES),
   accountNumber: z.string(),
-});
+};
+
+const consignor = z.object({ consignorCode: z.string(), consignorName: z.string(), ...bankAccountView });
 
 export const settingsSchema = z
   .object({
@@ -325,12 +326,7 @@ export type OverdueRow = z.infer<typeof overdueRowSchema>;
 export const mandateSchema = z
   .object({
     customerId: z.uuid(),
-    bankCode: z.string(),
-    bankName: z.string(),
-    branchCode: z.string(),
-    branchName: z.string(),
-    accountType: z.enum(ACCOUNT_TYPES),
-    accountNumber: z.string(),
+    ...bankAccountView,
     accountHolder: z.string(),
     status: z.enum(["active", "revoked"]),
     registeredOn: isoDate,

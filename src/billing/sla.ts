@@ -13,7 +13,14 @@ import { actorOf } from "../identity/actor.ts";
 import type { AuthContext } from "../identity/service.ts";
 import { contractCharges } from "./contract-facts.ts";
 import { PriceBook } from "./price-book.ts";
-import { type Attribution, chargesForMonth, damagesCap, monthlyFeeOf, slaCredit } from "./rules.ts";
+import {
+  type Attribution,
+  chargesForMonth,
+  damagesCap,
+  monthlyFeeOf,
+  outagesOf,
+  slaCredit,
+} from "./rules.ts";
 import { creditsOfContract, insertPeriod, periodsOfContract } from "./store/sla.ts";
 
 export async function addUnavailability(
@@ -89,11 +96,7 @@ export async function contractBilling(deps: Deps, auth: AuthContext, contractId:
       sla: slaCredit({
         monthlyFee: fee,
         month: m,
-        outages: periods.map((p) => ({
-          start: p.started_at.toISOString(),
-          end: p.ended_at.toISOString(),
-          attribution: p.attribution,
-        })),
+        outages: outagesOf(periods),
       }),
       periods: periods.map((p) => ({
         id: p.id,

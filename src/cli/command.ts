@@ -36,25 +36,16 @@ export async function withDatabase<T>(
     throw new Refusal(
       `no Unyo database at UNYO_HOME=${config.home}: start one with "unyo start" (or create it with "unyo migrate"), or set DATABASE_URL`,
     );
-  const [{ openDatabase }, { processClock }, { JobQueue }, { allJobs }, pino] = await Promise.all([
+  const [{ openDatabase }, { processClock }, { jobQueue }, pino] = await Promise.all([
     import("../db/runtime.ts"),
     import("../admin/clock.ts"),
-    import("../jobs/queue.ts"),
     import("../jobs/registry.ts"),
     import("pino"),
   ]);
   const handle = await openDatabase(config, { migrate: opts.migrate ?? true });
   const clock = await processClock(config, handle.db);
   const log = pino.default({ level: config.logLevel === "info" ? "warn" : config.logLevel });
-  const queue = new JobQueue({
-    url: handle.url,
-    db: handle.db,
-    clock: clock.clock,
-    config,
-    log,
-    jobs: allJobs,
-    role: "client",
-  });
+  const queue = jobQueue({ url: handle.url, db: handle.db, clock: clock.clock, config, log, role: "client" });
   try {
     await queue.start();
     return await fn({ db: handle.db, clock: clock.clock, queue, url: handle.url, config });

@@ -8,8 +8,7 @@ import { addMonthsToMonth, monthOf, tokyoDate } from "../core/dates.ts";
 import { openDatabase } from "../db/runtime.ts";
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from "../db/seed.ts";
 import { buildApp } from "../http/app.ts";
-import { JobQueue } from "../jobs/queue.ts";
-import { allJobs } from "../jobs/registry.ts";
+import { allJobs, jobQueue } from "../jobs/registry.ts";
 import { type Command, type Out, UsageError } from "./command.ts";
 
 function portOption(value: string | undefined): Partial<Config> {
@@ -67,13 +66,12 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
     config.smtp = { host: "127.0.0.1", port: mailSink.port, secure: false, user: undefined, pass: undefined };
   }
   // `unyo start` is web and worker in one; `unyo serve` only enqueues.
-  const queue = new JobQueue({
+  const queue = jobQueue({
     url: handle.url,
     db: handle.db,
     clock,
     config,
     log: logger,
-    jobs: allJobs,
     role: mode === "start" ? "worker" : "client",
   });
   await queue.start();
@@ -133,15 +131,7 @@ export const workerCommand: Command = {
     const logger = pino({ level: config.logLevel });
     const handle = await openDatabase(config);
     const { clock, stop: stopClock } = await processClock(config, handle.db);
-    const queue = new JobQueue({
-      url: handle.url,
-      db: handle.db,
-      clock,
-      config,
-      log: logger,
-      jobs: allJobs,
-      role: "worker",
-    });
+    const queue = jobQueue({ url: handle.url, db: handle.db, clock, config, log: logger, role: "worker" });
     await queue.work();
     logger.info({ jobs: allJobs.length }, "Unyo worker running; Ctrl-C to stop");
     console.log(`Unyo worker running ${allJobs.length} job(s); Ctrl-C to stop`);

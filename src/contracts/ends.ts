@@ -19,8 +19,7 @@ import {
   abolitionsDue,
   type ContractRow,
   contractsFor,
-  deletionsDue,
-  endsDue,
+  dueFor,
   insertAbolition,
   markAbolitionApplied,
   updateContracts,
@@ -33,7 +32,7 @@ export async function completeEnds(
   batch = 1000,
 ): Promise<number> {
   return inBatches(deps, batch, async (tx) => {
-    const due = await endsDue(tx, today, batch);
+    const due = await dueFor(tx, "complete_end", today, batch);
     const at = deps.clock.now();
     // Rows that end on the same day are updated together.
     const byDay = new Map<IsoDate, string[]>();
@@ -58,7 +57,7 @@ export async function runDeletions(
   batch = 1000,
 ): Promise<number> {
   return inBatches(deps, batch, async (tx) => {
-    const due = await deletionsDue(tx, today, batch);
+    const due = await dueFor(tx, "delete_data", today, batch);
     await updateContracts(
       tx,
       due.map((c) => c.id),

@@ -118,27 +118,21 @@ export async function contractOwner(db: Q, id: string) {
   return db.selectFrom("contracts").select(["id", "customer_id"]).where("id", "=", id).executeTakeFirst();
 }
 
-/** Contracts whose service has ended before `today` (service_until decided by `contractEnd`). */
-export async function endsDue(tx: Q, today: IsoDate, batch: number) {
+/**
+ * Contracts an action of the calendar is due for on `today`, locked, a batch at a time: ends whose
+ * service ended before today (`service_until`, decided by `contractEnd`), deletion work scheduled for
+ * today or earlier (Art. 26(7)).
+ */
+export async function dueFor(tx: Q, action: "complete_end" | "delete_data", today: IsoDate, batch: number) {
+  const due =
+    action === "complete_end"
+      ? sql<boolean>`service_until < ${today}::date`
+      : sql<boolean>`deletion_scheduled_on <= ${today}::date`;
   return tx
     .selectFrom("contracts")
     .selectAll()
-    .where("status", "in", statusesFor("complete_end") as ContractStatus[])
-    .where("service_until", "<", today)
-    .orderBy("id")
-    .limit(batch)
-    .forUpdate()
-    .skipLocked()
-    .execute();
-}
-
-/** Terminated contracts whose deletion work is scheduled for `today` or earlier. */
-export async function deletionsDue(tx: Q, today: IsoDate, batch: number) {
-  return tx
-    .selectFrom("contracts")
-    .selectAll()
-    .where("status", "in", statusesFor("delete_data") as ContractStatus[])
-    .where("deletion_scheduled_on", "<=", today)
+    .where("status", "in", statusesFor(action) as ContractStatus[])
+    .where(due)
     .orderBy("id")
     .limit(batch)
     .forUpdate()

@@ -8,6 +8,7 @@ import { inquiryRemindersJob } from "../inquiries/jobs/reminders.ts";
 import { deliverJob } from "../notices/jobs/deliver.ts";
 import { applyVersionsJob } from "../terms/jobs/apply-versions.ts";
 import type { AnyJob } from "./define.ts";
+import { JobQueue, type QueueOptions } from "./queue.ts";
 
 export const allJobs: AnyJob[] = [
   lifecycleJob,
@@ -19,3 +20,8 @@ export const allJobs: AnyJob[] = [
   deliverJob,
   sessionHousekeepingJob,
 ];
+
+/** The queue of a process, with every job. */
+export function jobQueue(opts: Omit<QueueOptions, "jobs">): JobQueue {
+  return new JobQueue({ ...opts, jobs: allJobs });
+}

@@ -8,29 +8,23 @@ export const noticeBody = z.strictObject({
   article: z.string().max(20).optional(),
 });
 
-const kind = z.enum(["notice", "announcement"]);
+/** What every view of a notice shows. */
+const notice = {
+  kind: z.enum(["notice", "announcement"]),
+  topic: z.string(),
+  subject: z.string(),
+  article: z.string().nullable(),
+  createdAt: instant,
+};
 
-export const noticeSummarySchema = z
-  .object({
-    id: z.uuid(),
-    kind,
-    topic: z.string(),
-    subject: z.string(),
-    article: z.string().nullable(),
-    createdAt: instant,
-  })
-  .meta({ id: "NoticeSummary" });
+export const noticeSummarySchema = z.object({ id: z.uuid(), ...notice }).meta({ id: "NoticeSummary" });
 export type NoticeSummary = z.infer<typeof noticeSummarySchema>;
 
 export const inboxItemSchema = z
   .object({
     noticeId: z.uuid(),
-    kind,
-    topic: z.string(),
-    subject: z.string(),
+    ...notice,
     body: z.string(),
-    article: z.string().nullable(),
-    createdAt: instant,
     readAt: instant.nullable(),
     acknowledgedAt: instant.nullable(),
   })
@@ -43,12 +37,8 @@ export const noticeListSchema = z.object({ items: z.array(z.union([inboxItemSche
 export const noticeDetailSchema = z
   .object({
     id: z.uuid(),
-    kind,
-    topic: z.string(),
-    subject: z.string(),
+    ...notice,
     body: z.string(),
-    article: z.string().nullable(),
-    createdAt: instant,
     deliveries: z.array(
       z.object({
         email: z.string(),

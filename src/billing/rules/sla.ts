@@ -229,17 +229,22 @@ export function slaCreditsOwed(
     const r = slaCredit({
       monthlyFee: fee,
       month: m,
-      outages: periods.map((p) => ({
-        start: p.started_at.toISOString(),
-        end: p.ended_at.toISOString(),
-        attribution: p.attribution,
-      })),
+      outages: outagesOf(periods),
     }).result;
     const already = credited.filter((c) => c.month === m).reduce((s, c) => s + Number(c.credit), 0);
     if (r.credit > already)
       out.push({ month: m, hours: r.hours, percentage: r.percentage, credit: r.credit - already });
   }
   return out;
+}
+
+/** Recorded periods (awareness → restoration) as the outages `slaCredit` reads. */
+export function outagesOf(periods: { started_at: Date; ended_at: Date; attribution: Attribution }[]) {
+  return periods.map((p) => ({
+    start: p.started_at.toISOString(),
+    end: p.ended_at.toISOString(),
+    attribution: p.attribution,
+  }));
 }
 
 /** The JST month of an instant. */
