@@ -3,7 +3,15 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addDays, addMonthsToMonth, monthOf } from "../core/dates.ts";
 import { AppError } from "../core/errors.ts";
-import { cancellation, contractEnd, endedBy, receiptDate, statusOnEnd, suspendedMonths } from "./rules.ts";
+import {
+  cancellation,
+  contractEnd,
+  endedBy,
+  lateStartExtension,
+  receiptDate,
+  statusOnEnd,
+  suspendedMonths,
+} from "./rules.ts";
 import { CONTRACT_STATUSES, checkTransition, mayUndergo, statusesFor } from "./states.ts";
 
 describe("the end of a contract (Art. 25(4), 26, 36(2), 42)", () => {
@@ -197,4 +205,38 @@ describe("the lifecycle table (SPEC §2)", () => {
       }
     },
   );
+});
+
+describe("late start (Art. 36(2)(3))", () => {
+  it("extends by the days lost for the provider's reasons, across a month end, and never refunds", () => {
+    const r = lateStartExtension({
+      plannedOn: "2026-01-30",
+      startedOn: "2026-02-02",
+      attribution: "provider",
+    });
+    expect(r.result).toEqual({ plannedOn: "2026-01-30", startedOn: "2026-02-02", days: 3, refund: 0 });
+    expect(r.basis[0]!.article).toBe("36(2)");
+    expect(
+      lateStartExtension({ plannedOn: "2028-02-28", startedOn: "2028-03-01", attribution: "provider" }).result
+        .days,
+    ).toBe(2); // 2028 is a leap year
+  });
+  it("extends nothing for a carrier's fault (36(3))", () => {
+    const r = lateStartExtension({
+      plannedOn: "2026-04-01",
+      startedOn: "2026-04-11",
+      attribution: "carrier",
+    });
+    expect(r.result.days).toBe(0);
+    expect(r.basis[0]!.article).toBe("36(3)");
+  });
+  it("refuses a start on or before the planned day, and bad dates", () => {
+    for (const startedOn of ["2026-04-01", "2026-03-31"])
+      expect(() =>
+        lateStartExtension({ plannedOn: "2026-04-01", startedOn, attribution: "provider" }),
+      ).toThrow(AppError);
+    expect(() =>
+      lateStartExtension({ plannedOn: "2026-02-30", startedOn: "2026-03-05", attribution: "provider" }),
+    ).toThrow(AppError);
+  });
 });
