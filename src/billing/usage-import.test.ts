@@ -181,6 +181,35 @@ describe("reading CSV (RFC 4180, streamed)", () => {
     expect(await rowsOf(enc(text))).toEqual(expected);
   });
 
+  it('reads the same rows however the bytes are split (CR | LF, "" escapes, BOM, UTF-8 characters)', async () => {
+    const text = '\uFEFF"a",b\r\n\r\nc,"d\r\ne"\n\nf\rg,"h"\r\n"さくら, ""VPS""",2\r\n"",\n""\nlast,';
+    const whole = await rowsOf(enc(text));
+    expect(whole.map((r) => r.line)).toEqual([1, 3, 6, 7, 8, 9, 11]);
+    expect(whole[4]!.fields).toEqual(['さくら, "VPS"', "2"]);
+    for (const size of [1, 2, 3, 5])
+      expect(
+        await rowsOf(
+          (async function* () {
+            const bytes = enc(text);
+            for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+          })(),
+        ),
+      ).toEqual(whole);
+  });
+
+  it("reads a closing quote followed by text as the text written (not RFC 4180; csv-parse's relaxed reading)", async () => {
+    expect(await rowsOf(enc('"abc"def,x\n"a" ,y'))).toEqual([
+      { line: 1, fields: ['"abc"def', "x"] },
+      { line: 2, fields: ['"a" ', "y"] },
+    ]);
+  });
+
+  it("reads a file as UTF-8: a UTF-16 one is not taken for a report", async () => {
+    await expect(parseAwsCur(new Uint8Array(Buffer.from(`\uFEFF${LEGACY}`, "utf16le")))).rejects.toThrow(
+      /not an AWS Cost and Usage Report/,
+    );
+  });
+
   it("refuses a quoted field left open, naming the line it starts on", async () => {
     const open = rowsOf(enc('a,b\n\n"c\nd,e\n'));
     await expect(open).rejects.toThrow("line 3: a quoted field is not closed");
@@ -188,6 +217,12 @@ describe("reading CSV (RFC 4180, streamed)", () => {
     await expect(
       parseGenericUsageAsync(enc('contract_number,month,description,amount\nC-1,2026-10,"x,1\n')),
     ).rejects.toThrow("line 2: a quoted field is not closed");
+    // The rows before it are read first: an earlier bad row is the one named.
+    await expect(
+      parseGenericUsageAsync(
+        enc('contract_number,month,description,amount\nC-1,2026-13,x,1\nC-1,2026-10,"x,1\n'),
+      ),
+    ).rejects.toThrow("line 2: month");
   });
 
   it("refuses a damaged gzip file", async () => {
