@@ -3,8 +3,8 @@
  * national holidays, 31 December, 2 and 3 January). A direct debit happens on a bank business day, so a
  * debit date must be one.
  *
- * The national holidays come from `@holiday-jp/holiday_jp`, a table maintained against the Cabinet
- * Office's announcements: 国民の祝日 (国民の祝日に関する法律 Art. 2), the days they move to (Art. 3(2)),
+ * The national holidays come from `@holiday-jp/holiday_jp`, a community-kept table that follows the
+ * Cabinet Office's announcements: 国民の祝日 (国民の祝日に関する法律 Art. 2), the days they move to (Art. 3(2)),
  * the day between two of them (Art. 3(3)), and the one-off ones (即位礼正殿の儀 and others, each by its
  * own act). A table beats a formula here: the law changes (the 2020 and 2021 Olympic moves) and the
  * equinox days are fixed each February for the next year (暦要項 in the 官報), so a new law or an equinox
