@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CSV_COLUMNS, invoicesCsv } from "./csv.ts";
 import { sampleInvoice } from "./sample.ts";
@@ -62,5 +63,55 @@ describe("invoice CSV export", () => {
     doc.lines[0] = { ...doc.lines[0]!, description: '作業, "緊急"\n対応' };
     const rows = parse(invoicesCsv([doc]).slice(1));
     expect(rows[1]![rows[0]!.indexOf("description")]).toBe('作業, "緊急"\n対応');
+  });
+
+  it("writes these exact bytes: BOM, CRLF after every row, only fields with a comma, quote, CR or LF quoted", () => {
+    const doc = sampleInvoice(0, 2);
+    doc.lines[0] = { ...doc.lines[0]!, itemCode: "", description: ' 作業, "緊急"\r\n対応 ', quantity: 0 };
+    doc.lines[1] = { ...doc.lines[1]!, description: "=SUM(A1)\ttab;semi\rCR only\nLF only" };
+    doc.recipient.name = '株式会社 "カンマ", 商事';
+    const draft = sampleInvoice(1, 1, "draft");
+    const head = "2026-11-24,2026-12-31,2026-11,2026-11-01,2026-11-30,1010001000006";
+    const tail = "90000,9000,99000,T7000012050002";
+    const draftHead = ",2026-12-31,2026-11,2026-11-01,2026-11-30,1010001000006";
+    const draftTail = "80000,8000,88000,T7000012050002";
+    expect(invoicesCsv([doc, draft])).toBe(
+      `\uFEFF${[
+        CSV_COLUMNS.map(([n]) => n).join(","),
+        `line,INV-2026-000001,issued,regular,,${head},"株式会社 ""カンマ"", 商事",C-2026-000001,1,,` +
+          `" 作業, ""緊急""\r\n対応 ",monthly,10,10,0,80000,80000,,29(1),${tail}`,
+        `line,INV-2026-000001,issued,regular,,${head},"株式会社 ""カンマ"", 商事",C-2026-000001,2,option-backup,` +
+          `"=SUM(A1)\ttab;semi\rCR only\nLF only",monthly,10,10,1,10000,10000,,29(1),${tail}`,
+        `tax,INV-2026-000001,issued,regular,,${head},"株式会社 ""カンマ"", 商事",C-2026-000001,,,10%対象,,10,10,,,90000,9000,34,${tail}`,
+        `line,,draft,regular,,${draftHead},株式会社サンプル商事 第1営業部,C-2026-000002,1,monthly-standard,` +
+          `運用支援サービス スタンダード 月額,monthly,10,10,1,80000,80000,,29(1),${draftTail}`,
+        `tax,,draft,regular,,${draftHead},株式会社サンプル商事 第1営業部,C-2026-000002,,,10%対象,,10,10,,,80000,8000,34,${draftTail}`,
+      ].join("\r\n")}\r\n`,
+    );
+    expect(invoicesCsv([])).toBe(`\uFEFF${CSV_COLUMNS.map(([n]) => n).join(",")}\r\n`);
+  });
+
+  it("quotes any text by RFC 4180 (a field is quoted iff it has a comma, quote, CR or LF; quotes doubled)", () => {
+    const rfc4180 = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+    const text = fc.string({
+      unit: fc.constantFrom('"', ",", "\r", "\n", " ", "\t", ";", "=", "-", "a", "漢", "ｶ", "\uFEFF"),
+      maxLength: 12,
+    });
+    const csvWith = (description: string, name: string) => {
+      const doc = sampleInvoice(0, 1);
+      doc.lines[0] = { ...doc.lines[0]!, description };
+      doc.recipient.name = name;
+      return invoicesCsv([doc]);
+    };
+    const template = csvWith("<<description>>", "<<name>>");
+    fc.assert(
+      fc.property(text, text, (description, name) => {
+        expect(csvWith(description, name)).toBe(
+          template
+            .replace("<<description>>", () => rfc4180(description))
+            .replaceAll("<<name>>", () => rfc4180(name)),
+        );
+      }),
+    );
   });
 });

@@ -1,10 +1,12 @@
 /**
  * The month's invoices as CSV for accounting software (freee / マネーフォワード / 弥生 style imports):
- * UTF-8 with a BOM (Excel in Japan opens it correctly), CRLF line ends, RFC 4180 quoting.
+ * UTF-8 with a BOM (Excel in Japan opens it correctly), CRLF line ends, RFC 4180 quoting (csv-stringify:
+ * a field is quoted only when it holds a comma, a quote, CR or LF; empty and null fields are bare).
  * One row per invoice line (record_type "line"), then one row per tax rate of the invoice
  * (record_type "tax") carrying the per-rate net and consumption tax of the qualified invoice.
  * The columns are CSV_COLUMNS, documented in docs/BILLING-FORMATS.md.
  */
+import { stringify } from "csv-stringify/sync";
 import type { InvoiceDocument, TaxCategory } from "./types.ts";
 
 export const CSV_COLUMNS: [name: string, meaning: string][] = [
@@ -42,12 +44,6 @@ export const CSV_COLUMNS: [name: string, meaning: string][] = [
 ];
 
 const RATE: Record<TaxCategory, string> = { "10": "10", "8": "8", exempt: "0", "out-of-scope": "0" };
-
-export function csvField(v: string | number | null | undefined): string {
-  if (v === null || v === undefined) return "";
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 function rowsOf(d: InvoiceDocument): (string | number | null)[][] {
   const common = (): (string | number | null)[] => [
@@ -105,7 +101,11 @@ function rowsOf(d: InvoiceDocument): (string | number | null)[][] {
 }
 
 export function invoicesCsv(docs: InvoiceDocument[]): string {
-  const lines = [CSV_COLUMNS.map(([n]) => n).join(",")];
-  for (const d of docs) for (const r of rowsOf(d)) lines.push(r.map(csvField).join(","));
-  return `\uFEFF${lines.join("\r\n")}\r\n`;
+  return stringify([CSV_COLUMNS.map(([n]) => n), ...docs.flatMap(rowsOf)], {
+    bom: true,
+    record_delimiter: "\r\n",
+    // csv-stringify leaves a lone CR or LF unquoted once the record delimiter is given; an accounting
+    // import would then cut the row in two. RFC 4180 quotes both.
+    quote_record_delimiter: true,
+  });
 }

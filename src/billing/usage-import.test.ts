@@ -147,3 +147,105 @@ describe("generic usage CSV and conversion", () => {
     ]);
   });
 });
+
+describe("reading CSV (RFC 4180, streamed)", () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  async function rowsOf(input: Uint8Array | AsyncIterable<Uint8Array>) {
+    const rows: { line: number; fields: string[] }[] = [];
+    for await (const r of csvRows(input)) rows.push(r);
+    return rows;
+  }
+
+  it("numbers rows by the line they start on, across blank lines, CRLF, LF, lone CR and quoted newlines", async () => {
+    const text = '\uFEFF"a",b\r\n\r\nc,"d\r\ne"\n\nf\rg,"h"\r\n"",\n""\nlast,';
+    const expected = [
+      { line: 1, fields: ["a", "b"] },
+      { line: 3, fields: ["c", "d\r\ne"] },
+      { line: 6, fields: ["f"] },
+      { line: 7, fields: ["g", "h"] },
+      { line: 8, fields: ["", ""] },
+      // line 9 is a lone quoted empty field: a blank row, skipped like an empty line.
+      { line: 10, fields: ["last", ""] },
+    ];
+    expect(await rowsOf(enc(text))).toEqual(expected);
+  });
+
+  it("keeps a quote inside an unquoted field, and rows of any width", async () => {
+    const text = 'desc,n\n27" monitor,1\nshort\n"さくら, ""VPS""",2,extra\n';
+    const expected = [
+      { line: 1, fields: ["desc", "n"] },
+      { line: 2, fields: ['27" monitor', "1"] },
+      { line: 3, fields: ["short"] },
+      { line: 4, fields: ['さくら, "VPS"', "2", "extra"] },
+    ];
+    expect(await rowsOf(enc(text))).toEqual(expected);
+  });
+
+  it('reads the same rows however the bytes are split (CR | LF, "" escapes, BOM, UTF-8 characters)', async () => {
+    const text = '\uFEFF"a",b\r\n\r\nc,"d\r\ne"\n\nf\rg,"h"\r\n"さくら, ""VPS""",2\r\n"",\n""\nlast,';
+    const whole = await rowsOf(enc(text));
+    expect(whole.map((r) => r.line)).toEqual([1, 3, 6, 7, 8, 9, 11]);
+    expect(whole[4]!.fields).toEqual(['さくら, "VPS"', "2"]);
+    for (const size of [1, 2, 3, 5])
+      expect(
+        await rowsOf(
+          (async function* () {
+            const bytes = enc(text);
+            for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+          })(),
+        ),
+      ).toEqual(whole);
+  });
+
+  it("reads a closing quote followed by text as the text written (not RFC 4180; csv-parse's relaxed reading)", async () => {
+    expect(await rowsOf(enc('"abc"def,x\n"a" ,y'))).toEqual([
+      { line: 1, fields: ['"abc"def', "x"] },
+      { line: 2, fields: ['"a" ', "y"] },
+    ]);
+  });
+
+  it("reads a file as UTF-8: a UTF-16 one is not taken for a report", async () => {
+    await expect(parseAwsCur(new Uint8Array(Buffer.from(`\uFEFF${LEGACY}`, "utf16le")))).rejects.toThrow(
+      /not an AWS Cost and Usage Report/,
+    );
+  });
+
+  it("refuses a quoted field left open, naming the line it starts on", async () => {
+    const open = rowsOf(enc('a,b\n\n"c\nd,e\n'));
+    await expect(open).rejects.toThrow("line 3: a quoted field is not closed");
+    await expect(open).rejects.toMatchObject({ name: "AppError", code: "validation_failed" });
+    await expect(
+      parseGenericUsageAsync(enc('contract_number,month,description,amount\nC-1,2026-10,"x,1\n')),
+    ).rejects.toThrow("line 2: a quoted field is not closed");
+    // The rows before it are read first: an earlier bad row is the one named.
+    await expect(
+      parseGenericUsageAsync(
+        enc('contract_number,month,description,amount\nC-1,2026-13,x,1\nC-1,2026-10,"x,1\n'),
+      ),
+    ).rejects.toThrow("line 2: month");
+  });
+
+  it("refuses a damaged gzip file", async () => {
+    const gz = gzipSync(Buffer.from(LEGACY));
+    await expect(parseAwsCur(new Uint8Array(gz.subarray(0, gz.length - 20)))).rejects.toMatchObject({
+      code: "validation_failed",
+      message: expect.stringMatching(/^the gzip file is damaged: /),
+    });
+  });
+
+  it("names the line and the field of a bad row", async () => {
+    const bad = parseGenericUsageAsync(
+      enc("contract_number,month,description,amount\r\nC-1,2026-10,x,1\r\n\r\nC-2,2026-10,,1\r\n"),
+    );
+    await expect(bad).rejects.toMatchObject({
+      code: "validation_failed",
+      message: "line 4: description is empty or longer than 200 characters",
+      details: { line: 4 },
+    });
+    await expect(
+      parseAwsCur(enc(`${LEGACY}\r\na7,2026-10-01,111111111111,Usage,X,Y,1.2.3,USD`)),
+    ).rejects.toThrow('line 8 unblended cost: "1.2.3" is not a number');
+    await expect(parseGenericUsageAsync(enc(""))).rejects.toThrow("the file is empty");
+    await expect(parseAwsCur(enc("\uFEFF\r\n\r\n"))).rejects.toThrow("the file is empty");
+  });
+});

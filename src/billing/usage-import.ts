@@ -1,10 +1,13 @@
 /**
  * Cloud usage files for the pass-through of the monthly usage fee (月間利用費, Art. 29(1)(3)):
  * the AWS Cost and Usage Report (legacy CUR column names and CUR 2.0 / Data Exports names), plain or
- * gzip, read as a stream line by line; and a generic CSV for any other cloud or rental server.
+ * gzip, read as a stream record by record (csv-parse); and a generic CSV for any other cloud or rental
+ * server.
  * Amounts stay exact decimals (BigInt in 10^-10 units) until converted to yen once.
  */
+import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
+import { type CsvError, type Options, parse } from "csv-parse";
 import type { IsoMonth } from "../core/dates.ts";
 import { AppError } from "../core/errors.ts";
 import { TAX_CATEGORIES, type TaxCategory } from "./types.ts";
@@ -59,8 +62,12 @@ export function toYen(amount: string, rate: string, rounding: "half-up" | "down"
 
 // ---- RFC 4180 reading, streamed --------------------------------------------------------------------
 
+/** A whole file (up to 256 MiB) goes to the parser in slices, so that it holds a slice's rows at a time. */
+const SLICE = 64 * 1024;
+
 async function* bytesOf(input: AsyncIterable<Uint8Array> | Uint8Array): AsyncGenerator<Uint8Array> {
-  if (input instanceof Uint8Array) yield input;
+  if (input instanceof Uint8Array)
+    for (let i = 0; i < input.length; i += SLICE) yield input.subarray(i, i + SLICE);
   else yield* input;
 }
 
@@ -90,63 +97,76 @@ async function* maybeGunzip(src: AsyncGenerator<Uint8Array>): AsyncGenerator<Uin
   }
 }
 
-/** Rows of an RFC 4180 CSV (quoted fields with commas, newlines and "" escapes; UTF-8 BOM; CRLF or LF). */
-export async function* csvRows(
-  input: AsyncIterable<Uint8Array> | Uint8Array,
-): AsyncGenerator<{ line: number; fields: string[] }> {
-  const decoder = new TextDecoder("utf-8", { fatal: false });
-  let field = "";
-  let row: string[] = [];
-  let quoted = false;
-  let afterQuote = false;
-  let line = 1;
-  let rowLine = 1;
-  let first = true;
-  for await (const chunk of maybeGunzip(bytesOf(input))) {
-    let text = decoder.decode(chunk, { stream: true });
-    if (first) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      first = false;
+/**
+ * The UTF-8 byte order mark dropped, however the first bytes are split. Not csv-parse's `bom` option:
+ * it also takes FF FE for UTF-16 and reads the file so, and these files are read as UTF-8.
+ */
+async function* withoutBom(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let head: Uint8Array | undefined = new Uint8Array(0);
+  for await (const chunk of src) {
+    if (!head) {
+      yield chunk;
+      continue;
     }
-    for (let i = 0; i < text.length; i++) {
-      const ch = text[i]!;
-      if (quoted) {
-        if (ch === '"') {
-          if (text[i + 1] === '"') {
-            field += '"';
-            i++;
-          } else {
-            quoted = false;
-            afterQuote = true;
-          }
-        } else {
-          if (ch === "\n") line++;
-          field += ch;
-        }
-        continue;
-      }
-      if (ch === '"' && field === "" && !afterQuote) quoted = true;
-      else if (ch === ",") {
-        row.push(field);
-        field = "";
-        afterQuote = false;
-      } else if (ch === "\n" || ch === "\r") {
-        if (ch === "\r" && text[i + 1] === "\n") i++;
-        row.push(field);
-        field = "";
-        afterQuote = false;
-        if (!(row.length === 1 && row[0] === "")) yield { line: rowLine, fields: row };
-        row = [];
-        line++;
-        rowLine = line;
-      } else field += ch;
-    }
+    head = Buffer.concat([head, chunk]);
+    if (head.length < 3) continue;
+    yield head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head;
+    head = undefined;
   }
-  if (quoted) throw new AppError("validation_failed", `line ${rowLine}: a quoted field is not closed`);
-  if (field !== "" || row.length > 0) {
-    row.push(field);
-    yield { line: rowLine, fields: row };
-  }
+  if (head?.length) yield head;
+}
+
+export interface CsvRow {
+  line: number;
+  fields: string[];
+}
+
+/**
+ * Rows of an RFC 4180 CSV (quoted fields with commas, newlines and "" escapes; UTF-8 BOM; CRLF, LF or
+ * CR, mixed), each with the line it starts on, read by csv-parse as the bytes arrive. As lenient as the
+ * files we get: a quote inside an unquoted field is text (27" monitor), rows may differ in width (a
+ * missing field reads as empty), blank lines and lines of a lone "" are skipped. A quoted field left
+ * open at the end is refused naming the line it starts on.
+ */
+export async function* csvRows(input: AsyncIterable<Uint8Array> | Uint8Array): AsyncGenerator<CsvRow> {
+  // The line a record starts on: the line after the previous record, its newlines and the empty lines
+  // skipped since. Counted here, not taken from csv-parse's `info.lines`, which counts a CRLF inside a
+  // quoted field as two lines. Only LF counts inside a quoted field (CRLF once, a lone CR not at all).
+  let next = 1;
+  let skipped = 0;
+  const startOf = (emptyLines: number) => next + emptyLines - skipped;
+  // A quoted field left open is the one error csv-parse can raise with these options. Taken by on_skip
+  // rather than as a stream error, so that the rows before it are read first, as they are written.
+  let unclosed: CsvError | undefined;
+  const options: Options<CsvRow, string[]> = {
+    record_delimiter: ["\r\n", "\n", "\r"],
+    relax_quotes: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (err) => {
+      unclosed ??= err;
+    },
+    on_record: (fields: string[], { empty_lines }) => {
+      const line = startOf(empty_lines);
+      let newlines = 0;
+      for (const f of fields) for (let i = f.indexOf("\n"); i >= 0; i = f.indexOf("\n", i + 1)) newlines++;
+      next = line + newlines + 1;
+      skipped = empty_lines;
+      return fields.length === 1 && fields[0] === "" ? null : { line, fields };
+    },
+  };
+  // The typings' non-generic overload wants on_record to return the array it is given.
+  const parser = parse(options as unknown as Options);
+  // A damaged gzip reaches the reader through the parser, which pipeline destroys with the source's error.
+  pipeline(Readable.from(withoutBom(maybeGunzip(bytesOf(input)))), parser, () => {});
+  for await (const row of parser) yield row as CsvRow;
+  if (unclosed?.code === "CSV_QUOTE_NOT_CLOSED")
+    throw new AppError(
+      "validation_failed",
+      `line ${startOf(unclosed.empty_lines as number)}: a quoted field is not closed`,
+    );
+  if (unclosed) throw unclosed;
 }
 
 // ---- AWS Cost and Usage Report ----------------------------------------------------------------------

@@ -1,10 +1,58 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addDays } from "./dates.ts";
-import { bankHoliday, japaneseHolidays, nextBankBusinessDay, weekday } from "./holidays.ts";
+import { addDays, daysBetween } from "./dates.ts";
+import { AppError } from "./errors.ts";
+import {
+  bankHoliday,
+  FIRST_YEAR,
+  japaneseHolidays,
+  LAST_YEAR,
+  nextBankBusinessDay,
+  weekday,
+} from "./holidays.ts";
 
-// The Cabinet Office's published calendars (内閣府「国民の祝日について」).
+// The Cabinet Office's published calendars (内閣府「国民の祝日について」). 2020 and 2021 carry the moves
+// of 海の日, スポーツの日 and 山の日 by the Tokyo Olympics special measures act (平成27年法律第33号 Art. 32).
 const PUBLISHED: Record<number, string[]> = {
+  2020: [
+    "01-01",
+    "01-13",
+    "02-11",
+    "02-23",
+    "02-24",
+    "03-20",
+    "04-29",
+    "05-03",
+    "05-04",
+    "05-05",
+    "05-06",
+    "07-23",
+    "07-24",
+    "08-10",
+    "09-21",
+    "09-22",
+    "11-03",
+    "11-23",
+  ],
+  2021: [
+    "01-01",
+    "01-11",
+    "02-11",
+    "02-23",
+    "03-20",
+    "04-29",
+    "05-03",
+    "05-04",
+    "05-05",
+    "07-22",
+    "07-23",
+    "08-08",
+    "08-09",
+    "09-20",
+    "09-23",
+    "11-03",
+    "11-23",
+  ],
   2025: [
     "01-01",
     "01-13",
@@ -75,21 +123,53 @@ describe("Japanese holidays and bank business days", () => {
     expect(japaneseHolidays(2026).get("2026-05-06")).toBe("振替休日");
     expect(japaneseHolidays(2026).get("2026-09-22")).toBe("国民の休日");
     expect(japaneseHolidays(2027).get("2027-03-22")).toBe("振替休日");
+    expect(japaneseHolidays(2020).get("2020-05-06")).toBe("振替休日");
+    expect(japaneseHolidays(2019).get("2019-04-30")).toBe("国民の休日");
+    expect(japaneseHolidays(2027).get("2027-01-01")).toBe("元日");
+    expect(japaneseHolidays(2026).get("2026-09-21")).toBe("敬老の日");
   });
-  it("banks close on weekends, holidays and 31 Dec – 3 Jan (銀行法施行令第5条)", () => {
-    expect(bankHoliday("2026-12-26")).toBe("土曜日");
-    expect(bankHoliday("2026-12-27")).toBe("日曜日");
-    expect(bankHoliday("2026-12-28")).toBeNull();
-    expect(bankHoliday("2026-12-31")).toMatch(/年末年始/);
-    expect(bankHoliday("2027-01-01")).toBe("元日");
-    expect(bankHoliday("2027-01-04")).toBeNull();
-    expect(bankHoliday("2026-09-22")).toBe("国民の休日");
-    expect(nextBankBusinessDay("2026-12-31")).toBe("2027-01-04");
-    expect(nextBankBusinessDay("2026-09-19")).toBe("2026-09-24");
-    expect(nextBankBusinessDay("2026-11-27")).toBe("2026-11-27");
+  it("names every day of the table in the law's words (振替休日 and 国民の休日, not the package's)", () => {
+    for (let y = FIRST_YEAR; y <= LAST_YEAR; y++)
+      for (const [date, name] of japaneseHolidays(y)) {
+        expect(date.startsWith(`${y}-`)).toBe(true);
+        expect(name).not.toMatch(/ 振替休日$|^休日$/);
+      }
+  });
+  it("crosses the year boundary: each year has its own days, and 2–3 January close the banks", () => {
+    expect([...japaneseHolidays(2026).keys()].every((d) => d.startsWith("2026-"))).toBe(true);
+    // 元日 2023 fell on a Sunday: 2 January is its substitute, and a bank closing day anyway.
+    expect(japaneseHolidays(2023).get("2023-01-02")).toBe("振替休日");
+    expect(bankHoliday("2023-01-02")).toMatch(/年末年始/);
+    expect(bankHoliday("2027-12-31")).toMatch(/年末年始/);
+    expect(nextBankBusinessDay("2027-12-31")).toBe("2028-01-04");
+    // 4 January 2031 is a Saturday: the first business day of 2031 is Monday the 6th.
+    expect(nextBankBusinessDay("2030-12-31")).toBe("2031-01-06");
+    expect(nextBankBusinessDay("2030-12-30")).toBe("2030-12-30");
+  });
+  it("refuses a year outside the package's table instead of guessing from weekends", () => {
+    expect([FIRST_YEAR, LAST_YEAR]).toEqual([1970, 2050]);
+    expect(bankHoliday("2050-12-30")).toBeNull();
+    expect(japaneseHolidays(2050).get("2050-11-23")).toBe("勤労感謝の日");
+    for (const f of [
+      () => japaneseHolidays(2051),
+      () => japaneseHolidays(1969),
+      () => bankHoliday("2051-01-06"),
+      () => bankHoliday("2051-12-31"),
+      () => nextBankBusinessDay("2050-12-31"),
+    ])
+      expect(f).toThrow(
+        expect.objectContaining({
+          constructor: AppError,
+          code: "validation_failed",
+          message: expect.stringMatching(/covers 1970–2050; (2051|1969) is outside it/),
+          details: { year: ["outside_holiday_calendar"], covered: [1970, 2050] },
+        }),
+      );
   });
   it("the next business day is open, is not before the date, and nothing between is open", () => {
-    const day = fc.integer({ min: 0, max: 365 * 70 }).map((n) => addDays("2026-01-01", n));
+    // Every date from 2026 to the last the table can answer (31 Dec 2050 walks into 2051).
+    const last = daysBetween("2026-01-01", `${LAST_YEAR}-12-30`);
+    const day = fc.integer({ min: 0, max: last }).map((n) => addDays("2026-01-01", n));
     fc.assert(
       fc.property(day, (d) => {
         const next = nextBankBusinessDay(d);
