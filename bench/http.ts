@@ -5,8 +5,8 @@
  * the targets so that machine noise hits all of them alike; medians and ratios are reported.
  */
 import autocannon from "autocannon";
+import { seedDemo } from "../src/cli/demo.ts";
 import { freePort } from "../src/db/embedded.ts";
-import { seedDemo } from "../src/db/seed.ts";
 import { benchDatabase, median, spawnNode, stopChild, waitReady } from "./lib.ts";
 
 const SECONDS = Number(process.env.SECONDS ?? 8);

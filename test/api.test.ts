@@ -374,7 +374,7 @@ describe("API tokens", () => {
 
 describe("demo accounts", () => {
   it("exist only in demo mode: with demo mode off they cannot log in", async () => {
-    const { seedDemo, DEMO_PASSWORD } = await import("../src/db/seed.ts");
+    const { seedDemo, DEMO_PASSWORD } = await import("../src/cli/demo.ts");
     await seedDemo(env.db);
     const demoOn = await login(env.app, "operator", DEMO_PASSWORD);
     expect((await demoOn.req("GET", "/api/v1/me")).json.user.isDemo).toBe(true);

@@ -3,10 +3,10 @@ import { parseArgs } from "node:util";
 import { systemActor, verifyAudit } from "../audit/service.ts";
 import { loadConfig } from "../core/config.ts";
 import { migrate } from "../db/db.ts";
-import { seedDemo } from "../db/seed.ts";
 import { CUSTOMER_ROLES, type Role, STAFF_ROLES } from "../identity/rules.ts";
 import { createUser } from "../identity/service.ts";
 import { type Command, UsageError, withDatabase } from "./command.ts";
+import { seedDemo } from "./demo.ts";
 import { seedBillingDemo } from "./server.ts";
 
 const noArgs = (name: string, argv: string[]) => {

@@ -6,10 +6,10 @@ import { processClock } from "../admin/clock.ts";
 import { type Config, loadConfig } from "../core/config.ts";
 import { addMonthsToMonth, monthOf, tokyoDate } from "../core/dates.ts";
 import { openDatabase } from "../db/runtime.ts";
-import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from "../db/seed.ts";
 import { buildApp } from "../http/app.ts";
 import { allJobs, jobQueue } from "../jobs/registry.ts";
 import { type Command, type Out, UsageError } from "./command.ts";
+import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from "./demo.ts";
 
 function portOption(value: string | undefined): Partial<Config> {
   if (value === undefined) return {};

@@ -3,8 +3,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { DEMO_PASSWORD, seedDemo } from "../../src/cli/demo.ts";
 import { freePort } from "../../src/db/embedded.ts";
-import { DEMO_PASSWORD, seedDemo } from "../../src/db/seed.ts";
 import { testDatabase } from "../helpers.ts";
 
 export const ARTIFACTS = path.resolve("test-artifacts");
