@@ -147,18 +147,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
       acceptRawFiles(api);
       await api.register(identityRoutes(ctx));
       await api.register(rulesRoutes());
-      mount(api, identity, "admin", adminRoutes(ctx));
-      mount(api, identity, "customers", customerRoutes(ctx));
-      mount(api, identity, "applications", applicationRoutes(ctx));
-      mount(api, identity, "contracts", contractRoutes(ctx));
-      mount(api, identity, "terms", termsRoutes(ctx));
-      mount(api, identity, "notices", noticeRoutes(ctx));
-      mount(api, identity, "inquiries", inquiryRoutes(ctx));
-      mount(api, identity, "billing", [
-        ...billingRoutes(ctx),
-        ...paymentRoutes(ctx),
-        ...contractBillingRoutes(ctx),
-      ]);
+      mount(api, "admin", adminRoutes(ctx));
+      mount(api, "customers", customerRoutes(ctx));
+      mount(api, "applications", applicationRoutes(ctx));
+      mount(api, "contracts", contractRoutes(ctx));
+      mount(api, "terms", termsRoutes(ctx));
+      mount(api, "notices", noticeRoutes(ctx));
+      mount(api, "inquiries", inquiryRoutes(ctx));
+      mount(api, "billing", [...billingRoutes(ctx), ...paymentRoutes(ctx), ...contractBillingRoutes(ctx)]);
     },
     { prefix: "/api/v1" },
   );

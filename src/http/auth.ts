@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../core/errors.ts";
-import type { Role, TokenScope } from "../identity/rules.ts";
+import { pendingObligation, type Role, type TokenScope } from "../identity/rules.ts";
 import type { AuthContext, IdentityService } from "../identity/service.ts";
 
 export const SESSION_COOKIE = "unyo_session";
@@ -45,7 +45,7 @@ export function checkCsrf(req: FastifyRequest): void {
     throw new AppError("csrf_failed", "missing or wrong X-CSRF-Token header (fetch it from GET /api/v1/me)");
 }
 
-export function authorize(policy: Policy, identity: IdentityService) {
+export function authorize(policy: Policy) {
   return async (req: FastifyRequest, _reply: FastifyReply) => {
     const ctx = req.auth;
     if (!ctx) throw new AppError("unauthenticated", "sign in first");
@@ -59,7 +59,7 @@ export function authorize(policy: Policy, identity: IdentityService) {
         throw new AppError("forbidden", `the API token lacks the "${scope}" scope`);
     }
     if (!policy.allowPending) {
-      const pending = identity.pendingObligation(ctx);
+      const pending = pendingObligation(ctx.user);
       if (pending === "password_change_required")
         throw new AppError("password_change_required", "change the issued initial password first", {
           article: "10",

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { AuthContext, IdentityService } from "../identity/service.ts";
+import type { AuthContext } from "../identity/service.ts";
 import { authorize, type Policy, requireAuth } from "./auth.ts";
 import { errorSchema } from "./errors.ts";
 
@@ -102,7 +102,7 @@ export function route<
 const ERRORS = [400, 401, 403, 404, 409, 413, 415, 423, 429] as const;
 
 /** Register a room's routes on the API prefix. */
-export function mount(fastify: FastifyInstance, identity: IdentityService, tag: string, routes: AnyRoute[]) {
+export function mount(fastify: FastifyInstance, tag: string, routes: AnyRoute[]) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   for (const r of routes) {
     const status = r.status ?? 200;
@@ -130,7 +130,7 @@ export function mount(fastify: FastifyInstance, identity: IdentityService, tag: 
         ...(r.body ? { body: r.body } : {}),
         response,
       },
-      ...(isPublic ? { config: { public: true } } : { preHandler: authorize(r.policy as Policy, identity) }),
+      ...(isPublic ? { config: { public: true } } : { preHandler: authorize(r.policy as Policy) }),
       handler: async (req, reply) => {
         const input = {
           params: req.params,

@@ -5,6 +5,7 @@ import { AppError } from "../core/errors.ts";
 import { authorize, requireAuth, SESSION_COOKIE } from "../http/auth.ts";
 import type { AppContext } from "../http/context.ts";
 import { errorSchema } from "../http/errors.ts";
+import { pendingObligation } from "./rules.ts";
 import {
   changePasswordBody,
   createTokenBody,
@@ -36,7 +37,7 @@ export function identityRoutes(ctx: AppContext) {
   const me = (auth: AuthContext) => ({
     user: auth.user,
     csrfToken: auth.kind === "session" ? auth.csrfToken : null,
-    pending: identity.pendingObligation(auth) ?? null,
+    pending: pendingObligation(auth.user) ?? null,
     authenticatedBy: auth.kind,
   });
   const setCookie = (reply: FastifyReply, token: string) =>
@@ -85,7 +86,7 @@ export function identityRoutes(ctx: AppContext) {
       },
     );
 
-    const any = { preHandler: authorize({ who: "any", allowPending: true }, identity) };
+    const any = { preHandler: authorize({ who: "any", allowPending: true }) };
 
     app.get(
       "/me",
@@ -176,7 +177,7 @@ export function identityRoutes(ctx: AppContext) {
       },
     );
 
-    const signedIn = { preHandler: authorize({ who: "any" }, identity) };
+    const signedIn = { preHandler: authorize({ who: "any" }) };
 
     app.get(
       "/me/sessions",
@@ -264,7 +265,7 @@ export function identityRoutes(ctx: AppContext) {
     app.post(
       "/users",
       {
-        preHandler: authorize({ who: "staff", roles: ["admin", "operator"] }, identity),
+        preHandler: authorize({ who: "staff", roles: ["admin", "operator"] }),
         schema: {
           tags,
           summary: "Create a user; the initial password is returned once (Art. 10)",
@@ -293,7 +294,7 @@ export function identityRoutes(ctx: AppContext) {
     app.post(
       "/users/:id/reset-password",
       {
-        preHandler: authorize({ who: "staff", roles: ["admin", "operator"] }, identity),
+        preHandler: authorize({ who: "staff", roles: ["admin", "operator"] }),
         schema: {
           tags,
           summary: "Reset a user's password: a new initial password for the designated channel (Art. 35(17))",

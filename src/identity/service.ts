@@ -16,7 +16,6 @@ import {
   reauthenticatedRecently,
   sessionState,
   type TokenScope,
-  totpRequired,
 } from "./rules.ts";
 import { newTotpSecret, otpauthUri, verifyTotp } from "./totp.ts";
 
@@ -711,13 +710,6 @@ export class IdentityService {
         subjectId: tokenId,
       });
     });
-  }
-
-  /** What a session may do before it has finished its obligations (Art. 10 password change, admin TOTP). */
-  pendingObligation(ctx: AuthContext): "password_change_required" | "totp_required" | undefined {
-    if (ctx.user.mustChangePassword) return "password_change_required";
-    if (totpRequired(ctx.user.kind, ctx.user.role) && !ctx.user.totpEnabled) return "totp_required";
-    return undefined;
   }
 }
 
