@@ -3,6 +3,7 @@ import { type Actor, appendAudit } from "../audit/service.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
 import { AppError, notFound } from "../core/errors.ts";
+import { customerExists } from "../customers/store.ts";
 import type { Db, Tx } from "../db/db.ts";
 import { hitThrottle } from "../db/throttle.ts";
 import { burnPasswordCheck, generateInitialPassword, hashPassword, verifyPassword } from "./passwords.ts";
@@ -17,6 +18,34 @@ import {
   sessionState,
   type TokenScope,
 } from "./rules.ts";
+import {
+  clearLoginFailures,
+  enableTotp,
+  endSessionById,
+  endSessionOf,
+  endSessionsOf,
+  insertSession,
+  insertToken,
+  insertUser,
+  loginIdTaken,
+  markReauthenticated,
+  offerTotpSecret,
+  passwordHashOf,
+  revokeTokenOf,
+  revokeTokensOf,
+  sessionWithUser,
+  setIssuedPassword,
+  setLoginFailures,
+  setPassword,
+  tokensOf,
+  tokenWithUser,
+  totpOf,
+  touchSession,
+  touchToken,
+  type UserRow,
+  unexpiredSessionsOf,
+  userForLogin,
+} from "./store.ts";
 import { newTotpSecret, otpauthUri, verifyTotp } from "./totp.ts";
 
 export interface UserView {
@@ -32,20 +61,6 @@ export interface UserView {
   totpEnabled: boolean;
   isDemo: boolean;
 }
-
-type UserRow = {
-  id: string;
-  kind: "staff" | "customer";
-  customer_id: string | null;
-  login_id: string;
-  email: string;
-  display_name: string;
-  role: string;
-  locale: "ja" | "en";
-  must_change_password: boolean;
-  totp_enabled: boolean;
-  is_demo: boolean;
-};
 
 export function presentUser(u: UserRow): UserView {
   return {
@@ -63,20 +78,7 @@ export function presentUser(u: UserRow): UserView {
   };
 }
 
-/** The columns a user view is presented from (never the hash or the TOTP secret). */
-export const USER_COLUMNS = [
-  "id",
-  "kind",
-  "customer_id",
-  "login_id",
-  "email",
-  "display_name",
-  "role",
-  "locale",
-  "must_change_password",
-  "totp_enabled",
-  "is_demo",
-] as const;
+export { USER_COLUMNS } from "./store.ts";
 
 export const sha256 = (s: string) => createHash("sha256").update(s).digest();
 
@@ -119,44 +121,27 @@ export async function createUser(
   if (isStaff && input.customerId)
     throw new AppError("validation_failed", "a staff user belongs to no customer");
   if (input.password) checkPassword(input.password, input.loginId);
-  const existing = await tx
-    .selectFrom("users")
-    .select("id")
-    .where((eb) => eb(eb.fn("lower", ["login_id"]), "=", input.loginId.toLowerCase()))
-    .executeTakeFirst();
-  if (existing) throw new AppError("conflict", `login id "${input.loginId}" is already taken`);
-  if (input.customerId) {
-    const customer = await tx
-      .selectFrom("customers")
-      .select("id")
-      .where("id", "=", input.customerId)
-      .executeTakeFirst();
-    if (!customer) throw notFound("customer");
-  }
+  if (await loginIdTaken(tx, input.loginId))
+    throw new AppError("conflict", `login id "${input.loginId}" is already taken`);
+  if (input.customerId && !(await customerExists(tx, input.customerId))) throw notFound("customer");
   const initialPassword = input.password ? undefined : generateInitialPassword();
-  const row = await tx
-    .insertInto("users")
-    .values({
-      kind: input.kind,
-      customer_id: input.customerId ?? null,
-      login_id: input.loginId,
-      email: input.email,
-      display_name: input.displayName,
-      role: input.role,
-      locale: input.locale ?? "ja",
-      password_hash: await hashPassword(input.password ?? initialPassword!),
-      must_change_password: !input.password,
-      password_changed_at: input.password ? now : null,
-      is_demo: input.isDemo ?? false,
-    })
-    .returning(USER_COLUMNS)
-    .executeTakeFirstOrThrow()
-    .catch((err: { code?: string }) => {
-      // A login id held by another company's user is invisible under RLS; the unique index still holds.
-      if (err.code === "23505")
-        throw new AppError("conflict", `login id "${input.loginId}" is already taken`);
-      throw err;
-    });
+  const row = await insertUser(tx, {
+    kind: input.kind,
+    customer_id: input.customerId ?? null,
+    login_id: input.loginId,
+    email: input.email,
+    display_name: input.displayName,
+    role: input.role,
+    locale: input.locale ?? "ja",
+    password_hash: await hashPassword(input.password ?? initialPassword!),
+    must_change_password: !input.password,
+    password_changed_at: input.password ? now : null,
+    is_demo: input.isDemo ?? false,
+  }).catch((err: { code?: string }) => {
+    // A login id held by another company's user is invisible under RLS; the unique index still holds.
+    if (err.code === "23505") throw new AppError("conflict", `login id "${input.loginId}" is already taken`);
+    throw err;
+  });
   const user = presentUser(row);
   await appendAudit(tx, {
     actor,
@@ -211,19 +196,7 @@ export class IdentityService {
   async login(input: LoginInput): Promise<{ token: string; context: SessionContext }> {
     const now = this.clock.now();
     await hitThrottle(this.db, `ip:${input.ip}`, IP_WINDOW_MINUTES, IP_MAX_ATTEMPTS, now, "log-in attempts");
-    const row = await this.db
-      .selectFrom("users")
-      .select([
-        ...USER_COLUMNS,
-        "password_hash",
-        "failed_logins",
-        "locked_until",
-        "disabled_at",
-        "totp_secret",
-        "totp_last_step",
-      ])
-      .where((eb) => eb(eb.fn("lower", ["login_id"]), "=", input.loginId.toLowerCase()))
-      .executeTakeFirst();
+    const row = await userForLogin(this.db, input.loginId);
     const invalid = new AppError("unauthenticated", "login id or password is incorrect");
     // Demo accounts exist only in demo mode: with UNYO_DEMO=0 they cannot log in.
     if (!row || row.disabled_at || (row.is_demo && !this.config.demo)) {
@@ -262,30 +235,19 @@ export class IdentityService {
     const csrfToken = randomBytes(24).toString("base64url");
     const idHash = sha256(token);
     await this.db.transaction().execute(async (tx) => {
-      await tx
-        .updateTable("users")
-        .set({
-          failed_logins: 0,
-          locked_until: null,
-          ...(totpStepUsed !== undefined ? { totp_last_step: totpStepUsed } : {}),
-        })
-        .where("id", "=", row.id)
-        .execute();
-      await tx
-        .insertInto("sessions")
-        .values({
-          id_hash: idHash,
-          user_id: row.id,
-          customer_id: row.customer_id,
-          csrf_token: csrfToken,
-          created_at: now,
-          last_seen_at: now,
-          expires_at: new Date(now.getTime() + this.config.sessionAbsoluteHours * 3_600_000),
-          reauthenticated_at: now,
-          ip: input.ip,
-          user_agent: input.userAgent?.slice(0, 300) ?? null,
-        })
-        .execute();
+      await clearLoginFailures(tx, row.id, totpStepUsed);
+      await insertSession(tx, {
+        id_hash: idHash,
+        user_id: row.id,
+        customer_id: row.customer_id,
+        csrf_token: csrfToken,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: new Date(now.getTime() + this.config.sessionAbsoluteHours * 3_600_000),
+        reauthenticated_at: now,
+        ip: input.ip,
+        user_agent: input.userAgent?.slice(0, 300) ?? null,
+      });
       await appendAudit(tx, {
         actor: { kind: row.kind, id: row.id },
         action: "session.login",
@@ -317,11 +279,7 @@ export class IdentityService {
   ) {
     const next = afterFailedLogin(failedBefore, now);
     await this.db.transaction().execute(async (tx) => {
-      await tx
-        .updateTable("users")
-        .set({ failed_logins: next.failed, locked_until: next.lockedUntil })
-        .where("id", "=", userId)
-        .execute();
+      await setLoginFailures(tx, userId, next.failed, next.lockedUntil);
       await appendAudit(tx, {
         actor: { kind: "public", id: null },
         action: next.lockedUntil ? "session.login_failed_locked" : "session.login_failed",
@@ -338,30 +296,7 @@ export class IdentityService {
   async authenticateSession(token: string): Promise<SessionContext | undefined> {
     const now = this.clock.now();
     const idHash = sha256(token);
-    const row = await this.db
-      .selectFrom("sessions as s")
-      .innerJoin("users as u", "u.id", "s.user_id")
-      .select([
-        "s.csrf_token",
-        "s.last_seen_at",
-        "s.expires_at",
-        "s.ended_at",
-        "s.reauthenticated_at",
-        "u.id",
-        "u.kind",
-        "u.customer_id",
-        "u.login_id",
-        "u.email",
-        "u.display_name",
-        "u.role",
-        "u.locale",
-        "u.must_change_password",
-        "u.totp_enabled",
-        "u.is_demo",
-        "u.disabled_at",
-      ])
-      .where("s.id_hash", "=", idHash)
-      .executeTakeFirst();
+    const row = await sessionWithUser(this.db, idHash);
     if (!row || row.disabled_at || (row.is_demo && !this.config.demo)) return undefined;
     const state = sessionState(
       {
@@ -373,16 +308,11 @@ export class IdentityService {
       this.config.sessionIdleMinutes,
     );
     if (state !== "active") {
-      if (state !== "ended")
-        await this.db.updateTable("sessions").set({ ended_at: now }).where("id_hash", "=", idHash).execute();
+      if (state !== "ended") await endSessionById(this.db, idHash, now);
       return undefined;
     }
     if (now.getTime() - new Date(row.last_seen_at).getTime() > 30_000)
-      await this.db
-        .updateTable("sessions")
-        .set({ last_seen_at: now })
-        .where("id_hash", "=", idHash)
-        .execute();
+      await touchSession(this.db, idHash, now);
     return {
       kind: "session",
       user: presentUser(row),
@@ -394,26 +324,10 @@ export class IdentityService {
 
   async authenticateToken(bearer: string): Promise<TokenContext | undefined> {
     const now = this.clock.now();
-    const row = await this.db
-      .selectFrom("api_tokens as t")
-      .innerJoin("users as u", "u.id", "t.user_id")
-      .select([
-        "t.id as token_id",
-        "t.scopes",
-        "t.expires_at",
-        "t.revoked_at",
-        ...USER_COLUMNS.map((c) => `u.${c}` as const),
-        "u.disabled_at",
-      ])
-      .where("t.token_hash", "=", sha256(bearer))
-      .executeTakeFirst();
+    const row = await tokenWithUser(this.db, sha256(bearer));
     if (!row || row.revoked_at || row.disabled_at) return undefined;
     if (row.expires_at && new Date(row.expires_at) <= now) return undefined;
-    await this.db
-      .updateTable("api_tokens")
-      .set({ last_used_at: now })
-      .where("id", "=", row.token_id)
-      .execute();
+    await touchToken(this.db, row.token_id, now);
     return {
       kind: "token",
       user: presentUser(row),
@@ -425,25 +339,14 @@ export class IdentityService {
   async logout(ctx: SessionContext): Promise<void> {
     const now = this.clock.now();
     await this.db.transaction().execute(async (tx) => {
-      await tx
-        .updateTable("sessions")
-        .set({ ended_at: now })
-        .where("id_hash", "=", Buffer.from(ctx.sessionId, "hex"))
-        .execute();
+      await endSessionById(tx, Buffer.from(ctx.sessionId, "hex"), now);
       await appendAudit(tx, actorAudit(ctx, "session.logout", now));
     });
   }
 
   async listSessions(ctx: AuthContext) {
     const now = this.clock.now();
-    const rows = await this.db
-      .selectFrom("sessions")
-      .select(["id_hash", "created_at", "last_seen_at", "expires_at", "ip", "user_agent"])
-      .where("user_id", "=", ctx.user.id)
-      .where("ended_at", "is", null)
-      .where("expires_at", ">", now)
-      .orderBy("last_seen_at", "desc")
-      .execute();
+    const rows = await unexpiredSessionsOf(this.db, ctx.user.id, now);
     return rows
       .filter(
         (r) => now.getTime() - new Date(r.last_seen_at).getTime() < this.config.sessionIdleMinutes * 60_000,
@@ -463,14 +366,8 @@ export class IdentityService {
     if (!/^[0-9a-f]{64}$/.test(sessionId)) throw notFound("session");
     const now = this.clock.now();
     await this.db.transaction().execute(async (tx) => {
-      const res = await tx
-        .updateTable("sessions")
-        .set({ ended_at: now })
-        .where("id_hash", "=", Buffer.from(sessionId, "hex"))
-        .where("user_id", "=", ctx.user.id)
-        .where("ended_at", "is", null)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0) throw notFound("session");
+      if ((await endSessionOf(tx, ctx.user.id, Buffer.from(sessionId, "hex"), now)) === 0)
+        throw notFound("session");
       await appendAudit(tx, {
         ...actorAudit(ctx, "session.end", now),
         after: { sessionId: sessionId.slice(0, 12) },
@@ -480,18 +377,9 @@ export class IdentityService {
 
   async reauthenticate(ctx: SessionContext, password: string): Promise<void> {
     const now = this.clock.now();
-    const row = await this.db
-      .selectFrom("users")
-      .select("password_hash")
-      .where("id", "=", ctx.user.id)
-      .executeTakeFirstOrThrow();
-    if (!(await verifyPassword(row.password_hash, password)))
+    if (!(await verifyPassword(await passwordHashOf(this.db, ctx.user.id), password)))
       throw new AppError("unauthenticated", "the password is incorrect");
-    await this.db
-      .updateTable("sessions")
-      .set({ reauthenticated_at: now })
-      .where("id_hash", "=", Buffer.from(ctx.sessionId, "hex"))
-      .execute();
+    await markReauthenticated(this.db, Buffer.from(ctx.sessionId, "hex"), now);
   }
 
   /** Sensitive actions need a log-in or re-authentication within the last few minutes. */
@@ -505,12 +393,7 @@ export class IdentityService {
   /** Change one's own password; ends every other session of the user. */
   async changePassword(ctx: SessionContext, currentPassword: string, newPassword: string): Promise<void> {
     const now = this.clock.now();
-    const row = await this.db
-      .selectFrom("users")
-      .select(["password_hash"])
-      .where("id", "=", ctx.user.id)
-      .executeTakeFirstOrThrow();
-    if (!(await verifyPassword(row.password_hash, currentPassword)))
+    if (!(await verifyPassword(await passwordHashOf(this.db, ctx.user.id), currentPassword)))
       throw new AppError("unauthenticated", "the current password is incorrect");
     if (currentPassword === newPassword)
       throw new AppError("validation_failed", "the new password must differ from the current one", {
@@ -519,23 +402,8 @@ export class IdentityService {
     checkPassword(newPassword, ctx.user.loginId);
     const newHash = await hashPassword(newPassword);
     await this.db.transaction().execute(async (tx) => {
-      await tx
-        .updateTable("users")
-        .set({
-          password_hash: newHash,
-          must_change_password: false,
-          password_changed_at: now,
-          updated_at: now,
-        })
-        .where("id", "=", ctx.user.id)
-        .execute();
-      await tx
-        .updateTable("sessions")
-        .set({ ended_at: now })
-        .where("user_id", "=", ctx.user.id)
-        .where("id_hash", "!=", Buffer.from(ctx.sessionId, "hex"))
-        .where("ended_at", "is", null)
-        .execute();
+      await setPassword(tx, ctx.user.id, newHash, now);
+      await endSessionsOf(tx, ctx.user.id, now, Buffer.from(ctx.sessionId, "hex"));
       await appendAudit(tx, {
         ...actorAudit(ctx, "user.password_change", now),
         after: { wasInitial: ctx.user.mustChangePassword },
@@ -556,33 +424,12 @@ export class IdentityService {
     const initialPassword = generateInitialPassword();
     const passwordHash = await hashPassword(initialPassword);
     const user = await this.db.transaction().execute(async (tx) => {
-      const row = await tx
-        .updateTable("users")
-        .set({
-          password_hash: passwordHash,
-          must_change_password: true,
-          failed_logins: 0,
-          locked_until: null,
-          updated_at: now,
-        })
-        .where("id", "=", userId)
-        .returning(USER_COLUMNS)
-        .executeTakeFirst();
+      const row = await setIssuedPassword(tx, userId, passwordHash, now);
       if (!row) throw notFound("user");
       if (row.kind === "staff" && actor.user.role !== "admin")
         throw new AppError("forbidden", "only an administrator resets a staff member's password");
-      await tx
-        .updateTable("sessions")
-        .set({ ended_at: now })
-        .where("user_id", "=", userId)
-        .where("ended_at", "is", null)
-        .execute();
-      await tx
-        .updateTable("api_tokens")
-        .set({ revoked_at: now })
-        .where("user_id", "=", userId)
-        .where("revoked_at", "is", null)
-        .execute();
+      await endSessionsOf(tx, userId, now);
+      await revokeTokensOf(tx, userId, now);
       await appendAudit(tx, {
         actor: { kind: actor.user.kind, id: actor.user.id },
         action: "user.password_reset",
@@ -601,39 +448,22 @@ export class IdentityService {
   async startTotpEnrolment(ctx: SessionContext): Promise<{ secret: string; uri: string }> {
     this.requireRecentAuth(ctx);
     const secret = newTotpSecret();
-    await this.db
-      .updateTable("users")
-      .set({ totp_secret: secret, totp_enabled: false })
-      .where("id", "=", ctx.user.id)
-      .where("totp_enabled", "=", false)
-      .execute();
-    const row = await this.db
-      .selectFrom("users")
-      .select(["totp_secret", "totp_enabled"])
-      .where("id", "=", ctx.user.id)
-      .executeTakeFirstOrThrow();
-    if (row.totp_enabled) throw new AppError("conflict", "two-factor authentication is already enabled");
+    await offerTotpSecret(this.db, ctx.user.id, secret);
+    if ((await totpOf(this.db, ctx.user.id)).totp_enabled)
+      throw new AppError("conflict", "two-factor authentication is already enabled");
     return { secret, uri: otpauthUri(secret, ctx.user.loginId) };
   }
 
   async confirmTotpEnrolment(ctx: SessionContext, code: string): Promise<void> {
     const now = this.clock.now();
-    const row = await this.db
-      .selectFrom("users")
-      .select(["totp_secret", "totp_enabled"])
-      .where("id", "=", ctx.user.id)
-      .executeTakeFirstOrThrow();
+    const row = await totpOf(this.db, ctx.user.id);
     if (row.totp_enabled) throw new AppError("conflict", "two-factor authentication is already enabled");
     if (!row.totp_secret) throw new AppError("conflict", "start the enrolment first");
     const step = verifyTotp(row.totp_secret, code, now);
     if (step === undefined)
       throw new AppError("validation_failed", "the code does not match", { details: { code: ["mismatch"] } });
     await this.db.transaction().execute(async (tx) => {
-      await tx
-        .updateTable("users")
-        .set({ totp_enabled: true, totp_last_step: step })
-        .where("id", "=", ctx.user.id)
-        .execute();
+      await enableTotp(tx, ctx.user.id, step);
       await appendAudit(tx, actorAudit(ctx, "user.totp_enable", now));
     });
   }
@@ -644,19 +474,15 @@ export class IdentityService {
     const prefix = randomBytes(4).toString("hex");
     const token = `unyo_${prefix}_${randomBytes(24).toString("base64url")}`;
     return this.db.transaction().execute(async (tx) => {
-      const row = await tx
-        .insertInto("api_tokens")
-        .values({
-          user_id: ctx.user.id,
-          customer_id: ctx.user.customerId,
-          name: input.name,
-          prefix,
-          token_hash: sha256(token),
-          scopes: input.scopes,
-          expires_at: input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null,
-        })
-        .returning(["id", "created_at", "expires_at"])
-        .executeTakeFirstOrThrow();
+      const row = await insertToken(tx, {
+        user_id: ctx.user.id,
+        customer_id: ctx.user.customerId,
+        name: input.name,
+        prefix,
+        token_hash: sha256(token),
+        scopes: input.scopes,
+        expires_at: input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null,
+      });
       await appendAudit(tx, {
         ...actorAudit(ctx, "token.create", now),
         subjectType: "api_token",
@@ -675,12 +501,7 @@ export class IdentityService {
   }
 
   async listTokens(ctx: AuthContext) {
-    const rows = await this.db
-      .selectFrom("api_tokens")
-      .select(["id", "name", "prefix", "scopes", "created_at", "expires_at", "last_used_at", "revoked_at"])
-      .where("user_id", "=", ctx.user.id)
-      .orderBy("created_at", "desc")
-      .execute();
+    const rows = await tokensOf(this.db, ctx.user.id);
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -696,14 +517,7 @@ export class IdentityService {
   async revokeToken(ctx: AuthContext, tokenId: string): Promise<void> {
     const now = this.clock.now();
     await this.db.transaction().execute(async (tx) => {
-      const res = await tx
-        .updateTable("api_tokens")
-        .set({ revoked_at: now })
-        .where("id", "=", tokenId)
-        .where("user_id", "=", ctx.user.id)
-        .where("revoked_at", "is", null)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0) throw notFound("API token");
+      if ((await revokeTokenOf(tx, ctx.user.id, tokenId, now)) === 0) throw notFound("API token");
       await appendAudit(tx, {
         ...actorAudit(ctx, "token.revoke", now),
         subjectType: "api_token",
