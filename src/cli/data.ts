@@ -5,7 +5,7 @@ import { loadConfig } from "../core/config.ts";
 import { migrate } from "../db/db.ts";
 import { seedDemo } from "../db/seed.ts";
 import { CUSTOMER_ROLES, type Role, STAFF_ROLES } from "../identity/rules.ts";
-import { createUser } from "../identity/service.ts";
+import { createUser } from "../identity/users.ts";
 import { type Command, UsageError, withDatabase } from "./command.ts";
 import { seedBillingDemo } from "./server.ts";
 

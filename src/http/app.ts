@@ -23,7 +23,6 @@ import type { Config } from "../core/config.ts";
 import { customerRoutes } from "../customers/routes.ts";
 import type { Db } from "../db/db.ts";
 import { identityRoutes } from "../identity/routes.ts";
-import { IdentityService } from "../identity/service.ts";
 import { inquiryRoutes } from "../inquiries/routes.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { noticeRoutes } from "../notices/routes.ts";
@@ -51,8 +50,7 @@ export interface BuildAppOptions {
 
 export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyInstance; ctx: AppContext }> {
   const clock = opts.clock ?? systemClock;
-  const identity = new IdentityService(opts.db, opts.config, clock);
-  const ctx: AppContext = { db: opts.db, config: opts.config, clock, identity, queue: opts.queue };
+  const ctx: AppContext = { db: opts.db, config: opts.config, clock, queue: opts.queue };
 
   const app = Fastify({
     ...(opts.logger
@@ -141,7 +139,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
   await app.register(
     async (api) => {
       api.addHook("onRequest", async (req) => {
-        await resolveAuth(req, identity);
+        await resolveAuth(req, ctx);
         checkCsrf(req);
       });
       acceptRawFiles(api);

@@ -5,6 +5,9 @@ import { AppError } from "../core/errors.ts";
 import { authorize, requireAuth, SESSION_COOKIE } from "../http/auth.ts";
 import type { AppContext } from "../http/context.ts";
 import { errorSchema } from "../http/errors.ts";
+import type { AuthContext } from "./actor.ts";
+import { login } from "./login.ts";
+import { changePassword, resetPassword } from "./passwords.ts";
 import { pendingObligation } from "./rules.ts";
 import {
   changePasswordBody,
@@ -20,7 +23,10 @@ import {
   totpConfirmBody,
   userSchema,
 } from "./schemas.ts";
-import { type AuthContext, createUser } from "./service.ts";
+import { endSession, listSessions, logout, reauthenticate } from "./sessions.ts";
+import { createToken, listTokens, revokeToken } from "./tokens.ts";
+import { confirmTotpEnrolment, startTotpEnrolment } from "./totp-enrolment.ts";
+import { createUser } from "./users.ts";
 
 const errors = {
   400: errorSchema,
@@ -33,7 +39,7 @@ const errors = {
 };
 
 export function identityRoutes(ctx: AppContext) {
-  const { identity, config } = ctx;
+  const { config } = ctx;
   const me = (auth: AuthContext) => ({
     user: auth.user,
     csrfToken: auth.kind === "session" ? auth.csrfToken : null,
@@ -65,7 +71,7 @@ export function identityRoutes(ctx: AppContext) {
         config: { public: true },
       },
       async (req, reply) => {
-        const { token, context } = await identity.login({
+        const { token, context } = await login(ctx, {
           ...req.body,
           ip: req.ip,
           userAgent: req.headers["user-agent"],
@@ -80,7 +86,7 @@ export function identityRoutes(ctx: AppContext) {
       { schema: { tags, summary: "End this session (server-side)", response: { 204: z.null(), ...errors } } },
       async (req, reply) => {
         const auth = req.auth;
-        if (auth?.kind === "session") await identity.logout(auth);
+        if (auth?.kind === "session") await logout(ctx, auth);
         reply.clearCookie(SESSION_COOKIE, { path: "/" });
         return reply.code(204).send(null);
       },
@@ -116,7 +122,7 @@ export function identityRoutes(ctx: AppContext) {
         const auth = requireAuth(req);
         if (auth.kind !== "session")
           throw new AppError("forbidden", "change passwords in an interactive session");
-        await identity.changePassword(auth, req.body.currentPassword, req.body.newPassword);
+        await changePassword(ctx, auth, req.body.currentPassword, req.body.newPassword);
         return reply.code(204).send(null);
       },
     );
@@ -136,7 +142,7 @@ export function identityRoutes(ctx: AppContext) {
         const auth = requireAuth(req);
         if (auth.kind !== "session")
           throw new AppError("forbidden", "re-authenticate in an interactive session");
-        await identity.reauthenticate(auth, req.body.password);
+        await reauthenticate(ctx, auth, req.body.password);
         return reply.code(204).send(null);
       },
     );
@@ -154,7 +160,7 @@ export function identityRoutes(ctx: AppContext) {
       async (req) => {
         const auth = requireAuth(req);
         if (auth.kind !== "session") throw new AppError("forbidden", "enrol in an interactive session");
-        return identity.startTotpEnrolment(auth);
+        return startTotpEnrolment(ctx, auth);
       },
     );
 
@@ -172,7 +178,7 @@ export function identityRoutes(ctx: AppContext) {
       async (req) => {
         const auth = requireAuth(req);
         if (auth.kind !== "session") throw new AppError("forbidden", "enrol in an interactive session");
-        await identity.confirmTotpEnrolment(auth, req.body.code);
+        await confirmTotpEnrolment(ctx, auth, req.body.code);
         return me({ ...auth, user: { ...auth.user, totpEnabled: true } });
       },
     );
@@ -190,7 +196,7 @@ export function identityRoutes(ctx: AppContext) {
         },
       },
       async (req) => ({
-        items: await identity.listSessions(requireAuth(req)),
+        items: await listSessions(ctx, requireAuth(req)),
       }),
     );
 
@@ -206,7 +212,7 @@ export function identityRoutes(ctx: AppContext) {
         },
       },
       async (req, reply) => {
-        await identity.endSession(requireAuth(req), req.params.id);
+        await endSession(ctx, requireAuth(req), req.params.id);
         return reply.code(204).send(null);
       },
     );
@@ -222,7 +228,7 @@ export function identityRoutes(ctx: AppContext) {
         },
       },
       async (req) => ({
-        items: await identity.listTokens(requireAuth(req)),
+        items: await listTokens(ctx, requireAuth(req)),
       }),
     );
 
@@ -242,7 +248,7 @@ export function identityRoutes(ctx: AppContext) {
           },
         },
       },
-      async (req, reply) => reply.code(201).send(await identity.createToken(requireAuth(req), req.body)),
+      async (req, reply) => reply.code(201).send(await createToken(ctx, requireAuth(req), req.body)),
     );
 
     app.delete(
@@ -257,7 +263,7 @@ export function identityRoutes(ctx: AppContext) {
         },
       },
       async (req, reply) => {
-        await identity.revokeToken(requireAuth(req), req.params.id);
+        await revokeToken(ctx, requireAuth(req), req.params.id);
         return reply.code(204).send(null);
       },
     );
@@ -306,7 +312,7 @@ export function identityRoutes(ctx: AppContext) {
         },
       },
       async (req) => {
-        const result = await identity.resetPassword(requireAuth(req), req.params.id);
+        const result = await resetPassword(ctx, requireAuth(req), req.params.id);
         return { ...result, article: "35(17)" };
       },
     );

@@ -23,6 +23,7 @@ export const userSchema = z
     isDemo: z.boolean(),
   })
   .meta({ id: "User" });
+export type UserView = z.infer<typeof userSchema>;
 
 export const meSchema = z
   .object({
