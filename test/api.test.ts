@@ -250,6 +250,11 @@ describe("log-in, sessions, CSRF", () => {
     const res = await env.app.inject({ method: "POST", url: "/api/v1/auth/forgot-password" });
     expect(res.statusCode).toBe(403);
     expect(res.json().error.article).toBe("35(17)");
+    // The API description promises no success answer either.
+    const spec = (await env.app.inject("/api/openapi.json")).json();
+    const answers = Object.keys(spec.paths["/api/v1/auth/forgot-password"].post.responses);
+    expect(answers).toContain("403");
+    expect(answers.filter((s) => s.startsWith("2"))).toEqual([]);
   });
 });
 

@@ -143,8 +143,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
         checkCsrf(req);
       });
       acceptRawFiles(api);
-      await api.register(identityRoutes(ctx));
       await api.register(rulesRoutes());
+      mount(api, "identity", identityRoutes(ctx));
       mount(api, "admin", adminRoutes(ctx));
       mount(api, "customers", customerRoutes(ctx));
       mount(api, "applications", applicationRoutes(ctx));

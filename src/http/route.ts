@@ -75,8 +75,13 @@ export interface RouteDef<P extends Maybe, Q extends Maybe, B extends Maybe, R e
   body?: B;
   /** The 2xx status (default 200; 204 answers nothing). */
   status?: 200 | 201 | 202 | 204;
-  /** The answer's schema; `null` with status 204. */
+  /** The answer's schema; `null` with status 204 or with `refusesOnly`. */
   response: R | null;
+  /**
+   * A route that exists only to refuse (a service not offered by design): its handler always throws,
+   * and the OpenAPI document lists no 2xx answer for it.
+   */
+  refusesOnly?: true;
   /** Other 2xx statuses the handler may answer with `withStatus`, each with the same schema. */
   alsoStatus?: (200 | 201 | 202)[];
   /** A file answer instead of JSON: its content type in the OpenAPI document. */
@@ -112,7 +117,7 @@ export function mount(fastify: FastifyInstance, tag: string, routes: AnyRoute[])
         description: `The file (${r.produces})`,
         content: { [r.produces]: { schema: z.string().meta({ format: "binary" }) } },
       };
-    } else {
+    } else if (!r.refusesOnly) {
       response[status] = status === 204 ? z.null().meta({ description: "No content" }) : r.response;
       for (const s of r.alsoStatus ?? []) response[s] = r.response;
     }
@@ -144,6 +149,7 @@ export function mount(fastify: FastifyInstance, tag: string, routes: AnyRoute[])
           reply,
         };
         const out = await r.handler(input as never);
+        if (r.refusesOnly) throw new Error(`${r.method} ${r.url} only refuses, yet its handler returned`);
         if (out && typeof out === "object" && ANSWER in out) {
           if (out[ANSWER] === "file") {
             const f = out as FileAnswer;

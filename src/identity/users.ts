@@ -3,11 +3,13 @@
  * first log-in (Art. 10), and the view the API shows of them (never the hash or the TOTP secret).
  */
 import { type Actor, appendAudit } from "../audit/service.ts";
+import type { Deps } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import { customerExists } from "../customers/store.ts";
 import type { Tx } from "../db/db.ts";
+import type { AuthContext } from "./actor.ts";
 import { passwordProblems, passwordProblemText, type Role, STAFF_ROLES } from "./rules.ts";
-import type { UserView } from "./schemas.ts";
+import type { CreateUserRequest, UserView } from "./schemas.ts";
 import { generateInitialPassword, hashPassword } from "./secrets.ts";
 import { insertUser, loginIdTaken, type UserRow } from "./store.ts";
 
@@ -104,4 +106,25 @@ export async function createUser(
     at: now,
   });
   return { user, initialPassword };
+}
+
+/** A user added by provider staff: only an administrator adds staff; the initial password is shown once. */
+export async function addUserByStaff(
+  deps: Deps,
+  auth: AuthContext,
+  input: CreateUserRequest,
+): Promise<{ user: UserView; initialPassword: string }> {
+  if (input.kind === "staff" && auth.user.role !== "admin")
+    throw new AppError("forbidden", "only an administrator creates staff users");
+  const r = await deps.db
+    .transaction()
+    .execute((tx) =>
+      createUser(
+        tx,
+        { kind: "staff", id: auth.user.id },
+        { ...input, customerId: input.customerId ?? null },
+        deps.clock.now(),
+      ),
+    );
+  return { user: r.user, initialPassword: r.initialPassword! };
 }
