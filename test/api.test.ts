@@ -377,6 +377,25 @@ describe("API tokens", () => {
   });
 });
 
+describe("one's own sessions and tokens only", () => {
+  it("another user can neither end my session nor revoke my token (404, as if absent)", async () => {
+    const mine = await buildUser(env.db, { role: "operator" });
+    const me = await login(env.app, mine.loginId, mine.password);
+    const other = await login(env.app, (await buildUser(env.db, { role: "operator" })).loginId, PASSWORD);
+    const [session] = (await me.req("GET", "/api/v1/me/sessions")).json.items;
+    const token = await me.req("POST", "/api/v1/me/tokens", { name: "mine", scopes: ["read"] });
+    expect((await other.req("DELETE", `/api/v1/me/sessions/${session.id}`)).status).toBe(404);
+    expect((await other.req("DELETE", `/api/v1/me/tokens/${token.json.id}`)).status).toBe(404);
+    expect((await me.req("GET", "/api/v1/me")).status).toBe(200);
+    const bearer = { authorization: `Bearer ${token.json.token}` };
+    expect((await env.app.inject({ url: "/api/v1/me", headers: bearer })).statusCode).toBe(200);
+    // Revoking one token leaves the owner's session alone, and a second revocation finds nothing.
+    expect((await me.req("DELETE", `/api/v1/me/tokens/${token.json.id}`)).status).toBe(204);
+    expect((await me.req("DELETE", `/api/v1/me/tokens/${token.json.id}`)).status).toBe(404);
+    expect((await me.req("GET", "/api/v1/me")).status).toBe(200);
+  });
+});
+
 describe("demo accounts", () => {
   it("exist only in demo mode: with demo mode off they cannot log in", async () => {
     const { seedDemo, DEMO_PASSWORD } = await import("../src/db/seed.ts");

@@ -31,7 +31,7 @@ export async function changePassword(
   const newHash = await hashPassword(newPassword);
   await deps.db.transaction().execute(async (tx) => {
     await setPassword(tx, session.user.id, newHash, now);
-    await endSessionsOf(tx, session.user.id, now, sessionDigest(session));
+    await endSessionsOf(tx, session.user.id, now, { except: sessionDigest(session) });
     await appendAudit(tx, {
       ...selfAudit(session, "user.password_change", now),
       after: { wasInitial: session.user.mustChangePassword },

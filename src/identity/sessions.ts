@@ -11,7 +11,7 @@ import { reauthenticatedRecently, sessionState } from "./rules.ts";
 import { sha256, verifyPassword } from "./secrets.ts";
 import {
   endSessionById,
-  endSessionOf,
+  endSessionsOf,
   markReauthenticated,
   passwordHashOf,
   sessionWithUser,
@@ -91,7 +91,7 @@ export async function endSession(deps: Deps, auth: AuthContext, sessionId: strin
   if (!/^[0-9a-f]{64}$/.test(sessionId)) throw notFound("session");
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (tx) => {
-    if ((await endSessionOf(tx, auth.user.id, Buffer.from(sessionId, "hex"), now)) === 0)
+    if ((await endSessionsOf(tx, auth.user.id, now, { only: Buffer.from(sessionId, "hex") })) === 0)
       throw notFound("session");
     await appendAudit(tx, {
       ...selfAudit(auth, "session.end", now),

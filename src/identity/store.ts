@@ -237,27 +237,25 @@ export async function unexpiredSessionsOf(db: Q, userId: string, now: Date) {
     .execute();
 }
 
-/** End one of the user's open sessions; the number ended (0 when not the user's or already ended). */
-export async function endSessionOf(tx: Q, userId: string, idHash: Buffer, at: Date): Promise<number> {
-  const r = await tx
-    .updateTable("sessions")
-    .set({ ended_at: at })
-    .where("id_hash", "=", idHash)
-    .where("user_id", "=", userId)
-    .where("ended_at", "is", null)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
-}
-
-/** End every open session of the user, but the one `except` when given. */
-export async function endSessionsOf(tx: Q, userId: string, at: Date, except?: Buffer): Promise<void> {
+/**
+ * End the user's open sessions: only the one `only` (someone else's is not touched), all but the one
+ * `except`, or all; the number ended.
+ */
+export async function endSessionsOf(
+  tx: Q,
+  userId: string,
+  at: Date,
+  which: { only?: Buffer; except?: Buffer } = {},
+): Promise<number> {
   let q = tx
     .updateTable("sessions")
     .set({ ended_at: at })
     .where("user_id", "=", userId)
     .where("ended_at", "is", null);
-  if (except) q = q.where("id_hash", "!=", except);
-  await q.execute();
+  if (which.only) q = q.where("id_hash", "=", which.only);
+  if (which.except) q = q.where("id_hash", "!=", which.except);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 /** Sessions ended or expired before `before`. */
@@ -315,23 +313,14 @@ export async function tokensOf(db: Q, userId: string) {
     .execute();
 }
 
-/** Revoke one of the user's tokens; the number revoked (0 when not the user's or already revoked). */
-export async function revokeTokenOf(tx: Q, userId: string, tokenId: string, at: Date): Promise<number> {
-  const r = await tx
+/** Revoke the user's live tokens: only the one `only` (someone else's is not touched), or all; the number revoked. */
+export async function revokeTokensOf(tx: Q, userId: string, at: Date, only?: string): Promise<number> {
+  let q = tx
     .updateTable("api_tokens")
     .set({ revoked_at: at })
-    .where("id", "=", tokenId)
     .where("user_id", "=", userId)
-    .where("revoked_at", "is", null)
-    .executeTakeFirst();
+    .where("revoked_at", "is", null);
+  if (only) q = q.where("id", "=", only);
+  const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows);
-}
-
-export async function revokeTokensOf(tx: Q, userId: string, at: Date): Promise<void> {
-  await tx
-    .updateTable("api_tokens")
-    .set({ revoked_at: at })
-    .where("user_id", "=", userId)
-    .where("revoked_at", "is", null)
-    .execute();
 }

@@ -10,7 +10,7 @@ import { type AuthContext, selfAudit, type TokenContext } from "./actor.ts";
 import type { TokenScope } from "./rules.ts";
 import { sha256 } from "./secrets.ts";
 import { requireRecentAuth } from "./sessions.ts";
-import { insertToken, revokeTokenOf, tokensOf, tokenWithUser, touchToken } from "./store.ts";
+import { insertToken, revokeTokensOf, tokensOf, tokenWithUser, touchToken } from "./store.ts";
 import { presentUser } from "./users.ts";
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
@@ -84,7 +84,7 @@ export async function listTokens(deps: Deps, auth: AuthContext) {
 export async function revokeToken(deps: Deps, auth: AuthContext, tokenId: string): Promise<void> {
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (tx) => {
-    if ((await revokeTokenOf(tx, auth.user.id, tokenId, now)) === 0) throw notFound("API token");
+    if ((await revokeTokensOf(tx, auth.user.id, now, tokenId)) === 0) throw notFound("API token");
     await appendAudit(tx, {
       ...selfAudit(auth, "token.revoke", now),
       subjectType: "api_token",
