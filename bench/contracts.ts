@@ -12,7 +12,7 @@ import { completeEnds, runDeletions } from "../src/contracts/ends.ts";
 import { contractsSubjectTo } from "../src/contracts/store.ts";
 import { fixedClock } from "../src/core/clock.ts";
 import { loadConfig } from "../src/core/config.ts";
-import type { AuthContext } from "../src/identity/service.ts";
+import type { AuthContext } from "../src/identity/actor.ts";
 import { inquiryJobs } from "../src/inquiries/service.ts";
 import { jobQueue } from "../src/jobs/registry.ts";
 import { applyTermsVersions } from "../src/terms/service.ts";

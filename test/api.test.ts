@@ -250,6 +250,11 @@ describe("log-in, sessions, CSRF", () => {
     const res = await env.app.inject({ method: "POST", url: "/api/v1/auth/forgot-password" });
     expect(res.statusCode).toBe(403);
     expect(res.json().error.article).toBe("35(17)");
+    // The API description promises no success answer either.
+    const spec = (await env.app.inject("/api/openapi.json")).json();
+    const answers = Object.keys(spec.paths["/api/v1/auth/forgot-password"].post.responses);
+    expect(answers).toContain("403");
+    expect(answers.filter((s) => s.startsWith("2"))).toEqual([]);
   });
 });
 
@@ -369,6 +374,25 @@ describe("API tokens", () => {
     expect(list.json.items[0]).not.toHaveProperty("token");
     expect((await c.req("DELETE", `/api/v1/me/tokens/${created.json.id}`)).status).toBe(204);
     expect((await env.app.inject({ url: "/api/v1/me", headers: bearer })).statusCode).toBe(401);
+  });
+});
+
+describe("one's own sessions and tokens only", () => {
+  it("another user can neither end my session nor revoke my token (404, as if absent)", async () => {
+    const mine = await buildUser(env.db, { role: "operator" });
+    const me = await login(env.app, mine.loginId, mine.password);
+    const other = await login(env.app, (await buildUser(env.db, { role: "operator" })).loginId, PASSWORD);
+    const [session] = (await me.req("GET", "/api/v1/me/sessions")).json.items;
+    const token = await me.req("POST", "/api/v1/me/tokens", { name: "mine", scopes: ["read"] });
+    expect((await other.req("DELETE", `/api/v1/me/sessions/${session.id}`)).status).toBe(404);
+    expect((await other.req("DELETE", `/api/v1/me/tokens/${token.json.id}`)).status).toBe(404);
+    expect((await me.req("GET", "/api/v1/me")).status).toBe(200);
+    const bearer = { authorization: `Bearer ${token.json.token}` };
+    expect((await env.app.inject({ url: "/api/v1/me", headers: bearer })).statusCode).toBe(200);
+    // Revoking one token leaves the owner's session alone, and a second revocation finds nothing.
+    expect((await me.req("DELETE", `/api/v1/me/tokens/${token.json.id}`)).status).toBe(204);
+    expect((await me.req("DELETE", `/api/v1/me/tokens/${token.json.id}`)).status).toBe(404);
+    expect((await me.req("GET", "/api/v1/me")).status).toBe(200);
   });
 });
 

@@ -10,7 +10,7 @@ import type { Deps } from "../src/core/deps.ts";
 import { createDb, type Db } from "../src/db/db.ts";
 import { buildApp } from "../src/http/app.ts";
 import type { Role } from "../src/identity/rules.ts";
-import { createUser } from "../src/identity/service.ts";
+import { createUser } from "../src/identity/users.ts";
 import type { JobQueue } from "../src/jobs/queue.ts";
 import { jobQueue } from "../src/jobs/registry.ts";
 

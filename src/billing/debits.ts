@@ -15,7 +15,7 @@ import { AppError, notFound } from "../core/errors.ts";
 import { bankHoliday, nextBankBusinessDay } from "../core/holidays.ts";
 import { customerExists } from "../customers/store.ts";
 import { asCaller, type Db, type Tx } from "../db/db.ts";
-import type { AuthContext } from "../identity/service.ts";
+import type { AuthContext } from "../identity/actor.ts";
 import { debitCollectsDueBy } from "./rules.ts";
 import type { DebitRequestView, MandateView } from "./schemas.ts";
 import {

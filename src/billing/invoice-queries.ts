@@ -4,7 +4,7 @@ import { type Deps, todayOf } from "../core/deps.ts";
 import { notFound } from "../core/errors.ts";
 import { groupBy } from "../core/group.ts";
 import { asCaller, type Db, type Tx } from "../db/db.ts";
-import type { AuthContext } from "../identity/service.ts";
+import type { AuthContext } from "../identity/actor.ts";
 import { lineOf } from "./lines.ts";
 import { invoiceLateFee, invoiceTax, isOverdue } from "./rules.ts";
 import type { InvoiceDetail, InvoiceRow } from "./schemas.ts";

@@ -14,7 +14,7 @@ import { AppError, notFound } from "../core/errors.ts";
 import { groupBy } from "../core/group.ts";
 import { customerExists } from "../customers/store.ts";
 import { asCaller, type Tx } from "../db/db.ts";
-import type { AuthContext } from "../identity/service.ts";
+import type { AuthContext } from "../identity/actor.ts";
 import { type AllocationStep, allocatePayments, invoiceLateFee, overdueCriterion } from "./rules.ts";
 import type { PaymentView } from "./schemas.ts";
 import { insertChargesOnce } from "./store/charges.ts";

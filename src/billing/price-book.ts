@@ -4,8 +4,7 @@ import type { IsoDate } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import type { Db, Tx } from "../db/db.ts";
-import { actorOf } from "../identity/actor.ts";
-import type { AuthContext } from "../identity/service.ts";
+import { type AuthContext, actorOf } from "../identity/actor.ts";
 import type { ContractCharges } from "./rules.ts";
 import type { PriceItemView } from "./schemas.ts";
 import {

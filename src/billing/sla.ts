@@ -9,8 +9,7 @@ import { type IsoMonth, monthOf } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import { asCaller } from "../db/db.ts";
-import { actorOf } from "../identity/actor.ts";
-import type { AuthContext } from "../identity/service.ts";
+import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { contractCharges } from "./contract-facts.ts";
 import { PriceBook } from "./price-book.ts";
 import {

@@ -4,7 +4,7 @@ import { systemActor, verifyAudit } from "../audit/service.ts";
 import { loadConfig } from "../core/config.ts";
 import { migrate } from "../db/db.ts";
 import { CUSTOMER_ROLES, type Role, STAFF_ROLES } from "../identity/rules.ts";
-import { createUser } from "../identity/service.ts";
+import { createUser } from "../identity/users.ts";
 import { type Command, UsageError, withDatabase } from "./command.ts";
 import { seedDemo } from "./demo.ts";
 import { seedBillingDemo } from "./server.ts";

@@ -8,8 +8,8 @@ import { addMonthsToMonth, monthOf, tokyoDate } from "../core/dates.ts";
 import { insertCustomer } from "../customers/store.ts";
 import type { Db } from "../db/db.ts";
 import type { Role } from "../identity/rules.ts";
-import { createUser } from "../identity/service.ts";
 import { demoSeeded } from "../identity/store.ts";
+import { createUser } from "../identity/users.ts";
 
 export const DEMO_PASSWORD = "unyo-demo-2026!";
 

@@ -8,8 +8,7 @@ import type { IsoDate, IsoMonth } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
 import { AppError } from "../core/errors.ts";
 import { asCaller } from "../db/db.ts";
-import { actorOf } from "../identity/actor.ts";
-import type { AuthContext } from "../identity/service.ts";
+import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { articleJa, event, loadContract, notifyCustomer } from "./common.ts";
 import { presentContract } from "./present.ts";
 import {

@@ -7,8 +7,7 @@
 import type { IsoDate } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
 import { AppError } from "../core/errors.ts";
-import { actorOf } from "../identity/actor.ts";
-import type { AuthContext } from "../identity/service.ts";
+import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { event, loadContract } from "./common.ts";
 import { contractEnd, type EndKind, lateStartExtension, receiptDate } from "./rules.ts";
 import { checkTransition } from "./states.ts";

@@ -7,7 +7,7 @@ import type { IsoDate } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
 import { AppError } from "../core/errors.ts";
 import { succeedCustomer } from "../customers/service.ts";
-import type { AuthContext } from "../identity/service.ts";
+import type { AuthContext } from "../identity/actor.ts";
 import { checkCorporateNumber } from "./applications.ts";
 import { articleJa, event, notifyCustomer, transition } from "./common.ts";
 import {

@@ -1,7 +1,7 @@
 /** Reading contracts: a list (a customer sees its own) and one with its timeline and terms history. */
 import type { Deps } from "../core/deps.ts";
 import { asCaller } from "../db/db.ts";
-import type { AuthContext } from "../identity/service.ts";
+import type { AuthContext } from "../identity/actor.ts";
 import { historyOf } from "../terms/store.ts";
 import { loadContract } from "./common.ts";
 import { presentContract, presentContractDetail } from "./present.ts";

@@ -6,8 +6,7 @@ import { appendAudit } from "../audit/service.ts";
 import type { Deps } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import { asCaller } from "../db/db.ts";
-import { actorOf } from "../identity/actor.ts";
-import type { AuthContext } from "../identity/service.ts";
+import { type AuthContext, actorOf } from "../identity/actor.ts";
 import type { CustomerChange, CustomerChangeView } from "./schemas.ts";
 import {
   changeById,

@@ -8,9 +8,10 @@ import type { Deps } from "../core/deps.ts";
 import { notFound } from "../core/errors.ts";
 import { asCaller, type Tx } from "../db/db.ts";
 import type { CustomerRole } from "../db/schema.ts";
-import { actorOf } from "../identity/actor.ts";
-import { type AuthContext, createUser, presentUser, type UserView } from "../identity/service.ts";
+import { type AuthContext, actorOf } from "../identity/actor.ts";
+import type { UserView } from "../identity/schemas.ts";
 import { usersOfCustomer } from "../identity/store.ts";
+import { createUser, presentUser } from "../identity/users.ts";
 import type { CustomerView } from "./schemas.ts";
 import {
   type CustomerRow,

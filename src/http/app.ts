@@ -23,7 +23,6 @@ import type { Config } from "../core/config.ts";
 import { customerRoutes } from "../customers/routes.ts";
 import type { Db } from "../db/db.ts";
 import { identityRoutes } from "../identity/routes.ts";
-import { IdentityService } from "../identity/service.ts";
 import { inquiryRoutes } from "../inquiries/routes.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { noticeRoutes } from "../notices/routes.ts";
@@ -51,14 +50,10 @@ export interface BuildAppOptions {
 
 export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyInstance; ctx: AppContext }> {
   const clock = opts.clock ?? systemClock;
+  const ctx: AppContext = { db: opts.db, config: opts.config, clock, queue: opts.queue };
   // Sessions, TOTP codes and log-in throttling keep real time even on a test clock: a rehearsed month
   // end must neither log everyone out nor shift the authenticator's codes.
-  const identity = new IdentityService(
-    opts.db,
-    opts.config,
-    clock instanceof TestClock ? systemClock : clock,
-  );
-  const ctx: AppContext = { db: opts.db, config: opts.config, clock, identity, queue: opts.queue };
+  const identityCtx: AppContext = { ...ctx, clock: clock instanceof TestClock ? systemClock : clock };
 
   const app = Fastify({
     ...(opts.logger
@@ -147,24 +142,20 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
   await app.register(
     async (api) => {
       api.addHook("onRequest", async (req) => {
-        await resolveAuth(req, identity);
+        await resolveAuth(req, identityCtx);
         checkCsrf(req);
       });
       acceptRawFiles(api);
-      await api.register(identityRoutes(ctx));
       await api.register(rulesRoutes());
-      mount(api, identity, "admin", adminRoutes(ctx));
-      mount(api, identity, "customers", customerRoutes(ctx));
-      mount(api, identity, "applications", applicationRoutes(ctx));
-      mount(api, identity, "contracts", contractRoutes(ctx));
-      mount(api, identity, "terms", termsRoutes(ctx));
-      mount(api, identity, "notices", noticeRoutes(ctx));
-      mount(api, identity, "inquiries", inquiryRoutes(ctx));
-      mount(api, identity, "billing", [
-        ...billingRoutes(ctx),
-        ...paymentRoutes(ctx),
-        ...contractBillingRoutes(ctx),
-      ]);
+      mount(api, "identity", identityRoutes(identityCtx));
+      mount(api, "admin", adminRoutes(ctx));
+      mount(api, "customers", customerRoutes(ctx));
+      mount(api, "applications", applicationRoutes(ctx));
+      mount(api, "contracts", contractRoutes(ctx));
+      mount(api, "terms", termsRoutes(ctx));
+      mount(api, "notices", noticeRoutes(ctx));
+      mount(api, "inquiries", inquiryRoutes(ctx));
+      mount(api, "billing", [...billingRoutes(ctx), ...paymentRoutes(ctx), ...contractBillingRoutes(ctx)]);
     },
     { prefix: "/api/v1" },
   );

@@ -1,7 +1,9 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../core/errors.ts";
-import type { Role, TokenScope } from "../identity/rules.ts";
-import type { AuthContext, IdentityService } from "../identity/service.ts";
+import type { AuthContext } from "../identity/actor.ts";
+import { pendingObligation, type Role, type TokenScope } from "../identity/rules.ts";
+import { authenticateSession, type IdentityDeps } from "../identity/sessions.ts";
+import { authenticateToken } from "../identity/tokens.ts";
 
 export const SESSION_COOKIE = "unyo_session";
 
@@ -22,17 +24,17 @@ export interface Policy {
 }
 
 /** Resolve the caller from the session cookie or a bearer token (once per request). */
-export async function resolveAuth(req: FastifyRequest, identity: IdentityService): Promise<void> {
+export async function resolveAuth(req: FastifyRequest, deps: IdentityDeps): Promise<void> {
   req.auth = undefined;
   const header = req.headers.authorization;
   if (header?.startsWith("Bearer ")) {
-    const ctx = await identity.authenticateToken(header.slice(7).trim());
+    const ctx = await authenticateToken(deps, header.slice(7).trim());
     if (!ctx) throw new AppError("unauthenticated", "the API token is invalid, expired or revoked");
     req.auth = ctx;
     return;
   }
   const cookie = req.cookies[SESSION_COOKIE];
-  if (cookie) req.auth = await identity.authenticateSession(cookie);
+  if (cookie) req.auth = await authenticateSession(deps, cookie);
 }
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -45,7 +47,7 @@ export function checkCsrf(req: FastifyRequest): void {
     throw new AppError("csrf_failed", "missing or wrong X-CSRF-Token header (fetch it from GET /api/v1/me)");
 }
 
-export function authorize(policy: Policy, identity: IdentityService) {
+export function authorize(policy: Policy) {
   return async (req: FastifyRequest, _reply: FastifyReply) => {
     const ctx = req.auth;
     if (!ctx) throw new AppError("unauthenticated", "sign in first");
@@ -59,7 +61,7 @@ export function authorize(policy: Policy, identity: IdentityService) {
         throw new AppError("forbidden", `the API token lacks the "${scope}" scope`);
     }
     if (!policy.allowPending) {
-      const pending = identity.pendingObligation(ctx);
+      const pending = pendingObligation(ctx.user);
       if (pending === "password_change_required")
         throw new AppError("password_change_required", "change the issued initial password first", {
           article: "10",

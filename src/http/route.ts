@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { AuthContext, IdentityService } from "../identity/service.ts";
+import type { AuthContext } from "../identity/actor.ts";
 import { authorize, type Policy, requireAuth } from "./auth.ts";
 import { errorSchema } from "./errors.ts";
 
@@ -75,8 +75,13 @@ export interface RouteDef<P extends Maybe, Q extends Maybe, B extends Maybe, R e
   body?: B;
   /** The 2xx status (default 200; 204 answers nothing). */
   status?: 200 | 201 | 202 | 204;
-  /** The answer's schema; `null` with status 204. */
+  /** The answer's schema; `null` with status 204 or with `refusesOnly`. */
   response: R | null;
+  /**
+   * A route that exists only to refuse (a service not offered by design): its handler always throws,
+   * and the OpenAPI document lists no 2xx answer for it.
+   */
+  refusesOnly?: true;
   /** Other 2xx statuses the handler may answer with `withStatus`, each with the same schema. */
   alsoStatus?: (200 | 201 | 202)[];
   /** A file answer instead of JSON: its content type in the OpenAPI document. */
@@ -102,7 +107,7 @@ export function route<
 const ERRORS = [400, 401, 403, 404, 409, 413, 415, 423, 429] as const;
 
 /** Register a room's routes on the API prefix. */
-export function mount(fastify: FastifyInstance, identity: IdentityService, tag: string, routes: AnyRoute[]) {
+export function mount(fastify: FastifyInstance, tag: string, routes: AnyRoute[]) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   for (const r of routes) {
     const status = r.status ?? 200;
@@ -112,7 +117,7 @@ export function mount(fastify: FastifyInstance, identity: IdentityService, tag: 
         description: `The file (${r.produces})`,
         content: { [r.produces]: { schema: z.string().meta({ format: "binary" }) } },
       };
-    } else {
+    } else if (!r.refusesOnly) {
       response[status] = status === 204 ? z.null().meta({ description: "No content" }) : r.response;
       for (const s of r.alsoStatus ?? []) response[s] = r.response;
     }
@@ -130,7 +135,7 @@ export function mount(fastify: FastifyInstance, identity: IdentityService, tag: 
         ...(r.body ? { body: r.body } : {}),
         response,
       },
-      ...(isPublic ? { config: { public: true } } : { preHandler: authorize(r.policy as Policy, identity) }),
+      ...(isPublic ? { config: { public: true } } : { preHandler: authorize(r.policy as Policy) }),
       handler: async (req, reply) => {
         const input = {
           params: req.params,
@@ -144,6 +149,7 @@ export function mount(fastify: FastifyInstance, identity: IdentityService, tag: 
           reply,
         };
         const out = await r.handler(input as never);
+        if (r.refusesOnly) throw new Error(`${r.method} ${r.url} only refuses, yet its handler returned`);
         if (out && typeof out === "object" && ANSWER in out) {
           if (out[ANSWER] === "file") {
             const f = out as FileAnswer;

@@ -1,334 +1,225 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
+/**
+ * Log-in and log-out, the signed-in user's own account (password, TOTP, sessions, API tokens), and
+ * users created and reset by provider staff.
+ */
+import type { FastifyReply } from "fastify";
 import { AppError } from "../core/errors.ts";
-import { authorize, requireAuth, SESSION_COOKIE } from "../http/auth.ts";
+import { idParams, itemsOf } from "../core/schemas.ts";
+import { SESSION_COOKIE } from "../http/auth.ts";
 import type { AppContext } from "../http/context.ts";
-import { errorSchema } from "../http/errors.ts";
+import { route } from "../http/route.ts";
+import { type AuthContext, interactive } from "./actor.ts";
+import { login } from "./login.ts";
+import { changePassword, resetPassword } from "./passwords.ts";
+import { pendingObligation } from "./rules.ts";
 import {
   changePasswordBody,
+  createdTokenSchema,
   createTokenBody,
   createUserBody,
-  idParams,
+  issuedUserSchema,
   loginBody,
+  type Me,
   meSchema,
+  passwordResetSchema,
   reauthBody,
   sessionIdParams,
   sessionSchema,
   tokenSchema,
   totpConfirmBody,
-  userSchema,
+  totpSetupSchema,
 } from "./schemas.ts";
-import { type AuthContext, createUser } from "./service.ts";
+import { endSession, listSessions, logout, reauthenticate } from "./sessions.ts";
+import { createToken, listTokens, revokeToken } from "./tokens.ts";
+import { confirmTotpEnrolment, startTotpEnrolment } from "./totp-enrolment.ts";
+import { addUserByStaff } from "./users.ts";
 
-const errors = {
-  400: errorSchema,
-  401: errorSchema,
-  403: errorSchema,
-  404: errorSchema,
-  409: errorSchema,
-  423: errorSchema,
-  429: errorSchema,
-};
+/** The caller's own account stays reachable while the Art. 10 password change or TOTP enrolment is pending. */
+const ownAccount = { who: "any", allowPending: true } as const;
+const signedIn = { who: "any" } as const;
+const ops = { who: "staff", roles: ["admin", "operator"] } as const;
 
-export function identityRoutes(ctx: AppContext) {
-  const { identity, config } = ctx;
-  const me = (auth: AuthContext) => ({
+function presentMe(auth: AuthContext): Me {
+  return {
     user: auth.user,
     csrfToken: auth.kind === "session" ? auth.csrfToken : null,
-    pending: identity.pendingObligation(auth) ?? null,
+    pending: pendingObligation(auth.user) ?? null,
     authenticatedBy: auth.kind,
-  });
-  const setCookie = (reply: FastifyReply, token: string) =>
+  };
+}
+
+export function identityRoutes(ctx: AppContext) {
+  const setSessionCookie = (reply: FastifyReply, token: string) =>
     reply.setCookie(SESSION_COOKIE, token, {
       path: "/",
       httpOnly: true,
       sameSite: "lax",
-      secure: config.secureCookies,
-      maxAge: config.sessionAbsoluteHours * 3600,
+      secure: ctx.config.secureCookies,
+      maxAge: ctx.config.sessionAbsoluteHours * 3600,
     });
 
-  return async (fastify: FastifyInstance) => {
-    const app = fastify.withTypeProvider<ZodTypeProvider>();
-    const tags = ["identity"];
-
-    app.post(
-      "/auth/login",
-      {
-        schema: {
-          tags,
-          summary: "Log in with login id and password (and a TOTP code when enabled)",
-          body: loginBody,
-          response: { 200: meSchema, ...errors },
-        },
-        config: { public: true },
-      },
-      async (req, reply) => {
-        const { token, context } = await identity.login({
-          ...req.body,
+  return [
+    route({
+      method: "POST",
+      url: "/auth/login",
+      summary: "Log in with login id and password (and a TOTP code when enabled)",
+      policy: "public",
+      body: loginBody,
+      response: meSchema,
+      handler: async ({ body, req, reply }) => {
+        const { token, context } = await login(ctx, {
+          ...body,
           ip: req.ip,
           userAgent: req.headers["user-agent"],
         });
-        setCookie(reply, token);
-        return me(context);
+        setSessionCookie(reply, token);
+        return presentMe(context);
       },
-    );
-
-    app.post(
-      "/auth/logout",
-      { schema: { tags, summary: "End this session (server-side)", response: { 204: z.null(), ...errors } } },
-      async (req, reply) => {
-        const auth = req.auth;
-        if (auth?.kind === "session") await identity.logout(auth);
+    }),
+    route({
+      method: "POST",
+      url: "/auth/logout",
+      summary: "End this session (server-side)",
+      // Also without a live session: the browser's cookie is cleared either way.
+      policy: "public",
+      status: 204,
+      response: null,
+      handler: async ({ caller, reply }) => {
+        if (caller?.kind === "session") await logout(ctx, caller);
         reply.clearCookie(SESSION_COOKIE, { path: "/" });
-        return reply.code(204).send(null);
       },
-    );
-
-    const any = { preHandler: authorize({ who: "any", allowPending: true }, identity) };
-
-    app.get(
-      "/me",
-      {
-        ...any,
-        schema: {
-          tags,
-          summary: "The signed-in user, CSRF token and pending obligations",
-          response: { 200: meSchema, ...errors },
-        },
-      },
-      async (req) => me(requireAuth(req)),
-    );
-
-    app.post(
-      "/me/password",
-      {
-        ...any,
-        schema: {
-          tags,
-          summary: "Change one's own password (ends the user's other sessions)",
-          body: changePasswordBody,
-          response: { 204: z.null(), ...errors },
-        },
-      },
-      async (req, reply) => {
-        const auth = requireAuth(req);
-        if (auth.kind !== "session")
-          throw new AppError("forbidden", "change passwords in an interactive session");
-        await identity.changePassword(auth, req.body.currentPassword, req.body.newPassword);
-        return reply.code(204).send(null);
-      },
-    );
-
-    app.post(
-      "/me/reauthenticate",
-      {
-        ...any,
-        schema: {
-          tags,
-          summary: "Confirm the password before a sensitive action",
-          body: reauthBody,
-          response: { 204: z.null(), ...errors },
-        },
-      },
-      async (req, reply) => {
-        const auth = requireAuth(req);
-        if (auth.kind !== "session")
-          throw new AppError("forbidden", "re-authenticate in an interactive session");
-        await identity.reauthenticate(auth, req.body.password);
-        return reply.code(204).send(null);
-      },
-    );
-
-    app.post(
-      "/me/totp/setup",
-      {
-        ...any,
-        schema: {
-          tags,
-          summary: "Start TOTP enrolment: returns the secret and otpauth URI",
-          response: { 200: z.object({ secret: z.string(), uri: z.string() }), ...errors },
-        },
-      },
-      async (req) => {
-        const auth = requireAuth(req);
-        if (auth.kind !== "session") throw new AppError("forbidden", "enrol in an interactive session");
-        return identity.startTotpEnrolment(auth);
-      },
-    );
-
-    app.post(
-      "/me/totp/confirm",
-      {
-        ...any,
-        schema: {
-          tags,
-          summary: "Finish TOTP enrolment with a current code",
-          body: totpConfirmBody,
-          response: { 200: meSchema, ...errors },
-        },
-      },
-      async (req) => {
-        const auth = requireAuth(req);
-        if (auth.kind !== "session") throw new AppError("forbidden", "enrol in an interactive session");
-        await identity.confirmTotpEnrolment(auth, req.body.code);
-        return me({ ...auth, user: { ...auth.user, totpEnabled: true } });
-      },
-    );
-
-    const signedIn = { preHandler: authorize({ who: "any" }, identity) };
-
-    app.get(
-      "/me/sessions",
-      {
-        ...signedIn,
-        schema: {
-          tags,
-          summary: "My active sessions",
-          response: { 200: z.object({ items: z.array(sessionSchema) }), ...errors },
-        },
-      },
-      async (req) => ({
-        items: await identity.listSessions(requireAuth(req)),
-      }),
-    );
-
-    app.delete(
-      "/me/sessions/:id",
-      {
-        ...signedIn,
-        schema: {
-          tags,
-          summary: "End one of my sessions",
-          params: sessionIdParams,
-          response: { 204: z.null(), ...errors },
-        },
-      },
-      async (req, reply) => {
-        await identity.endSession(requireAuth(req), req.params.id);
-        return reply.code(204).send(null);
-      },
-    );
-
-    app.get(
-      "/me/tokens",
-      {
-        ...signedIn,
-        schema: {
-          tags,
-          summary: "My API tokens",
-          response: { 200: z.object({ items: z.array(tokenSchema) }), ...errors },
-        },
-      },
-      async (req) => ({
-        items: await identity.listTokens(requireAuth(req)),
-      }),
-    );
-
-    app.post(
-      "/me/tokens",
-      {
-        ...signedIn,
-        schema: {
-          tags,
-          summary: "Create an API token (shown once; needs a recent log-in or re-authentication)",
-          body: createTokenBody,
-          response: {
-            201: tokenSchema
-              .pick({ id: true, name: true, prefix: true, scopes: true, expiresAt: true })
-              .extend({ token: z.string() }),
-            ...errors,
-          },
-        },
-      },
-      async (req, reply) => reply.code(201).send(await identity.createToken(requireAuth(req), req.body)),
-    );
-
-    app.delete(
-      "/me/tokens/:id",
-      {
-        ...signedIn,
-        schema: {
-          tags,
-          summary: "Revoke an API token",
-          params: idParams,
-          response: { 204: z.null(), ...errors },
-        },
-      },
-      async (req, reply) => {
-        await identity.revokeToken(requireAuth(req), req.params.id);
-        return reply.code(204).send(null);
-      },
-    );
-
-    app.post(
-      "/users",
-      {
-        preHandler: authorize({ who: "staff", roles: ["admin", "operator"] }, identity),
-        schema: {
-          tags,
-          summary: "Create a user; the initial password is returned once (Art. 10)",
-          body: createUserBody,
-          response: { 201: z.object({ user: userSchema, initialPassword: z.string() }), ...errors },
-        },
-      },
-      async (req, reply) => {
-        const auth = requireAuth(req);
-        if (req.body.kind === "staff" && auth.user.role !== "admin")
-          throw new AppError("forbidden", "only an administrator creates staff users");
-        const result = await ctx.db
-          .transaction()
-          .execute((tx) =>
-            createUser(
-              tx,
-              { kind: "staff", id: auth.user.id },
-              { ...req.body, customerId: req.body.customerId ?? null },
-              ctx.clock.now(),
-            ),
-          );
-        return reply.code(201).send({ user: result.user, initialPassword: result.initialPassword! });
-      },
-    );
-
-    app.post(
-      "/users/:id/reset-password",
-      {
-        preHandler: authorize({ who: "staff", roles: ["admin", "operator"] }, identity),
-        schema: {
-          tags,
-          summary: "Reset a user's password: a new initial password for the designated channel (Art. 35(17))",
-          params: idParams,
-          response: {
-            200: z.object({ user: userSchema, initialPassword: z.string(), article: z.string() }),
-            ...errors,
-          },
-        },
-      },
-      async (req) => {
-        const result = await identity.resetPassword(requireAuth(req), req.params.id);
-        return { ...result, article: "35(17)" };
-      },
-    );
-
-    // Self-service password recovery is refused by design: answers about passwords go only
-    // through the designated channel (Art. 10, 35(17)).
-    app.post(
-      "/auth/forgot-password",
-      {
-        schema: {
-          tags,
-          summary: "Not offered: contact the provider through the designated channel",
-          response: { 403: errorSchema },
-        },
-        config: { public: true },
-      },
-      async () => {
+    }),
+    route({
+      method: "POST",
+      url: "/auth/forgot-password",
+      summary: "Not offered: contact the provider through the designated channel",
+      description:
+        "Self-service password recovery is refused by design: passwords are reset only by the provider, and the new initial password reaches the user through the designated channel (Art. 10, 35(17)). Always 403.",
+      policy: "public",
+      refusesOnly: true,
+      response: null,
+      handler: async () => {
         throw new AppError(
           "forbidden",
           "passwords are reset only by the provider through the designated channel",
           { article: "35(17)" },
         );
       },
-    );
-  };
+    }),
+    route({
+      method: "GET",
+      url: "/me",
+      summary: "The signed-in user, CSRF token and pending obligations",
+      policy: ownAccount,
+      response: meSchema,
+      handler: async ({ auth }) => presentMe(auth),
+    }),
+    route({
+      method: "POST",
+      url: "/me/password",
+      summary: "Change one's own password (ends the user's other sessions)",
+      policy: ownAccount,
+      body: changePasswordBody,
+      status: 204,
+      response: null,
+      handler: ({ auth, body }) =>
+        changePassword(ctx, interactive(auth, "change passwords"), body.currentPassword, body.newPassword),
+    }),
+    route({
+      method: "POST",
+      url: "/me/reauthenticate",
+      summary: "Confirm the password before a sensitive action",
+      policy: ownAccount,
+      body: reauthBody,
+      status: 204,
+      response: null,
+      handler: ({ auth, body }) => reauthenticate(ctx, interactive(auth, "re-authenticate"), body.password),
+    }),
+    route({
+      method: "POST",
+      url: "/me/totp/setup",
+      summary: "Start TOTP enrolment: returns the secret and otpauth URI",
+      policy: ownAccount,
+      response: totpSetupSchema,
+      handler: ({ auth }) => startTotpEnrolment(ctx, interactive(auth, "enrol")),
+    }),
+    route({
+      method: "POST",
+      url: "/me/totp/confirm",
+      summary: "Finish TOTP enrolment with a current code",
+      policy: ownAccount,
+      body: totpConfirmBody,
+      response: meSchema,
+      handler: async ({ auth, body }) =>
+        presentMe(await confirmTotpEnrolment(ctx, interactive(auth, "enrol"), body.code)),
+    }),
+    route({
+      method: "GET",
+      url: "/me/sessions",
+      summary: "My active sessions",
+      policy: signedIn,
+      response: itemsOf(sessionSchema),
+      handler: async ({ auth }) => ({ items: await listSessions(ctx, auth) }),
+    }),
+    route({
+      method: "DELETE",
+      url: "/me/sessions/:id",
+      summary: "End one of my sessions",
+      policy: signedIn,
+      params: sessionIdParams,
+      status: 204,
+      response: null,
+      handler: ({ auth, params }) => endSession(ctx, auth, params.id),
+    }),
+    route({
+      method: "GET",
+      url: "/me/tokens",
+      summary: "My API tokens",
+      policy: signedIn,
+      response: itemsOf(tokenSchema),
+      handler: async ({ auth }) => ({ items: await listTokens(ctx, auth) }),
+    }),
+    route({
+      method: "POST",
+      url: "/me/tokens",
+      summary: "Create an API token (shown once; needs a recent log-in or re-authentication)",
+      policy: signedIn,
+      body: createTokenBody,
+      status: 201,
+      response: createdTokenSchema,
+      handler: ({ auth, body }) => createToken(ctx, auth, body),
+    }),
+    route({
+      method: "DELETE",
+      url: "/me/tokens/:id",
+      summary: "Revoke an API token",
+      policy: signedIn,
+      params: idParams,
+      status: 204,
+      response: null,
+      handler: ({ auth, params }) => revokeToken(ctx, auth, params.id),
+    }),
+    route({
+      method: "POST",
+      url: "/users",
+      summary: "Create a user; the initial password is returned once (Art. 10)",
+      policy: ops,
+      body: createUserBody,
+      status: 201,
+      response: issuedUserSchema,
+      handler: ({ auth, body }) => addUserByStaff(ctx, auth, body),
+    }),
+    route({
+      method: "POST",
+      url: "/users/:id/reset-password",
+      summary: "Reset a user's password: a new initial password for the designated channel (Art. 35(17))",
+      policy: ops,
+      params: idParams,
+      response: passwordResetSchema,
+      handler: async ({ auth, params }) => ({
+        ...(await resetPassword(ctx, auth, params.id)),
+        article: "35(17)",
+      }),
+    }),
+  ];
 }

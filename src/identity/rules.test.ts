@@ -3,6 +3,7 @@ import {
   afterFailedLogin,
   LOCKOUT_THRESHOLD,
   passwordProblems,
+  pendingObligation,
   reauthenticatedRecently,
   sessionState,
   totpRequired,
@@ -61,5 +62,31 @@ describe("sessions", () => {
     expect(totpRequired("staff", "admin")).toBe(true);
     expect(totpRequired("staff", "operator")).toBe(false);
     expect(totpRequired("customer", "customer-admin")).toBe(false);
+  });
+});
+
+describe("obligations before anything else", () => {
+  const staff = { kind: "staff" as const, mustChangePassword: false, totpEnabled: false };
+  it.each([
+    [
+      "an issued initial password (Art. 10)",
+      { ...staff, role: "engineer", mustChangePassword: true },
+      "password_change_required",
+    ],
+    [
+      "the password first, then TOTP",
+      { ...staff, role: "admin", mustChangePassword: true },
+      "password_change_required",
+    ],
+    ["an administrator without TOTP", { ...staff, role: "admin" }, "totp_required"],
+    ["an administrator with TOTP", { ...staff, role: "admin", totpEnabled: true }, undefined],
+    ["an operator without TOTP", { ...staff, role: "operator" }, undefined],
+    [
+      "a customer administrator without TOTP",
+      { ...staff, kind: "customer" as const, role: "customer-admin" },
+      undefined,
+    ],
+  ])("%s → %s", (_name, user, expected) => {
+    expect(pendingObligation(user)).toBe(expected);
   });
 });

@@ -83,5 +83,22 @@ export function totpRequired(kind: "staff" | "customer", role: string): boolean 
   return kind === "staff" && role === "admin";
 }
 
+export type Obligation = "password_change_required" | "totp_required";
+
+/**
+ * What a user must do before anything else: change an issued initial password (Art. 10) first,
+ * then, as a provider administrator, enable TOTP.
+ */
+export function pendingObligation(user: {
+  kind: "staff" | "customer";
+  role: string;
+  mustChangePassword: boolean;
+  totpEnabled: boolean;
+}): Obligation | undefined {
+  if (user.mustChangePassword) return "password_change_required";
+  if (totpRequired(user.kind, user.role) && !user.totpEnabled) return "totp_required";
+  return undefined;
+}
+
 export const TOKEN_SCOPES = ["read", "write"] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];

@@ -23,6 +23,7 @@ export const userSchema = z
     isDemo: z.boolean(),
   })
   .meta({ id: "User" });
+export type UserView = z.infer<typeof userSchema>;
 
 export const meSchema = z
   .object({
@@ -32,6 +33,7 @@ export const meSchema = z
     authenticatedBy: z.enum(["session", "token"]),
   })
   .meta({ id: "Me" });
+export type Me = z.infer<typeof meSchema>;
 
 export const loginBody = z.strictObject({
   loginId: z.string().min(1).max(64),
@@ -61,6 +63,14 @@ export const createUserBody = z.strictObject({
   locale: z.enum(["ja", "en"]).optional(),
 });
 
+export type CreateUserRequest = z.infer<typeof createUserBody>;
+
+/** A new user, or a reset one, with the initial password shown this once (Art. 10). */
+export const issuedUserSchema = z.object({ user: userSchema, initialPassword: z.string() });
+
+/** A reset: the new initial password goes to the user through the designated channel (Art. 35(17)). */
+export const passwordResetSchema = issuedUserSchema.extend({ article: z.string() });
+
 export const createCustomerUserBody = createUserBody.omit({ kind: true, customerId: true }).extend({
   role: z.enum(CUSTOMER_ROLES),
 });
@@ -86,11 +96,16 @@ export const tokenSchema = z.object({
   revokedAt: z.string().nullable(),
 });
 
+/** A new token: the only answer that shows the token itself. */
+export const createdTokenSchema = tokenSchema
+  .pick({ id: true, name: true, prefix: true, scopes: true, expiresAt: true })
+  .extend({ token: z.string() });
+
+export const totpSetupSchema = z.object({ secret: z.string(), uri: z.string() });
+
 export const createTokenBody = z.strictObject({
   name: z.string().trim().min(1).max(100),
   scopes: z.array(z.enum(TOKEN_SCOPES)).min(1),
   expiresInDays: z.number().int().min(1).max(365).optional(),
 });
-
-export const idParams = z.strictObject({ id: z.uuid() });
 export const sessionIdParams = z.strictObject({ id: z.string().max(64) });

@@ -9,8 +9,7 @@ import type { Deps } from "../core/deps.ts";
 import { notFound } from "../core/errors.ts";
 import { customerExists } from "../customers/store.ts";
 import { asCaller, type Db, type Tx } from "../db/db.ts";
-import { actorOf } from "../identity/actor.ts";
-import type { AuthContext } from "../identity/service.ts";
+import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { activeEmailsOf } from "../identity/store.ts";
 import type { InboxItem, NoticeDetail, NoticeSummary } from "./schemas.ts";
 import {

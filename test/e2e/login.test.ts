@@ -5,7 +5,7 @@
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUser } from "../../src/identity/service.ts";
+import { createUser } from "../../src/identity/users.ts";
 import { ARTIFACTS, type E2E, logIn as logInAt, startE2E } from "./server.ts";
 
 let e2e: E2E;

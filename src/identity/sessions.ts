@@ -1,0 +1,116 @@
+/**
+ * Server-side sessions (ASVS V3): resolving the cookie on each request with its idle and absolute
+ * time-outs, listing and ending one's sessions, log-out, and re-authentication before sensitive actions.
+ */
+import { appendAudit } from "../audit/service.ts";
+import type { Config } from "../core/config.ts";
+import type { Deps } from "../core/deps.ts";
+import { AppError, notFound } from "../core/errors.ts";
+import { type AuthContext, type SessionContext, selfAudit } from "./actor.ts";
+import { reauthenticatedRecently, sessionState } from "./rules.ts";
+import { sha256, verifyPassword } from "./secrets.ts";
+import {
+  endSessionById,
+  endSessionsOf,
+  markReauthenticated,
+  passwordHashOf,
+  sessionWithUser,
+  touchSession,
+  unexpiredSessionsOf,
+} from "./store.ts";
+import { presentUser } from "./users.ts";
+
+/** Sessions also need the configuration: their time-outs, and whether demo accounts may sign in. */
+export type IdentityDeps = Deps & { config: Config };
+
+/** The stored digest of a session, from its context. */
+export const sessionDigest = (session: SessionContext) => Buffer.from(session.sessionId, "hex");
+
+/** Resolve a session cookie; refresh its idle timer (written at most every 30 s). */
+export async function authenticateSession(
+  deps: IdentityDeps,
+  token: string,
+): Promise<SessionContext | undefined> {
+  const now = deps.clock.now();
+  const idHash = sha256(token);
+  const row = await sessionWithUser(deps.db, idHash);
+  // Demo accounts exist only in demo mode: with UNYO_DEMO=0 their sessions stop too.
+  if (!row || row.disabled_at || (row.is_demo && !deps.config.demo)) return undefined;
+  const state = sessionState(
+    {
+      lastSeenAt: new Date(row.last_seen_at),
+      expiresAt: new Date(row.expires_at),
+      endedAt: row.ended_at ? new Date(row.ended_at) : null,
+    },
+    now,
+    deps.config.sessionIdleMinutes,
+  );
+  if (state !== "active") {
+    if (state !== "ended") await endSessionById(deps.db, idHash, now);
+    return undefined;
+  }
+  if (now.getTime() - new Date(row.last_seen_at).getTime() > 30_000) await touchSession(deps.db, idHash, now);
+  return {
+    kind: "session",
+    user: presentUser(row),
+    sessionId: idHash.toString("hex"),
+    csrfToken: row.csrf_token,
+    reauthenticatedAt: row.reauthenticated_at ? new Date(row.reauthenticated_at) : null,
+  };
+}
+
+export async function logout(deps: Deps, session: SessionContext): Promise<void> {
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (tx) => {
+    await endSessionById(tx, sessionDigest(session), now);
+    await appendAudit(tx, selfAudit(session, "session.logout", now));
+  });
+}
+
+/** The caller's sessions still alive: not ended, not expired, not idle past the time-out. */
+export async function listSessions(deps: IdentityDeps, auth: AuthContext) {
+  const now = deps.clock.now();
+  const rows = await unexpiredSessionsOf(deps.db, auth.user.id, now);
+  return rows
+    .filter(
+      (r) => now.getTime() - new Date(r.last_seen_at).getTime() < deps.config.sessionIdleMinutes * 60_000,
+    )
+    .map((r) => ({
+      id: r.id_hash.toString("hex"),
+      current: auth.kind === "session" && r.id_hash.toString("hex") === auth.sessionId,
+      createdAt: new Date(r.created_at).toISOString(),
+      lastSeenAt: new Date(r.last_seen_at).toISOString(),
+      expiresAt: new Date(r.expires_at).toISOString(),
+      ip: r.ip,
+      userAgent: r.user_agent,
+    }));
+}
+
+/** End one of the caller's own sessions (another device); someone else's is "not found". */
+export async function endSession(deps: Deps, auth: AuthContext, sessionId: string): Promise<void> {
+  if (!/^[0-9a-f]{64}$/.test(sessionId)) throw notFound("session");
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (tx) => {
+    if ((await endSessionsOf(tx, auth.user.id, now, { only: Buffer.from(sessionId, "hex") })) === 0)
+      throw notFound("session");
+    await appendAudit(tx, {
+      ...selfAudit(auth, "session.end", now),
+      after: { sessionId: sessionId.slice(0, 12) },
+    });
+  });
+}
+
+export async function reauthenticate(deps: Deps, session: SessionContext, password: string): Promise<void> {
+  const now = deps.clock.now();
+  if (!(await verifyPassword(await passwordHashOf(deps.db, session.user.id), password)))
+    throw new AppError("unauthenticated", "the password is incorrect");
+  await markReauthenticated(deps.db, sessionDigest(session), now);
+}
+
+/** Sensitive actions need a log-in or re-authentication within the last few minutes. */
+export function requireRecentAuth(auth: AuthContext, now: Date): void {
+  if (auth.kind === "token")
+    throw new AppError("forbidden", "this action needs an interactive session, not an API token");
+  if (!reauthenticatedRecently(auth.reauthenticatedAt, now))
+    throw new AppError("reauthentication_required", "confirm your password to continue");
+}
