@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import type { Caller } from "../core/deps.ts";
 import type { Db, Tx } from "../db/db.ts";
 import {
   type AuditContent,
@@ -15,6 +16,12 @@ export interface Actor {
 }
 
 export const systemActor: Actor = { kind: "system", id: null };
+
+/** Who acts, as the audit log records it: a staff or customer user, an API token, or the public. */
+export function actorOf(caller: Caller | undefined): Actor {
+  if (!caller) return { kind: "public", id: null };
+  return { kind: caller.kind === "token" ? "token" : caller.user.kind, id: caller.user.id };
+}
 
 export interface AuditInput {
   actor: Actor;

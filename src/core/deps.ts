@@ -13,5 +13,14 @@ export interface Deps {
   queue: JobQueue;
 }
 
+/**
+ * The signed-in caller as use cases see it: a browser session or an API token of a staff or customer
+ * user (identity's `AuthContext` is one). Rooms below identity take this shape, not identity's types.
+ */
+export interface Caller {
+  kind: "session" | "token";
+  user: { id: string; kind: "staff" | "customer"; customerId: string | null; role: string };
+}
+
 /** Today's business date (Asia/Tokyo) on the deps' clock. */
 export const todayOf = (deps: { clock: Clock }): IsoDate => tokyoDate(deps.clock.now());

@@ -2,11 +2,11 @@
  * Changes of a customer's data (Art. 19, 20(1)(4)): a customer-admin submits them in the portal; they
  * stay pending, and the old data is used everywhere, until the provider confirms (or refuses) them.
  */
-import { appendAudit } from "../audit/service.ts";
-import type { Deps } from "../core/deps.ts";
+import { actorOf, appendAudit } from "../audit/service.ts";
+import type { Caller, Deps } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import { asCaller } from "../db/db.ts";
-import { type AuthContext, actorOf } from "../identity/actor.ts";
+
 import type { CustomerChange, CustomerChangeView } from "./schemas.ts";
 import {
   changeById,
@@ -17,7 +17,7 @@ import {
   updateCustomer,
 } from "./store.ts";
 
-export async function requestCustomerChange(deps: Deps, auth: AuthContext, changes: CustomerChange) {
+export async function requestCustomerChange(deps: Deps, auth: Caller, changes: CustomerChange) {
   if (auth.user.kind !== "customer" || !auth.user.customerId)
     throw new AppError("forbidden", "customer users submit changes of their company data");
   const customerId = auth.user.customerId;
@@ -43,7 +43,7 @@ export async function requestCustomerChange(deps: Deps, auth: AuthContext, chang
 
 export async function listCustomerChanges(
   deps: Deps,
-  auth: AuthContext,
+  auth: Caller,
   status?: "pending" | "confirmed" | "refused",
 ): Promise<CustomerChangeView[]> {
   return asCaller(deps.db, auth, async (tx) =>
@@ -63,7 +63,7 @@ export async function listCustomerChanges(
 /** Confirm (apply) or refuse a pending change; until then the old data is used everywhere (Art. 20(4)). */
 export async function decideCustomerChange(
   deps: Deps,
-  auth: AuthContext,
+  auth: Caller,
   id: string,
   confirm: boolean,
   note?: string,

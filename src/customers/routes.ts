@@ -2,10 +2,9 @@ import { z } from "zod";
 import { idParams, itemsOf } from "../core/schemas.ts";
 import type { AppContext } from "../http/context.ts";
 import { route } from "../http/route.ts";
-import { createCustomerUserBody, userSchema } from "../identity/schemas.ts";
 import { decideCustomerChange, listCustomerChanges, requestCustomerChange } from "./changes.ts";
 import { createCustomerBody, customerChangeBody, customerChangeSchema, customerSchema } from "./schemas.ts";
-import { addUser, createCustomer, getCustomer, listCustomers, listUsers } from "./service.ts";
+import { createCustomer, getCustomer, listCustomers } from "./service.ts";
 
 const decisionBody = z.strictObject({ note: z.string().trim().max(2000).optional() });
 
@@ -37,29 +36,6 @@ export function customerRoutes(ctx: AppContext) {
       params: idParams,
       response: customerSchema,
       handler: ({ auth, params }) => getCustomer(ctx, auth, params.id),
-    }),
-    route({
-      method: "GET",
-      url: "/customers/:id/users",
-      summary: "The company's portal users",
-      policy: { who: "any" },
-      params: idParams,
-      response: itemsOf(userSchema),
-      handler: async ({ auth, params }) => ({ items: await listUsers(ctx, auth, params.id) }),
-    }),
-    route({
-      method: "POST",
-      url: "/customers/:id/users",
-      summary: "Add a portal user; the initial password is returned once (Art. 10)",
-      policy: { who: "any", roles: ["admin", "operator", "customer-admin"] },
-      params: idParams,
-      body: createCustomerUserBody,
-      status: 201,
-      response: z.object({ user: userSchema, initialPassword: z.string() }),
-      handler: async ({ auth, params, body }) => {
-        const r = await addUser(ctx, auth, params.id, body);
-        return { user: r.user, initialPassword: r.initialPassword! };
-      },
     }),
     route({
       method: "POST",

@@ -3,15 +3,10 @@
  * transaction scoped by row-level security to its own company, so an id from the URL or the body can
  * never reach another company's rows, even if a query forgot a filter.
  */
-import { type Actor, appendAudit } from "../audit/service.ts";
-import type { Deps } from "../core/deps.ts";
+import { type Actor, actorOf, appendAudit } from "../audit/service.ts";
+import type { Caller, Deps } from "../core/deps.ts";
 import { notFound } from "../core/errors.ts";
 import { asCaller, type Tx } from "../db/db.ts";
-import type { CustomerRole } from "../db/schema.ts";
-import { type AuthContext, actorOf } from "../identity/actor.ts";
-import type { UserView } from "../identity/schemas.ts";
-import { usersOfCustomer } from "../identity/store.ts";
-import { createUser, presentUser } from "../identity/users.ts";
 import type { CustomerView } from "./schemas.ts";
 import {
   type CustomerRow,
@@ -37,11 +32,11 @@ async function requireCustomer(tx: Tx, customerId: string): Promise<void> {
   if (!(await customerExists(tx, customerId))) throw notFound("customer");
 }
 
-export async function listCustomers(deps: Deps, auth: AuthContext): Promise<CustomerView[]> {
+export async function listCustomers(deps: Deps, auth: Caller): Promise<CustomerView[]> {
   return asCaller(deps.db, auth, async (tx) => (await listRows(tx, 1000)).map(presentCustomer));
 }
 
-export async function getCustomer(deps: Deps, auth: AuthContext, id: string): Promise<CustomerView> {
+export async function getCustomer(deps: Deps, auth: Caller, id: string): Promise<CustomerView> {
   return asCaller(deps.db, auth, async (tx) => {
     const row = await customerById(tx, id);
     if (!row) throw notFound("customer");
@@ -52,7 +47,7 @@ export async function getCustomer(deps: Deps, auth: AuthContext, id: string): Pr
 /** A company registered by staff. */
 export async function createCustomer(
   deps: Deps,
-  auth: AuthContext,
+  auth: Caller,
   input: { legalName: string; corporateNumber?: string },
 ): Promise<CustomerView> {
   return deps.db
@@ -120,24 +115,4 @@ export async function succeedCustomer(
     updated_at: at,
   });
   return { legalName: before.legal_name, corporateNumber: before.corporate_number?.trim() ?? null };
-}
-
-export async function listUsers(deps: Deps, auth: AuthContext, customerId: string): Promise<UserView[]> {
-  return asCaller(deps.db, auth, async (tx) => {
-    await requireCustomer(tx, customerId);
-    return (await usersOfCustomer(tx, customerId)).map(presentUser);
-  });
-}
-
-/** Staff, or the customer's own customer-admin, add a user to a company; the initial password is returned once. */
-export async function addUser(
-  deps: Deps,
-  auth: AuthContext,
-  customerId: string,
-  input: { loginId: string; email: string; displayName: string; role: CustomerRole; locale?: "ja" | "en" },
-) {
-  return asCaller(deps.db, auth, async (tx) => {
-    await requireCustomer(tx, customerId);
-    return createUser(tx, actorOf(auth), { ...input, kind: "customer", customerId }, deps.clock.now());
-  });
 }

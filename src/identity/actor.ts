@@ -1,5 +1,5 @@
 /** The caller of a request (a signed-in session or an API token) and who acts, as the audit log records it. */
-import type { Actor } from "../audit/service.ts";
+import { actorOf } from "../audit/service.ts";
 import { AppError } from "../core/errors.ts";
 import type { TokenScope } from "./rules.ts";
 import type { UserView } from "./schemas.ts";
@@ -22,11 +22,7 @@ export interface TokenContext {
 
 export type AuthContext = SessionContext | TokenContext;
 
-/** Who acts, as the audit log records it: a staff or customer user, an API token, or the public. */
-export function actorOf(auth: AuthContext | undefined): Actor {
-  if (!auth) return { kind: "public", id: null };
-  return { kind: auth.kind === "token" ? "token" : auth.user.kind, id: auth.user.id };
-}
+export { actorOf };
 
 /** An audit entry about the caller's own account (log-out, password change, TOTP, tokens). */
 export function selfAudit(auth: AuthContext, action: string, at: Date) {

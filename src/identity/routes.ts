@@ -14,6 +14,7 @@ import { changePassword, resetPassword } from "./passwords.ts";
 import { pendingObligation } from "./rules.ts";
 import {
   changePasswordBody,
+  createCustomerUserBody,
   createdTokenSchema,
   createTokenBody,
   createUserBody,
@@ -28,11 +29,12 @@ import {
   tokenSchema,
   totpConfirmBody,
   totpSetupSchema,
+  userSchema,
 } from "./schemas.ts";
 import { endSession, listSessions, logout, reauthenticate } from "./sessions.ts";
 import { createToken, listTokens, revokeToken } from "./tokens.ts";
 import { confirmTotpEnrolment, startTotpEnrolment } from "./totp-enrolment.ts";
-import { addUserByStaff } from "./users.ts";
+import { addCompanyUser, addUserByStaff, usersOfCompany } from "./users.ts";
 
 /** The caller's own account stays reachable while the Art. 10 password change or TOTP enrolment is pending. */
 const ownAccount = { who: "any", allowPending: true } as const;
@@ -220,6 +222,31 @@ export function identityRoutes(ctx: AppContext) {
         ...(await resetPassword(ctx, auth, params.id)),
         article: "35(17)",
       }),
+    }),
+    route({
+      method: "GET",
+      url: "/customers/:id/users",
+      summary: "The company's portal users",
+      tags: ["customers"],
+      policy: { who: "any" },
+      params: idParams,
+      response: itemsOf(userSchema),
+      handler: async ({ auth, params }) => ({ items: await usersOfCompany(ctx, auth, params.id) }),
+    }),
+    route({
+      method: "POST",
+      url: "/customers/:id/users",
+      summary: "Add a portal user; the initial password is returned once (Art. 10)",
+      tags: ["customers"],
+      policy: { who: "any", roles: ["admin", "operator", "customer-admin"] },
+      params: idParams,
+      body: createCustomerUserBody,
+      status: 201,
+      response: issuedUserSchema,
+      handler: async ({ auth, params, body }) => {
+        const r = await addCompanyUser(ctx, auth, params.id, body);
+        return { user: r.user, initialPassword: r.initialPassword! };
+      },
     }),
   ];
 }

@@ -6,12 +6,13 @@ import { type Actor, appendAudit } from "../audit/service.ts";
 import type { Deps } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import { customerExists } from "../customers/store.ts";
-import type { Tx } from "../db/db.ts";
-import type { AuthContext } from "./actor.ts";
+import { asCaller, type Tx } from "../db/db.ts";
+import type { CustomerRole } from "../db/schema.ts";
+import { type AuthContext, actorOf } from "./actor.ts";
 import { passwordProblems, passwordProblemText, type Role, STAFF_ROLES } from "./rules.ts";
 import type { CreateUserRequest, UserView } from "./schemas.ts";
 import { generateInitialPassword, hashPassword } from "./secrets.ts";
-import { insertUser, loginIdTaken, type UserRow } from "./store.ts";
+import { insertUser, loginIdTaken, type UserRow, usersOfCustomer } from "./store.ts";
 
 export function presentUser(u: UserRow): UserView {
   return {
@@ -127,4 +128,25 @@ export async function addUserByStaff(
       ),
     );
   return { user: r.user, initialPassword: r.initialPassword! };
+}
+
+/** A company's portal users (a customer user sees its own company's only: row-level security). */
+export async function usersOfCompany(deps: Deps, auth: AuthContext, customerId: string): Promise<UserView[]> {
+  return asCaller(deps.db, auth, async (tx) => {
+    if (!(await customerExists(tx, customerId))) throw notFound("customer");
+    return (await usersOfCustomer(tx, customerId)).map(presentUser);
+  });
+}
+
+/** Staff, or the customer's own customer-admin, add a user to a company; the initial password is returned once. */
+export async function addCompanyUser(
+  deps: Deps,
+  auth: AuthContext,
+  customerId: string,
+  input: { loginId: string; email: string; displayName: string; role: CustomerRole; locale?: "ja" | "en" },
+) {
+  return asCaller(deps.db, auth, async (tx) => {
+    if (!(await customerExists(tx, customerId))) throw notFound("customer");
+    return createUser(tx, actorOf(auth), { ...input, kind: "customer", customerId }, deps.clock.now());
+  });
 }
