@@ -11,7 +11,6 @@ import type { CustomerView } from "./schemas.ts";
 import {
   type CustomerRow,
   customerById,
-  customerExists,
   insertCustomer,
   listCustomers as listRows,
   updateCustomer,
@@ -25,11 +24,6 @@ export function presentCustomer(r: CustomerRow): CustomerView {
     isDemo: r.is_demo,
     createdAt: new Date(r.created_at).toISOString(),
   };
-}
-
-/** The company must exist and, under a customer scope, be the caller's own (RLS hides the others). */
-async function requireCustomer(tx: Tx, customerId: string): Promise<void> {
-  if (!(await customerExists(tx, customerId))) throw notFound("customer");
 }
 
 export async function listCustomers(deps: Deps, auth: Caller): Promise<CustomerView[]> {
