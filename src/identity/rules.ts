@@ -76,7 +76,9 @@ export function reauthenticatedRecently(reauthAt: Date | null, now: Date): boole
 
 export const STAFF_ROLES = ["admin", "operator", "engineer", "billing"] as const;
 export const CUSTOMER_ROLES = ["customer-admin", "customer-member"] as const;
-export type Role = (typeof STAFF_ROLES)[number] | (typeof CUSTOMER_ROLES)[number];
+export type StaffRole = (typeof STAFF_ROLES)[number];
+export type CustomerRole = (typeof CUSTOMER_ROLES)[number];
+export type Role = StaffRole | CustomerRole;
 
 /** TOTP two-factor is required for provider administrators. */
 export function totpRequired(kind: "staff" | "customer", role: string): boolean {
