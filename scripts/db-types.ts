@@ -31,13 +31,26 @@ import {
 import pg from "pg";
 import { ACCOUNT_TYPES } from "../src/billing/debits.ts";
 import { ATTRIBUTIONS } from "../src/billing/rules/sla.ts";
-import { FEE_KINDS, TAX_CATEGORIES, TAX_ROUNDINGS } from "../src/billing/types.ts";
+import {
+  CHARGE_KINDS,
+  FEE_KINDS,
+  INVOICE_KINDS,
+  INVOICE_STATUSES,
+  MANDATE_STATUSES,
+  PAYMENT_METHODS,
+  RUN_STATUSES,
+  TAX_CATEGORIES,
+  TAX_ROUNDINGS,
+  UNAVAILABILITY_CAUSES,
+} from "../src/billing/types.ts";
 import { REJECTION_REASONS } from "../src/contracts/reasons.ts";
 import { CHANNELS, END_KINDS } from "../src/contracts/rules.ts";
-import { CONTRACT_STATUSES } from "../src/contracts/states.ts";
+import { APPLICATION_STATUSES, CANDIDACY_REASONS, CONTRACT_STATUSES } from "../src/contracts/states.ts";
+import { CHANGE_STATUSES } from "../src/customers/schemas.ts";
 import { createDb, migrate } from "../src/db/db.ts";
 import { EmbeddedPostgres } from "../src/db/embedded.ts";
 import { CUSTOMER_ROLES, STAFF_ROLES } from "../src/identity/rules.ts";
+import { DELIVERY_STATUSES, NOTICE_KINDS } from "../src/notices/schemas.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const GENERATED_FILE = path.join(ROOT, "src/db/schema.generated.ts");
@@ -54,30 +67,30 @@ export const GENERATED_FILE = path.join(ROOT, "src/db/schema.generated.ts");
 export const CHECKED_COLUMNS: Record<string, readonly string[]> = {
   "applications.channel": CHANNELS,
   "applications.rejection_reason": Object.keys(REJECTION_REASONS),
-  "applications.status": ["applied", "rejected", "withdrawn", "accepted"],
+  "applications.status": APPLICATION_STATUSES,
   "audit_log.actor_kind": ["staff", "customer", "system", "token", "public"],
-  "billing_runs.status": ["queued", "running", "done", "failed"],
+  "billing_runs.status": RUN_STATUSES,
   "billing_settings.tax_rounding": TAX_ROUNDINGS,
-  "charges.kind": ["usage", "other", "special-fee", "late-fee", "credit"],
+  "charges.kind": CHARGE_KINDS,
   "charges.tax_category": TAX_CATEGORIES,
   "contracts.end_kind": END_KINDS,
   "contracts.status": CONTRACT_STATUSES,
-  "contracts.suspension_candidate": ["unpaid_fees", "direct_debit_failed"],
-  "customer_changes.status": ["pending", "confirmed", "refused"],
+  "contracts.suspension_candidate": CANDIDACY_REASONS,
+  "customer_changes.status": CHANGE_STATUSES,
   "debit_mandates.account_type": ACCOUNT_TYPES,
   "debit_mandates.next_new_code": ["0", "1", "2"],
-  "debit_mandates.status": ["active", "revoked"],
+  "debit_mandates.status": MANDATE_STATUSES,
   "invoice_lines.tax_category": TAX_CATEGORIES,
-  "invoices.kind": ["regular", "corrected", "credit"],
-  "invoices.status": ["draft", "issued", "void"],
-  "notice_deliveries.status": ["queued", "sent", "failed"],
-  "notices.kind": ["notice", "announcement"],
+  "invoices.kind": INVOICE_KINDS,
+  "invoices.status": INVOICE_STATUSES,
+  "notice_deliveries.status": DELIVERY_STATUSES,
+  "notices.kind": NOTICE_KINDS,
   "payment_imports.kind": ["zengin-debit-result"],
-  "payments.method": ["bank_transfer", "direct_debit", "cash", "other"],
+  "payments.method": PAYMENT_METHODS,
   "price_items.kind": FEE_KINDS,
   "price_items.tax_category": TAX_CATEGORIES,
   "unavailability_periods.attribution": ATTRIBUTIONS,
-  "unavailability_periods.cause": ["emergency_stop", "interruption", "abolition", "failure"],
+  "unavailability_periods.cause": UNAVAILABILITY_CAUSES,
   "users.kind": ["staff", "customer"],
   "users.locale": ["ja", "en"],
   // users_role_by_kind: a staff role for a staff user, a customer role for a customer's.

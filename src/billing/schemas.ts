@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { OPTIONS } from "../contracts/schemas.ts";
+import { CANDIDACY_REASONS } from "../contracts/states.ts";
 import {
   basisList,
   dateField,
@@ -18,7 +19,17 @@ import {
 } from "../core/schemas.ts";
 import { ACCOUNT_TYPES } from "./debits.ts";
 import { ATTRIBUTIONS } from "./rules.ts";
-import { FEE_KINDS, TAX_CATEGORIES, TAX_ROUNDINGS } from "./types.ts";
+import {
+  FEE_KINDS,
+  INVOICE_KINDS,
+  INVOICE_STATUSES,
+  MANDATE_STATUSES,
+  PAYMENT_METHODS,
+  RUN_STATUSES,
+  TAX_CATEGORIES,
+  TAX_ROUNDINGS,
+  UNAVAILABILITY_CAUSES,
+} from "./types.ts";
 
 // ---- documents -------------------------------------------------------------------------------------
 
@@ -41,8 +52,8 @@ const rateTotal = z.object({ category: z.enum(TAX_CATEGORIES), net: signedYen, t
 export const invoiceDocumentSchema = z
   .object({
     number: z.string().nullable(),
-    status: z.enum(["draft", "issued", "void"]),
-    kind: z.enum(["regular", "corrected", "credit"]),
+    status: z.enum(INVOICE_STATUSES),
+    kind: z.enum(INVOICE_KINDS),
     refersTo: z.string().nullable(),
     month: isoMonth,
     issueDate: isoDate.nullable(),
@@ -105,8 +116,8 @@ export const invoiceRowSchema = z
     id: z.uuid(),
     number: z.string().nullable(),
     month: isoMonth,
-    kind: z.enum(["regular", "corrected", "credit"]),
-    status: z.enum(["draft", "issued", "void"]),
+    kind: z.enum(INVOICE_KINDS),
+    status: z.enum(INVOICE_STATUSES),
     issueDate: isoDate.nullable(),
     dueDate: isoDate,
     total: signedYen,
@@ -124,7 +135,7 @@ export type InvoiceRow = z.infer<typeof invoiceRowSchema>;
 
 export const invoicesQuery = z.strictObject({
   month: monthField("month").optional(),
-  status: z.enum(["draft", "issued", "void"]).optional(),
+  status: z.enum(INVOICE_STATUSES).optional(),
   contractId: z.uuid().optional(),
   customerId: z.uuid().optional(),
   number: z.string().trim().min(1).max(40).optional(),
@@ -253,7 +264,7 @@ export const runSchema = z
   .object({
     id: z.uuid(),
     month: isoMonth,
-    status: z.enum(["queued", "running", "done", "failed"]),
+    status: z.enum(RUN_STATUSES),
     /** Issue the drafts when done. */
     issue: z.boolean(),
     /** Contracts that owed something this month and had no invoice yet. */
@@ -286,7 +297,7 @@ export const paymentSchema = z
     receivedOn: isoDate,
     amount: yen,
     unallocated: yen,
-    method: z.enum(["bank_transfer", "direct_debit", "cash", "other"]),
+    method: z.enum(PAYMENT_METHODS),
     reference: z.string().nullable(),
     allocations: z.array(z.object({ invoiceId: z.uuid(), number: z.string().nullable(), amount: yen })),
   })
@@ -297,7 +308,7 @@ export const paymentBody = z.strictObject({
   customerId: z.uuid(),
   receivedOn: dateField("receivedOn"),
   amount: yen.min(1),
-  method: z.enum(["bank_transfer", "direct_debit", "cash", "other"]),
+  method: z.enum(PAYMENT_METHODS),
   reference: z.string().trim().max(200).optional(),
   payerName: z.string().trim().max(200).optional(),
   invoiceId: z.uuid().optional(),
@@ -315,7 +326,7 @@ export const overdueRowSchema = z
     contractNumber: z.string().nullable(),
     customerId: z.uuid(),
     recipientName: z.string().nullable(),
-    suspensionCandidate: z.enum(["unpaid_fees", "direct_debit_failed"]).nullable(),
+    suspensionCandidate: z.enum(CANDIDACY_REASONS).nullable(),
     lateFee: lateFeeSchema,
   })
   .meta({ id: "OverdueInvoice" });
@@ -328,7 +339,7 @@ export const mandateSchema = z
     customerId: z.uuid(),
     ...bankAccountView,
     accountHolder: z.string(),
-    status: z.enum(["active", "revoked"]),
+    status: z.enum(MANDATE_STATUSES),
     registeredOn: isoDate,
     revokedOn: isoDate.nullable(),
     nextNewCode: z.string(),
@@ -444,8 +455,8 @@ export const specialFeeAnswer = explained(z.object({ evaded: yen, specialFee: ye
 export const unavailabilityBody = z.strictObject({
   startedAt: instantField,
   endedAt: instantField,
-  attribution: z.enum(ATTRIBUTIONS as ["provider", "customer", "carrier", "cloud"]),
-  cause: z.enum(["emergency_stop", "interruption", "abolition", "failure"]),
+  attribution: z.enum(ATTRIBUTIONS),
+  cause: z.enum(UNAVAILABILITY_CAUSES),
   note: z.string().trim().max(1000).optional(),
 });
 
@@ -489,8 +500,8 @@ export const contractBillingSchema = z
         id: z.uuid(),
         startedAt: instant,
         endedAt: instant,
-        attribution: z.enum(["provider", "customer", "carrier", "cloud"]),
-        cause: z.enum(["emergency_stop", "interruption", "abolition", "failure"]),
+        attribution: z.enum(ATTRIBUTIONS),
+        cause: z.enum(UNAVAILABILITY_CAUSES),
         note: z.string().nullable(),
       }),
     ),

@@ -17,6 +17,19 @@ export type TaxCategory = (typeof TAX_CATEGORIES)[number];
 export const TAX_ROUNDINGS = ["down", "up", "half-up"] as const;
 export type TaxRounding = (typeof TAX_ROUNDINGS)[number];
 
+/** An invoice's life: a draft until issued (numbered), void when cancelled (keeps its number). */
+export const INVOICE_STATUSES = ["draft", "issued", "void"] as const;
+/** The monthly run's invoice, a corrected one replacing a voided one, a credit note. */
+export const INVOICE_KINDS = ["regular", "corrected", "credit"] as const;
+export const PAYMENT_METHODS = ["bank_transfer", "direct_debit", "cash", "other"] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+/** One-off charges: usage, other fees, special fees (Art. 32), late fees (Art. 33), credits. */
+export const CHARGE_KINDS = ["usage", "other", "special-fee", "late-fee", "credit"] as const;
+export const RUN_STATUSES = ["queued", "running", "done", "failed"] as const;
+export const MANDATE_STATUSES = ["active", "revoked"] as const;
+/** What made the service unavailable (Art. 22, 23, 24, a failure). */
+export const UNAVAILABILITY_CAUSES = ["emergency_stop", "interruption", "abolition", "failure"] as const;
+
 /** A price effective from a date until the next one (Art. 29(4): new fees from the provider's receipt of the change). */
 export interface PricePoint {
   from: IsoDate;

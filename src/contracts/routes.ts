@@ -49,7 +49,7 @@ import {
   webApplicationReceipt,
   whatIfQuery,
 } from "./schemas.ts";
-import { CONTRACT_STATUSES } from "./states.ts";
+import { APPLICATION_STATUSES, CONTRACT_STATUSES } from "./states.ts";
 
 const ops = { who: "staff", roles: ["admin", "operator"] } as const;
 const admin = { who: "staff", roles: ["admin"] } as const;
@@ -103,7 +103,7 @@ export function applicationRoutes(ctx: AppContext) {
       url: "/applications",
       summary: "Application queue",
       policy: { who: "staff" },
-      query: z.strictObject({ status: z.enum(["applied", "rejected", "withdrawn", "accepted"]).optional() }),
+      query: z.strictObject({ status: z.enum(APPLICATION_STATUSES).optional() }),
       response: itemsOf(applicationSchema),
       handler: async ({ query }) => ({ items: await listApplications(ctx, query.status) }),
     }),

@@ -7,7 +7,7 @@ import { basisList, dateField, explained, instant, isoDate, isoMonth, monthField
 import { contactSchema as contact } from "../customers/schemas.ts";
 import { REJECTION_REASONS, SUSPENSION_REASONS, TERMINATION_REASONS } from "./reasons.ts";
 import { CANCELLATION_REASONS, CHANNELS, END_KINDS } from "./rules.ts";
-import { CONTRACT_STATUSES } from "./states.ts";
+import { APPLICATION_STATUSES, CANDIDACY_REASONS, CONTRACT_STATUSES } from "./states.ts";
 
 const keysOf = <T extends Record<string, unknown>>(o: T) =>
   Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
@@ -118,7 +118,7 @@ export const contractSchema = z
     minimumTermEnd: isoDate,
     coolingOffLastDay: isoDate.nullable(),
     suspensionReason: z.string().nullable(),
-    suspensionCandidate: z.enum(["unpaid_fees", "direct_debit_failed"]).nullable(),
+    suspensionCandidate: z.enum(CANDIDACY_REASONS).nullable(),
     endKind: z.enum(END_KINDS).nullable(),
     endReason: z.string().nullable(),
     endArticle: z.string().nullable(),
@@ -176,7 +176,7 @@ export const applicationSchema = z
     number: z.string(),
     channel: z.enum(CHANNELS),
     receivedOn: isoDate,
-    status: z.enum(["applied", "rejected", "withdrawn", "accepted"]),
+    status: z.enum(APPLICATION_STATUSES),
     legalName: z.string(),
     corporateNumber: z.string(),
     /** The application form as received (Art. 15). */

@@ -15,6 +15,12 @@ export const CONTRACT_STATUSES = [
 ] as const;
 export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
 
+/** An application before it becomes a contract (Art. 15–17, 42). */
+export const APPLICATION_STATUSES = ["applied", "rejected", "withdrawn", "accepted"] as const;
+
+/** Why a contract is a suspension candidate (Art. 21(1)(1)(2)); staff decide the suspension. */
+export const CANDIDACY_REASONS = ["unpaid_fees", "direct_debit_failed"] as const;
+
 interface ActionRule {
   from: readonly ContractStatus[];
   article: string;

@@ -3,7 +3,13 @@ import { idParams, itemsOf } from "../core/schemas.ts";
 import type { AppContext } from "../http/context.ts";
 import { route } from "../http/route.ts";
 import { decideCustomerChange, listCustomerChanges, requestCustomerChange } from "./changes.ts";
-import { createCustomerBody, customerChangeBody, customerChangeSchema, customerSchema } from "./schemas.ts";
+import {
+  CHANGE_STATUSES,
+  createCustomerBody,
+  customerChangeBody,
+  customerChangeSchema,
+  customerSchema,
+} from "./schemas.ts";
 import { createCustomer, getCustomer, listCustomers } from "./service.ts";
 
 const decisionBody = z.strictObject({ note: z.string().trim().max(2000).optional() });
@@ -44,7 +50,7 @@ export function customerRoutes(ctx: AppContext) {
       policy: { who: "customer", roles: ["customer-admin"] },
       body: customerChangeBody,
       status: 201,
-      response: z.object({ id: z.uuid(), status: z.enum(["pending", "confirmed", "refused"]) }),
+      response: z.object({ id: z.uuid(), status: z.enum(CHANGE_STATUSES) }),
       handler: ({ auth, body }) => requestCustomerChange(ctx, auth, body),
     }),
     route({
@@ -52,7 +58,7 @@ export function customerRoutes(ctx: AppContext) {
       url: "/customer-changes",
       summary: "Pending and decided changes of company data (a customer sees its own)",
       policy: { who: "any" },
-      query: z.strictObject({ status: z.enum(["pending", "confirmed", "refused"]).optional() }),
+      query: z.strictObject({ status: z.enum(CHANGE_STATUSES).optional() }),
       response: itemsOf(customerChangeSchema),
       handler: async ({ auth, query }) => ({ items: await listCustomerChanges(ctx, auth, query.status) }),
     }),

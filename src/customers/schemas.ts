@@ -40,6 +40,9 @@ export const customerChangeBody = z
 export type CustomerChange = z.infer<typeof customerChangeBody>;
 export type CustomerView = z.infer<typeof customerSchema>;
 
+/** A change of company data is pending until the provider confirms or refuses it (Art. 20(4)). */
+export const CHANGE_STATUSES = ["pending", "confirmed", "refused"] as const;
+
 export const customerChangeSchema = z
   .object({
     id: z.uuid(),
@@ -53,7 +56,7 @@ export const customerChangeSchema = z
         .array(z.object({ name: z.string(), email: z.string(), phone: z.string() }))
         .optional(),
     }),
-    status: z.enum(["pending", "confirmed", "refused"]),
+    status: z.enum(CHANGE_STATUSES),
     requestedAt: z.string(),
     decidedAt: z.string().nullable(),
     decisionNote: z.string().nullable(),

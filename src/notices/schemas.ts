@@ -8,9 +8,14 @@ export const noticeBody = z.strictObject({
   article: z.string().max(20).optional(),
 });
 
+/** A notice goes to one customer, an announcement to many (Art. 1, 43). */
+export const NOTICE_KINDS = ["notice", "announcement"] as const;
+/** A delivery of the outbox: queued until sent, failed after its last attempt. */
+export const DELIVERY_STATUSES = ["queued", "sent", "failed"] as const;
+
 /** What every view of a notice shows. */
 const notice = {
-  kind: z.enum(["notice", "announcement"]),
+  kind: z.enum(NOTICE_KINDS),
   topic: z.string(),
   subject: z.string(),
   article: z.string().nullable(),
@@ -43,7 +48,7 @@ export const noticeDetailSchema = z
       z.object({
         email: z.string(),
         customerId: z.uuid().nullable(),
-        status: z.enum(["queued", "sent", "failed"]),
+        status: z.enum(DELIVERY_STATUSES),
         attempts: z.number().int(),
         sentAt: instant.nullable(),
         lastError: z.string().nullable(),

@@ -5,8 +5,9 @@ import { bad, fmt, yenInput } from "./common.ts";
 
 // ---- Art. 30(4), 36: SLA credits -----------------------------------------------------------------
 
-export type Attribution = "provider" | "customer" | "carrier" | "cloud";
-export const ATTRIBUTIONS: Attribution[] = ["provider", "customer", "carrier", "cloud"];
+/** Whose the unavailability was: only the provider's qualifies (Art. 36(1)(3)(4)). */
+export const ATTRIBUTIONS = ["provider", "customer", "carrier", "cloud"] as const;
+export type Attribution = (typeof ATTRIBUTIONS)[number];
 
 export interface SlaTier {
   /** Lower bound in hours (inclusive). */

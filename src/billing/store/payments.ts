@@ -8,7 +8,9 @@ import type { Allocation } from "../rules.ts";
 
 type Q = Db | Tx;
 
-export type PaymentMethod = PaymentsTable["method"];
+export type { PaymentMethod } from "../types.ts";
+
+import type { PaymentMethod } from "../types.ts";
 
 export async function insertPayment(tx: Q, values: Insertable<PaymentsTable>) {
   return tx.insertInto("payments").values(values).returning("id").executeTakeFirstOrThrow();

@@ -58,7 +58,7 @@ export async function staleRuns(db: Q, before: Date) {
   return db
     .selectFrom("billing_runs")
     .select(["id", "status", "attempts"])
-    .where("status", "in", ["queued", "running"])
+    .where("status", "in", ["queued", "running"] as const)
     .where((eb) => eb.or([eb("heartbeat_at", "<", before), eb("heartbeat_at", "is", null)]))
     .where("started_at", "<", before)
     .execute();
