@@ -216,3 +216,11 @@ export async function issueOn(env: Pick<TestEnv, "db">, ids: string[], day: stri
 export async function issueMonthOn(env: Pick<TestEnv, "db">, month: string, day: string) {
   return issueMonth({ db: env.db, clock: fixedClock(new Date(`${day}T01:00:00Z`)) }, systemActor, month);
 }
+
+/** A contract's invoices, oldest month first. */
+export const invoicesOf = (db: Db, contractId: string) =>
+  db.selectFrom("invoices").selectAll().where("contract_id", "=", contractId).orderBy("month").execute();
+
+/** An invoice's lines in their printed order. */
+export const linesOf = (db: Db, invoiceId: string) =>
+  db.selectFrom("invoice_lines").selectAll().where("invoice_id", "=", invoiceId).orderBy("line_no").execute();
