@@ -10,7 +10,7 @@ import { type Deps, todayOf } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import { registerCustomer } from "../customers/service.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
-import { createUser } from "../identity/users.ts";
+import { createUser, issueInitialPassword } from "../identity/users.ts";
 import { queueNotice } from "../notices/service.ts";
 import { subjectToVersionInEffect } from "../terms/service.ts";
 import { event, notifyCustomer } from "./common.ts";
@@ -127,6 +127,8 @@ export async function accept(deps: Deps, auth: AuthContext, applicationId: strin
   const actor = actorOf(auth);
   const today = todayOf(deps);
   const at = deps.clock.now();
+  // Hashed before the transaction: its audit entries hold the chain's lock until it commits.
+  const issued = await issueInitialPassword();
   return deps.db.transaction().execute(async (tx) => {
     const app = await applicationById(tx, applicationId, true);
     if (!app) throw notFound("application");
@@ -182,6 +184,7 @@ export async function accept(deps: Deps, auth: AuthContext, applicationId: strin
         email: app.applicant_email,
         displayName: form.representatives[0]?.name ?? app.legal_name,
         role: "customer-admin",
+        issued,
       },
       at,
     );

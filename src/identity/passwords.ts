@@ -8,10 +8,10 @@ import type { Deps } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import { type AuthContext, type SessionContext, selfAudit } from "./actor.ts";
 import type { UserView } from "./schemas.ts";
-import { generateInitialPassword, hashPassword, verifyPassword } from "./secrets.ts";
+import { hashPassword, verifyPassword } from "./secrets.ts";
 import { sessionDigest } from "./sessions.ts";
 import { endSessionsOf, passwordHashOf, revokeTokensOf, setIssuedPassword, setPassword } from "./store.ts";
-import { presentUser, requireGoodPassword } from "./users.ts";
+import { issueInitialPassword, presentUser, requireGoodPassword } from "./users.ts";
 
 /** Change one's own password; ends every other session of the user. */
 export async function changePassword(
@@ -51,8 +51,7 @@ export async function resetPassword(
   userId: string,
 ): Promise<{ initialPassword: string; user: UserView }> {
   const now = deps.clock.now();
-  const initialPassword = generateInitialPassword();
-  const passwordHash = await hashPassword(initialPassword);
+  const { initialPassword, passwordHash } = await issueInitialPassword();
   const user = await deps.db.transaction().execute(async (tx) => {
     const row = await setIssuedPassword(tx, userId, passwordHash, now);
     if (!row) throw notFound("user");

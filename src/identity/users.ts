@@ -50,7 +50,23 @@ export interface CreateUserInput {
   locale?: "ja" | "en";
   /** When absent an initial password is issued, to be changed at first log-in (Art. 10). */
   password?: string;
+  /**
+   * An initial password issued (and hashed) beforehand, outside the caller's transaction: hashing
+   * costs tens of milliseconds, too long to hold the audit chain's lock for.
+   */
+  issued?: IssuedPassword;
   isDemo?: boolean;
+}
+
+export interface IssuedPassword {
+  initialPassword: string;
+  passwordHash: string;
+}
+
+/** An initial password to hand to a new user (Art. 10), with its hash. */
+export async function issueInitialPassword(): Promise<IssuedPassword> {
+  const initialPassword = generateInitialPassword();
+  return { initialPassword, passwordHash: await hashPassword(initialPassword) };
 }
 
 /** Create a user in the caller's transaction (under its customer scope when a customer user adds one). */
@@ -71,7 +87,8 @@ export async function createUser(
   const taken = () => new AppError("conflict", `login id "${input.loginId}" is already taken`);
   if (await loginIdTaken(tx, input.loginId)) throw taken();
   if (input.customerId && !(await customerExists(tx, input.customerId))) throw notFound("customer");
-  const initialPassword = input.password ? undefined : generateInitialPassword();
+  const issued = input.password ? undefined : (input.issued ?? (await issueInitialPassword()));
+  const initialPassword = issued?.initialPassword;
   const row = await insertUser(tx, {
     kind: input.kind,
     customer_id: input.customerId ?? null,
@@ -80,7 +97,7 @@ export async function createUser(
     display_name: input.displayName,
     role: input.role,
     locale: input.locale ?? "ja",
-    password_hash: await hashPassword(input.password ?? initialPassword!),
+    password_hash: issued ? issued.passwordHash : await hashPassword(input.password!),
     must_change_password: !input.password,
     password_changed_at: input.password ? now : null,
     is_demo: input.isDemo ?? false,
