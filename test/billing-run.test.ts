@@ -81,6 +81,35 @@ describe("unyo billing run (exactly once across processes)", () => {
     expect(report).toMatchObject({ contracts: N - partial.invoices, skipped: 0 });
     const done = await perContract("2026-09");
     expect(done).toEqual({ contracts: N, invoices: N, max: 1 });
+    // The run's row tells what it did, as the console shows it: every contract looked at once.
+    const row = (id: string) =>
+      handle.db
+        .selectFrom("billing_runs")
+        .select(["status", "scanned", "total", "contracts", "created", "skipped"])
+        .where("id", "=", id)
+        .executeTakeFirstOrThrow();
+    expect(await row(report.runId)).toEqual({
+      status: "done",
+      scanned: N,
+      total: N,
+      contracts: N - partial.invoices,
+      created: N - partial.invoices,
+      skipped: 0,
+    });
+    // A third run finds nothing to bill and still reports every contract looked at.
+    const third = spawnSync(process.execPath, ["bin/unyo.js", "billing", "run", "--month", "2026-09"], {
+      env: env(),
+      encoding: "utf8",
+    });
+    expect(third.status, third.stderr).toBe(0);
+    expect(await row(JSON.parse(third.stdout).runId)).toEqual({
+      status: "done",
+      scanned: N,
+      total: N,
+      contracts: 0,
+      created: 0,
+      skipped: 0,
+    });
     // Every invoice has its lines: no half-written invoice survived the kill.
     const bare = await sql<{ n: string }>`
       SELECT count(*) AS n FROM invoices i WHERE month = '2026-09'

@@ -10,12 +10,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { type Actor, appendAudit, systemActor } from "../audit/service.ts";
-import { countContracts, idsAfter } from "../contracts/store.ts";
+import { billingFacts, countContracts, idsAfter } from "../contracts/store.ts";
 import { type IsoMonth, lastDayOfMonth } from "../core/dates.ts";
 import type { Deps } from "../core/deps.ts";
 import { notFound } from "../core/errors.ts";
 import { groupBy } from "../core/group.ts";
-import { type BillableContract, billableContracts, recipientOf, recurringFacts } from "./contract-facts.ts";
+import { type BillableContract, recipientOf, recurringFacts, withRecipients } from "./contract-facts.ts";
 import { issueMonth } from "./issue.ts";
 import { lineOf } from "./lines.ts";
 import { PriceBook } from "./price-book.ts";
@@ -94,6 +94,7 @@ export async function requestRun(
       issue,
       status: "queued",
       created_by: actor.kind === "staff" ? actor.id : null,
+      started_at: deps.clock.now(),
     });
     await deps.queue.enqueue(tx, RUN_JOB, { runId: run.id, actor });
     return presentRun(run);
@@ -122,6 +123,7 @@ export async function runBilling(
     issue: opts.issue ?? false,
     status: "running",
     created_by: actor.kind === "staff" ? actor.id : null,
+    started_at: deps.clock.now(),
   });
   return executeRun(deps, run.id, { ...opts, actor });
 }
@@ -158,18 +160,42 @@ export async function executeRun(
   const fetchBatch = async (after: string) => {
     const ids = await idsAfter(deps.db, after, batchSize);
     if (ids.length === 0) return null;
-    const open = await notInvoiced(deps.db, ids, month);
-    const rows = open.size > 0 ? await billableContracts(deps.db, [...open]) : [];
-    const facts = rows.length > 0 ? await batchFacts(deps, rows, month) : null;
-    return { last: ids[ids.length - 1]!, scanned: ids.length, rows, facts };
+    // Which are not invoiced yet; then, in parallel, their facts with the recipients, and what else
+    // the rules need of them. A re-run stops after the first.
+    const open = [...(await notInvoiced(deps.db, ids, month))];
+    const last = ids[ids.length - 1]!;
+    if (open.length === 0) return { last, scanned: ids.length, rows: [], facts: null };
+    const [rows, facts] = await Promise.all([
+      billingFacts(deps.db, open).then((r) => withRecipients(deps.db, r)),
+      batchFacts(deps, open, month),
+    ]);
+    return { last, scanned: ids.length, rows, facts };
   };
-  const billWithRetry = async (batch: BillableContract[], facts: BatchFacts | null) => {
+  const billWithRetry = async (
+    batch: BillableContract[],
+    facts: BatchFacts | null,
+    batchScanned: number,
+  ): Promise<{ owing: number; made: number; recorded: true } | { owing: 0; made: 0; recorded: false }> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        if (batch.length === 0) return { owing: 0, made: 0 };
+        if (batch.length === 0) return { owing: 0, made: 0, recorded: false };
         // The first attempt uses the facts read ahead with the batch; a retry reads them afresh.
-        const f = attempt === 0 && facts ? facts : await batchFacts(deps, batch, month);
-        return await billBatch(deps, batch, f, month, settings, book, runId, actor);
+        const f =
+          attempt === 0 && facts
+            ? facts
+            : await batchFacts(
+                deps,
+                batch.map((c) => c.id),
+                month,
+              );
+        return await billBatch(deps, batch, f, {
+          month,
+          settings,
+          book,
+          runId,
+          actor,
+          scanned: batchScanned,
+        });
       } catch (err) {
         if (!(err instanceof RetryBatch) || attempt >= 3) throw err;
       }
@@ -179,6 +205,15 @@ export async function executeRun(
   const held = <T>(p: Promise<T>) => {
     p.catch(() => {});
     return p;
+  };
+  let unrecorded = 0;
+  let recordedAt = performance.now();
+  const recordScanned = async (now: boolean) => {
+    if (unrecorded === 0 || (!now && performance.now() - recordedAt < 1000)) return;
+    const n = unrecorded;
+    unrecorded = 0;
+    recordedAt = performance.now();
+    await addProgress(deps.db, runId, { scanned: n, contracts: 0, created: 0 }, deps.clock.now());
   };
   try {
     const inFlight: Promise<void>[] = [];
@@ -191,16 +226,16 @@ export async function executeRun(
         next = held(fetchBatch(b.last));
         inFlight.push(
           held(
-            billWithRetry(b.rows, b.facts).then(async (r) => {
+            billWithRetry(b.rows, b.facts, b.scanned).then(async (r) => {
               created += r.made;
               owing += r.owing;
               scanned += b.scanned;
-              await addProgress(
-                deps.db,
-                runId,
-                { scanned: b.scanned, contracts: r.owing, created: r.made },
-                deps.clock.now(),
-              );
+              // A batch that wrote invoices recorded its progress with them; those that wrote none
+              // (a re-run) are counted here, at most once a second: a commit each would cost more.
+              if (!r.recorded) {
+                unrecorded += b.scanned;
+                await recordScanned(false);
+              }
               opts.onProgress?.({ done: scanned, total: Math.max(total, scanned), created });
             }),
           ),
@@ -214,6 +249,7 @@ export async function executeRun(
     const settled = await Promise.allSettled([...inFlight, next]);
     const failed = settled.find((x): x is PromiseRejectedResult => x.status === "rejected");
     if (failure !== null || failed) throw failure ?? failed!.reason;
+    await recordScanned(true);
     const issued = run.issue ? await issueMonth(deps, actor, month) : 0;
     const madeByRun = await invoicesOfRun(deps.db, runId);
     const after = await runById(deps.db, runId);
@@ -296,8 +332,7 @@ type BatchFacts = Awaited<ReturnType<typeof batchFacts>>;
  * one-off charges, recent unavailability and SLA credits already given. Read outside the writing
  * transaction; the claim of the charges checks they are still pending.
  */
-async function batchFacts(deps: Pick<Deps, "db">, rows: BillableContract[], month: IsoMonth) {
-  const ids = rows.map((c) => c.id);
+async function batchFacts(deps: Pick<Deps, "db">, ids: string[], month: IsoMonth) {
   const [recurring, pending, periods, credited] = await Promise.all([
     recurringFacts(deps.db, ids, month),
     pendingCharges(deps.db, ids, month),
@@ -316,18 +351,23 @@ class RetryBatch extends Error {}
 
 /**
  * Compute and write one batch: `owing` is how many of its contracts owe something this month, `made`
- * how many invoices this call created (fewer when another run was first for some).
+ * how many invoices this call created (fewer when another run was first for some). When it writes,
+ * the run's progress (`scanned` contracts of this batch) is recorded in the same transaction.
  */
 async function billBatch(
   deps: Pick<Deps, "db" | "clock">,
   batch: BillableContract[],
   facts: BatchFacts,
-  month: IsoMonth,
-  settings: BillingSettings,
-  book: PriceBook,
-  runId: string,
-  actor: Actor,
-): Promise<{ owing: number; made: number }> {
+  run: {
+    month: IsoMonth;
+    settings: BillingSettings;
+    book: PriceBook;
+    runId: string;
+    actor: Actor;
+    scanned: number;
+  },
+): Promise<{ owing: number; made: number; recorded: true } | { owing: 0; made: 0; recorded: false }> {
+  const { month, settings, book, runId, actor } = run;
   type Draft = DraftInvoice & {
     c: BillableContract;
     charges: { id: string; amount: number; note: string }[];
@@ -374,7 +414,7 @@ async function billBatch(
       sla,
     });
   }
-  if (drafts.length === 0) return { owing: 0, made: 0 };
+  if (drafts.length === 0) return { owing: 0, made: 0, recorded: false };
   const owing = drafts.length;
   const due = dueDate(month, settings.dueMonthsAfter).result.dueDate;
   return deps.db.transaction().execute(async (tx) => {
@@ -386,7 +426,12 @@ async function billBatch(
       periodEnd: lastDayOfMonth(month),
       rounding: settings.taxRounding,
     });
-    if (inserted.length === 0) return { owing, made: 0 };
+    const progress = (made: number) =>
+      addProgress(tx, runId, { scanned: run.scanned, contracts: owing, created: made }, deps.clock.now());
+    if (inserted.length === 0) {
+      await progress(0);
+      return { owing, made: 0, recorded: true };
+    }
     const made = new Set(inserted.map((r) => r.id));
     const claims = drafts
       .filter((d) => made.has(d.id))
@@ -413,6 +458,7 @@ async function billBatch(
       article: "31(1)",
       at: deps.clock.now(),
     });
-    return { owing, made: inserted.length };
+    await progress(inserted.length);
+    return { owing, made: inserted.length, recorded: true };
   });
 }

@@ -15,7 +15,13 @@ type Q = Db | Tx;
 
 export async function insertRun(
   db: Q,
-  values: { month: IsoMonth; issue: boolean; created_by: string | null; status: "queued" | "running" },
+  values: {
+    month: IsoMonth;
+    issue: boolean;
+    created_by: string | null;
+    status: "queued" | "running";
+    started_at: Date;
+  },
 ) {
   return db.insertInto("billing_runs").values(values).returningAll().executeTakeFirstOrThrow();
 }
