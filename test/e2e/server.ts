@@ -17,14 +17,15 @@ export interface E2E {
   close(): Promise<void>;
 }
 
-export async function startE2E(): Promise<E2E> {
+/** `env`: more environment for the web process and the worker (e.g. UNYO_TEST_CLOCK=1). */
+export async function startE2E(opts: { env?: Record<string, string> } = {}): Promise<E2E> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const dbHandle = await testDatabase();
   await seedDemo(dbHandle.db);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   // A web process and a worker, as a deployment runs them.
-  const env = { ...process.env, DATABASE_URL: dbHandle.url, LOG_LEVEL: "warn" };
+  const env = { ...process.env, DATABASE_URL: dbHandle.url, LOG_LEVEL: "warn", ...opts.env };
   const server: ChildProcess = spawn(
     process.execPath,
     ["bin/unyo.js", "serve", "--port", String(port), "--host", "127.0.0.1"],

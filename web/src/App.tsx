@@ -2,6 +2,7 @@ import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from
 import { ApiFailure, api, type Me, setCsrf } from "./api.ts";
 import { ApplyPage } from "./apply.tsx";
 import { BillingPage, InvoicePage, MyInvoicesPage, PaymentsPage, PriceBookPage } from "./billing.tsx";
+import { type InstanceClock, setInstanceClock } from "./clock.ts";
 import { ApplicationsPage, ContractPage, ContractsPage, InboxPage, StaffNoticesPage } from "./contracts.tsx";
 import { initialLang, type Lang, LangContext, type MessageKey, useT } from "./i18n.ts";
 import { ChangesPage, InquiriesPage, TermsPage } from "./lifecycle.tsx";
@@ -26,7 +27,23 @@ export function App() {
 
 function Root() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [clock, setClock] = useState<InstanceClock | null>(null);
   const t = useT();
+  // The instance's clock, before any page computes a default date from it; again every 30 s, so the
+  // banner follows a test clock moved meanwhile.
+  useEffect(() => {
+    const load = () =>
+      api<InstanceClock>("GET", "/clock").then(
+        (c) => {
+          setInstanceClock(c);
+          setClock(c);
+        },
+        () => setClock((c) => c ?? { now: new Date().toISOString(), today: "", testClock: false }),
+      );
+    void load();
+    const timer = setInterval(load, 30_000);
+    return () => clearInterval(timer);
+  }, []);
   const refresh = useCallback(async () => {
     try {
       const m = await api<Me>("GET", "/me");
@@ -48,22 +65,20 @@ function Root() {
   const path = usePath();
   let page: ReactNode;
   if (path === "/apply") page = <ApplyPage />;
-  else if (me === undefined) page = <p className="loading">{t("loading")}</p>;
+  else if (me === undefined || clock === null) page = <p className="loading">{t("loading")}</p>;
   else if (me === null) page = <LoginPage onLoggedIn={refresh} />;
   else page = <Shell me={me} refresh={refresh} />;
   return (
     <>
-      <TestClockBanner />
+      {clock?.testClock && <TestClockBanner clock={clock} />}
       {page}
     </>
   );
 }
 
 /** On an instance with a test clock (UNYO_TEST_CLOCK=1), every page says what date it runs on. */
-function TestClockBanner() {
+function TestClockBanner({ clock }: { clock: InstanceClock }) {
   const t = useT();
-  const [clock] = useLoad<{ now: string; today: string; testClock: boolean }>("/clock");
-  if (!clock?.testClock) return null;
   const time = new Date(clock.now).toLocaleTimeString("ja-JP", {
     timeZone: "Asia/Tokyo",
     hour: "2-digit",

@@ -7,6 +7,7 @@ import { type FormEvent, type ReactNode, useEffect, useState } from "react";
 // The API's own types (type-only: nothing of the server is bundled).
 import type { ChargeLine, InvoiceDocument, TaxCategory } from "../../src/billing/types.ts";
 import { ApiFailure, api, type Me, upload } from "./api.ts";
+import { monthInJapan, todayInJapan } from "./clock.ts";
 import { type MessageKey, useT } from "./i18n.ts";
 import { ActionForm } from "./lifecycle.tsx";
 import { Basis, type BasisItem, ErrorBox, errorText, Field, Link, Select, useLoad } from "./ui.tsx";
@@ -62,14 +63,35 @@ interface InvoiceDetail {
 interface RunRow {
   id: string;
   month: string;
-  status: string;
+  status: "queued" | "running" | "done" | "failed";
   contracts: number;
   created: number;
   skipped: number;
+  scanned: number;
+  total: number;
+  attempts: number;
   error: string | null;
   startedAt: string;
   finishedAt: string | null;
 }
+
+const RUN_STATUS_LABEL = {
+  queued: "billing.runQueued",
+  running: "billing.runRunning",
+  done: "billing.runDone",
+  failed: "billing.runFailed",
+} as const;
+
+/** A moment as the provider's office reads it (Japan time), e.g. 2026/12/01 17:09. */
+const tokyoTime = (iso: string) =>
+  new Date(iso).toLocaleString("ja-JP", {
+    timeZone: "Asia/Tokyo",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
 
 interface OverdueRow {
   id: string;
@@ -174,17 +196,6 @@ const STATUS_LABEL: Record<InvoiceStatus, MessageKey> = {
   issued: "billing.statusIssued",
   void: "billing.statusVoid",
 };
-
-/** This month in Japan (the terms' calendar), as YYYY-MM. */
-function monthInJapan(offset = 0): string {
-  const d = new Date(Date.now() + 9 * 3600_000);
-  const m = d.getUTCFullYear() * 12 + d.getUTCMonth() + offset;
-  return `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, "0")}`;
-}
-
-function todayInJapan(): string {
-  return new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
-}
 
 function canHandleMoney(me: Me) {
   return me.user.role === "admin" || me.user.role === "billing";
@@ -319,7 +330,10 @@ export function BillingPage({ me }: { me: Me }) {
     setResult(null);
     await act(async () => {
       const queued = await api<RunResult>("POST", "/billing/runs", { month: runMonth, issue: issueToo });
-      await followRun(queued, setResult);
+      await followRun(queued, (r) => {
+        setResult(r);
+        reloadRuns();
+      });
       setMonth(runMonth);
     });
   };
@@ -434,14 +448,17 @@ export function BillingPage({ me }: { me: Me }) {
           {runs?.items.map((r) => (
             <tr key={r.id}>
               <td>{r.month}</td>
-              <td>
-                {r.status}
+              <td data-testid="run-status">
+                {t(RUN_STATUS_LABEL[r.status])
+                  .replace("{scanned}", String(r.scanned))
+                  .replace("{total}", String(r.total))}
+                {r.attempts > 1 ? ` ${t("billing.runAttempts").replace("{n}", String(r.attempts))}` : ""}
                 {r.error ? `: ${r.error}` : ""}
               </td>
               <td className="num">{r.contracts}</td>
               <td className="num">{r.created}</td>
               <td className="num">{r.skipped}</td>
-              <td>{new Date(r.startedAt).toLocaleString()}</td>
+              <td>{tokyoTime(r.startedAt)}</td>
             </tr>
           ))}
         </tbody>
