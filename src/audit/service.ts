@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import type { Caller } from "../core/deps.ts";
 import type { Db, Tx } from "../db/db.ts";
 import {
@@ -9,6 +8,7 @@ import {
   type StoredEntry,
   verifyRun,
 } from "./rules.ts";
+import { entriesAfter, insertEntries, lockTail } from "./store.ts";
 
 export interface Actor {
   kind: AuditContent["actorKind"];
@@ -50,11 +50,7 @@ export async function appendAudit(tx: Tx, input: AuditInput): Promise<{ seq: num
  */
 export async function appendAuditMany(tx: Tx, inputs: AuditInput[]): Promise<{ seq: number }[]> {
   if (inputs.length === 0) return [];
-  const tail = await sql<{
-    seq: number | null;
-    hash: Buffer | null;
-  }>`select * from audit_lock_tail()`.execute(tx);
-  const last = tail.rows[0];
+  const last = await lockTail(tx);
   let prevHash = last?.hash ?? GENESIS_HASH;
   let seq = Number(last?.seq ?? 0);
   const rows = inputs.map((input) => {
@@ -90,12 +86,7 @@ export async function appendAuditMany(tx: Tx, inputs: AuditInput[]): Promise<{ s
     prevHash = hash;
     return row;
   });
-  // 13 parameters a row: 1,000 rows stay well under PostgreSQL's 65,535.
-  for (let i = 0; i < rows.length; i += 1000)
-    await tx
-      .insertInto("audit_log")
-      .values(rows.slice(i, i + 1000))
-      .execute();
+  await insertEntries(tx, rows);
   return rows.map((r) => ({ seq: r.seq }));
 }
 
@@ -124,13 +115,7 @@ export async function verifyAudit(
   let entries = 0;
   let after = -1;
   for (;;) {
-    const rows = await db
-      .selectFrom("audit_log")
-      .selectAll()
-      .where("seq", ">", String(after) as never)
-      .orderBy("seq")
-      .limit(pageSize)
-      .execute();
+    const rows = await entriesAfter(db, after, pageSize);
     if (rows.length === 0) break;
     const run: StoredEntry[] = rows.map((r) => ({
       seq: Number(r.seq),

@@ -9,6 +9,7 @@ import { type IsoMonth, lastDayOfMonth } from "../core/dates.ts";
 import { notFound } from "../core/errors.ts";
 import { recipientsOf } from "../customers/store.ts";
 import type { Db, Tx } from "../db/db.ts";
+import type { IdSet } from "../db/id-set.ts";
 import type { PriceBook } from "./price-book.ts";
 import type { ContractCharges } from "./rules.ts";
 
@@ -60,7 +61,7 @@ export function recipientOf(c: BillableContract) {
 }
 
 /** Option cancellations and suspended months of many contracts, for the rules. */
-export async function recurringFacts(db: Db | Tx, ids: string[], month: IsoMonth) {
+export async function recurringFacts(db: Db | Tx, ids: IdSet, month: IsoMonth) {
   const [cancellations, events] = await Promise.all([
     optionCancellations(db, ids),
     eventsOfTypes(db, ids, SUSPENSION_EVENTS),

@@ -10,11 +10,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { type Actor, appendAudit, systemActor } from "../audit/service.ts";
-import { billingFacts, countContracts, idsAfter } from "../contracts/store.ts";
+import { billingFactsAfter, countContracts } from "../contracts/store.ts";
 import { type IsoMonth, lastDayOfMonth } from "../core/dates.ts";
 import type { Deps } from "../core/deps.ts";
 import { notFound } from "../core/errors.ts";
 import { groupBy } from "../core/group.ts";
+import type { IdSet } from "../db/id-set.ts";
 import { type BillableContract, recipientOf, recurringFacts, withRecipients } from "./contract-facts.ts";
 import { issueMonth } from "./issue.ts";
 import { lineOf } from "./lines.ts";
@@ -27,8 +28,8 @@ import {
   addProgress,
   type DraftInvoice,
   insertRun,
+  invoicedIn,
   invoicesOfRun,
-  notInvoiced,
   recentRuns,
   runById,
   staleRuns,
@@ -157,19 +158,23 @@ export async function executeRun(
   let created = 0;
   let owing = 0;
   let scanned = 0;
+  // Walk the contracts by primary key: the next batch's billing facts, then which of them already
+  // have the month's invoice (a re-run stops there), then — in parallel — the recipients and what
+  // else the rules need of those still open. The batch is a key range, so the queries select by
+  // range rather than by a list of 1,000 ids.
   const fetchBatch = async (after: string) => {
-    const ids = await idsAfter(deps.db, after, batchSize);
-    if (ids.length === 0) return null;
-    // Which are not invoiced yet; then, in parallel, their facts with the recipients, and what else
-    // the rules need of them. A re-run stops after the first.
-    const open = [...(await notInvoiced(deps.db, ids, month))];
-    const last = ids[ids.length - 1]!;
-    if (open.length === 0) return { last, scanned: ids.length, rows: [], facts: null };
+    const batch = await billingFactsAfter(deps.db, after, batchSize);
+    if (batch.length === 0) return null;
+    const range = { after, through: batch[batch.length - 1]!.id };
+    const invoiced = await invoicedIn(deps.db, range, month);
+    const open = invoiced.size === 0 ? batch : batch.filter((c) => !invoiced.has(c.id));
+    const next = { last: range.through, scanned: batch.length };
+    if (open.length === 0) return { ...next, rows: [], facts: null };
     const [rows, facts] = await Promise.all([
-      billingFacts(deps.db, open).then((r) => withRecipients(deps.db, r)),
-      batchFacts(deps, open, month),
+      withRecipients(deps.db, open),
+      batchFacts(deps, open === batch ? range : open.map((c) => c.id), month),
     ]);
-    return { last, scanned: ids.length, rows, facts };
+    return { ...next, rows, facts };
   };
   const billWithRetry = async (
     batch: BillableContract[],
@@ -332,7 +337,7 @@ type BatchFacts = Awaited<ReturnType<typeof batchFacts>>;
  * one-off charges, recent unavailability and SLA credits already given. Read outside the writing
  * transaction; the claim of the charges checks they are still pending.
  */
-async function batchFacts(deps: Pick<Deps, "db">, ids: string[], month: IsoMonth) {
+async function batchFacts(deps: Pick<Deps, "db">, ids: IdSet, month: IsoMonth) {
   const [recurring, pending, periods, credited] = await Promise.all([
     recurringFacts(deps.db, ids, month),
     pendingCharges(deps.db, ids, month),

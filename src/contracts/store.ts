@@ -8,6 +8,7 @@ import type { Insertable, Selectable, Updateable } from "kysely";
 import { sql } from "kysely";
 import type { IsoDate } from "../core/dates.ts";
 import type { Db, Tx } from "../db/db.ts";
+import { type IdSet, inIdSet, isEmptySet } from "../db/id-set.ts";
 import type {
   AbolitionsTable,
   ApplicationsTable,
@@ -170,12 +171,12 @@ export async function hasEvent(db: Q, contractId: string, type: string) {
 }
 
 /** Events of the given types for many contracts (e.g. suspensions for the monthly run). */
-export async function eventsOfTypes(db: Q, contractIds: string[], types: string[]) {
-  if (contractIds.length === 0) return [];
+export async function eventsOfTypes(db: Q, contracts: IdSet, types: string[]) {
+  if (isEmptySet(contracts)) return [];
   return db
     .selectFrom("contract_events")
     .select(["contract_id", "type", "business_date"])
-    .where(sql<boolean>`contract_id = ANY(${contractIds}::uuid[])`)
+    .where(inIdSet("contract_id", contracts))
     .where("type", "in", types)
     .orderBy("id")
     .execute();
@@ -187,12 +188,12 @@ export async function insertOptionCancellation(tx: Q, values: Insertable<OptionC
   await tx.insertInto("option_cancellations").values(values).execute();
 }
 
-export async function optionCancellations(db: Q, contractIds: string[]) {
-  if (contractIds.length === 0) return [];
+export async function optionCancellations(db: Q, contracts: IdSet) {
+  if (isEmptySet(contracts)) return [];
   return db
     .selectFrom("option_cancellations")
     .select(["contract_id", "option", "received_on"])
-    .where(sql<boolean>`contract_id = ANY(${contractIds}::uuid[])`)
+    .where(inIdSet("contract_id", contracts))
     .execute();
 }
 
@@ -219,36 +220,42 @@ export async function markAbolitionApplied(tx: Q, id: string, at: Date) {
 // ---- for other rooms -----------------------------------------------------------------------------
 
 /** Contract ids in key order after `after` (the billing run's keyset walk). */
-export async function idsAfter(db: Q, after: string, limit: number): Promise<string[]> {
-  const r = await sql<{
-    id: string;
-  }>`SELECT id FROM contracts WHERE id > ${after}::uuid ORDER BY id LIMIT ${limit}`.execute(db);
-  return r.rows.map((x) => x.id);
-}
-
 export async function countContracts(db: Q): Promise<number> {
   const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM contracts`.execute(db);
   return Number(r.rows[0]?.n ?? 0);
 }
 
 /** What billing needs of contracts: dates, plan and options, the customer (Art. 12, 29). */
+const BILLING_FACTS = [
+  "id",
+  "number",
+  "customer_id",
+  "plan",
+  "options",
+  "start_date",
+  "end_effective_on",
+  "terminated_on",
+  "charges_void",
+] as const;
+
 export async function billingFacts(db: Q, ids: string[]) {
   if (ids.length === 0) return [];
   return db
     .selectFrom("contracts")
-    .select([
-      "id",
-      "number",
-      "customer_id",
-      "plan",
-      "options",
-      "start_date",
-      "end_effective_on",
-      "terminated_on",
-      "charges_void",
-    ])
+    .select(BILLING_FACTS)
     .where(sql<boolean>`id = ANY(${ids}::uuid[])`)
     .orderBy("id")
+    .execute();
+}
+
+/** The billing facts of the next `limit` contracts after `after` in id order (a keyset walk). */
+export async function billingFactsAfter(db: Q, after: string, limit: number) {
+  return db
+    .selectFrom("contracts")
+    .select(BILLING_FACTS)
+    .where("id", ">", after)
+    .orderBy("id")
+    .limit(limit)
     .execute();
 }
 export type BillingFacts = Awaited<ReturnType<typeof billingFacts>>[number];

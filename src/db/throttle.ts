@@ -2,8 +2,10 @@ import { AppError } from "../core/errors.ts";
 import type { Db } from "./db.ts";
 
 /**
- * A fixed-window counter per key in PostgreSQL (shared by every web process): log-ins per
- * address, applications per address. Over `max` hits in the window → 429 with Retry-After.
+ * Request throttling for every room that takes requests from the public; the only writer of
+ * `login_throttle` (named for its first use). A fixed-window counter per key in PostgreSQL, shared
+ * by every web process: log-ins per address, applications per address. Over `max` hits in the
+ * window → 429 with Retry-After.
  */
 export async function hitThrottle(
   db: Db,
@@ -43,4 +45,10 @@ export async function hitThrottle(
       details: { retryAfterSeconds: Math.max(retry, 1) },
     });
   }
+}
+
+/** Throttle windows that started before `before` (the identity room's housekeeping job). */
+export async function deleteThrottleBefore(db: Db, before: Date): Promise<number> {
+  const r = await db.deleteFrom("login_throttle").where("window_start", "<", before).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { deleteThrottleBefore } from "../db/throttle.ts";
 import { defineJob } from "../jobs/define.ts";
-import { deleteSessionsBefore, deleteThrottleBefore } from "./store.ts";
+import { deleteSessionsBefore } from "./store.ts";
 
 /** Housekeeping: forget ended or expired sessions after a week, and stale log-in throttle windows. */
 export const sessionHousekeepingJob = defineJob({

@@ -267,12 +267,6 @@ export async function deleteSessionsBefore(db: Q, before: Date): Promise<number>
   return Number(r.numDeletedRows);
 }
 
-/** Log-in throttle windows that started before `before`. */
-export async function deleteThrottleBefore(db: Q, before: Date): Promise<number> {
-  const r = await db.deleteFrom("login_throttle").where("window_start", "<", before).executeTakeFirst();
-  return Number(r.numDeletedRows);
-}
-
 // ---- API tokens
 
 export async function insertToken(tx: Q, values: Insertable<ApiTokensTable>) {

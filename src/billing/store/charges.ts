@@ -6,6 +6,7 @@ import type { Insertable } from "kysely";
 import { sql } from "kysely";
 import type { IsoMonth } from "../../core/dates.ts";
 import type { Db, Tx } from "../../db/db.ts";
+import { type IdSet, inIdSet, isEmptySet } from "../../db/id-set.ts";
 import type { ChargesTable } from "../../db/schema.ts";
 
 type Q = Db | Tx;
@@ -25,12 +26,12 @@ export async function insertChargesOnce(tx: Q, rows: Insertable<ChargesTable>[])
 }
 
 /** Pending charges of these contracts for the month or earlier, oldest first. */
-export async function pendingCharges(db: Q, contractIds: string[], month: IsoMonth) {
-  if (contractIds.length === 0) return [];
+export async function pendingCharges(db: Q, contracts: IdSet, month: IsoMonth) {
+  if (isEmptySet(contracts)) return [];
   return db
     .selectFrom("charges")
     .selectAll()
-    .where(sql<boolean>`contract_id = ANY(${contractIds}::uuid[])`)
+    .where(inIdSet("contract_id", contracts))
     .where("invoice_id", "is", null)
     .where("month", "<=", month)
     .orderBy("created_at")

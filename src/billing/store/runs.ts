@@ -8,6 +8,7 @@ import type { Updateable } from "kysely";
 import { sql } from "kysely";
 import type { IsoDate, IsoMonth } from "../../core/dates.ts";
 import type { Db, Tx } from "../../db/db.ts";
+import { type IdSet, inIdSet, isEmptySet } from "../../db/id-set.ts";
 import type { BillingRunsTable } from "../../db/schema.ts";
 import type { ChargeLine, InvoiceTotals, TaxRounding } from "../types.ts";
 
@@ -79,14 +80,17 @@ export async function invoicesOfRun(db: Q, runId: string): Promise<number> {
 }
 
 /** Of these contracts, those without a regular invoice for the month yet (one probe of the unique index each). */
-export async function notInvoiced(db: Q, ids: string[], month: IsoMonth): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const r = await sql<{ id: string }>`
-    SELECT c.id FROM unnest(${ids}::uuid[]) AS c(id)
-    WHERE NOT EXISTS (SELECT 1 FROM invoices i WHERE i.contract_id = c.id AND i.month = ${month} AND i.kind = 'regular')`.execute(
-    db,
-  );
-  return new Set(r.rows.map((x) => x.id));
+/** The contracts of `contracts` that already have their regular invoice for `month`. */
+export async function invoicedIn(db: Q, contracts: IdSet, month: IsoMonth): Promise<Set<string>> {
+  if (isEmptySet(contracts)) return new Set();
+  const rows = await db
+    .selectFrom("invoices")
+    .select("contract_id")
+    .where(inIdSet("contract_id", contracts))
+    .where("month", "=", month)
+    .where("kind", "=", "regular")
+    .execute();
+  return new Set(rows.map((x) => x.contract_id));
 }
 
 export interface DraftInvoice {

@@ -3,6 +3,7 @@ import type { Insertable } from "kysely";
 import { sql } from "kysely";
 import type { IsoMonth } from "../../core/dates.ts";
 import type { Db, Tx } from "../../db/db.ts";
+import { type IdSet, inIdSet, isEmptySet } from "../../db/id-set.ts";
 import type { SlaCreditsTable, UnavailabilityPeriodsTable } from "../../db/schema.ts";
 
 type Q = Db | Tx;
@@ -12,13 +13,13 @@ export async function insertPeriod(tx: Q, values: Insertable<UnavailabilityPerio
 }
 
 /** Periods of these contracts that started before the month and ended within the 12 months before it. */
-export async function periodsBefore(db: Q, contractIds: string[], month: IsoMonth) {
-  if (contractIds.length === 0) return [];
+export async function periodsBefore(db: Q, contracts: IdSet, month: IsoMonth) {
+  if (isEmptySet(contracts)) return [];
   const first = `${month}-01`;
   return db
     .selectFrom("unavailability_periods")
     .select(["contract_id", "started_at", "ended_at", "attribution"])
-    .where(sql<boolean>`contract_id = ANY(${contractIds}::uuid[])`)
+    .where(inIdSet("contract_id", contracts))
     .where(sql<boolean>`started_at < ${first}::date::timestamp AT TIME ZONE 'Asia/Tokyo'`)
     .where(
       sql<boolean>`ended_at >= (${first}::date - interval '12 months')::timestamp AT TIME ZONE 'Asia/Tokyo'`,
@@ -36,12 +37,12 @@ export async function periodsOfContract(db: Q, contractId: string, limit: number
     .execute();
 }
 
-export async function creditsOf(db: Q, contractIds: string[]) {
-  if (contractIds.length === 0) return [];
+export async function creditsOf(db: Q, contracts: IdSet) {
+  if (isEmptySet(contracts)) return [];
   return db
     .selectFrom("sla_credits")
     .select(["contract_id", "month", "credit"])
-    .where(sql<boolean>`contract_id = ANY(${contractIds}::uuid[])`)
+    .where(inIdSet("contract_id", contracts))
     .execute();
 }
 
