@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Tests in a file run in a random order each time (the seed is printed): none may depend on
+    // another having run first.
+    sequence: { shuffle: { files: false, tests: true } },
   },
 });

@@ -301,15 +301,21 @@ describe("the customer's view", () => {
   });
 
   it("exports the month as CSV for accounting software", async () => {
+    const c = await buildContract(env.db, { start: "2025-12-01" });
+    await runBilling(env, "2025-12");
+    const [inv] = await invoicesOf(env.db, c.id);
+    await issueOn(env, [inv!.id], "2026-01-05");
+    const [issued] = await invoicesOf(env.db, c.id);
     const r = await env.app.inject({
-      url: "/api/v1/billing/months/2026-01/invoices.csv",
+      url: "/api/v1/billing/months/2025-12/invoices.csv",
       headers: { cookie: bill.cookie },
     });
     expect(r.statusCode).toBe(200);
     expect(r.headers["content-type"]).toContain("text/csv");
     expect(r.body.charCodeAt(0)).toBe(0xfeff);
     expect(r.body).toContain("\r\n");
-    expect(r.body).toMatch(/INV-2026-\d{6}/);
+    expect(issued!.number).toMatch(/^INV-2026-\d{6}$/);
+    expect(r.body).toContain(issued!.number!);
   });
 });
 

@@ -2,7 +2,7 @@
  * The test clock of a non-production instance (UNYO_TEST_CLOCK=1): admins set or advance the date,
  * every process follows it, and moving it runs the business-calendar jobs that fall due.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { processClock } from "../src/admin/clock.ts";
 import { main } from "../src/cli/main.ts";
 import { loadConfig } from "../src/core/config.ts";
@@ -54,20 +54,22 @@ describe("the test clock is refused where it does not belong", () => {
 });
 
 describe("on a rehearsal instance", () => {
-  let h: Awaited<ReturnType<typeof testDatabase>>;
-  let stopClock: () => void;
-  let app: Awaited<ReturnType<typeof buildApp>>["app"];
-  let queue: ReturnType<typeof testQueue>;
-  let admin: Client;
   const config = loadConfig({ UNYO_TEST_CLOCK: "1" }, { demo: true });
 
-  beforeAll(async () => {
-    h = await testDatabase();
+  /** A fresh rehearsal instance per test: its clock only moves forward. */
+  async function rehearsal() {
+    const h = await testDatabase();
     const c = await processClock(config, h.db);
-    stopClock = c.stop;
-    queue = testQueue(h.db, h.url, c.clock, config);
+    const queue = testQueue(h.db, h.url, c.clock, config);
     await queue.start();
-    ({ app } = await buildApp({ db: h.db, config, clock: c.clock, logger: false, serveWeb: false, queue }));
+    const { app } = await buildApp({
+      db: h.db,
+      config,
+      clock: c.clock,
+      logger: false,
+      serveWeb: false,
+      queue,
+    });
     await app.ready();
     const a = await buildUser(h.db, { role: "admin" });
     await h.db
@@ -75,13 +77,31 @@ describe("on a rehearsal instance", () => {
       .set({ totp_enabled: true, totp_secret: SECRET })
       .where("id", "=", a.id)
       .execute();
-    admin = await login(app, a.loginId, PASSWORD, totpCode(SECRET, new Date()));
+    const admin = await login(app, a.loginId, PASSWORD, totpCode(SECRET, new Date()));
+    return {
+      h,
+      app,
+      queue,
+      admin,
+      async close() {
+        c.stop();
+        await app.close();
+        await queue.stop();
+        await h.drop();
+      },
+    };
+  }
+  let r: Awaited<ReturnType<typeof rehearsal>>;
+  let h: Awaited<ReturnType<typeof testDatabase>>;
+  let app: Awaited<ReturnType<typeof buildApp>>["app"];
+  let queue: ReturnType<typeof testQueue>;
+  let admin: Client;
+  beforeEach(async () => {
+    r = await rehearsal();
+    ({ h, app, queue, admin } = r);
   });
-  afterAll(async () => {
-    stopClock?.();
-    await app?.close();
-    await queue?.stop();
-    await h?.drop();
+  afterEach(async () => {
+    await r?.close();
   });
 
   it("says so to everyone (the UI's banner)", async () => {
@@ -146,6 +166,10 @@ describe("on a rehearsal instance", () => {
     try {
       const out: string[] = [];
       const err: string[] = [];
+      expect(
+        (await admin.req("PUT", "/api/v1/admin/clock", { at: "2027-04-01T00:01:00+09:00", frozen: true }))
+          .status,
+      ).toBe(200);
       const code = await main(["clock", "advance", "--days", "3"], {
         log: (s) => out.push(s),
         err: (s) => err.push(s),

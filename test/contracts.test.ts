@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { applyAbolitions, completeEnds, runDeletions } from "../src/contracts/ends.ts";
 import { inquiryJobs } from "../src/inquiries/service.ts";
 import { buildUser, type Client, login, type TestEnv, testApp } from "./helpers.ts";
@@ -42,8 +42,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.close();
 });
+// A test that moves the clock puts it back: the next one starts on 2026-11-24 whatever the order.
+const START = new Date("2026-11-24T01:00:00Z");
+afterEach(() => {
+  env.clock.set(START);
+});
 
-async function apply(over: Record<string, unknown> = {}, ip = "198.51.100.1") {
+// Each application comes from its own address unless a test says otherwise: the per-address limit
+// (tested on its own) must not make one test depend on how many others applied before it.
+let addresses = 0;
+const nextAddress = () => {
+  const n = ++addresses;
+  return `10.0.${Math.floor(n / 250)}.${(n % 250) + 1}`;
+};
+
+async function apply(over: Record<string, unknown> = {}, ip = nextAddress()) {
   const r = await env.app.inject({
     method: "POST",
     url: "/api/v1/applications",
@@ -161,10 +174,23 @@ describe("applications (Art. 15–17, 42)", () => {
   });
 });
 
-describe("acceptance → contract → cancellation (Art. 10, 12, 13, 16, 26)", () => {
-  let contractId: string;
-  let customerClient: Client;
+/** Apply, accept, and log in as the new customer with a password of its own (Art. 10). */
+async function acceptedCustomer(email: string) {
+  await apply({ applicantEmail: email });
+  const queue = await op.req("GET", "/api/v1/applications?status=applied");
+  const app = queue.json.items.find((a: { applicantEmail: string }) => a.applicantEmail === email);
+  const r = await op.req("POST", `/api/v1/applications/${app.id}/accept`);
+  expect(r.status).toBe(200);
+  const customer = await login(env.app, r.json.portalUser.loginId, r.json.initialPassword);
+  const changed = await customer.req("POST", "/api/v1/me/password", {
+    currentPassword: r.json.initialPassword,
+    newPassword: "our new company passphrase",
+  });
+  expect(changed.status).toBe(204);
+  return { accepted: r.json, customer, contractId: r.json.contract.id as string };
+}
 
+describe("acceptance → contract → cancellation (Art. 10, 12, 13, 16, 26)", () => {
   it("accepting establishes the contract today and issues the portal user and initial password", async () => {
     await apply({ applicantEmail: "accept@apply.example" });
     const queue = await op.req("GET", "/api/v1/applications?status=applied");
@@ -180,12 +206,12 @@ describe("acceptance → contract → cancellation (Art. 10, 12, 13, 16, 26)", (
       plan: "standard",
     });
     expect(r.json.initialPassword).toMatch(/^[A-Za-z0-9]{16}$/);
-    contractId = r.json.contract.id;
+    const contractId = r.json.contract.id;
     const mails = await deliveriesTo("accept@apply.example");
     const acceptance = mails.find((m) => m.topic === "contract.accepted")!;
     expect(acceptance.body).toContain(r.json.portalUser.loginId);
     expect(acceptance.body).not.toContain(r.json.initialPassword); // the password goes by the designated channel
-    customerClient = await login(env.app, r.json.portalUser.loginId, r.json.initialPassword);
+    const customerClient = await login(env.app, r.json.portalUser.loginId, r.json.initialPassword);
     expect((await customerClient.req("GET", "/api/v1/contracts")).status).toBe(403); // Art. 10 first
     await customerClient.req("POST", "/api/v1/me/password", {
       currentPassword: r.json.initialPassword,
@@ -196,7 +222,8 @@ describe("acceptance → contract → cancellation (Art. 10, 12, 13, 16, 26)", (
   });
 
   it("shows the timeline with actor, date and article", async () => {
-    const c = await customerClient.req("GET", `/api/v1/contracts/${contractId}`);
+    const { customer, contractId } = await acceptedCustomer("timeline@apply.example");
+    const c = await customer.req("GET", `/api/v1/contracts/${contractId}`);
     expect(c.json.timeline[0]).toMatchObject({
       type: "established",
       toStatus: "active",
@@ -207,31 +234,35 @@ describe("acceptance → contract → cancellation (Art. 10, 12, 13, 16, 26)", (
   });
 
   it("the what-if panel previews before confirming, then the request takes effect at the end of the following month", async () => {
-    const preview = await customerClient.req("GET", `/api/v1/contracts/${contractId}/what-if`);
+    const { customer, contractId } = await acceptedCustomer("whatif@apply.example");
+    const preview = await customer.req("GET", `/api/v1/contracts/${contractId}/what-if`);
     expect(preview.json.result).toMatchObject({
       effectiveDate: "2026-12-31",
       billableMonthsFromReceipt: ["2026-11", "2026-12"],
     });
-    const later = await customerClient.req("GET", `/api/v1/contracts/${contractId}/what-if?month=2027-03`);
+    const later = await customer.req("GET", `/api/v1/contracts/${contractId}/what-if?month=2027-03`);
     expect(later.json.result.effectiveDate).toBe("2027-03-31");
-    const bad = await customerClient.req("GET", `/api/v1/contracts/${contractId}/what-if?month=2026-11`);
+    const bad = await customer.req("GET", `/api/v1/contracts/${contractId}/what-if?month=2026-11`);
     expect(bad.status).toBe(400);
     expect(bad.json.error.article).toBe("26(3)");
-    const done = await customerClient.req("POST", `/api/v1/contracts/${contractId}/cancellation`, {});
+    const done = await customer.req("POST", `/api/v1/contracts/${contractId}/cancellation`, {});
     expect(done.status).toBe(200);
     expect(done.json.contract).toMatchObject({
       status: "terminating",
       endEffectiveOn: "2026-12-31",
       cancellationReceivedOn: "2026-11-24",
     });
-    expect(
-      (await customerClient.req("POST", `/api/v1/contracts/${contractId}/cancellation`, {})).status,
-    ).toBe(409);
+    expect((await customer.req("POST", `/api/v1/contracts/${contractId}/cancellation`, {})).status).toBe(409);
   });
 
   it("the lifecycle job ends it after the effective date, and deletion is never before the following month (Art. 26(7))", async () => {
-    expect(await completeEnds(env, "2026-12-31")).toBe(0);
-    expect(await completeEnds(env, "2027-01-01")).toBe(1);
+    const { customer, contractId } = await acceptedCustomer("ends@apply.example");
+    expect((await customer.req("POST", `/api/v1/contracts/${contractId}/cancellation`, {})).status).toBe(200);
+    const status = async () => (await op.req("GET", `/api/v1/contracts/${contractId}`)).json.status;
+    await completeEnds(env, "2026-12-31");
+    expect(await status()).toBe("terminating");
+    await completeEnds(env, "2027-01-01");
+    expect(await status()).toBe("terminated");
     expect(await completeEnds(env, "2027-01-01")).toBe(0); // idempotent
     const early = await op.req("POST", `/api/v1/contracts/${contractId}/deletion`, { on: "2026-12-31" });
     expect(early.status).toBe(400);
@@ -239,8 +270,9 @@ describe("acceptance → contract → cancellation (Art. 10, 12, 13, 16, 26)", (
     expect(
       (await op.req("POST", `/api/v1/contracts/${contractId}/deletion`, { on: "2027-01-15" })).status,
     ).toBe(200);
-    expect(await runDeletions(env, "2027-01-14")).toBe(0);
-    expect(await runDeletions(env, "2027-01-15")).toBe(1);
+    await runDeletions(env, "2027-01-14");
+    expect(await status()).toBe("terminated");
+    await runDeletions(env, "2027-01-15");
     const c = await op.req("GET", `/api/v1/contracts/${contractId}`);
     expect(c.json.status).toBe("data_deleted");
     expect(c.json.timeline.at(-1)).toMatchObject({ type: "data_deleted", article: "26(7)" });
@@ -358,18 +390,18 @@ describe("provider actions", () => {
     expect((await inquiryJobs(env, "2026-11-23")).reminded).toBe(1);
     expect((await inquiryJobs(env, "2026-12-01")).flagged).toBe(1);
     env.clock.advance(7 * 86_400_000); // today is now 2026-12-01 in Tokyo
-    op = await login(
+    const later = await login(
       env.app,
       (await buildUser(env.db, { role: "operator" })).loginId,
       "correct horse battery staple 9",
     );
-    const overdue = await op.req("GET", "/api/v1/inquiries?overdue=true");
+    const overdue = await later.req("GET", "/api/v1/inquiries?overdue=true");
     expect(
       overdue.json.items.some(
         (i: { contractId: string; eligibleForStop: boolean }) =>
           i.contractId === contract.id && i.eligibleForStop,
       ),
     ).toBe(true);
-    expect((await op.req("GET", `/api/v1/contracts/${contract.id}`)).json.eligibleForStop).toBe(true);
+    expect((await later.req("GET", `/api/v1/contracts/${contract.id}`)).json.eligibleForStop).toBe(true);
   });
 });
