@@ -29,9 +29,9 @@ import {
   UnionExpressionNode,
 } from "kysely-codegen";
 import pg from "pg";
-import { ACCOUNT_TYPES } from "../src/billing/debits.ts";
 import { ATTRIBUTIONS } from "../src/billing/rules/sla.ts";
 import {
+  ACCOUNT_TYPES,
   CHARGE_KINDS,
   FEE_KINDS,
   INVOICE_KINDS,

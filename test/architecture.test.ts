@@ -89,7 +89,7 @@ function writesOf(text: string): string[] {
 const isStore = (rel: string) => /^[a-z]+\/store(\.ts|\/)/.test(rel) || rel === "db/throttle.ts";
 /** Edges may call any room: routes, jobs, command-line entries. */
 const isEdge = (rel: string) =>
-  /^[a-z]+\/(routes\.ts|jobs\.ts|jobs\/|cli\.ts)/.test(rel) ||
+  /^[a-z]+\/(routes\.ts|jobs\.ts|jobs\/|cli(-[a-z]+)?\.ts)/.test(rel) ||
   ["http", "cli", "rules"].includes(rel.split("/")[0]!);
 
 describe("the house's shape", () => {

@@ -205,17 +205,32 @@ describe("unyo CLI", () => {
   });
 
   it("audit verify passes on an intact log and fails (exit 1) on a tampered one", async () => {
+    // Entries of its own (two users created), whichever tests ran before.
+    expect((await unyo(...staff("cli-audit-1"))).code).toBe(0);
+    expect((await unyo(...staff("cli-audit-2"))).code).toBe(0);
     const ok = await unyo("audit", "verify");
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/audit log OK: \d+ entries/);
-    await handle.db.transaction().execute(async (tx) => {
-      await sql`alter table audit_log disable trigger audit_log_no_update`.execute(tx);
-      await sql`update audit_log set action = 'forged' where seq = 2`.execute(tx);
-      await sql`alter table audit_log enable trigger audit_log_no_update`.execute(tx);
-    });
+    const second = await handle.db
+      .selectFrom("audit_log")
+      .select(["seq", "action"])
+      .orderBy("seq")
+      .offset(1)
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const setAction = (action: string) =>
+      handle.db.transaction().execute(async (tx) => {
+        await sql`alter table audit_log disable trigger audit_log_no_update`.execute(tx);
+        await sql`update audit_log set action = ${action} where seq = ${second.seq}`.execute(tx);
+        await sql`alter table audit_log enable trigger audit_log_no_update`.execute(tx);
+      });
+    await setAction("forged");
     const broken = await unyo("audit", "verify");
     expect(broken.code).toBe(1);
-    expect(broken.err).toContain("seq 2: hash-mismatch");
+    expect(broken.err).toContain(`seq ${second.seq}: hash-mismatch`);
+    // Put back, the chain verifies again (and the tests after this one find it intact).
+    await setAction(second.action);
+    expect((await unyo("audit", "verify")).code).toBe(0);
   });
 
   it("worker runs its jobs and stops cleanly on SIGTERM (exit 0)", async () => {

@@ -34,11 +34,8 @@ import {
   revokeMandate as revokeMandateRow,
   upsertMandate,
 } from "./store/debits.ts";
+import { ACCOUNT_TYPES, type AccountType } from "./types.ts";
 import { writeZenginDebitFile, zenginName } from "./zengin.ts";
-
-/** 預金種目: 1 普通 (ordinary), 2 当座 (current), 9 その他. */
-export const ACCOUNT_TYPES = ["1", "2", "9"] as const;
-export type AccountType = (typeof ACCOUNT_TYPES)[number];
 
 export interface BankAccount {
   bankCode: string;

@@ -17,9 +17,9 @@ import {
   signedYen,
   yen,
 } from "../core/schemas.ts";
-import { ACCOUNT_TYPES } from "./debits.ts";
 import { ATTRIBUTIONS } from "./rules.ts";
 import {
+  ACCOUNT_TYPES,
   FEE_KINDS,
   INVOICE_KINDS,
   INVOICE_STATUSES,

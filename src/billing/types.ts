@@ -17,6 +17,10 @@ export type TaxCategory = (typeof TAX_CATEGORIES)[number];
 export const TAX_ROUNDINGS = ["down", "up", "half-up"] as const;
 export type TaxRounding = (typeof TAX_ROUNDINGS)[number];
 
+/** 預金種目: 1 普通 (ordinary), 2 当座 (current), 9 その他. */
+export const ACCOUNT_TYPES = ["1", "2", "9"] as const;
+export type AccountType = (typeof ACCOUNT_TYPES)[number];
+
 /** An invoice's life: a draft until issued (numbered), void when cancelled (keeps its number). */
 export const INVOICE_STATUSES = ["draft", "issued", "void"] as const;
 /** The monthly run's invoice, a corrected one replacing a voided one, a credit note. */
