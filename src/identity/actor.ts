@@ -13,6 +13,9 @@ export interface SessionContext {
   reauthenticatedAt: Date | null;
 }
 
+/** The stored key of a session: the digest as bytes. */
+export const sessionDigest = (session: SessionContext) => Buffer.from(session.sessionId, "hex");
+
 export interface TokenContext {
   kind: "token";
   user: UserView;

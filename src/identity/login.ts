@@ -7,10 +7,11 @@ import { appendAudit } from "../audit/service.ts";
 import { AppError } from "../core/errors.ts";
 import { hitThrottle } from "../db/throttle.ts";
 import type { SessionContext } from "./actor.ts";
-import { afterFailedLogin, IP_MAX_ATTEMPTS, IP_WINDOW_MINUTES } from "./rules.ts";
+import { countFailure, lockedError } from "./failures.ts";
+import { IP_MAX_ATTEMPTS, IP_WINDOW_MINUTES } from "./rules.ts";
 import { burnPasswordCheck, sha256, verifyPassword } from "./secrets.ts";
 import type { IdentityDeps } from "./sessions.ts";
-import { clearLoginFailures, insertSession, setLoginFailures, userForLogin } from "./store.ts";
+import { clearLoginFailures, insertSession, userForLogin } from "./store.ts";
 import { verifyTotp } from "./totp.ts";
 import { presentUser } from "./users.ts";
 
@@ -35,18 +36,10 @@ export async function login(
     await burnPasswordCheck(input.password);
     throw invalid;
   }
-  if (row.locked_until && new Date(row.locked_until) > now) {
-    throw new AppError(
-      "locked",
-      "this account is temporarily locked after repeated failed log-ins; try again later",
-      {
-        details: { lockedUntil: new Date(row.locked_until).toISOString() },
-      },
-    );
-  }
+  if (row.locked_until && new Date(row.locked_until) > now) throw lockedError(new Date(row.locked_until));
   const passwordOk = await verifyPassword(row.password_hash, input.password);
   if (!passwordOk) {
-    await recordFailure(deps, row, now, "password");
+    await countFailure(deps, { id: row.id, customerId: row.customer_id }, "password", now);
     throw invalid;
   }
   let totpStepUsed: number | undefined;
@@ -59,7 +52,7 @@ export async function login(
       totpStepUsed === undefined ||
       (row.totp_last_step !== null && totpStepUsed <= Number(row.totp_last_step))
     ) {
-      await recordFailure(deps, row, now, "totp");
+      await countFailure(deps, { id: row.id, customerId: row.customer_id }, "totp", now);
       throw new AppError("unauthenticated", "the authenticator code is incorrect");
     }
   }
@@ -101,26 +94,4 @@ export async function login(
       reauthenticatedAt: now,
     },
   };
-}
-
-/** Count a failed factor; the rule decides when the account locks. */
-async function recordFailure(
-  deps: IdentityDeps,
-  user: { id: string; customer_id: string | null; failed_logins: number },
-  now: Date,
-  factor: "password" | "totp",
-) {
-  const next = afterFailedLogin(user.failed_logins, now);
-  await deps.db.transaction().execute(async (tx) => {
-    await setLoginFailures(tx, user.id, next.failed, next.lockedUntil);
-    await appendAudit(tx, {
-      actor: { kind: "public", id: null },
-      action: next.lockedUntil ? "session.login_failed_locked" : "session.login_failed",
-      subjectType: "user",
-      subjectId: user.id,
-      customerId: user.customer_id,
-      after: { failedLogins: next.failed, factor },
-      at: now,
-    });
-  });
 }

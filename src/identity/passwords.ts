@@ -6,11 +6,11 @@
 import { appendAudit } from "../audit/service.ts";
 import type { Deps } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
-import { type AuthContext, type SessionContext, selfAudit } from "./actor.ts";
+import { type AuthContext, type SessionContext, selfAudit, sessionDigest } from "./actor.ts";
+import { checkOwnPassword } from "./failures.ts";
 import type { UserView } from "./schemas.ts";
-import { hashPassword, verifyPassword } from "./secrets.ts";
-import { sessionDigest } from "./sessions.ts";
-import { endSessionsOf, passwordHashOf, revokeTokensOf, setIssuedPassword, setPassword } from "./store.ts";
+import { hashPassword } from "./secrets.ts";
+import { endSessionsOf, revokeTokensOf, setIssuedPassword, setPassword } from "./store.ts";
 import { issueInitialPassword, presentUser, requireGoodPassword } from "./users.ts";
 
 /** Change one's own password; ends every other session of the user. */
@@ -21,8 +21,13 @@ export async function changePassword(
   newPassword: string,
 ): Promise<void> {
   const now = deps.clock.now();
-  if (!(await verifyPassword(await passwordHashOf(deps.db, session.user.id), currentPassword)))
-    throw new AppError("unauthenticated", "the current password is incorrect");
+  await checkOwnPassword(
+    deps,
+    session,
+    currentPassword,
+    "current_password",
+    "the current password is incorrect",
+  );
   if (currentPassword === newPassword)
     throw new AppError("validation_failed", "the new password must differ from the current one", {
       details: { newPassword: ["same_as_current"] },

@@ -6,14 +6,14 @@ import { appendAudit } from "../audit/service.ts";
 import type { Config } from "../core/config.ts";
 import type { Deps } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
-import { type AuthContext, type SessionContext, selfAudit } from "./actor.ts";
+import { type AuthContext, type SessionContext, selfAudit, sessionDigest } from "./actor.ts";
+import { checkOwnPassword } from "./failures.ts";
 import { reauthenticatedRecently, sessionState } from "./rules.ts";
-import { sha256, verifyPassword } from "./secrets.ts";
+import { sha256 } from "./secrets.ts";
 import {
   endSessionById,
   endSessionsOf,
   markReauthenticated,
-  passwordHashOf,
   sessionWithUser,
   touchSession,
   unexpiredSessionsOf,
@@ -22,9 +22,6 @@ import { presentUser } from "./users.ts";
 
 /** Sessions also need the configuration: their time-outs, and whether demo accounts may sign in. */
 export type IdentityDeps = Deps & { config: Config };
-
-/** The stored digest of a session, from its context. */
-export const sessionDigest = (session: SessionContext) => Buffer.from(session.sessionId, "hex");
 
 /** Resolve a session cookie; refresh its idle timer (written at most every 30 s). */
 export async function authenticateSession(
@@ -102,8 +99,7 @@ export async function endSession(deps: Deps, auth: AuthContext, sessionId: strin
 
 export async function reauthenticate(deps: Deps, session: SessionContext, password: string): Promise<void> {
   const now = deps.clock.now();
-  if (!(await verifyPassword(await passwordHashOf(deps.db, session.user.id), password)))
-    throw new AppError("unauthenticated", "the password is incorrect");
+  await checkOwnPassword(deps, session, password, "reauthentication", "the password is incorrect");
   await markReauthenticated(deps.db, sessionDigest(session), now);
 }
 

@@ -106,6 +106,17 @@ export async function clearLoginFailures(tx: Q, userId: string, totpLastStep?: n
     .execute();
 }
 
+/** The user's failure count, its row locked until the transaction ends (parallel failures queue here). */
+export async function failedLoginsForUpdate(tx: Q, userId: string): Promise<number> {
+  const r = await tx
+    .selectFrom("users")
+    .select("failed_logins")
+    .where("id", "=", userId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  return r.failed_logins;
+}
+
 export async function setLoginFailures(
   tx: Q,
   userId: string,
@@ -119,13 +130,14 @@ export async function setLoginFailures(
     .execute();
 }
 
-export async function passwordHashOf(db: Q, userId: string): Promise<string> {
+/** What checking a signed-in user's own password needs: the hash and the lock-out state. */
+export async function passwordCheckOf(db: Q, userId: string) {
   const r = await db
     .selectFrom("users")
-    .select("password_hash")
+    .select(["password_hash", "failed_logins", "locked_until"])
     .where("id", "=", userId)
     .executeTakeFirstOrThrow();
-  return r.password_hash;
+  return { ...r, locked_until: r.locked_until ? new Date(r.locked_until) : null };
 }
 
 /** The user's own new password: no change pending any more. */
