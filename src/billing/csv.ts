@@ -1,12 +1,11 @@
 /**
- * The month's invoices as CSV for accounting software (freee / マネーフォワード / 弥生 style imports):
- * UTF-8 with a BOM (Excel in Japan opens it correctly), CRLF line ends, RFC 4180 quoting (csv-stringify:
- * a field is quoted only when it holds a comma, a quote, CR or LF; empty and null fields are bare).
+ * The month's invoices as CSV for accounting software (freee / マネーフォワード / 弥生 style imports),
+ * written as every CSV of Unyo is (`core/csv.ts`: BOM, CRLF, RFC 4180, formula-like text neutralised).
  * One row per invoice line (record_type "line"), then one row per tax rate of the invoice
  * (record_type "tax") carrying the per-rate net and consumption tax of the qualified invoice.
  * The columns are CSV_COLUMNS, documented in docs/BILLING-FORMATS.md.
  */
-import { stringify } from "csv-stringify/sync";
+import { type Cell, csvText } from "../core/csv.ts";
 import type { InvoiceDocument, TaxCategory } from "./types.ts";
 
 export const CSV_COLUMNS: [name: string, meaning: string][] = [
@@ -45,8 +44,8 @@ export const CSV_COLUMNS: [name: string, meaning: string][] = [
 
 const RATE: Record<TaxCategory, string> = { "10": "10", "8": "8", exempt: "0", "out-of-scope": "0" };
 
-function rowsOf(d: InvoiceDocument): (string | number | null)[][] {
-  const common = (): (string | number | null)[] => [
+function rowsOf(d: InvoiceDocument): Cell[][] {
+  const common = (): Cell[] => [
     d.number,
     d.status,
     d.kind,
@@ -61,7 +60,7 @@ function rowsOf(d: InvoiceDocument): (string | number | null)[][] {
     d.recipient.contractNumber,
   ];
   const tail = [d.totals.net, d.totals.tax, d.totals.total, d.issuer.registrationNumber];
-  const out: (string | number | null)[][] = [];
+  const out: Cell[][] = [];
   d.lines.forEach((l, i) => {
     out.push([
       "line",
@@ -101,11 +100,8 @@ function rowsOf(d: InvoiceDocument): (string | number | null)[][] {
 }
 
 export function invoicesCsv(docs: InvoiceDocument[]): string {
-  return stringify([CSV_COLUMNS.map(([n]) => n), ...docs.flatMap(rowsOf)], {
-    bom: true,
-    record_delimiter: "\r\n",
-    // csv-stringify leaves a lone CR or LF unquoted once the record delimiter is given; an accounting
-    // import would then cut the row in two. RFC 4180 quotes both.
-    quote_record_delimiter: true,
-  });
+  return csvText(
+    CSV_COLUMNS.map(([n]) => n),
+    docs.flatMap(rowsOf),
+  );
 }
