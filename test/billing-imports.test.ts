@@ -132,6 +132,16 @@ describe("cloud usage pass-through (Art. 29(1)(3))", () => {
     ]);
   });
 
+  it("refuses a file with a control character (NUL) in a field, naming its line, and imports nothing of it", async () => {
+    const c = await buildContract(env.db, { start: "2026-01-01", plan: "basic" });
+    const csv = `contract_number,month,description,amount,currency,tax_category\n${c.number},2026-11,fine,100,JPY,10\n${c.number},2026-11,bad\u0000row,200,JPY,10\n`;
+    const r = await raw("/api/v1/billing/usage-imports?format=generic", csv, "text/csv");
+    expect(r.statusCode, r.body).toBe(400);
+    expect(r.json().error.message).toMatch(/^line 3: .*control character/);
+    const charges = await env.db.selectFrom("charges").select("id").where("contract_id", "=", c.id).execute();
+    expect(charges).toEqual([]);
+  });
+
   it("imports an AWS CUR for linked accounts and reports unlinked ones", async () => {
     const c = await buildContract(env.db, { start: "2026-01-01", plan: "standard" });
     expect(

@@ -10,6 +10,7 @@ import { createGunzip } from "node:zlib";
 import { type CsvError, type Options, parse } from "csv-parse";
 import type { IsoMonth } from "../core/dates.ts";
 import { AppError } from "../core/errors.ts";
+import { CONTROL_CHARACTER_MESSAGE, hasControlCharacter } from "../core/text.ts";
 import { TAX_CATEGORIES, type TaxCategory } from "./types.ts";
 
 const SCALE = 10n ** 10n;
@@ -160,7 +161,19 @@ export async function* csvRows(input: AsyncIterable<Uint8Array> | Uint8Array): A
   const parser = parse(options as unknown as Options);
   // A damaged gzip reaches the reader through the parser, which pipeline destroys with the source's error.
   pipeline(Readable.from(withoutBom(maybeGunzip(bytesOf(input)))), parser, () => {});
-  for await (const row of parser) yield row as CsvRow;
+  let header = true;
+  for await (const row of parser) {
+    const r = row as CsvRow;
+    // A data row with a control character is refused before it reaches an importer, so nothing of the
+    // file is written (PostgreSQL refuses NUL). The header is left to the importer, which names the
+    // columns it misses (a UTF-16 file read as UTF-8 is "not a report", not "a NUL on line 1").
+    if (!header && r.fields.some(hasControlCharacter))
+      throw new AppError("validation_failed", `line ${r.line}: ${CONTROL_CHARACTER_MESSAGE}`, {
+        details: { line: r.line },
+      });
+    header = false;
+    yield r;
+  }
   if (unclosed?.code === "CSV_QUOTE_NOT_CLOSED")
     throw new AppError(
       "validation_failed",

@@ -32,6 +32,7 @@ import { checkCsrf, resolveAuth } from "./auth.ts";
 import type { AppContext } from "./context.ts";
 import { errorBody, installErrorHandling } from "./errors.ts";
 import { mount } from "./route.ts";
+import { refuseControlCharacters } from "./text.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const WEB_DIST = path.resolve(here, "../../web/dist");
@@ -145,6 +146,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
         await resolveAuth(req, identityCtx);
         checkCsrf(req);
       });
+      // Before any route's schema: no text with a control character reaches a rule or the database.
+      api.addHook("preValidation", async (req) => refuseControlCharacters(req));
       acceptRawFiles(api);
       await api.register(rulesRoutes());
       mount(api, "identity", identityRoutes(identityCtx));
