@@ -18,9 +18,11 @@ export type ErrorCode =
   | "reauthentication_required"
   | "totp_required"
   | "totp_enrolment_required"
+  | "database_unavailable"
   | "internal";
 
 const statusOf: Record<ErrorCode, number> = {
+  database_unavailable: 503,
   bad_request: 400,
   validation_failed: 400,
   unauthenticated: 401,

@@ -13,10 +13,45 @@ pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1082, (v) => v);
 
 export function createDb(url: string, opts: { max?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
-  // An idle client's error (e.g. the server restarting) must not crash the process.
+  // A server that does not answer (a failover in progress) fails a request in bounded time.
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: 5_000 });
+  // A connection's error (the server restarting, killed, failing over) must not crash the process: an
+  // idle client's reaches the pool's listener, a checked-out client's its own; either way the next
+  // query on it fails, and the request is answered 503 (`isDatabaseUnavailable`).
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** SQLSTATE classes and codes of a database that is away: connection exceptions, shutting down, starting. */
+const UNAVAILABLE_CODES = new Set(["57P01", "57P02", "57P03", "53300"]);
+const UNAVAILABLE_ERRNOS = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+]);
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)/i;
+
+/**
+ * Whether an error says the database is away (stopped, restarting, failing over, unreachable) rather
+ * than that a statement was wrong: such a request is answered 503 and retried later, never 500.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!err || typeof err !== "object") return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  if (
+    typeof code === "string" &&
+    (code.startsWith("08") || UNAVAILABLE_CODES.has(code) || UNAVAILABLE_ERRNOS.has(code))
+  )
+    return true;
+  if (typeof message === "string" && UNAVAILABLE_MESSAGE.test(message)) return true;
+  const cause = (err as { cause?: unknown }).cause;
+  return cause !== undefined && cause !== err && isDatabaseUnavailable(cause);
 }
 
 /** Create the database named in `url` if it does not exist (connecting to the `postgres` database). */

@@ -104,6 +104,10 @@ function sleep(ms: number) {
 export interface EmbeddedPostgresOptions {
   home: string;
   log?: (line: string) => void;
+  /** A fixed port instead of a free one chosen at each start (tests restarting the same server). */
+  port?: number;
+  /** Start the server again when it dies on its own (default true). */
+  restartOnExit?: boolean;
 }
 
 export class EmbeddedPostgres {
@@ -111,6 +115,8 @@ export class EmbeddedPostgres {
   readonly socketDir: string;
   private readonly home: string;
   private readonly log: (line: string) => void;
+  private readonly fixedPort: number | undefined;
+  private readonly restartOnExit: boolean;
   private child: ChildProcess | undefined;
   private exitHook: (() => void) | undefined;
   port = 0;
@@ -121,6 +127,8 @@ export class EmbeddedPostgres {
     this.dataDir = path.join(this.home, "pgdata");
     this.socketDir = path.join(this.home, "pgsock");
     this.log = opts.log ?? (() => {});
+    this.fixedPort = opts.port;
+    this.restartOnExit = opts.restartOnExit ?? true;
   }
 
   get url(): string {
@@ -146,7 +154,7 @@ export class EmbeddedPostgres {
     await this.recoverStale();
 
     for (let attempt = 0; attempt < 5; attempt++) {
-      this.port = await freePort();
+      this.port = this.fixedPort ?? (await freePort());
       try {
         await this.spawnServer(bin, runAs);
         return this.url;
@@ -249,6 +257,29 @@ export class EmbeddedPostgres {
       if (child.pid && isAlive(child.pid)) process.kill(child.pid, "SIGINT");
     };
     process.once("exit", this.exitHook);
+    // A server that dies on its own (killed, out of memory) is started again on the same port, so the
+    // URL every pool holds stays right and the processes recover by themselves.
+    child.once("exit", (code, signal) => {
+      if (this.child !== child || !this.restartOnExit) return;
+      if (this.exitHook) process.removeListener("exit", this.exitHook);
+      this.log(`embedded PostgreSQL exited (code ${code}, signal ${signal}); starting it again`);
+      void this.restart(bin, runAs);
+    });
+  }
+
+  private async restart(bin: Binaries, runAs: RunAs | undefined) {
+    for (let attempt = 1; this.child && attempt <= 60; attempt++) {
+      await sleep(Math.min(5_000, 250 * attempt));
+      if (!this.child) return;
+      try {
+        await this.recoverStale();
+        await this.spawnServer(bin, runAs);
+        this.log("embedded PostgreSQL is back");
+        return;
+      } catch (err) {
+        this.log(`embedded PostgreSQL did not start again: ${(err as Error).message}`);
+      }
+    }
   }
 
   private async waitReady() {
@@ -272,6 +303,8 @@ export class EmbeddedPostgres {
 
   async stop(): Promise<void> {
     const child = this.child;
+    // Cleared first: its exit is then ours, not a death to recover from.
+    this.child = undefined;
     if (!child?.pid) return;
     if (this.exitHook) process.removeListener("exit", this.exitHook);
     if (isAlive(child.pid)) {
@@ -279,7 +312,6 @@ export class EmbeddedPostgres {
       process.kill(child.pid, "SIGINT");
       for (let i = 0; i < 300 && isAlive(child.pid); i++) await sleep(50);
     }
-    this.child = undefined;
   }
 }
 

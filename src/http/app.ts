@@ -30,7 +30,7 @@ import { rulesRoutes } from "../rules/routes.ts";
 import { termsRoutes } from "../terms/routes.ts";
 import { checkCsrf, resolveAuth } from "./auth.ts";
 import type { AppContext } from "./context.ts";
-import { errorBody, installErrorHandling } from "./errors.ts";
+import { DATABASE_UNAVAILABLE, errorBody, installErrorHandling } from "./errors.ts";
 import { mount } from "./route.ts";
 import { refuseControlCharacters } from "./text.ts";
 
@@ -127,12 +127,16 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
-  app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
+  app.get("/readyz", { schema: { hide: true } }, async (req, reply) => {
     try {
       await sql`select 1`.execute(opts.db);
       return { status: "ready" };
     } catch (err) {
-      return reply.code(503).send(errorBody("not_ready", `database unavailable: ${(err as Error).message}`));
+      req.log.warn({ code: (err as { code?: string }).code }, "readiness: database unavailable");
+      return reply
+        .code(503)
+        .header("retry-after", "5")
+        .send(errorBody("database_unavailable", DATABASE_UNAVAILABLE));
     }
   });
   app.get("/metrics", { schema: { hide: true } }, async (_req, reply) => {

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { AppError } from "../core/errors.ts";
+import { isDatabaseUnavailable } from "../db/db.ts";
 
 /** The one error shape of every failure (docs/ARCHITECTURE.md). */
 export const errorSchema = z
@@ -14,6 +15,8 @@ export const errorSchema = z
     }),
   })
   .meta({ id: "Error" });
+
+export const DATABASE_UNAVAILABLE = "the database is unavailable at the moment; try again shortly";
 
 export function errorBody(code: string, message: string, article?: string, details?: unknown) {
   return {
@@ -57,6 +60,14 @@ export function installErrorHandling(app: FastifyInstance) {
             details,
           ),
         );
+    }
+    if (isDatabaseUnavailable(err)) {
+      // Expected while the database restarts or fails over: a clear 503, no stack, no driver text.
+      req.log.warn({ code: err.code }, "database unavailable");
+      return reply
+        .code(503)
+        .header("retry-after", "5")
+        .send(errorBody("database_unavailable", DATABASE_UNAVAILABLE));
     }
     const known = err.code ? fastifyCodes[err.code] : undefined;
     if (known) return reply.code(known.status).send(errorBody(known.code, err.message));

@@ -70,7 +70,10 @@ export class JobQueue {
       schedule: worker,
       maintenanceIntervalSeconds: 60,
     });
-    this.boss.on("error", (err) => opts.log.error({ err }, "job queue error"));
+    // Logged by message and code: the driver's error carries the whole connection object.
+    this.boss.on("error", (err) =>
+      opts.log.error({ message: err.message, code: (err as { code?: string }).code }, "job queue error"),
+    );
   }
 
   get jobs(): AnyJob[] {
@@ -85,15 +88,18 @@ export class JobQueue {
   /** Make sure every job's queue exists (idempotent); enqueueing needs nothing more. */
   async start(): Promise<void> {
     if (this.started) return;
-    await this.boss.start();
+    await raced(() => this.boss.start());
     for (const j of this.byName.values())
-      await this.boss.createQueue(j.name, {
-        name: j.name,
-        policy: j.policy ?? "standard",
-        retryLimit: j.retry?.limit ?? 3,
-        retryDelay: j.retry?.delaySeconds ?? 30,
-        retryBackoff: j.retry?.backoff ?? true,
-        expireInSeconds: j.expireInSeconds ?? 15 * 60,
+      await raced(async () => {
+        if (await this.boss.getQueue(j.name)) return;
+        await this.boss.createQueue(j.name, {
+          name: j.name,
+          policy: j.policy ?? "standard",
+          retryLimit: j.retry?.limit ?? 3,
+          retryDelay: j.retry?.delaySeconds ?? 30,
+          retryBackoff: j.retry?.backoff ?? true,
+          expireInSeconds: j.expireInSeconds ?? 15 * 60,
+        });
       });
     this.started = true;
   }
@@ -210,5 +216,22 @@ export class JobQueue {
     if (this.started) await this.boss.stop({ graceful: true, timeout: timeoutMs });
     this.started = false;
     this.working = false;
+  }
+}
+
+/**
+ * Processes starting at the same moment (a web and a worker on a fresh database) create the queue's
+ * tables and queues side by side; PostgreSQL then ends one of them with a deadlock or a duplicate.
+ * That one tries again (the other's work is then there to find) instead of the process dying.
+ */
+async function raced<T>(step: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (attempt >= 5 || (code !== "40P01" && code !== "23505" && code !== "42P07")) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt + Math.random() * 100));
+    }
   }
 }
