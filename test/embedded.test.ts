@@ -117,4 +117,78 @@ describe("unyo start on embedded PostgreSQL", () => {
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     await stop(second.child);
   }, 180_000);
+
+  it("of two starts at the same moment on one home, one serves and the other is refused in one line", async () => {
+    const home = tmpHome();
+    const ports = [await freePort(), await freePort()];
+    const runs = ports.map((port) => {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        UNYO_HOME: home,
+        PORT: String(port),
+        LOG_LEVEL: "warn",
+        UNYO_DEMO: "0",
+        DATABASE_URL: "",
+      };
+      const child = spawn(process.execPath, ["bin/unyo.js", "start"], {
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      children.push(child);
+      let err = "";
+      child.stderr?.on("data", (c) => (err += c));
+      return { child, port, err: () => err };
+    });
+    // The loser exits on its own; the winner serves.
+    const loser = await Promise.race(
+      runs.map((r) => new Promise<typeof r>((resolve) => r.child.once("exit", () => resolve(r)))),
+    );
+    const winner = runs.find((r) => r !== loser)!;
+    expect(loser.child.exitCode).toBe(1);
+    const lines = loser.err().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^unyo: another Unyo \(pid \d+\) is running on UNYO_HOME=/);
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${winner.port}/readyz`)).ok) break;
+      } catch {}
+      if (winner.child.exitCode !== null || i > 600)
+        throw new Error(`the winner did not serve: ${winner.err()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const pg = postmasterPid(home)!;
+    expect(alive(pg)).toBe(true);
+    expect(await stop(winner.child)).toBe(0);
+    expect(alive(pg)).toBe(false);
+  }, 180_000);
+
+  it("`npm start` stops with its PostgreSQL when npm itself gets SIGTERM", async () => {
+    const home = tmpHome();
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      UNYO_HOME: home,
+      PORT: String(port),
+      LOG_LEVEL: "warn",
+      UNYO_DEMO: "0",
+      DATABASE_URL: "",
+    };
+    const npm = spawn("npm", ["start", "--silent"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    children.push(npm);
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
+      } catch {}
+      if (npm.exitCode !== null || i > 600) throw new Error("npm start did not serve");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const pg = postmasterPid(home)!;
+    const lock = Number(fs.readFileSync(path.join(home, "unyo.lock"), "utf8"));
+    expect(alive(lock)).toBe(true);
+    npm.kill("SIGTERM");
+    for (let i = 0; i < 150 && (alive(lock) || alive(pg)); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(lock)).toBe(false); // the node process npm ran
+    expect(alive(pg)).toBe(false);
+    expect(fs.existsSync(path.join(home, "unyo.lock"))).toBe(false);
+  }, 180_000);
 });

@@ -38,6 +38,16 @@ function untilSignal(stop: (signal: string) => Promise<void>): Promise<void> {
     };
     process.once("SIGINT", () => onSignal("SIGINT"));
     process.once("SIGTERM", () => onSignal("SIGTERM"));
+    // The process that started this one (npm, a shell, a supervisor) gone without passing a signal on,
+    // e.g. killed with SIGKILL: this one stops too, with its PostgreSQL, instead of serving orphaned.
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) {
+        clearInterval(watch);
+        onSignal("parent exited");
+      }
+    }, 1_000);
+    watch.unref();
   });
 }
 
@@ -53,6 +63,8 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
   });
   const logger = pino({ level: config.logLevel });
   const started = Date.now();
+  // Before anything starts: a second `unyo start` on this home is refused here, touching nothing.
+  const homeLock = mode === "start" ? (await import("./home-lock.ts")).lockHome(config.home) : undefined;
   if (mode === "start") {
     const { ensureWebBuilt } = await import("./web-build.ts");
     await ensureWebBuilt((s) => logger.info(s));
@@ -103,6 +115,7 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
     stopClock();
     await mailSink?.close();
     await handle.close();
+    homeLock?.release();
   });
   return 0;
 }
