@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { FastifyError, FastifyInstance } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -70,6 +71,11 @@ export function installErrorHandling(app: FastifyInstance) {
         .send(errorBody("database_unavailable", DATABASE_UNAVAILABLE));
     }
     const known = err.code ? fastifyCodes[err.code] : undefined;
+    // Refused before its body was read: a browser or fetch sends the whole body before it reads any
+    // answer (no `Expect: 100-continue`), and a connection closed under it is reset, the 413 unread.
+    // So the rest is read and dropped first (within bounds), then the answer is sent.
+    if (known && err.code === "FST_ERR_CTP_BODY_TOO_LARGE")
+      return drainBody(req.raw).then(() => reply.code(known.status).send(errorBody(known.code, err.message)));
     if (known) return reply.code(known.status).send(errorBody(known.code, err.message));
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return reply
@@ -87,4 +93,28 @@ export function installErrorHandling(app: FastifyInstance) {
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send(errorBody("not_found", `no route for ${req.method} ${req.url.split("?")[0]}`)),
   );
+}
+
+/** Read and drop what is left of a request body: at most 1 GiB or 30 s, then the connection may close. */
+function drainBody(raw: IncomingMessage, maxBytes = 1024 ** 3, maxMs = 30_000): Promise<void> {
+  if (raw.complete || raw.readableEnded || raw.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      raw.removeListener("data", onData);
+      raw.removeListener("end", done);
+      raw.removeListener("close", done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > maxBytes) done();
+    };
+    const timer = setTimeout(done, maxMs);
+    raw.on("data", onData);
+    raw.once("end", done);
+    raw.once("close", done);
+    raw.resume();
+  });
 }
