@@ -308,7 +308,7 @@ describe("passwords (Art. 10) and re-authentication", () => {
     expect((await u.req("GET", "/api/v1/customers")).status).toBe(200);
   });
 
-  it("lets staff reset a password: new initial password, sessions ended (Art. 35(17))", async () => {
+  it("lets staff reset a password: new initial password, sessions ended, API tokens revoked (Art. 35(17))", async () => {
     const cust = await env.db
       .insertInto("customers")
       .values({ legal_name: "株式会社リセット" })
@@ -316,11 +316,17 @@ describe("passwords (Art. 10) and re-authentication", () => {
       .executeTakeFirstOrThrow();
     const target = await buildUser(env.db, { role: "customer-member", customerId: cust.id });
     const session = await login(env.app, target.loginId, target.password);
+    const made = await session.req("POST", "/api/v1/me/tokens", { name: "script", scopes: ["read"] });
+    expect(made.status).toBe(201);
+    const bearer = { authorization: `Bearer ${made.json.token}` };
+    expect((await env.app.inject({ url: "/api/v1/me", headers: bearer })).statusCode).toBe(200);
     const op = await login(env.app, (await buildUser(env.db, { role: "operator" })).loginId, PASSWORD);
     const reset = await op.req("POST", `/api/v1/users/${target.id}/reset-password`);
     expect(reset.status).toBe(200);
     expect(reset.json.article).toBe("35(17)");
     expect((await session.req("GET", "/api/v1/me")).status).toBe(401);
+    // Whoever held the old password loses its API tokens too.
+    expect((await env.app.inject({ url: "/api/v1/me", headers: bearer })).statusCode).toBe(401);
     const again = await login(env.app, target.loginId, reset.json.initialPassword);
     expect((await again.req("GET", "/api/v1/me")).json.pending).toBe("password_change_required");
     // A customer user cannot reset anyone's password.

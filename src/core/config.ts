@@ -1,3 +1,4 @@
+import net from "node:net";
 import path from "node:path";
 
 /** Runtime configuration, read once from the environment (and CLI flags merged in by the caller). */
@@ -28,6 +29,13 @@ export interface Config {
   production: boolean;
   /** `UNYO_TEST_CLOCK=1`: admins may set and advance the instance's date and time (rehearsals). */
   testClock: boolean;
+  /**
+   * Which proxies' `X-Forwarded-For` to believe (UNYO_TRUST_PROXY): none (default), the number of
+   * proxy hops in front of Unyo, or the proxies' addresses / CIDR ranges. Never the client's own entries.
+   */
+  trustProxy: false | number | string[];
+  /** When set, `GET /metrics` needs `Authorization: Bearer <UNYO_METRICS_TOKEN>`. */
+  metricsToken: string | undefined;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -36,6 +44,22 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
   if (!Number.isInteger(n) || n < 0)
     throw new Error(`${name} must be a non-negative integer, got "${value}"`);
   return n;
+}
+
+function trustProxyFrom(value: string | undefined): false | number | string[] {
+  if (value === undefined || value === "" || value === "0") return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const list = value.split(",").map((v) => v.trim());
+  for (const entry of list) {
+    const [address, bits, ...rest] = entry.split("/");
+    const version = net.isIP(address ?? "");
+    const okBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (version === 6 ? 128 : 32));
+    if (!version || !okBits || rest.length > 0)
+      throw new Error(
+        `UNYO_TRUST_PROXY must be a number of proxy hops or a comma-separated list of proxy addresses or CIDR ranges, got "${entry}"`,
+      );
+  }
+  return list;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -50,7 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     testClock,
     home: path.resolve(env.UNYO_HOME || ".unyo"),
     port: intFrom(env.PORT, 8080, "PORT"),
-    host: env.HOST || "0.0.0.0",
+    // A demo (published passwords) listens on this machine only unless told otherwise.
+    host: env.HOST || (env.UNYO_DEMO !== "0" ? "127.0.0.1" : "0.0.0.0"),
     databaseUrl: env.DATABASE_URL || undefined,
     demo: env.UNYO_DEMO !== "0",
     secureCookies: env.UNYO_SECURE_COOKIES === "1",
@@ -69,6 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     deliveryLeaseSeconds: intFrom(env.UNYO_DELIVERY_LEASE_SECONDS, 60, "UNYO_DELIVERY_LEASE_SECONDS"),
     mailFrom: env.MAIL_FROM || "Unyo <no-reply@unyo.invalid>",
     publicUrl: env.UNYO_PUBLIC_URL || undefined,
+    trustProxy: trustProxyFrom(env.UNYO_TRUST_PROXY),
+    metricsToken: env.UNYO_METRICS_TOKEN || undefined,
     ...overrides,
   };
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomUUID, timingSafeEqual } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -65,7 +65,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
       const given = req.headers["x-request-id"];
       return typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
-    trustProxy: process.env.UNYO_TRUST_PROXY === "1",
+    // A number of hops: the addresses the nearest `n` proxies saw (proxy-addr counts hops from the socket).
+    trustProxy:
+      typeof opts.config.trustProxy === "number"
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(opts.config.trustProxy)
+        : opts.config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: "idle",
   });
@@ -139,7 +146,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
         .send(errorBody("database_unavailable", DATABASE_UNAVAILABLE));
     }
   });
-  app.get("/metrics", { schema: { hide: true } }, async (_req, reply) => {
+  app.get("/metrics", { schema: { hide: true } }, async (req, reply) => {
+    const token = opts.config.metricsToken;
+    if (token && !bearerIs(req.headers.authorization, token))
+      return reply
+        .code(401)
+        .header("www-authenticate", 'Bearer realm="metrics"')
+        .send(errorBody("unauthenticated", "the metrics need the bearer token set in UNYO_METRICS_TOKEN"));
     reply.header("content-type", registry.contentType);
     return registry.metrics();
   });
@@ -181,4 +194,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
     });
   }
   return { app, ctx };
+}
+
+/** Constant-time check of `Authorization: Bearer <token>`. */
+function bearerIs(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.startsWith("Bearer ") ? header.slice(7) : "");
+  const wanted = Buffer.from(token);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
