@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/core/config.ts";
-import { buildUser, PASSWORD, type TestEnv, testApp } from "./helpers.ts";
+import { buildUser, login, PASSWORD, type TestEnv, testApp } from "./helpers.ts";
 
 const envs: TestEnv[] = [];
 afterAll(async () => {
@@ -101,5 +101,44 @@ describe("exposure by default", () => {
     expect(ok.body).toContain("unyo_http_request_duration_seconds");
     const open = await app();
     expect((await open.app.inject("/metrics")).statusCode).toBe(200);
+  });
+
+  it("API answers are never cached and load nothing; pages get a CSP that forbids framing; HSTS with secure cookies", async () => {
+    const e = await app({ secureCookies: true });
+    const u = await buildUser(e.db, { role: "billing" });
+    const s = await login(e.app, u.loginId, PASSWORD);
+    const me = await s.req("GET", "/api/v1/me");
+    expect(me.headers["cache-control"]).toBe("no-store");
+    expect(me.headers["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(me.headers["strict-transport-security"]).toMatch(/^max-age=\d+/);
+    const csv = await e.app.inject({
+      url: "/api/v1/billing/months/2026-10/invoices.csv",
+      headers: { cookie: s.cookie },
+    });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers["cache-control"]).toBe("no-store");
+    const plain = await app();
+    expect((await plain.app.inject("/healthz")).headers["strict-transport-security"]).toBeUndefined();
+    // The web UI's page (the built app is served by a process with serveWeb).
+    const { buildApp } = await import("../src/http/app.ts");
+    const web = await buildApp({
+      db: plain.db,
+      config: plain.config,
+      clock: plain.clock,
+      logger: false,
+      serveWeb: true,
+      queue: plain.queue,
+    });
+    try {
+      const page = await web.app.inject("/console");
+      expect(page.statusCode).toBe(200);
+      expect(page.headers["content-type"]).toMatch(/^text\/html/);
+      const csp = String(page.headers["content-security-policy"]);
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain("unsafe-eval");
+    } finally {
+      await web.app.close();
+    }
   });
 });

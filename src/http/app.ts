@@ -37,6 +37,20 @@ import { refuseControlCharacters } from "./text.ts";
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const WEB_DIST = path.resolve(here, "../../web/dist");
 
+const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+const DATA_CSP = "default-src 'none'; frame-ancestors 'none'";
+
 export interface BuildAppOptions {
   db: Db;
   config: Config;
@@ -91,6 +105,19 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
     reply.header("x-content-type-options", "nosniff");
     reply.header("referrer-policy", "same-origin");
     if (!reply.hasHeader("x-frame-options")) reply.header("x-frame-options", "DENY");
+    // What a page may load and who may frame it (ASVS 14.4): the web UI and the API docs are pages of
+    // this origin only; an API answer is data and may load nothing.
+    if (!reply.hasHeader("content-security-policy")) {
+      const type = String(reply.getHeader("content-type") ?? "");
+      if (type.startsWith("text/html")) reply.header("content-security-policy", PAGE_CSP);
+      else if (type.startsWith("application/json")) reply.header("content-security-policy", DATA_CSP);
+    }
+    if (opts.config.secureCookies)
+      reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
+    // Answers of the API (JSON, invoice PDFs, CSVs, bank files) are the caller's own data: never kept by
+    // a browser or a shared cache.
+    if (req.url.startsWith("/api/v1/") && !reply.hasHeader("cache-control"))
+      reply.header("cache-control", "no-store");
   });
 
   const registry = new Registry();

@@ -59,6 +59,20 @@ export async function startE2E(opts: { env?: Record<string, string> } = {}): Pro
       "--disable-sync",
     ],
   });
+  // Every page is watched for what the Content-Security-Policy refused: the UI must work under it.
+  const refused: string[] = [];
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (...args: Parameters<Browser["newPage"]>) => {
+    const page = await newPage(...args);
+    page.on("console", (m) => {
+      if (
+        m.type() === "error" &&
+        /Content Security Policy|Refused to (load|execute|apply|connect|frame)/.test(m.text())
+      )
+        refused.push(`${page.url()}: ${m.text()}`);
+    });
+    return page;
+  };
   return {
     base,
     browser,
@@ -72,6 +86,7 @@ export async function startE2E(opts: { env?: Record<string, string> } = {}): Pro
           await new Promise((r) => p.once("exit", r));
         }
       await dbHandle.drop();
+      if (refused.length) throw new Error(`the Content-Security-Policy refused:\n${refused.join("\n")}`);
     },
   };
 }
