@@ -295,6 +295,19 @@ describe("passwords (Art. 10) and re-authentication", () => {
     });
     expect(weak.status).toBe(400);
     expect(weak.json.error.details.password).toContain("common");
+    for (const [newPassword, problem] of [
+      [" ".repeat(12), "blank"],
+      ["qwertyuiopasdf", "guessable"],
+      ["unyounyounyo", "guessable"],
+      ["unyo-demo-2026!", "published"],
+    ] as const) {
+      const r = await u.req("POST", "/api/v1/me/password", {
+        currentPassword: made.json.initialPassword,
+        newPassword,
+      });
+      expect(r.status, newPassword).toBe(400);
+      expect(r.json.error.details.password, newPassword).toContain(problem);
+    }
     const short = await u.req("POST", "/api/v1/me/password", {
       currentPassword: made.json.initialPassword,
       newPassword: "short1!",

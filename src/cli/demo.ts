@@ -11,7 +11,9 @@ import type { Role } from "../identity/rules.ts";
 import { demoSeeded } from "../identity/store.ts";
 import { createUser } from "../identity/users.ts";
 
-export const DEMO_PASSWORD = "unyo-demo-2026!";
+export { DEMO_PASSWORD } from "../identity/rules.ts";
+
+import { DEMO_PASSWORD } from "../identity/rules.ts";
 
 export interface DemoLogin {
   loginId: string;

@@ -32,7 +32,11 @@ export async function changePassword(
     throw new AppError("validation_failed", "the new password must differ from the current one", {
       details: { newPassword: ["same_as_current"] },
     });
-  requireGoodPassword(newPassword, session.user.loginId);
+  requireGoodPassword(newPassword, {
+    loginId: session.user.loginId,
+    userInputs: [session.user.displayName, session.user.email],
+    demo: session.user.isDemo,
+  });
   const newHash = await hashPassword(newPassword);
   await deps.db.transaction().execute(async (tx) => {
     await setPassword(tx, session.user.id, newHash, now);

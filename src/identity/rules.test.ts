@@ -18,12 +18,31 @@ describe("password policy (ASVS 2.1)", () => {
     ["alice-is-my-password", "alice", ["contains_login"]],
     ["日本語のパスフレーズです十二文字", "alice", []],
     ["x".repeat(129), "alice", ["too_long"]],
+    // Long enough, and still refused (found accepted in a review): blank, repeats, keyboard rows,
+    // a word repeated, sequences, the published demo password.
+    [" ".repeat(12), "alice", ["blank"]],
+    ["\t".repeat(12), "alice", ["blank"]],
+    ["aaaaaaaaaaaa", "alice", ["guessable"]],
+    ["qwertyuiopasdf", "alice", ["guessable"]],
+    ["unyounyounyo", "alice", ["guessable"]],
+    ["abcdefghijklmnop", "alice", ["guessable"]],
+    ["123456789012", "alice", ["common"]],
+    ["sakurasakura1", "alice", ["guessable"]],
+    ["unyo-demo-2026!", "alice", ["published"]],
+    ["correct horse battery staple 9", "alice", []],
+    ["kj4#Lm9!qz2Pw", "alice", []],
   ])("%s → %j", (pw, login, problems) => {
     expect(passwordProblems(pw, login)).toEqual(problems);
   });
   it("counts characters, not bytes (12 kana pass)", () => {
-    expect(passwordProblems("あいうえおかきくけこさし")).toEqual([]);
+    expect(passwordProblems("ふじさんとさくらともみじがり")).toEqual([]);
     expect(passwordProblems("あいうえおかきくけこさ")).toEqual(["too_short"]);
+    // A run of the kana table is a sequence, however long.
+    expect(passwordProblems("あいうえおかきくけこさし")).toEqual(["guessable"]);
+  });
+  it("lets a demo account, and only a demo account, keep the published password", () => {
+    expect(passwordProblems("unyo-demo-2026!", { loginId: "operator", demo: true })).toEqual([]);
+    expect(passwordProblems("unyo-demo-2026!", { loginId: "operator" })).toEqual(["published"]);
   });
 });
 

@@ -2,7 +2,10 @@
  * Identity decisions, pure: password policy, lock-out, session expiry, role checks.
  * OWASP ASVS L2 where it applies (V2.1 passwords, V3.3 session time-outs).
  */
-import { dictionary } from "@zxcvbn-ts/language-common";
+import { ZxcvbnFactory } from "@zxcvbn-ts/core";
+import { adjacencyGraphs, dictionary } from "@zxcvbn-ts/language-common";
+import * as en from "@zxcvbn-ts/language-en";
+import * as ja from "@zxcvbn-ts/language-ja";
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 128;
@@ -18,27 +21,84 @@ function commonPasswords(): Set<string> {
   return common;
 }
 
-export type PasswordProblem = "too_short" | "too_long" | "common" | "contains_login";
+/** The demo accounts' password, published in the README: refused for every account but a demo one. */
+export const DEMO_PASSWORD = "unyo-demo-2026!";
 
-/** ASVS 2.1: length 12–128, no composition rules, not a known common password, not the login id. */
-export function passwordProblems(password: string, loginId?: string): PasswordProblem[] {
+/**
+ * zxcvbn's lowest score a password must reach: 3 = about 10^10 guesses (zxcvbn: "safely unguessable,
+ * moderate protection from an offline slow-hash scenario"), with Japanese, English and common
+ * dictionaries, keyboard walks, repeats and sequences.
+ */
+export const MIN_STRENGTH = 3;
+
+let estimator: ZxcvbnFactory | undefined;
+function strengthOf(password: string, userInputs: string[]): number {
+  estimator ??= new ZxcvbnFactory({
+    dictionary: { ...dictionary, ...en.dictionary, ...ja.dictionary },
+    graphs: adjacencyGraphs,
+  });
+  return estimator.check(password, userInputs).score;
+}
+
+export type PasswordProblem =
+  | "too_short"
+  | "too_long"
+  | "blank"
+  | "common"
+  | "contains_login"
+  | "guessable"
+  | "published";
+
+export interface PasswordContext {
+  loginId?: string;
+  /** The user's other details (name, e-mail), which a password must not be made of. */
+  userInputs?: string[];
+  /** A demo account may keep the published demo password. */
+  demo?: boolean;
+}
+
+/**
+ * ASVS 2.1: length 12–128, no composition rules; not blank, not a known common password, not the
+ * login id, not the published demo password, and hard enough to guess (zxcvbn score ≥ MIN_STRENGTH).
+ */
+export function passwordProblems(
+  password: string,
+  context: PasswordContext | string = {},
+): PasswordProblem[] {
+  const ctx = typeof context === "string" ? { loginId: context } : context;
   const problems: PasswordProblem[] = [];
   const length = [...password].length;
   if (length < MIN_PASSWORD_LENGTH) problems.push("too_short");
   if (length > MAX_PASSWORD_LENGTH) problems.push("too_long");
+  if (password.trim() === "") problems.push("blank");
   const lower = password.toLowerCase();
   if (commonPasswords().has(lower) || commonPasswords().has(lower.replace(/\d+$/, "")))
     problems.push("common");
+  const { loginId } = ctx;
   if (loginId && loginId.length >= 3 && lower.includes(loginId.toLowerCase()))
     problems.push("contains_login");
+  if (password === DEMO_PASSWORD && !ctx.demo) problems.push("published");
+  // Only a password of an allowed length is scored (zxcvbn's cost grows with the length).
+  if (problems.length === 0) {
+    // Each detail whole and in its words ("Yamada Taro", "yamada.taro@example.co.jp" → yamada, taro, …).
+    const inputs = [loginId, ...(ctx.userInputs ?? [])]
+      .filter((v): v is string => !!v)
+      .flatMap((v) => [v, ...v.split(/[^\p{L}\p{N}]+/u)])
+      .filter((v) => [...v].length >= 3);
+    if (strengthOf(password, inputs) < MIN_STRENGTH) problems.push("guessable");
+  }
   return problems;
 }
 
 export const passwordProblemText: Record<PasswordProblem, string> = {
   too_short: `at least ${MIN_PASSWORD_LENGTH} characters are required`,
   too_long: `at most ${MAX_PASSWORD_LENGTH} characters are allowed`,
+  blank: "the password must not be only spaces",
   common: "this password is on the list of commonly used passwords",
   contains_login: "the password must not contain the login id",
+  guessable:
+    "this password is too easy to guess (repeats, keyboard rows, sequences, common words or your own details); a few unrelated words make a strong one",
+  published: "this is the published demo password; choose your own",
 };
 
 /** After a failed log-in: lock the account for a while once the threshold is reached. */

@@ -8,7 +8,14 @@ import { AppError, notFound } from "../core/errors.ts";
 import { customerExists } from "../customers/store.ts";
 import { asCaller, type Tx } from "../db/db.ts";
 import { type AuthContext, actorOf } from "./actor.ts";
-import { type CustomerRole, passwordProblems, passwordProblemText, type Role, STAFF_ROLES } from "./rules.ts";
+import {
+  type CustomerRole,
+  type PasswordContext,
+  passwordProblems,
+  passwordProblemText,
+  type Role,
+  STAFF_ROLES,
+} from "./rules.ts";
 import type { CreateUserRequest, UserView } from "./schemas.ts";
 import { generateInitialPassword, hashPassword } from "./secrets.ts";
 import { insertUser, loginIdTaken, type UserRow, usersOfCustomer } from "./store.ts";
@@ -30,8 +37,8 @@ export function presentUser(u: UserRow): UserView {
 }
 
 /** Refuse a password the policy refuses (ASVS 2.1), naming every problem. */
-export function requireGoodPassword(password: string, loginId?: string): void {
-  const problems = passwordProblems(password, loginId);
+export function requireGoodPassword(password: string, context: PasswordContext): void {
+  const problems = passwordProblems(password, context);
   if (problems.length > 0)
     throw new AppError(
       "validation_failed",
@@ -83,7 +90,12 @@ export async function createUser(
     throw new AppError("validation_failed", "a customer user needs a customer id");
   if (isStaff && input.customerId)
     throw new AppError("validation_failed", "a staff user belongs to no customer");
-  if (input.password) requireGoodPassword(input.password, input.loginId);
+  if (input.password)
+    requireGoodPassword(input.password, {
+      loginId: input.loginId,
+      userInputs: [input.displayName, input.email],
+      demo: input.isDemo ?? false,
+    });
   const taken = () => new AppError("conflict", `login id "${input.loginId}" is already taken`);
   if (await loginIdTaken(tx, input.loginId)) throw taken();
   if (input.customerId && !(await customerExists(tx, input.customerId))) throw notFound("customer");
