@@ -78,9 +78,9 @@ function accountOf(a: BankAccount): BankAccount {
     );
   return {
     bankCode: digitsField(a.bankCode, 4, "bankCode"),
-    bankName: zenginName(a.bankName, 15, "bankName"),
+    bankName: zenginName(a.bankName, 15, "bankName", "bank"),
     branchCode: digitsField(a.branchCode, 3, "branchCode"),
-    branchName: zenginName(a.branchName, 15, "branchName"),
+    branchName: zenginName(a.branchName, 15, "branchName", "bank"),
     accountType: a.accountType,
     // Account numbers shorter than 7 digits are written with leading zeros, as banks do.
     accountNumber: digitsField(a.accountNumber.trim().padStart(7, "0"), 7, "accountNumber"),

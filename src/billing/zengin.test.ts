@@ -142,6 +142,25 @@ describe("全銀 direct-debit result files", () => {
     expect(() =>
       writeZenginDebitFile({ ...input, records: [{ ...input.records[0]!, amount: 12345678901 }] }),
     ).toThrow(/longer/);
+    // Half-width, yet outside the banks' set: the writer's own check refuses it too.
+    for (const holder of ["ﾃｽﾄ,ﾀﾛｳ", "ﾃｽﾄ/ﾀﾛｳ", "ﾃｽﾄ\\ﾀﾛｳ", "ｦｶﾞﾜ", "｢ﾃｽﾄ｣"])
+      expect(
+        () => writeZenginDebitFile({ ...input, records: [{ ...input.records[0]!, accountHolder: holder }] }),
+        holder,
+      ).toThrow(/character set/);
+    // A request never asks for 0 yen.
+    expect(() =>
+      writeZenginDebitFile({ ...input, kind: "request", records: [{ ...input.records[0]!, amount: 0 }] }),
+    ).toThrow(/more than 0 yen/);
+  });
+
+  it("refuses a full-width character inside a record instead of reading it as text", () => {
+    const good = writeZenginDebitFile({ ...input, separator: "none" });
+    const b = Uint8Array.from(good);
+    // The first data record's account holder (bytes 51–80) starts with テ in Shift_JIS (0x83 0x65).
+    b[120 + 50] = 0x83;
+    b[120 + 51] = 0x65;
+    expect(() => parseZenginResult(b)).toThrow(/record 2: .*full-width/);
   });
 
   it("refuses broken files naming the record", () => {
@@ -178,6 +197,16 @@ describe("names in the 全銀 character set", () => {
   ])("%s → %s", (input, expected) => {
     expect(zenginName(input, 30, "holder")).toBe(expected);
   });
+  it("keeps to the set banks accept: no comma (、 included), no ｦ ｢ ｣ \\ /, and bank names with - only", () => {
+    for (const bad of ["ﾔﾏﾀﾞ,ﾀﾛｳ", "ヤマダ、タロウ", "「ヤマダ」", "ﾔﾏﾀﾞ\\ﾀﾛｳ", "ﾔﾏﾀﾞ/ﾀﾛｳ"])
+      expect(() => zenginName(bad, 30, "holder"), bad).toThrow(/cannot be sent/);
+    expect(zenginName("ヲダ", 30, "holder")).toBe("ｵﾀﾞ");
+    expect(zenginName("カ）ヤマダ．ショウテン", 30, "holder")).toBe("ｶ)ﾔﾏﾀﾞ.ｼﾖｳﾃﾝ");
+    expect(zenginName("ミツビシユーエフジエイ", 15, "bankName", "bank")).toBe("ﾐﾂﾋﾞｼﾕ-ｴﾌｼﾞｴｲ");
+    for (const bad of ["ミズホ（カ", "ミズホ．", "ミズホ/"])
+      expect(() => zenginName(bad, 15, "bankName", "bank"), bad).toThrow(/cannot be sent/);
+  });
+
   it("refuses what a bank file cannot carry, naming the character, and names too long", () => {
     expect(() => zenginName("山田太郎", 30, "holder")).toThrow(/"山" cannot be sent/);
     expect(() => zenginName("ﾔﾏﾀﾞ!", 30, "holder")).toThrow(/"!"/);

@@ -98,6 +98,13 @@ function records(bytes: Uint8Array): Uint8Array[] {
         out.length + 1,
         `a record is ${RECORD_LENGTH} bytes; this one is ${lineLength(bytes, i, end)}`,
       );
+    // Shift_JIS lead bytes: a full-width character, which no field of these records may hold.
+    const wide = rec.findIndex((b) => (b >= 0x81 && b <= 0x9f) || (b >= 0xe0 && b <= 0xfc));
+    if (wide >= 0)
+      throw fail(
+        out.length + 1,
+        `byte ${wide + 1} (0x${rec[wide]!.toString(16)}) starts a full-width character, which a 全銀 record cannot hold`,
+      );
     out.push(rec);
     i += RECORD_LENGTH;
     if (bytes[i] === 0x0d) i++;
@@ -245,10 +252,10 @@ class RecordWriter {
     let n = 0;
     for (const ch of s) {
       const cp = ch.codePointAt(0)!;
-      if (!((cp >= 0x20 && cp <= 0x7e) || (cp >= 0xff61 && cp <= 0xff9f)))
+      if (!ZENGIN_NAME.test(ch))
         throw new AppError(
           "validation_failed",
-          `${name}: "${ch}" is not in the 全銀 character set (half-width katakana, A–Z, 0–9, space and ( ) - . /)`,
+          `${name}: "${ch}" is not in the 全銀 character set (0–9, A–Z, ｱ–ﾝ, ﾞ, ﾟ, space and ( ) - .)`,
         );
       n++;
     }
@@ -323,6 +330,11 @@ export function writeZenginDebitFile(input: ZenginWriteInput): Uint8Array {
   let failedCount = 0;
   let failedAmount = 0;
   for (const r of input.records) {
+    if (input.kind === "request" && !(r.amount > 0))
+      throw new AppError(
+        "validation_failed",
+        `a debit request record must ask for more than 0 yen, got ${r.amount}`,
+      );
     const code = input.kind === "result" ? (r.resultCode ?? "0") : "0";
     total += r.amount;
     if (input.kind === "result") {
@@ -378,6 +390,9 @@ for (const [full, base] of [
   for (let i = 0; i < full.length; i++) TO_HALF.set(full[i]!, `${TO_HALF.get(base[i]!)}ﾞ`);
 for (const [i, ch] of [..."パピプペポ"].entries()) TO_HALF.set(ch, `${HALF_KANA[25 + i]}ﾟ`);
 TO_HALF.set("ヴ", "ｳﾞ");
+// ｦ is not in the banks' set: ヲ is written ｵ, as banks do.
+TO_HALF.set("ヲ", "ｵ");
+TO_HALF.set("ｦ", "ｵ");
 // Bank account names are written with large kana only (ｷﾖｳｺ for キョウコ).
 const LARGE = "アイウエオツヤユヨワカケイエ";
 for (const [i, small] of [..."ァィゥェォッャュョヮヵヶヰヱ"].entries())
@@ -388,24 +403,31 @@ for (const [ch, to] of <[string, string][]>[
   ["−", "-"],
   ["―", "-"],
   ["・", "."],
-  ["、", ","],
   ["。", "."],
-  ["「", "｢"],
-  ["」", "｣"],
   ["゛", "ﾞ"],
   ["゜", "ﾟ"],
 ])
   TO_HALF.set(ch, to);
 
-/** What a name in a 全銀 record may contain: 0–9, A–Z, half-width katakana, space and \ , . ｢ ｣ ( ) - / */
-const ZENGIN_NAME = /^[0-9A-Z\uFF66\uFF71-\uFF9F \\,.\uFF62\uFF63()\-/]*$/;
+/**
+ * What a name in a 全銀 record may hold, as banks accept it: 0–9, A–Z, ｱ–ﾝ, ﾞ, ﾟ, space and ( ) - .
+ * A bank or branch name: the same with `-` as its only symbol. No `,` (allowed in no field), no ｦ ｢ ｣
+ * \ / (refused by banks).
+ */
+const ZENGIN_NAME = /^[0-9A-Z\uFF71-\uFF9F ().-]*$/;
+const ZENGIN_BANK_NAME = /^[0-9A-Z\uFF71-\uFF9F -]*$/;
 
 /**
  * A name as the bank file needs it: full-width or hiragana kana become half-width katakana (small
  * kana large, ガ → ｶﾞ), full-width letters and digits half-width, letters upper case. Anything else
  * (漢字 above all) is refused with the character named; the result must fit `bytes`.
  */
-export function zenginName(value: string, bytes: number, name: string): string {
+export function zenginName(
+  value: string,
+  bytes: number,
+  name: string,
+  kind: "name" | "bank" = "name",
+): string {
   const folded = value.normalize("NFKC").trim();
   let out = "";
   for (const ch of folded) {
@@ -415,7 +437,8 @@ export function zenginName(value: string, bytes: number, name: string): string {
     out += TO_HALF.get(kata) ?? kata.toUpperCase();
   }
   out = out.replace(/ {2,}/g, " ");
-  const bad = [...out].find((c) => !ZENGIN_NAME.test(c));
+  const allowed = kind === "bank" ? ZENGIN_BANK_NAME : ZENGIN_NAME;
+  const bad = [...out].find((c) => !allowed.test(c));
   if (bad !== undefined)
     throw new AppError(
       "validation_failed",
