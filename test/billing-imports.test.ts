@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { issueMonth } from "../src/billing/issue.ts";
 import { runBilling } from "../src/billing/runs.ts";
 import { writeZenginDebitFile } from "../src/billing/zengin.ts";
-import { buildContract, buildUser, type Client, login, PASSWORD, type TestEnv, testApp } from "./helpers.ts";
+import {
+  buildContract,
+  buildUser,
+  type Client,
+  issueMonthOn,
+  login,
+  PASSWORD,
+  type TestEnv,
+  testApp,
+} from "./helpers.ts";
 
 let env: TestEnv;
 let bill: Client;
@@ -36,13 +44,34 @@ const rec = (amount: number, customerNumber: string, resultCode: string) => ({
   resultCode,
 });
 
+const CONSIGNOR = {
+  consignorCode: "1234567890",
+  consignorName: "ウンヨウシエン",
+  bankCode: "0005",
+  bankName: "ミツビシ",
+  branchCode: "123",
+  branchName: "シブヤ",
+  accountType: "1",
+  accountNumber: "7654321",
+};
+
+const MANDATE = {
+  bankCode: "0005",
+  bankName: "ミツビシ",
+  branchCode: "123",
+  branchName: "シブヤ",
+  accountType: "1",
+  accountNumber: "7654321",
+  accountHolder: "カ）サンプル",
+};
+
 describe("全銀 direct-debit results (Art. 21(1)(2), 30)", () => {
   it("records paid debits as payments, failed ones as suspension candidates, and refuses the same file twice", async () => {
     const a = await buildContract(env.db, { start: "2026-08-01", plan: "basic" });
     const b = await buildContract(env.db, { start: "2026-08-01", plan: "basic" });
     await runBilling(env, "2026-10");
-    const issued = await issueMonth(env, { kind: "system", id: null }, "2026-10");
-    expect(issued).toBeGreaterThanOrEqual(2);
+    // Issued on 2 November: due at the end of the month (Art. 31(3)), so debited on 27 November.
+    await issueMonthOn(env, "2026-10", "2026-11-02");
     const inv = async (contractId: string) =>
       env.db
         .selectFrom("invoices")
@@ -52,29 +81,74 @@ describe("全銀 direct-debit results (Art. 21(1)(2), 30)", () => {
     const ia = await inv(a.id);
     const ib = await inv(b.id);
     const digits = (n: string) => n.replace(/\D/g, "");
-    const file = writeZenginDebitFile({
-      kind: "result",
-      header: {
-        consignorCode: "1234567890",
-        consignorName: "ｳﾝﾖｳｼｴﾝ",
-        debitDate: "1127",
-        bankCode: "0001",
-        bankName: "ﾐｽﾞﾎ",
-        branchCode: "001",
-        branchName: "ﾎﾝﾃﾝ",
-        accountType: "1",
-        accountNumber: "1234567",
-      },
-      records: [
-        rec(ia.total, digits(ia.number!), "0"),
-        rec(ib.total, digits(ib.number!), "1"),
-        rec(500, "99999", "0"),
+    // The request Unyo sent the bank for 27 November, for the two customers' invoices.
+    expect((await bill.req("PATCH", "/api/v1/billing/settings", { debitConsignor: CONSIGNOR })).status).toBe(
+      200,
+    );
+    for (const c of [a, b])
+      expect((await bill.req("PUT", `/api/v1/customers/${c.customerId}/debit-mandate`, MANDATE)).status).toBe(
+        200,
+      );
+    const request = await bill.req("POST", "/api/v1/billing/debit-requests", { debitDate: "2026-11-27" });
+    expect(request.status, JSON.stringify(request.json)).toBe(201);
+    const resultFile = (
+      records: ReturnType<typeof rec>[],
+      consignorCode = "1234567890",
+      debitDate = "1127",
+    ) =>
+      writeZenginDebitFile({
+        kind: "result",
+        header: {
+          consignorCode,
+          consignorName: "ｳﾝﾖｳｼｴﾝ",
+          debitDate,
+          bankCode: "0001",
+          bankName: "ﾐｽﾞﾎ",
+          branchCode: "001",
+          branchName: "ﾎﾝﾃﾝ",
+          accountType: "1",
+          accountNumber: "1234567",
+        },
+        records,
+      });
+    // Files that do not answer that request are refused whole, and leave it open (hand-built, as a
+    // bank or a mistaken upload would send them).
+    const refusals: [Uint8Array, RegExp][] = [
+      [resultFile([]), /no data records, but the request for 2026-11-27 asked for 2/],
+      [resultFile([rec(ia.total, digits(ia.number!), "0")], "9999999999"), /委託者コード 9999999999/],
+      [
+        resultFile([rec(ia.total, digits(ia.number!), "0")], "1234567890", "1126"),
+        /no direct-debit request was made for 2026-11-26/,
       ],
-    });
+      [
+        resultFile([rec(ia.total, digits(ia.number!), "0"), rec(500, "99999", "0")]),
+        /record 3: customer number 0+99999 was not asked for/,
+      ],
+      [
+        resultFile([rec(ia.total + 1, digits(ia.number!), "0")]),
+        new RegExp(`record 2: ${ia.total + 1} yen .* asked for ${ia.total} yen`),
+      ],
+    ];
+    for (const [bytes, message] of refusals) {
+      const r = await raw("/api/v1/billing/debit-results?year=2026", bytes);
+      expect(r.statusCode, r.body).toBe(400);
+      expect(r.json().error.message).toMatch(message);
+    }
+    expect((await inv(a.id)).paid_amount).toBe(0);
+    const open = await bill.req("GET", `/api/v1/billing/debit-requests/${request.json.id}`);
+    expect(open.json.result).toBeNull();
+    const file = resultFile([rec(ia.total, digits(ia.number!), "0"), rec(ib.total, digits(ib.number!), "1")]);
     const r = await raw("/api/v1/billing/debit-results?name=RESULT1127.txt&year=2026", file);
     expect(r.statusCode, r.body).toBe(201);
-    expect(r.json()).toMatchObject({ debitDate: "2026-11-27", records: 3, paid: 1, failed: 1, unmatched: 1 });
+    expect(r.json()).toMatchObject({ debitDate: "2026-11-27", records: 2, paid: 1, failed: 1, unmatched: 0 });
     expect((await inv(a.id)).paid_amount).toBe(ia.total);
+    // Another file for the same date, once the request has its result, is refused too.
+    const second = await raw(
+      "/api/v1/billing/debit-results?year=2026",
+      resultFile([rec(ib.total, digits(ib.number!), "0")]),
+    );
+    expect(second.statusCode).toBe(409);
+    expect(second.json().error.message).toMatch(/already has its result/);
     const cb = await env.db
       .selectFrom("contracts")
       .select("suspension_candidate")

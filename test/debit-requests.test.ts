@@ -106,6 +106,34 @@ const mandate = {
   accountHolder: "ヤマダ　タロウ",
 };
 
+/**
+ * A database of its own with the originator set up, for a test whose request must take exactly its
+ * own invoices; `request` gives customers a mandate and asks the bank for a debit date.
+ */
+async function ownDebitEnv() {
+  const env = await testApp();
+  onTestFinished(() => env.close());
+  const bill = await login(env.app, (await buildUser(env.db, { role: "billing" })).loginId, PASSWORD);
+  expect((await bill.req("PATCH", "/api/v1/billing/settings", { debitConsignor: CONSIGNOR })).status).toBe(
+    200,
+  );
+  const importResult = (file: Uint8Array) =>
+    env.app.inject({
+      method: "POST",
+      url: "/api/v1/billing/debit-results?year=2026&name=RESULT.txt",
+      payload: Buffer.from(file),
+      headers: { cookie: bill.cookie, "x-csrf-token": bill.csrf, "content-type": "application/octet-stream" },
+    });
+  const request = async (customerIds: string[], debitDate: string) => {
+    for (const id of new Set(customerIds))
+      expect((await bill.req("PUT", `/api/v1/customers/${id}/debit-mandate`, mandate)).status).toBe(200);
+    const r = await bill.req("POST", "/api/v1/billing/debit-requests", { debitDate });
+    expect(r.status, JSON.stringify(r.json)).toBe(201);
+    return r.json as { id: string; records: number };
+  };
+  return { env, bill, importResult, request };
+}
+
 describe("direct debit: mandates, request files and their results (Art. 21(1)(2), 30, 31)", () => {
   it("from mandate to request file to result: paid, failed and asked for again", async () => {
     // Before the provider's consignor details are set, no request can be made.
@@ -406,6 +434,7 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
   }, 60_000);
 
   it("a result for many customers is recorded as one by one would: allocation, credit, late fee, candidacy, audit", async () => {
+    const { env, importResult, request } = await ownDebitEnv();
     const contracts = [];
     for (let k = 0; k < 40; k++)
       contracts.push(await buildContract(env.db, { start: "2026-08-01", plan: "basic" }));
@@ -447,7 +476,12 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
       if (k === 2) records.push(rec(sep!), rec(oct!, "1"));
       else records.push(rec(oct!));
     }
-    // 12/15: after the due date of 2026-11-30, late by 15 days.
+    // Asked for on 12/15 (after the due date of 2026-11-30, late by 15 days); the bank answers
+    // these records of the request.
+    await request(
+      contracts.map((c) => c.customerId),
+      "2026-12-15",
+    );
     const file = bankResult("1215", records);
     const r = await importResult(file);
     expect(r.statusCode, r.body).toBe(201);
@@ -507,6 +541,7 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
   }, 60_000);
 
   it("customers debited for several invoices in one file end as if each payment were recorded in turn", async () => {
+    const { env, bill, importResult, request } = await ownDebitEnv();
     // Twin customers: the same contracts, invoices and earlier credit. One twin's debits come in one
     // result file; the other's are recorded one after the other through recordPayment.
     let seed = 20261125; // mulberry32: the same cases every run
@@ -581,8 +616,12 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
                 : 1,
           );
         });
-    // Each twin A gets records for a random choice of its invoices, in a random order, for the
-    // amount owed, less, or more; a few bounce.
+    // Twin A is asked for all its open invoices; the bank answers a random choice of them, in a random
+    // order, for the amount asked (what is owed); a few bounce.
+    await request(
+      pairs.map((p) => p.a),
+      "2026-12-16",
+    );
     const records = [];
     const replay: { b: string; invoiceId: string; amount: number }[] = [];
     for (const { a, b } of pairs) {
@@ -595,7 +634,7 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
       for (const k of picks) {
         const owed = ia[k]!.total - ia[k]!.paid_amount;
         if (owed <= 0) continue;
-        const amount = [owed, Math.max(1, owed - 1 - rand(owed)), owed + 1 + rand(20_000)][rand(3)]!;
+        const amount = owed;
         const bounce = rand(6) === 0;
         records.push(resultRecord(ia[k]!.number!, amount, bounce ? "1" : "0"));
         if (!bounce) replay.push({ b, invoiceId: ib[k]!.id, amount });

@@ -184,6 +184,26 @@ export async function requestFile(db: Q, id: string) {
     .executeTakeFirst();
 }
 
+/** The request of a debit date, locked, with whether it still awaits its result. */
+export async function requestForResult(tx: Q, debitDate: IsoDate) {
+  return tx
+    .selectFrom("debit_requests")
+    .select(["id", "records", "result_import_id"])
+    .where("debit_date", "=", debitDate)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** What a request asked for: each item's customer number (its invoice number's digits) and amount. */
+export async function requestedItems(db: Q, requestId: string) {
+  return db
+    .selectFrom("debit_request_items as d")
+    .innerJoin("invoices as i", "i.id", "d.invoice_id")
+    .select([sql<string>`regexp_replace(i.number, '[^0-9]', '', 'g')`.as("digits"), "d.amount", "d.record"])
+    .where("d.request_id", "=", requestId)
+    .execute();
+}
+
 /** The request of that debit date still awaiting its result is answered by this import. */
 export async function answerRequest(tx: Q, debitDate: IsoDate, importId: string) {
   return tx
