@@ -49,6 +49,7 @@ import { APPLICATION_STATUSES, CANDIDACY_REASONS, CONTRACT_STATUSES } from "../s
 import { CHANGE_STATUSES } from "../src/customers/schemas.ts";
 import { createDb, migrate } from "../src/db/db.ts";
 import { EmbeddedPostgres } from "../src/db/embedded.ts";
+import { IDEMPOTENCY_STATES } from "../src/db/idempotency.ts";
 import { CUSTOMER_ROLES, STAFF_ROLES } from "../src/identity/rules.ts";
 import { DELIVERY_STATUSES, NOTICE_KINDS } from "../src/notices/schemas.ts";
 
@@ -71,6 +72,7 @@ export const CHECKED_COLUMNS: Record<string, readonly string[]> = {
   "audit_log.actor_kind": ["staff", "customer", "system", "token", "public"],
   "billing_runs.status": RUN_STATUSES,
   "billing_settings.tax_rounding": TAX_ROUNDINGS,
+  "idempotency_keys.state": IDEMPOTENCY_STATES,
   "charges.kind": CHARGE_KINDS,
   "charges.tax_category": TAX_CATEGORIES,
   "contracts.end_kind": END_KINDS,

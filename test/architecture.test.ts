@@ -18,6 +18,7 @@ const OWNER: Record<string, string> = {
   sessions: "identity",
   api_tokens: "identity",
   login_throttle: "db",
+  idempotency_keys: "db",
   notices: "notices",
   notice_deliveries: "notices",
   terms_versions: "terms",
@@ -86,7 +87,8 @@ function writesOf(text: string): string[] {
   return [...found];
 }
 
-const isStore = (rel: string) => /^[a-z]+\/store(\.ts|\/)/.test(rel) || rel === "db/throttle.ts";
+const isStore = (rel: string) =>
+  /^[a-z]+\/store(\.ts|\/)/.test(rel) || rel === "db/throttle.ts" || rel === "db/idempotency.ts";
 /** Edges may call any room: routes, jobs, command-line entries. */
 const isEdge = (rel: string) =>
   /^[a-z]+\/(routes\.ts|jobs\.ts|jobs\/|cli(-[a-z]+)?\.ts)/.test(rel) ||

@@ -90,7 +90,9 @@ describe("lock-out", () => {
   it("a right password on re-authentication clears the count, as a log-in does", async () => {
     const u = await buildUser(env.db, { role: "operator" });
     const s = await login(env.app, u.loginId, PASSWORD);
-    expect((await s.req("POST", "/api/v1/me/reauthenticate", { password: "a wrong one here" })).status).toBe(401);
+    expect((await s.req("POST", "/api/v1/me/reauthenticate", { password: "a wrong one here" })).status).toBe(
+      401,
+    );
     expect((await failures(u.id)).failed_logins).toBe(1);
     expect((await s.req("POST", "/api/v1/me/reauthenticate", { password: PASSWORD })).status).toBe(204);
     expect((await failures(u.id)).failed_logins).toBe(0);

@@ -251,6 +251,7 @@ export function billingRoutes(ctx: AppContext) {
     route({
       method: "POST",
       url: "/invoices/:id/correct",
+      idempotent: true,
       summary: "Void and replace with a corrected invoice that refers to the original",
       policy: money,
       params: idParams,
@@ -262,6 +263,7 @@ export function billingRoutes(ctx: AppContext) {
     route({
       method: "POST",
       url: "/invoices/:id/credit-note",
+      idempotent: true,
       summary: "A credit note (返還) against an issued invoice",
       policy: money,
       params: idParams,
@@ -279,6 +281,7 @@ export function paymentRoutes(ctx: AppContext) {
     route({
       method: "POST",
       url: "/payments",
+      idempotent: true,
       summary:
         "Record a payment; allocated to the named invoice, then the oldest open ones; the rest stays as credit",
       policy: money,
@@ -302,6 +305,7 @@ export function paymentRoutes(ctx: AppContext) {
     route({
       method: "POST",
       url: "/billing/debit-results",
+      idempotent: true,
       summary:
         "Import a 全銀 direct-debit result file (raw body, application/octet-stream): paid → payments; failed → suspension candidate (Art. 21(1)(2))",
       policy: money,
@@ -408,6 +412,7 @@ export function paymentRoutes(ctx: AppContext) {
     route({
       method: "POST",
       url: "/billing/usage-imports",
+      idempotent: true,
       summary:
         "Import cloud usage (AWS CUR CSV or .csv.gz, or the generic CSV) as monthly usage fees (Art. 29(1)(3)); raw body",
       policy: money,
@@ -468,6 +473,7 @@ export function contractBillingRoutes(ctx: AppContext) {
     route({
       method: "POST",
       url: "/contracts/:id/charges",
+      idempotent: true,
       summary: "Bill catalogue work or other fees (その他費用, Art. 29(1)(5)) on the next invoice",
       policy: ops,
       params: idParams,
@@ -479,6 +485,7 @@ export function contractBillingRoutes(ctx: AppContext) {
     route({
       method: "POST",
       url: "/contracts/:id/special-fees",
+      idempotent: true,
       summary: "Special fee (特別利用料金): twice the fees unlawfully evaded, on the next invoice (Art. 32)",
       policy: money,
       params: idParams,
@@ -490,6 +497,7 @@ export function contractBillingRoutes(ctx: AppContext) {
     route({
       method: "POST",
       url: "/contracts/:id/unavailability",
+      idempotent: true,
       summary:
         "Record an unavailability period, awareness → restoration, with its attribution (Art. 30(4), 36)",
       policy: { who: "staff", roles: ["admin", "operator", "engineer", "billing"] },

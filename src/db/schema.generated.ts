@@ -273,6 +273,16 @@ export interface DebitRequests {
   sha256: Buffer;
 }
 
+export interface IdempotencyKeys {
+  body: Json | null;
+  caller: string;
+  created_at: Timestamp;
+  fingerprint: Buffer;
+  key: string;
+  state: "started" | "done";
+  status: number | null;
+}
+
 export interface Inquiries {
   answer: string | null;
   answered_at: Timestamp | null;
@@ -539,6 +549,7 @@ export interface DB {
   debit_mandates: DebitMandates;
   debit_request_items: DebitRequestItems;
   debit_requests: DebitRequests;
+  idempotency_keys: IdempotencyKeys;
   inquiries: Inquiries;
   invoice_counters: InvoiceCounters;
   invoice_lines: InvoiceLines;

@@ -184,6 +184,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
     return registry.metrics();
   });
 
+  app.decorate("idempotencyDb", opts.db);
   await app.register(
     async (api) => {
       api.addHook("onRequest", async (req) => {

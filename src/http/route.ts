@@ -3,9 +3,13 @@
  * 2xx body, so the OpenAPI document describes every answer), and one service call. Rooms list their
  * routes with `route(...)` and mount them with `mount(...)`.
  */
+import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { AppError } from "../core/errors.ts";
+import type { Db } from "../db/db.ts";
+import { claimKey, completeKey, releaseKey } from "../db/idempotency.ts";
 import type { AuthContext } from "../identity/actor.ts";
 import { authorize, type Policy, requireAuth } from "./auth.ts";
 import { errorSchema } from "./errors.ts";
@@ -14,6 +18,10 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Reachable without an account (the application form, the rules calculator, …). */
     public?: boolean;
+  }
+  interface FastifyInstance {
+    /** Where idempotency keys are kept (`RouteDef.idempotent`). */
+    idempotencyDb?: Db;
   }
 }
 
@@ -86,6 +94,11 @@ export interface RouteDef<P extends Maybe, Q extends Maybe, B extends Maybe, R e
   alsoStatus?: (200 | 201 | 202)[];
   /** A file answer instead of JSON: its content type in the OpenAPI document. */
   produces?: string;
+  /**
+   * Creates money records: takes an `Idempotency-Key`, and a retry with the same key (and the same
+   * request) gets the first answer instead of doing it twice.
+   */
+  idempotent?: true;
   handler(
     input: RouteInput<P, Q, B>,
   ): Promise<Out<R> | StatusAnswer<Out<R>> | FileAnswer | undefined | undefined>;
@@ -133,10 +146,17 @@ export function mount(fastify: FastifyInstance, tag: string, routes: AnyRoute[])
         ...(r.params ? { params: r.params } : {}),
         ...(r.query ? { querystring: r.query } : {}),
         ...(r.body ? { body: r.body } : {}),
+        ...(r.idempotent ? { headers: idempotencyHeader } : {}),
         response,
       },
       ...(isPublic ? { config: { public: true } } : { preHandler: authorize(r.policy as Policy) }),
       handler: async (req, reply) => {
+        const key = r.idempotent ? req.headers["idempotency-key"] : undefined;
+        const keyed = key === undefined ? undefined : await claim(fastify, req, String(key));
+        if (keyed?.replay) {
+          const { status: replayed, body } = keyed.replay;
+          return reply.code(replayed).header("idempotent-replayed", "true").send(body);
+        }
         const input = {
           params: req.params,
           query: req.query,
@@ -148,8 +168,22 @@ export function mount(fastify: FastifyInstance, tag: string, routes: AnyRoute[])
           req,
           reply,
         };
-        const out = await r.handler(input as never);
+        let out: Awaited<ReturnType<AnyRoute["handler"]>>;
+        try {
+          out = await r.handler(input as never);
+        } catch (err) {
+          // Refused (or failed) without being done: the key is free for a corrected retry.
+          await keyed?.release();
+          throw err;
+        }
         if (r.refusesOnly) throw new Error(`${r.method} ${r.url} only refuses, yet its handler returned`);
+        if (keyed) {
+          const answered =
+            out && typeof out === "object" && ANSWER in out && out[ANSWER] === "status"
+              ? (out as StatusAnswer<unknown>)
+              : { status, body: status === 204 ? null : out };
+          await keyed.complete(answered.status, answered.body);
+        }
         if (out && typeof out === "object" && ANSWER in out) {
           if (out[ANSWER] === "file") {
             const f = out as FileAnswer;
@@ -169,4 +203,52 @@ export function mount(fastify: FastifyInstance, tag: string, routes: AnyRoute[])
       },
     });
   }
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The header of an idempotent route, in the OpenAPI document (other headers pass as they are). */
+const idempotencyHeader = z.looseObject({
+  "idempotency-key": z
+    .string()
+    .regex(IDEMPOTENCY_KEY)
+    .optional()
+    .meta({
+      description:
+        "A key of the client's choosing (e.g. a UUID), 1–255 visible ASCII characters: a retry with the same key and request gets the first answer (header Idempotent-Replayed: true) instead of doing it twice; kept a week",
+    }),
+});
+
+/**
+ * Claim an `Idempotency-Key` for this caller: the first request with it goes on (and completes or
+ * releases it); a retry of a completed one is answered with the first answer; a key still being
+ * carried out, or used for another request, is refused (409) — never done twice.
+ */
+async function claim(fastify: FastifyInstance, req: FastifyRequest, key: string) {
+  const db = fastify.idempotencyDb;
+  if (!db) throw new Error("idempotent routes need fastify.idempotencyDb");
+  if (!IDEMPOTENCY_KEY.test(key))
+    throw new AppError("validation_failed", "Idempotency-Key must be 1–255 visible ASCII characters", {
+      details: [{ path: "headers.idempotency-key", message: "1–255 visible ASCII characters" }],
+    });
+  const auth = requireAuth(req);
+  const caller = `${auth.kind}:${auth.user.id}`;
+  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.from(JSON.stringify(req.body ?? null));
+  const fingerprint = createHash("sha256").update(`${req.method} ${req.url}\n`).update(body).digest();
+  const c = await claimKey(db, { caller, key, fingerprint, at: new Date() });
+  if (c.state === "mismatch")
+    throw new AppError("conflict", "this Idempotency-Key was already used for a different request", {
+      details: { idempotencyKey: ["reused_for_another_request"] },
+    });
+  if (c.state === "started")
+    throw new AppError(
+      "conflict",
+      "a request with this Idempotency-Key is being carried out, or was carried out and its answer lost; it is not done twice — look it up before trying again with a new key",
+      { details: { idempotencyKey: ["in_progress"] } },
+    );
+  return {
+    replay: c.state === "done" ? { status: c.status, body: c.body } : undefined,
+    complete: (status: number, answer: unknown) => completeKey(db, caller, key, status, answer),
+    release: () => releaseKey(db, caller, key),
+  };
 }

@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { deleteKeysBefore } from "../db/idempotency.ts";
 import { deleteThrottleBefore } from "../db/throttle.ts";
 import { defineJob } from "../jobs/define.ts";
 import { deleteSessionsBefore } from "./store.ts";
 
-/** Housekeeping: forget ended or expired sessions after a week, and stale log-in throttle windows. */
+/** Housekeeping: forget ended or expired sessions after a week, stale throttle windows and idempotency keys. */
 export const sessionHousekeepingJob = defineJob({
   name: "identity.session-housekeeping",
   summary: "Forget sessions ended or expired a week ago, and old log-in throttle windows",
@@ -14,6 +15,7 @@ export const sessionHousekeepingJob = defineJob({
     return {
       sessionsDeleted: await deleteSessionsBefore(ctx.db, weekAgo),
       throttleDeleted: await deleteThrottleBefore(ctx.db, weekAgo),
+      idempotencyKeysDeleted: await deleteKeysBefore(ctx.db, weekAgo),
     };
   },
 });
