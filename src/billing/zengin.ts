@@ -251,7 +251,6 @@ class RecordWriter {
   private field(s: string, len: number, name: string, pad: number, right: boolean) {
     let n = 0;
     for (const ch of s) {
-      const cp = ch.codePointAt(0)!;
       if (!ZENGIN_NAME.test(ch))
         throw new AppError(
           "validation_failed",

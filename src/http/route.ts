@@ -209,14 +209,10 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** The header of an idempotent route, in the OpenAPI document (other headers pass as they are). */
 const idempotencyHeader = z.looseObject({
-  "idempotency-key": z
-    .string()
-    .regex(IDEMPOTENCY_KEY)
-    .optional()
-    .meta({
-      description:
-        "A key of the client's choosing (e.g. a UUID), 1–255 visible ASCII characters: a retry with the same key and request gets the first answer (header Idempotent-Replayed: true) instead of doing it twice; kept a week",
-    }),
+  "idempotency-key": z.string().regex(IDEMPOTENCY_KEY).optional().meta({
+    description:
+      "A key of the client's choosing (e.g. a UUID), 1–255 visible ASCII characters: a retry with the same key and request gets the first answer (header Idempotent-Replayed: true) instead of doing it twice; kept a week",
+  }),
 });
 
 /**
