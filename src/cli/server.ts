@@ -5,6 +5,7 @@ import pino from "pino";
 import { processClock } from "../admin/clock.ts";
 import { type Config, loadConfig } from "../core/config.ts";
 import { addMonthsToMonth, monthOf, tokyoDate } from "../core/dates.ts";
+import { isDatabaseUnavailable } from "../db/db.ts";
 import { openDatabase } from "../db/runtime.ts";
 import { buildApp } from "../http/app.ts";
 import { allJobs, jobQueue } from "../jobs/registry.ts";
@@ -25,6 +26,24 @@ export async function seedBillingDemo(deps: Parameters<typeof import("../billing
   const thisMonth = monthOf(tokyoDate(deps.clock.now()));
   for (const m of [addMonthsToMonth(thisMonth, -2), addMonthsToMonth(thisMonth, -1)])
     await runBilling(deps, m, { issue: true });
+}
+
+/**
+ * A library's promise rejected because the database went away (the job queue completing a job as
+ * the server dies) must not end a process that recovers by itself when the database is back: such a
+ * rejection is logged; any other unhandled rejection still ends the process, as Node does.
+ */
+function surviveDatabaseOutages(log: pino.Logger) {
+  process.on("unhandledRejection", (reason) => {
+    if (isDatabaseUnavailable(reason)) {
+      log.warn(
+        { code: (reason as { code?: string }).code },
+        "database unavailable (a background step failed; it is retried)",
+      );
+      return;
+    }
+    throw reason;
+  });
 }
 
 /** Resolve on SIGINT/SIGTERM after `stop` has finished. */
@@ -62,6 +81,7 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
     ...(values.host ? { host: values.host } : {}),
   });
   const logger = pino({ level: config.logLevel });
+  surviveDatabaseOutages(logger);
   const started = Date.now();
   // Before anything starts: a second `unyo start` on this home is refused here, touching nothing.
   const homeLock = mode === "start" ? (await import("./home-lock.ts")).lockHome(config.home) : undefined;
@@ -142,6 +162,7 @@ export const workerCommand: Command = {
     if (argv.length > 0) throw new UsageError(`worker takes no arguments, got "${argv.join(" ")}"`);
     const config = loadConfig();
     const logger = pino({ level: config.logLevel });
+    surviveDatabaseOutages(logger);
     const handle = await openDatabase(config);
     const { clock, stop: stopClock } = await processClock(config, handle.db);
     const queue = jobQueue({ url: handle.url, db: handle.db, clock, config, log: logger, role: "worker" });

@@ -172,8 +172,9 @@ export function mount(fastify: FastifyInstance, tag: string, routes: AnyRoute[])
         try {
           out = await r.handler(input as never);
         } catch (err) {
-          // Refused (or failed) without being done: the key is free for a corrected retry.
-          await keyed?.release();
+          // Refused (a 4xx: the use case's transaction was rolled back): the key is free for a
+          // corrected retry. Any other failure may have come after a commit: the key stays taken.
+          if (err instanceof AppError && err.status < 500) await keyed?.release();
           throw err;
         }
         if (r.refusesOnly) throw new Error(`${r.method} ${r.url} only refuses, yet its handler returned`);
