@@ -57,8 +57,10 @@ function untilSignal(stop: (signal: string) => Promise<void>): Promise<void> {
     };
     process.once("SIGINT", () => onSignal("SIGINT"));
     process.once("SIGTERM", () => onSignal("SIGTERM"));
-    // The process that started this one (npm, a shell, a supervisor) gone without passing a signal on,
-    // e.g. killed with SIGKILL: this one stops too, with its PostgreSQL, instead of serving orphaned.
+    // Run by `npm start` and npm gone without passing a signal on (killed with SIGKILL): this one stops
+    // too, with its PostgreSQL, instead of serving orphaned. Only under npm: a process started with
+    // nohup or by a supervisor that re-parents it goes on.
+    if (!process.env.npm_lifecycle_event) return;
     const parent = process.ppid;
     const watch = setInterval(() => {
       if (process.ppid !== parent) {
