@@ -12,9 +12,21 @@ pg.types.setTypeParser(20, (v) => Number(v));
 // date columns are business dates (Asia/Tokyo calendar days): keep them as ISO strings, never Date.
 pg.types.setTypeParser(1082, (v) => v);
 
+class BoundedClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(
+      typeof config === "string"
+        ? { connectionString: config, connectionTimeoutMillis: 5_000 }
+        : { ...config, connectionTimeoutMillis: 5_000 },
+    );
+  }
+}
+
 export function createDb(url: string, opts: { max?: number } = {}): Db {
-  // A server that does not answer (a failover in progress) fails a request in bounded time.
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: 5_000 });
+  // A server that does not answer (a failover in progress) fails a new connection in bounded time.
+  // Set on the client, not the pool: the pool's option would also fail requests waiting for a busy
+  // pool's free connection.
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, Client: BoundedClient });
   // A connection's error (the server restarting, killed, failing over) must not crash the process: an
   // idle client's reaches the pool's listener, a checked-out client's its own; either way the next
   // query on it fails, and the request is answered 503 (`isDatabaseUnavailable`).
