@@ -5,6 +5,8 @@ import {
   buildContract,
   buildUser,
   type Client,
+  DEBIT_CONSIGNOR,
+  DEBIT_MANDATE,
   issueMonthOn,
   login,
   PASSWORD,
@@ -44,27 +46,6 @@ const rec = (amount: number, customerNumber: string, resultCode: string) => ({
   resultCode,
 });
 
-const CONSIGNOR = {
-  consignorCode: "1234567890",
-  consignorName: "ウンヨウシエン",
-  bankCode: "0005",
-  bankName: "ミツビシ",
-  branchCode: "123",
-  branchName: "シブヤ",
-  accountType: "1",
-  accountNumber: "7654321",
-};
-
-const MANDATE = {
-  bankCode: "0005",
-  bankName: "ミツビシ",
-  branchCode: "123",
-  branchName: "シブヤ",
-  accountType: "1",
-  accountNumber: "7654321",
-  accountHolder: "カ）サンプル",
-};
-
 describe("全銀 direct-debit results (Art. 21(1)(2), 30)", () => {
   it("records paid debits as payments, failed ones as suspension candidates, and refuses the same file twice", async () => {
     const a = await buildContract(env.db, { start: "2026-08-01", plan: "basic" });
@@ -82,13 +63,13 @@ describe("全銀 direct-debit results (Art. 21(1)(2), 30)", () => {
     const ib = await inv(b.id);
     const digits = (n: string) => n.replace(/\D/g, "");
     // The request Unyo sent the bank for 27 November, for the two customers' invoices.
-    expect((await bill.req("PATCH", "/api/v1/billing/settings", { debitConsignor: CONSIGNOR })).status).toBe(
-      200,
-    );
+    expect(
+      (await bill.req("PATCH", "/api/v1/billing/settings", { debitConsignor: DEBIT_CONSIGNOR })).status,
+    ).toBe(200);
     for (const c of [a, b])
-      expect((await bill.req("PUT", `/api/v1/customers/${c.customerId}/debit-mandate`, MANDATE)).status).toBe(
-        200,
-      );
+      expect(
+        (await bill.req("PUT", `/api/v1/customers/${c.customerId}/debit-mandate`, DEBIT_MANDATE)).status,
+      ).toBe(200);
     const request = await bill.req("POST", "/api/v1/billing/debit-requests", { debitDate: "2026-11-27" });
     expect(request.status, JSON.stringify(request.json)).toBe(201);
     const resultFile = (

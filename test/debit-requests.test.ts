@@ -16,6 +16,8 @@ import {
   buildCustomer,
   buildUser,
   type Client,
+  DEBIT_CONSIGNOR,
+  DEBIT_MANDATE,
   issueMonthOn,
   login,
   PASSWORD,
@@ -84,28 +86,6 @@ const resultRecord = (invoiceNumber: string, amount: number, resultCode = "0") =
   resultCode,
 });
 
-/** The provider's consignor details (委託者) as staff type them. */
-const CONSIGNOR = {
-  consignorCode: "1234567890",
-  consignorName: "ウンヨウシエン（カ",
-  bankCode: "0005",
-  bankName: "ミツビシ",
-  branchCode: "123",
-  branchName: "シブヤ",
-  accountType: "1",
-  accountNumber: "7654321",
-};
-
-const mandate = {
-  bankCode: "0001",
-  bankName: "ミズホ",
-  branchCode: "001",
-  branchName: "ほんてん",
-  accountType: "1",
-  accountNumber: "12345",
-  accountHolder: "ヤマダ　タロウ",
-};
-
 /**
  * A database of its own with the originator set up, for a test whose request must take exactly its
  * own invoices; `request` gives customers a mandate and asks the bank for a debit date.
@@ -114,9 +94,9 @@ async function ownDebitEnv() {
   const env = await testApp();
   onTestFinished(() => env.close());
   const bill = await login(env.app, (await buildUser(env.db, { role: "billing" })).loginId, PASSWORD);
-  expect((await bill.req("PATCH", "/api/v1/billing/settings", { debitConsignor: CONSIGNOR })).status).toBe(
-    200,
-  );
+  expect(
+    (await bill.req("PATCH", "/api/v1/billing/settings", { debitConsignor: DEBIT_CONSIGNOR })).status,
+  ).toBe(200);
   const importResult = (file: Uint8Array) =>
     env.app.inject({
       method: "POST",
@@ -126,7 +106,9 @@ async function ownDebitEnv() {
     });
   const request = async (customerIds: string[], debitDate: string) => {
     for (const id of new Set(customerIds))
-      expect((await bill.req("PUT", `/api/v1/customers/${id}/debit-mandate`, mandate)).status).toBe(200);
+      expect((await bill.req("PUT", `/api/v1/customers/${id}/debit-mandate`, DEBIT_MANDATE)).status).toBe(
+        200,
+      );
     const r = await bill.req("POST", "/api/v1/billing/debit-requests", { debitDate });
     expect(r.status, JSON.stringify(r.json)).toBe(201);
     return r.json as { id: string; records: number };
@@ -142,7 +124,7 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
     expect(JSON.stringify(early.json)).toMatch(/consignor/);
 
     // The consignor: names are turned into the bank's half-width kana; 漢字 and bad codes are refused.
-    const consignor = CONSIGNOR;
+    const consignor = DEBIT_CONSIGNOR;
     const kanji = await bill.req("PATCH", "/api/v1/billing/settings", {
       debitConsignor: { ...consignor, consignorName: "運用支援株式会社" },
     });
@@ -178,7 +160,7 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
     const [ia, ib] = [await inv(a.id), await inv(b.id)];
     expect(ia.due_date <= "2026-11-30").toBe(true);
 
-    const ma = await bill.req("PUT", `/api/v1/customers/${ca}/debit-mandate`, mandate);
+    const ma = await bill.req("PUT", `/api/v1/customers/${ca}/debit-mandate`, DEBIT_MANDATE);
     expect(ma.status, JSON.stringify(ma.json)).toBe(200);
     expect(ma.json).toMatchObject({
       bankName: "ﾐｽﾞﾎ",
@@ -189,15 +171,20 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
       nextNewCode: "1",
     });
     expect(
-      (await bill.req("PUT", `/api/v1/customers/${cb}/debit-mandate`, { ...mandate, accountHolder: "山田" }))
-        .status,
+      (
+        await bill.req("PUT", `/api/v1/customers/${cb}/debit-mandate`, {
+          ...DEBIT_MANDATE,
+          accountHolder: "山田",
+        })
+      ).status,
     ).toBe(400);
     expect(
-      (await bill.req("PUT", `/api/v1/customers/${cb}/debit-mandate`, { ...mandate, bankCode: "12" })).status,
+      (await bill.req("PUT", `/api/v1/customers/${cb}/debit-mandate`, { ...DEBIT_MANDATE, bankCode: "12" }))
+        .status,
     ).toBe(400);
     expect((await bill.req("GET", `/api/v1/customers/${cb}/debit-mandate`)).status).toBe(404);
     const mb = await bill.req("PUT", `/api/v1/customers/${cb}/debit-mandate`, {
-      ...mandate,
+      ...DEBIT_MANDATE,
       accountNumber: "7777777",
       accountHolder: "ｶ)ｻﾝﾌﾟﾙｼﾖｳｼﾞ",
     });
@@ -294,13 +281,13 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
 
     // A changed account is flagged 新規コード 2 for its next debit; the same account keeps 0.
     const same = await bill.req("PUT", `/api/v1/customers/${cb}/debit-mandate`, {
-      ...mandate,
+      ...DEBIT_MANDATE,
       accountNumber: "7777777",
       accountHolder: "ｶ)ｻﾝﾌﾟﾙｼﾖｳｼﾞ",
     });
     expect(same.json.nextNewCode).toBe("0");
     const moved = await bill.req("PUT", `/api/v1/customers/${cb}/debit-mandate`, {
-      ...mandate,
+      ...DEBIT_MANDATE,
       accountNumber: "8888888",
       accountHolder: "ｶ)ｻﾝﾌﾟﾙｼﾖｳｼﾞ",
     });
@@ -310,7 +297,7 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
     expect((await bill.req("DELETE", `/api/v1/customers/${ca}/debit-mandate`)).json.status).toBe("revoked");
     expect((await bill.req("DELETE", `/api/v1/customers/${ca}/debit-mandate`)).status).toBe(404);
     // Given again after the revocation, it is a new mandate: its next debit is a first one (1).
-    const renewed = await bill.req("PUT", `/api/v1/customers/${ca}/debit-mandate`, mandate);
+    const renewed = await bill.req("PUT", `/api/v1/customers/${ca}/debit-mandate`, DEBIT_MANDATE);
     expect(renewed.json).toMatchObject({ status: "active", nextNewCode: "1", revokedOn: null });
     expect((await bill.req("DELETE", `/api/v1/customers/${ca}/debit-mandate`)).status).toBe(200);
 
@@ -338,7 +325,9 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
       "8888888",
     );
     expect((await portal.req("GET", `/api/v1/customers/${ca}/debit-mandate`)).status).toBe(404);
-    expect((await portal.req("PUT", `/api/v1/customers/${cb}/debit-mandate`, mandate)).status).toBe(403);
+    expect((await portal.req("PUT", `/api/v1/customers/${cb}/debit-mandate`, DEBIT_MANDATE)).status).toBe(
+      403,
+    );
     expect(
       (await portal.req("POST", "/api/v1/billing/debit-requests", { debitDate: "2026-12-27" })).status,
     ).toBe(403);
@@ -370,8 +359,13 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
       .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
     expect(
-      (await bill.req("PUT", "/api/v1/customers/00000000-0000-4000-8000-000000000000/debit-mandate", mandate))
-        .status,
+      (
+        await bill.req(
+          "PUT",
+          "/api/v1/customers/00000000-0000-4000-8000-000000000000/debit-mandate",
+          DEBIT_MANDATE,
+        )
+      ).status,
     ).toBe(404);
   });
 
@@ -391,11 +385,11 @@ describe("direct debit: mandates, request files and their results (Art. 21(1)(2)
     await runBilling(own, "2026-10");
     await issueMonthOn(own, "2026-10", "2026-11-02");
     expect(
-      (await ownBill.req("PATCH", "/api/v1/billing/settings", { debitConsignor: CONSIGNOR })).status,
+      (await ownBill.req("PATCH", "/api/v1/billing/settings", { debitConsignor: DEBIT_CONSIGNOR })).status,
     ).toBe(200);
-    expect((await ownBill.req("PUT", `/api/v1/customers/${customer}/debit-mandate`, mandate)).status).toBe(
-      200,
-    );
+    expect(
+      (await ownBill.req("PUT", `/api/v1/customers/${customer}/debit-mandate`, DEBIT_MANDATE)).status,
+    ).toBe(200);
     // The command runs on the real clock: a date weeks after today, clear of the dates used above.
     const date = nextBankBusinessDay(addDays(tokyoDate(new Date()), 20));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "unyo-debit-"));

@@ -26,14 +26,19 @@ async function start(home: string, port: number): Promise<{ child: ChildProcess;
   let out = "";
   child.stdout?.on("data", (c) => (out += c));
   child.stderr?.on("data", (c) => (out += c));
+  await serving(port, child, () => `unyo start did not become ready: ${out}`);
+  return { child, output: () => out };
+}
+
+/** Until GET /readyz on the port answers 200; fails when the process exits first or after a minute. */
+async function serving(port: number, child: ChildProcess, failure: () => string) {
   for (let i = 0; ; i++) {
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return;
     } catch {}
-    if (child.exitCode !== null || i > 600) throw new Error(`unyo start did not become ready: ${out}`);
+    if (child.exitCode !== null || i > 600) throw new Error(failure());
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, output: () => out };
 }
 
 function postmasterPid(home: string): number | undefined {
@@ -148,14 +153,7 @@ describe("unyo start on embedded PostgreSQL", () => {
     const lines = loser.err().trim().split("\n");
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^unyo: another Unyo \(pid \d+\) is running on UNYO_HOME=/);
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${winner.port}/readyz`)).ok) break;
-      } catch {}
-      if (winner.child.exitCode !== null || i > 600)
-        throw new Error(`the winner did not serve: ${winner.err()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await serving(winner.port, winner.child, () => `the winner did not serve: ${winner.err()}`);
     const pg = postmasterPid(home)!;
     expect(alive(pg)).toBe(true);
     expect(await stop(winner.child)).toBe(0);
@@ -175,13 +173,7 @@ describe("unyo start on embedded PostgreSQL", () => {
     };
     const npm = spawn("npm", ["start", "--silent"], { env, stdio: ["ignore", "pipe", "pipe"] });
     children.push(npm);
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
-      } catch {}
-      if (npm.exitCode !== null || i > 600) throw new Error("npm start did not serve");
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await serving(port, npm, () => "npm start did not serve");
     const pg = postmasterPid(home)!;
     const lock = Number(fs.readFileSync(path.join(home, "unyo.lock"), "utf8"));
     expect(alive(lock)).toBe(true);

@@ -224,3 +224,26 @@ export const invoicesOf = (db: Db, contractId: string) =>
 /** An invoice's lines in their printed order. */
 export const linesOf = (db: Db, invoiceId: string) =>
   db.selectFrom("invoice_lines").selectAll().where("invoice_id", "=", invoiceId).orderBy("line_no").execute();
+
+/** The provider's consignor details (委託者) as staff type them. */
+export const DEBIT_CONSIGNOR = {
+  consignorCode: "1234567890",
+  consignorName: "ウンヨウシエン（カ",
+  bankCode: "0005",
+  bankName: "ミツビシ",
+  branchCode: "123",
+  branchName: "シブヤ",
+  accountType: "1",
+  accountNumber: "7654321",
+};
+
+/** A customer's direct-debit mandate (預金口座振替依頼書) as staff type it, in full-width kana. */
+export const DEBIT_MANDATE = {
+  bankCode: "0001",
+  bankName: "ミズホ",
+  branchCode: "001",
+  branchName: "ほんてん",
+  accountType: "1",
+  accountNumber: "12345",
+  accountHolder: "ヤマダ　タロウ",
+};

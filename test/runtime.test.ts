@@ -65,7 +65,12 @@ describe("graceful shutdown", () => {
     const config = loadConfig({});
     const queue = testQueue(handle.db, handle.url, fixedClock(new Date()), config);
     const { app } = await buildApp({ db: handle.db, config, logger: false, serveWeb: false, queue });
+    let arrived: () => void = () => {};
+    const inServer = new Promise<void>((r) => {
+      arrived = r;
+    });
     app.get("/test/slow", async () => {
+      arrived();
       await new Promise((r) => setTimeout(r, 500));
       return { done: true };
     });
@@ -75,7 +80,8 @@ describe("graceful shutdown", () => {
       status: r.status,
       body: await r.json(),
     }));
-    await new Promise((r) => setTimeout(r, 100));
+    // Closing starts once the request is being handled (a fixed wait loses the race on a busy machine).
+    await inServer;
     const closing = app.close();
     await new Promise((r) => setTimeout(r, 50));
     const late = await fetch(`http://127.0.0.1:${port}/healthz`).then(

@@ -5,16 +5,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { isAlive } from "../db/embedded.ts";
 import { Refusal } from "./command.ts";
-
-function alive(pid: number) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 export interface HomeLock {
   release(): void;
@@ -47,7 +39,7 @@ export function lockHome(home: string): HomeLock {
         holder = Number(fs.readFileSync(file, "utf8").trim());
       } catch {}
       // Being written this very moment by the winner: its pid is not there yet.
-      if (!Number.isInteger(holder) || holder <= 0 || alive(holder))
+      if (!Number.isInteger(holder) || holder <= 0 || isAlive(holder))
         throw new Refusal(
           `another Unyo${Number.isInteger(holder) && holder > 0 ? ` (pid ${holder})` : ""} is running on UNYO_HOME=${home}; stop it or use another UNYO_HOME`,
         );

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Config } from "../core/config.ts";
 import { createDb, type Db, ensureDatabase, migrate } from "./db.ts";
-import { EmbeddedPostgres } from "./embedded.ts";
+import { EmbeddedPostgres, isAlive } from "./embedded.ts";
 
 export interface DatabaseHandle {
   db: Db;
@@ -20,22 +20,13 @@ interface RuntimeFile {
   url: string;
 }
 
-function alive(pid: number) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 const runtimePath = (home: string) => path.join(home, "runtime.json");
 
 /** The embedded server of a live Unyo process on this home, if there is one. */
 function liveRuntime(home: string): RuntimeFile | undefined {
   try {
     const rt = JSON.parse(fs.readFileSync(runtimePath(home), "utf8")) as RuntimeFile;
-    return rt.pid !== process.pid && alive(rt.pid) ? rt : undefined;
+    return rt.pid !== process.pid && isAlive(rt.pid) ? rt : undefined;
   } catch {
     return undefined;
   }
