@@ -3,45 +3,21 @@
  * and comes back: the web and worker processes survive, /readyz says 503 without the driver's words,
  * requests fail with a clear 503, and everything recovers by itself.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb, ensureDatabase, migrate } from "../src/db/db.ts";
 import { EmbeddedPostgres, freePort } from "../src/db/embedded.ts";
+import { sleep, spawnUnyo, until } from "./processes.ts";
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), "unyo-outage-"));
-const children: ChildProcess[] = [];
 let server: EmbeddedPostgres | undefined;
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   await server?.stop();
   fs.rmSync(home, { recursive: true, force: true });
 });
-
-function spawnUnyo(args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ["bin/unyo.js", ...args], {
-    env: { ...process.env, LOG_LEVEL: "warn", UNYO_DEMO: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout?.on("data", (c) => (out += c));
-  child.stderr?.on("data", (c) => (out += c));
-  children.push(child);
-  return { child, output: () => out };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, ok: () => Promise<boolean>, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await ok().catch(() => false)) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe("a database outage", () => {
   it("is survived by the web and worker processes, answered with 503, and recovered from by itself", async () => {

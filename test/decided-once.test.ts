@@ -242,7 +242,9 @@ describe("overdue is one rule: the store selects what the rule decides (Art. 21(
         .executeTakeFirstOrThrow();
       ids.push(row.id);
     }
-    const listed = new Set((await overdue(env, asOf)).map((r) => r.id).filter((id) => ids.includes(id)));
+    const page = await overdue(env, asOf, { limit: 500 });
+    expect(page.hasMore).toBe(false);
+    const listed = new Set(page.items.map((r) => r.id).filter((id) => ids.includes(id)));
     const decided = new Set(
       cases.flatMap((k, i) =>
         isOverdue({ status: k.status, total: 1000, paidAmount: k.paid, dueDate: k.due }, asOf)

@@ -70,7 +70,17 @@ export async function testApp(overrides: Partial<Config> = {}): Promise<TestEnv>
   const clock = fixedClock(new Date("2026-11-24T01:00:00Z"));
   const queue = testQueue(db, url, clock, config);
   await queue.start();
-  const { app } = await buildApp({ db, config, clock, logger: false, serveWeb: false, queue });
+  // UNYO_TEST_SESSION_CACHE=1 runs every API test with the session cache of a real server on.
+  const sessionCacheUrl = process.env.UNYO_TEST_SESSION_CACHE === "1" ? url : undefined;
+  const { app } = await buildApp({
+    db,
+    config,
+    clock,
+    logger: false,
+    serveWeb: false,
+    queue,
+    sessionCacheUrl,
+  });
   await app.ready();
   return {
     app,

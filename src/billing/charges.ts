@@ -3,15 +3,17 @@
  * 29(1)(5)), cloud usage (Art. 29(1)(3), `usage.ts`), special fees (Art. 32); and the cloud accounts
  * whose usage is passed through.
  */
+
 import { type Actor, appendAudit } from "../audit/service.ts";
 import { contractOwner } from "../contracts/store.ts";
 import { type IsoMonth, monthOf } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import { asCaller, type Tx } from "../db/db.ts";
+import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { lineOf } from "./lines.ts";
-import { priceBook } from "./price-book.ts";
+import { priceItem } from "./price-book.ts";
 import { specialFee } from "./rules.ts";
 import type { ChargeView } from "./schemas.ts";
 import { chargesOfContract, insertCharge } from "./store/charges.ts";
@@ -89,7 +91,7 @@ export async function addWorkCharge(
   contractId: string,
   input: { itemCode: string; quantity: number; month?: IsoMonth; description?: string; note?: string },
 ) {
-  const item = (await priceBook(deps)).find((i) => i.code === input.itemCode);
+  const item = await priceItem(deps, input.itemCode);
   if (!item) throw new AppError("not_found", `price item ${input.itemCode} not found`);
   if (item.kind !== "other")
     throw new AppError(
@@ -155,15 +157,18 @@ export async function contractCharges(
   deps: Deps,
   auth: AuthContext,
   contractId: string,
-): Promise<ChargeView[]> {
-  const rows = await asCaller(deps.db, auth, (tx) => chargesOfContract(tx, contractId, 200));
-  return rows.map((r) => ({
-    id: r.id,
-    month: r.month,
-    ...lineOf(r),
-    invoiceId: r.invoice_id,
-    createdAt: new Date(r.created_at).toISOString(),
-  }));
+  page: PageRequest = {},
+): Promise<Page<ChargeView>> {
+  return mapPage(
+    asCaller(deps.db, auth, (tx) => chargesOfContract(tx, contractId, page)),
+    (r) => ({
+      id: r.id,
+      month: r.month,
+      ...lineOf(r),
+      invoiceId: r.invoice_id,
+      createdAt: new Date(r.created_at).toISOString(),
+    }),
+  );
 }
 
 export async function linkCloudAccount(
@@ -200,8 +205,8 @@ export async function linkCloudAccount(
   });
 }
 
-export async function cloudAccounts(deps: Pick<Deps, "db">, contractId: string) {
-  return (await accountsOfContract(deps.db, contractId)).map((r) => ({
+export async function cloudAccounts(deps: Pick<Deps, "db">, contractId: string, page: PageRequest = {}) {
+  return mapPage(accountsOfContract(deps.db, contractId, page), (r) => ({
     provider: r.provider,
     accountId: r.account_id,
   }));

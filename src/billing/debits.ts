@@ -7,6 +7,7 @@
  * candidate (Art. 21(1)(2)). A request is kept byte for byte, once per debit date, so it can be fetched
  * again and its invoices are not asked for twice while the bank has them.
  */
+
 import { createHash } from "node:crypto";
 import { type Actor, appendAudit } from "../audit/service.ts";
 import { addDays, type IsoDate } from "../core/dates.ts";
@@ -15,6 +16,7 @@ import { AppError, notFound } from "../core/errors.ts";
 import { bankHoliday, nextBankBusinessDay } from "../core/holidays.ts";
 import { customerExists } from "../customers/store.ts";
 import { asCaller, type Db, type Tx } from "../db/db.ts";
+import { mapPage, type PageRequest } from "../db/page.ts";
 import type { AuthContext } from "../identity/actor.ts";
 import { debitCollectsDueBy } from "./rules.ts";
 import type { DebitRequestView, MandateView } from "./schemas.ts";
@@ -319,7 +321,7 @@ export async function request(
 ): Promise<DebitRequestView> {
   const limit = page.limit ?? ITEMS_PAGE;
   const offset = page.offset ?? 0;
-  const [r] = await summaries(db, id);
+  const [r] = (await summaries(db, id, { limit: 1 })).items;
   if (!r) throw notFound("debit request");
   const items = await requestItems(db, id, limit, offset);
   return {
@@ -339,13 +341,12 @@ export async function request(
 }
 
 /** The latest requests, newest debit date first. */
-export async function requests(db: Db | Tx, limit = 50) {
-  return summaries(db, undefined, limit);
+export async function requests(db: Db | Tx, page: PageRequest = {}) {
+  return summaries(db, undefined, page);
 }
 
-async function summaries(db: Db | Tx, id?: string, limit = 50) {
-  const rows = await requestSummaries(db, id, limit);
-  return rows.map((r) => ({
+async function summaries(db: Db | Tx, id: string | undefined, page: PageRequest) {
+  return mapPage(requestSummaries(db, id, page), (r) => ({
     id: r.id,
     debitDate: r.debit_date,
     records: r.records,

@@ -1,9 +1,11 @@
 /** Reading invoices: lists, one invoice with its lines, payments and late fee, a month's documents. */
+
 import type { IsoDate, IsoMonth } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
 import { notFound } from "../core/errors.ts";
 import { groupBy } from "../core/group.ts";
 import { asCaller, type Db, type Tx } from "../db/db.ts";
+import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import type { AuthContext } from "../identity/actor.ts";
 import { lineOf } from "./lines.ts";
 import { invoiceLateFee, invoiceTax, isOverdue } from "./rules.ts";
@@ -12,10 +14,14 @@ import { billingSettings, issuerOf } from "./settings.ts";
 import { type InvoiceFilter, idsOfMonth, invoicesWithDetails, listInvoices } from "./store/invoices.ts";
 import type { InvoiceDocument, InvoiceTotals, TaxRounding } from "./types.ts";
 
-export async function invoices(deps: Deps, auth: AuthContext, filter: InvoiceFilter): Promise<InvoiceRow[]> {
+export async function invoices(
+  deps: Deps,
+  auth: AuthContext,
+  filter: InvoiceFilter & PageRequest,
+): Promise<Page<InvoiceRow>> {
   const today = todayOf(deps);
-  return asCaller(deps.db, auth, async (tx) =>
-    (await listInvoices(tx, filter)).map((r) => ({
+  return asCaller(deps.db, auth, (tx) =>
+    mapPage(listInvoices(tx, filter, filter), (r) => ({
       id: r.id,
       number: r.number,
       month: r.month,

@@ -2,12 +2,14 @@
  * Overdue invoices (Art. 21(1)(1), 31(3), 33): the list staff work from, with the late fee accrued so
  * far; and the daily job that makes their contracts suspension candidates (staff decide a suspension).
  */
+
 import { systemActor } from "../audit/service.ts";
 import { markSuspensionCandidates } from "../contracts/flags.ts";
 import { candidacyOf } from "../contracts/store.ts";
 import type { IsoDate } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
 import { groupBy } from "../core/group.ts";
+import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import { invoiceLateFee, overdueCriterion } from "./rules.ts";
 import type { OverdueRow } from "./schemas.ts";
 import { allocationsOfInvoices, contractsWithOverdue, overdueInvoices } from "./store/invoices.ts";
@@ -15,8 +17,10 @@ import { allocationsOfInvoices, contractsWithOverdue, overdueInvoices } from "./
 export async function overdue(
   deps: Pick<Deps, "db" | "clock">,
   asOf: IsoDate = todayOf(deps),
-): Promise<OverdueRow[]> {
-  const rows = await overdueInvoices(deps.db, overdueCriterion(asOf), 1000);
+  page: PageRequest = {},
+): Promise<Page<OverdueRow>> {
+  const found = await overdueInvoices(deps.db, overdueCriterion(asOf), page);
+  const rows = found.items;
   const ids = rows.map((r) => r.id);
   const [allocations, candidacy] = await Promise.all([
     allocationsOfInvoices(deps.db, ids),
@@ -26,7 +30,7 @@ export async function overdue(
     ),
   ]);
   const paidTo = groupBy(allocations, "invoice_id");
-  return rows.map((r) => ({
+  return mapPage(found, (r) => ({
     id: r.id,
     number: r.number,
     month: r.month,

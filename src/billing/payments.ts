@@ -4,6 +4,7 @@
  * as credit). An invoice settled late bills its late fee on a later invoice (Art. 33); a contract whose
  * overdue invoices are settled stops being a suspension candidate (Art. 21(1)).
  */
+
 import { randomUUID } from "node:crypto";
 import { type Actor, appendAudit, appendAuditMany } from "../audit/service.ts";
 import { clearSuspensionCandidates } from "../contracts/flags.ts";
@@ -14,21 +15,22 @@ import { AppError, notFound } from "../core/errors.ts";
 import { groupBy } from "../core/group.ts";
 import { customerExists } from "../customers/store.ts";
 import { asCaller, type Tx } from "../db/db.ts";
+import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import type { AuthContext } from "../identity/actor.ts";
 import { type AllocationStep, allocatePayments, invoiceLateFee, overdueCriterion } from "./rules.ts";
 import type { PaymentView } from "./schemas.ts";
 import { insertChargesOnce } from "./store/charges.ts";
 import { allocationsOfInvoices, contractsWithOverdue, invoiceById } from "./store/invoices.ts";
 import {
-  allocationsOfPayment,
+  allocationsOfPayments,
   insertAllocations,
   insertPayment,
   insertPayments,
   invoicesPaidFacts,
+  listPayments,
   type NewPayment,
   openInvoices,
   paymentById,
-  paymentIds,
   setUnallocated,
   unallocatedMoney,
   writePaid,
@@ -85,7 +87,13 @@ export async function recordPayment(
 async function paymentIn(db: Tx | Deps["db"], id: string): Promise<PaymentView> {
   const p = await paymentById(db, id);
   if (!p) throw notFound("payment");
-  const allocations = await allocationsOfPayment(db, id);
+  return presentPayment(p, await allocationsOfPayments(db, [id]));
+}
+
+function presentPayment(
+  p: NonNullable<Awaited<ReturnType<typeof paymentById>>>,
+  allocations: Awaited<ReturnType<typeof allocationsOfPayments>>,
+): PaymentView {
   return {
     id: p.id,
     customerId: p.customer_id,
@@ -101,13 +109,18 @@ async function paymentIn(db: Tx | Deps["db"], id: string): Promise<PaymentView> 
 export async function payments(
   deps: Deps,
   auth: AuthContext,
-  filter: { customerId?: string; limit?: number },
-): Promise<PaymentView[]> {
+  filter: { customerId?: string | undefined } & PageRequest,
+): Promise<Page<PaymentView>> {
   return asCaller(deps.db, auth, async (tx) => {
-    const ids = await paymentIds(tx, filter, filter.limit ?? 100);
-    const out: PaymentView[] = [];
-    for (const id of ids) out.push(await paymentIn(tx, id));
-    return out;
+    const page = await listPayments(tx, filter, filter);
+    const allocations = groupBy(
+      await allocationsOfPayments(
+        tx,
+        page.items.map((p) => p.id),
+      ),
+      "payment_id",
+    );
+    return mapPage(page, (p) => presentPayment(p, allocations.get(p.id) ?? []));
   });
 }
 

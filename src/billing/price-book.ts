@@ -1,17 +1,19 @@
 /** The price book (料金表, Art. 29(1)): items, fee kinds, tax categories and dated prices (Art. 29(4)). */
+
 import { appendAudit } from "../audit/service.ts";
 import type { IsoDate } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import type { Db, Tx } from "../db/db.ts";
+import type { Page, PageRequest } from "../db/page.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
 import type { ContractCharges } from "./rules.ts";
 import type { PriceItemView } from "./schemas.ts";
 import {
   activeItemsWithPrices,
-  allItemsWithPrices,
   insertItem,
   itemExists,
+  itemsWithPrices,
   priceCount,
   setPrice,
 } from "./store/price-book.ts";
@@ -81,9 +83,29 @@ export class PriceBook {
   }
 }
 
-export async function priceBook(deps: Pick<Deps, "db" | "clock">): Promise<PriceItemView[]> {
-  const [items, prices] = await allItemsWithPrices(deps.db);
-  const today = todayOf(deps);
+/** A page of the price book, by item code. */
+export async function priceBook(
+  deps: Pick<Deps, "db" | "clock">,
+  page: PageRequest = {},
+): Promise<Page<PriceItemView>> {
+  const { items, prices } = await itemsWithPrices(deps.db, page);
+  return { ...items, items: presentItems(items.items, prices, todayOf(deps)) };
+}
+
+/** One item of the price book, or undefined. */
+export async function priceItem(
+  deps: Pick<Deps, "db" | "clock">,
+  code: string,
+): Promise<PriceItemView | undefined> {
+  const { items, prices } = await itemsWithPrices(deps.db, { limit: 1 }, [code]);
+  return presentItems(items.items, prices, todayOf(deps))[0];
+}
+
+function presentItems(
+  items: Awaited<ReturnType<typeof itemsWithPrices>>["items"]["items"],
+  prices: Awaited<ReturnType<typeof itemsWithPrices>>["prices"],
+  today: IsoDate,
+): PriceItemView[] {
   return items.map((i) => {
     const ps = prices.filter((p) => p.item_code === i.code);
     const current = [...ps].reverse().find((p) => p.effective_from <= today);

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { AppError } from "../core/errors.ts";
-import { dateField, idParams, itemsOf, monthField } from "../core/schemas.ts";
+import { dateField, idParams, monthField } from "../core/schemas.ts";
+import { pageFields, pageOf, pageQuery } from "../db/page.ts";
 import type { AppContext } from "../http/context.ts";
 import { file, route, withStatus } from "../http/route.ts";
 import { actorOf } from "../identity/actor.ts";
@@ -112,8 +113,9 @@ export function billingRoutes(ctx: AppContext) {
       url: "/billing/price-items",
       summary: "The price book with dated prices (Art. 29(1), 29(4))",
       policy: { who: "any" },
-      response: itemsOf(priceItemSchema),
-      handler: async () => ({ items: await priceBook(ctx) }),
+      query: pageQuery,
+      response: pageOf(priceItemSchema),
+      handler: ({ query }) => priceBook(ctx, query),
     }),
     route({
       method: "POST",
@@ -152,8 +154,9 @@ export function billingRoutes(ctx: AppContext) {
       url: "/billing/runs",
       summary: "Recent billing runs",
       policy: staff,
-      response: itemsOf(runSchema),
-      handler: async () => ({ items: await listRuns(ctx) }),
+      query: pageQuery,
+      response: pageOf(runSchema),
+      handler: ({ query }) => listRuns(ctx, query),
     }),
     route({
       method: "GET",
@@ -198,8 +201,8 @@ export function billingRoutes(ctx: AppContext) {
       summary: "Invoices (staff: all; customers: their own issued ones)",
       policy: { who: "any" },
       query: invoicesQuery,
-      response: itemsOf(invoiceRowSchema),
-      handler: async ({ auth, query }) => ({ items: await invoices(ctx, auth, query) }),
+      response: pageOf(invoiceRowSchema),
+      handler: ({ auth, query }) => invoices(ctx, auth, query),
     }),
     route({
       method: "GET",
@@ -295,12 +298,9 @@ export function paymentRoutes(ctx: AppContext) {
       url: "/payments",
       summary: "Payments with their allocations (customers: their own)",
       policy: { who: "any" },
-      query: z.strictObject({
-        customerId: z.uuid().optional(),
-        limit: z.coerce.number().int().min(1).max(500).optional(),
-      }),
-      response: itemsOf(paymentSchema),
-      handler: async ({ auth, query }) => ({ items: await payments(ctx, auth, query) }),
+      query: z.strictObject({ customerId: z.uuid().optional(), ...pageFields }),
+      response: pageOf(paymentSchema),
+      handler: ({ auth, query }) => payments(ctx, auth, query),
     }),
     route({
       method: "POST",
@@ -373,9 +373,9 @@ export function paymentRoutes(ctx: AppContext) {
       url: "/billing/debit-requests",
       summary: "Direct-debit requests, newest debit date first, with their results once imported",
       policy: money,
-      query: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).optional() }),
-      response: itemsOf(debitRequestSummarySchema),
-      handler: async ({ query }) => ({ items: await requests(ctx.db, query.limit) }),
+      query: pageQuery,
+      response: pageOf(debitRequestSummarySchema),
+      handler: ({ query }) => requests(ctx.db, query),
     }),
     route({
       method: "GET",
@@ -440,9 +440,9 @@ export function paymentRoutes(ctx: AppContext) {
       summary:
         "Invoices unpaid past their due date, with the late fee accrued so far (Art. 33) and suspension candidacy (Art. 21(1)(1))",
       policy: ops,
-      query: z.strictObject({ asOf: dateField("asOf").optional() }),
-      response: itemsOf(overdueRowSchema),
-      handler: async ({ query }) => ({ items: await overdue(ctx, query.asOf) }),
+      query: z.strictObject({ asOf: dateField("asOf").optional(), ...pageFields }),
+      response: pageOf(overdueRowSchema),
+      handler: ({ query }) => overdue(ctx, query.asOf, query),
     }),
   ];
 }
@@ -467,8 +467,9 @@ export function contractBillingRoutes(ctx: AppContext) {
       summary: "One-off charges of a contract (pending and invoiced)",
       policy: { who: "any" },
       params: idParams,
-      response: itemsOf(chargeSchema),
-      handler: async ({ auth, params }) => ({ items: await contractCharges(ctx, auth, params.id) }),
+      query: pageQuery,
+      response: pageOf(chargeSchema),
+      handler: ({ auth, params, query }) => contractCharges(ctx, auth, params.id, query),
     }),
     route({
       method: "POST",
@@ -524,8 +525,9 @@ export function contractBillingRoutes(ctx: AppContext) {
       summary: "The cloud accounts linked to a contract",
       policy: staff,
       params: idParams,
-      response: itemsOf(cloudAccountSchema),
-      handler: async ({ params }) => ({ items: await cloudAccounts(ctx, params.id) }),
+      query: pageQuery,
+      response: pageOf(cloudAccountSchema),
+      handler: ({ params, query }) => cloudAccounts(ctx, params.id, query),
     }),
   ];
 }

@@ -8,6 +8,7 @@
  * `recoverRuns` (job `billing.recover-runs`) puts it back on the queue, and the next attempt
  * completes it; after three attempts it is marked failed.
  */
+
 import { randomUUID } from "node:crypto";
 import { type Actor, appendAudit, systemActor } from "../audit/service.ts";
 import { billingFactsAfter, countContracts } from "../contracts/store.ts";
@@ -16,6 +17,7 @@ import type { Deps } from "../core/deps.ts";
 import { notFound } from "../core/errors.ts";
 import { groupBy } from "../core/group.ts";
 import type { IdSet } from "../db/id-set.ts";
+import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import { type BillableContract, recipientOf, recurringFacts, withRecipients } from "./contract-facts.ts";
 import { issueMonth } from "./issue.ts";
 import { lineOf } from "./lines.ts";
@@ -108,8 +110,8 @@ export async function getRun(deps: Pick<Deps, "db">, id: string): Promise<RunVie
   return presentRun(r);
 }
 
-export async function listRuns(deps: Pick<Deps, "db">, limit = 20): Promise<RunView[]> {
-  return (await recentRuns(deps.db, limit)).map(presentRun);
+export async function listRuns(deps: Pick<Deps, "db">, page: PageRequest = {}): Promise<Page<RunView>> {
+  return mapPage(recentRuns(deps.db, page), presentRun);
 }
 
 /** Make the month's invoices here and now (the CLI, tests, the demo data), with progress. */

@@ -2,6 +2,7 @@
  * Billing's requests and answers (zod). The answers' types (`InvoiceDetail`, `RunView`, …) are
  * inferred from these schemas, and so is what the OpenAPI document says of every billing route.
  */
+
 import { z } from "zod";
 import { OPTIONS } from "../contracts/schemas.ts";
 import { CANDIDACY_REASONS } from "../contracts/states.ts";
@@ -17,6 +18,7 @@ import {
   signedYen,
   yen,
 } from "../core/schemas.ts";
+import { pageFields } from "../db/page.ts";
 import { ATTRIBUTIONS } from "./rules.ts";
 import {
   ACCOUNT_TYPES,
@@ -139,8 +141,7 @@ export const invoicesQuery = z.strictObject({
   contractId: z.uuid().optional(),
   customerId: z.uuid().optional(),
   number: z.string().trim().min(1).max(40).optional(),
-  limit: z.coerce.number().int().min(1).max(500).optional(),
-  offset: z.coerce.number().int().min(0).optional(),
+  ...pageFields,
 });
 
 export const reasonBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) });

@@ -112,7 +112,14 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
   let seeded = false;
   if (mode === "start" && config.demo) seeded = await seedDemo(handle.db);
   if (seeded) await seedBillingDemo({ db: handle.db, clock });
-  const { app } = await buildApp({ db: handle.db, config, clock, logger, queue });
+  const { app } = await buildApp({
+    db: handle.db,
+    config,
+    clock,
+    logger,
+    queue,
+    sessionCacheUrl: handle.url,
+  });
   if (mode === "start") await queue.work();
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

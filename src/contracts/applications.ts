@@ -2,6 +2,7 @@
  * Applications (申込, Art. 15), their rejection (Art. 17) or acceptance — the establishment of the
  * contract (Art. 16) — and their withdrawal in the cooling-off period (Art. 42).
  */
+
 import { createHash, randomBytes } from "node:crypto";
 import { type Actor, appendAudit } from "../audit/service.ts";
 import { corporateNumber } from "../core/corporate-number.ts";
@@ -9,6 +10,7 @@ import type { IsoDate } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import { registerCustomer } from "../customers/service.ts";
+import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { createUser, issueInitialPassword } from "../identity/users.ts";
 import { queueNotice } from "../notices/service.ts";
@@ -109,8 +111,9 @@ export async function submitApplication(
 export async function listApplications(
   deps: Pick<Deps, "db">,
   status?: ApplicationRow["status"],
-): Promise<ApplicationView[]> {
-  return (await listRows(deps.db, status, 500)).map(presentApplication);
+  page: PageRequest = {},
+): Promise<Page<ApplicationView>> {
+  return mapPage(listRows(deps.db, status, page), presentApplication);
 }
 
 export async function getApplication(deps: Pick<Deps, "db">, id: string): Promise<ApplicationView> {

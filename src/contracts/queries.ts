@@ -1,6 +1,7 @@
 /** Reading contracts: a list (a customer sees its own) and one with its timeline and terms history. */
 import type { Deps } from "../core/deps.ts";
 import { asCaller } from "../db/db.ts";
+import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import type { AuthContext } from "../identity/actor.ts";
 import { historyOf } from "../terms/store.ts";
 import { loadContract } from "./common.ts";
@@ -12,9 +13,9 @@ import { eventsOf, listContracts as listRows } from "./store.ts";
 export async function listContracts(
   deps: Deps,
   auth: AuthContext,
-  filter: { status?: ContractStatus } = {},
-): Promise<ContractView[]> {
-  return asCaller(deps.db, auth, async (tx) => (await listRows(tx, filter, 1000)).map(presentContract));
+  filter: { status?: ContractStatus } & PageRequest = {},
+): Promise<Page<ContractView>> {
+  return asCaller(deps.db, auth, (tx) => mapPage(listRows(tx, filter, filter), presentContract));
 }
 
 export async function getContract(deps: Deps, auth: AuthContext, id: string): Promise<ContractDetail> {

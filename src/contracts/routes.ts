@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { todayOf } from "../core/deps.ts";
-import { idParams, itemsOf } from "../core/schemas.ts";
+import { idParams } from "../core/schemas.ts";
+import { pageFields, pageOf } from "../db/page.ts";
 import { hitThrottle } from "../db/throttle.ts";
 import type { AppContext } from "../http/context.ts";
 import { route } from "../http/route.ts";
@@ -103,9 +104,9 @@ export function applicationRoutes(ctx: AppContext) {
       url: "/applications",
       summary: "Application queue",
       policy: { who: "staff" },
-      query: z.strictObject({ status: z.enum(APPLICATION_STATUSES).optional() }),
-      response: itemsOf(applicationSchema),
-      handler: async ({ query }) => ({ items: await listApplications(ctx, query.status) }),
+      query: z.strictObject({ status: z.enum(APPLICATION_STATUSES).optional(), ...pageFields }),
+      response: pageOf(applicationSchema),
+      handler: ({ query }) => listApplications(ctx, query.status, query),
     }),
     route({
       method: "GET",
@@ -167,9 +168,9 @@ export function contractRoutes(ctx: AppContext) {
       url: "/contracts",
       summary: "Contracts (a customer sees its own)",
       policy: { who: "any" },
-      query: z.strictObject({ status: z.enum(CONTRACT_STATUSES).optional() }),
-      response: itemsOf(contractSchema),
-      handler: async ({ auth, query }) => ({ items: await listContracts(ctx, auth, query) }),
+      query: z.strictObject({ status: z.enum(CONTRACT_STATUSES).optional(), ...pageFields }),
+      response: pageOf(contractSchema),
+      handler: ({ auth, query }) => listContracts(ctx, auth, query),
     }),
     route({
       method: "GET",

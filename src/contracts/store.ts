@@ -9,6 +9,7 @@ import { sql } from "kysely";
 import type { IsoDate } from "../core/dates.ts";
 import type { Db, Tx } from "../db/db.ts";
 import { type IdSet, inIdSet, isEmptySet } from "../db/id-set.ts";
+import { type PageRequest, paginate } from "../db/page.ts";
 import type {
   AbolitionsTable,
   ApplicationsTable,
@@ -49,15 +50,25 @@ export async function applicationByNumber(tx: Q, number: string, forUpdate = fal
   return q.executeTakeFirst();
 }
 
-export async function listApplications(db: Q, status: ApplicationRow["status"] | undefined, limit: number) {
-  let q = db
-    .selectFrom("applications")
-    .selectAll()
-    .orderBy("received_on", "desc")
-    .orderBy("number", "desc")
-    .limit(limit);
+/** Applications, the latest received first. */
+export async function listApplications(
+  db: Q,
+  status: ApplicationRow["status"] | undefined,
+  page: PageRequest,
+) {
+  let q = db.selectFrom("applications").selectAll();
   if (status) q = q.where("status", "=", status);
-  return q.execute();
+  return paginate(
+    q,
+    {
+      list: "applications",
+      keys: [
+        ["received_on", "desc"],
+        ["number", "desc"],
+      ],
+    },
+    page,
+  );
 }
 
 export async function updateApplication(tx: Q, id: string, patch: Updateable<ApplicationsTable>) {
@@ -76,10 +87,11 @@ export async function contractById(tx: Q, id: string, forUpdate = false) {
   return q.executeTakeFirst();
 }
 
-export async function listContracts(db: Q, filter: { status?: ContractStatus }, limit: number) {
-  let q = db.selectFrom("contracts").selectAll().orderBy("number", "desc").limit(limit);
+/** Contracts, the latest number first. */
+export async function listContracts(db: Q, filter: { status?: ContractStatus }, page: PageRequest) {
+  let q = db.selectFrom("contracts").selectAll();
   if (filter.status) q = q.where("status", "=", filter.status);
-  return q.execute();
+  return paginate(q, { list: "contracts", keys: [["number", "desc"]] }, page);
 }
 
 export async function updateContract(tx: Q, id: string, patch: Updateable<ContractsTable>) {

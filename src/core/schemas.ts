@@ -57,8 +57,5 @@ export const basisList = z.array(basisSchema);
 /** A computed result with the articles it rests on. */
 export const explained = <T extends z.ZodType>(result: T) => z.object({ result, basis: basisList });
 
-/** A list answer. */
-export const itemsOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
-
 /** `true`/`false` in a query string. */
 export const booleanQuery = z.enum(["true", "false"]).transform((v) => v === "true");

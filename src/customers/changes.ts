@@ -2,10 +2,12 @@
  * Changes of a customer's data (Art. 19, 20(1)(4)): a customer-admin submits them in the portal; they
  * stay pending, and the old data is used everywhere, until the provider confirms (or refuses) them.
  */
+
 import { actorOf, appendAudit } from "../audit/service.ts";
 import type { Caller, Deps } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import { asCaller } from "../db/db.ts";
+import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 
 import type { CustomerChange, CustomerChangeView } from "./schemas.ts";
 import {
@@ -45,9 +47,10 @@ export async function listCustomerChanges(
   deps: Deps,
   auth: Caller,
   status?: "pending" | "confirmed" | "refused",
-): Promise<CustomerChangeView[]> {
-  return asCaller(deps.db, auth, async (tx) =>
-    (await listChanges(tx, status, 500)).map((r) => ({
+  page: PageRequest = {},
+): Promise<Page<CustomerChangeView>> {
+  return asCaller(deps.db, auth, (tx) =>
+    mapPage(listChanges(tx, status, page), (r) => ({
       id: r.id,
       customerId: r.customer_id,
       legalName: r.legal_name,

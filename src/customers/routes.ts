@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { idParams, itemsOf } from "../core/schemas.ts";
+import { idParams } from "../core/schemas.ts";
+import { pageFields, pageOf, pageQuery } from "../db/page.ts";
 import type { AppContext } from "../http/context.ts";
 import { route } from "../http/route.ts";
 import { decideCustomerChange, listCustomerChanges, requestCustomerChange } from "./changes.ts";
@@ -21,8 +22,9 @@ export function customerRoutes(ctx: AppContext) {
       url: "/customers",
       summary: "Customer companies (a customer user sees only its own)",
       policy: { who: "any" },
-      response: itemsOf(customerSchema),
-      handler: async ({ auth }) => ({ items: await listCustomers(ctx, auth) }),
+      query: pageQuery,
+      response: pageOf(customerSchema),
+      handler: ({ auth, query }) => listCustomers(ctx, auth, query),
     }),
     route({
       method: "POST",
@@ -58,9 +60,9 @@ export function customerRoutes(ctx: AppContext) {
       url: "/customer-changes",
       summary: "Pending and decided changes of company data (a customer sees its own)",
       policy: { who: "any" },
-      query: z.strictObject({ status: z.enum(CHANGE_STATUSES).optional() }),
-      response: itemsOf(customerChangeSchema),
-      handler: async ({ auth, query }) => ({ items: await listCustomerChanges(ctx, auth, query.status) }),
+      query: z.strictObject({ status: z.enum(CHANGE_STATUSES).optional(), ...pageFields }),
+      response: pageOf(customerChangeSchema),
+      handler: ({ auth, query }) => listCustomerChanges(ctx, auth, query.status, query),
     }),
     ...(["confirm", "refuse"] as const).map((verb) =>
       route({

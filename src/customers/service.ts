@@ -3,10 +3,12 @@
  * transaction scoped by row-level security to its own company, so an id from the URL or the body can
  * never reach another company's rows, even if a query forgot a filter.
  */
+
 import { type Actor, actorOf, appendAudit } from "../audit/service.ts";
 import type { Caller, Deps } from "../core/deps.ts";
 import { notFound } from "../core/errors.ts";
 import { asCaller, type Tx } from "../db/db.ts";
+import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import type { CustomerView } from "./schemas.ts";
 import {
   type CustomerRow,
@@ -26,8 +28,12 @@ export function presentCustomer(r: CustomerRow): CustomerView {
   };
 }
 
-export async function listCustomers(deps: Deps, auth: Caller): Promise<CustomerView[]> {
-  return asCaller(deps.db, auth, async (tx) => (await listRows(tx, 1000)).map(presentCustomer));
+export async function listCustomers(
+  deps: Deps,
+  auth: Caller,
+  page: PageRequest = {},
+): Promise<Page<CustomerView>> {
+  return asCaller(deps.db, auth, (tx) => mapPage(listRows(tx, page), presentCustomer));
 }
 
 export async function getCustomer(deps: Deps, auth: Caller, id: string): Promise<CustomerView> {

@@ -2,9 +2,11 @@
  * The customers room's SQL: customer companies (契約者, the tenant boundary) and their pending data
  * changes (Art. 19, 20(4)). Other rooms read companies only through the functions here.
  */
+
 import type { Insertable, Selectable, Updateable } from "kysely";
 import { sql } from "kysely";
 import type { Db, Tx } from "../db/db.ts";
+import { type PageRequest, paginate } from "../db/page.ts";
 import type { CustomerChangesTable, CustomersTable } from "../db/schema.ts";
 
 type Q = Db | Tx;
@@ -24,8 +26,19 @@ export async function customerExists(db: Q, id: string): Promise<boolean> {
   );
 }
 
-export async function listCustomers(db: Q, limit: number) {
-  return db.selectFrom("customers").selectAll().orderBy("legal_name").limit(limit).execute();
+/** Companies by legal name. */
+export async function listCustomers(db: Q, page: PageRequest) {
+  return paginate(
+    db.selectFrom("customers").selectAll(),
+    {
+      list: "customers",
+      keys: [
+        ["legal_name", "asc"],
+        ["id", "asc"],
+      ],
+    },
+    page,
+  );
 }
 
 export async function updateCustomer(tx: Q, id: string, patch: Updateable<CustomersTable>) {
@@ -63,7 +76,7 @@ export async function changeById(tx: Q, id: string, forUpdate = false) {
 export async function listChanges(
   db: Q,
   status: CustomerChangesTable["status"]["__select__"] | undefined,
-  limit: number,
+  page: PageRequest,
 ) {
   let q = db
     .selectFrom("customer_changes as cc")
@@ -77,11 +90,19 @@ export async function listChanges(
       "cc.requested_at",
       "cc.decided_at",
       "cc.decision_note",
-    ])
-    .orderBy("cc.requested_at", "desc")
-    .limit(limit);
+    ]);
   if (status) q = q.where("cc.status", "=", status);
-  return q.execute();
+  return paginate(
+    q,
+    {
+      list: "customer-changes",
+      keys: [
+        ["cc.requested_at", "desc"],
+        ["cc.id", "desc"],
+      ],
+    },
+    page,
+  );
 }
 
 export async function updateChange(tx: Q, id: string, patch: Updateable<CustomerChangesTable>) {

@@ -14,7 +14,7 @@ import {
   validatorCompiler,
 } from "fastify-type-provider-zod";
 import { sql } from "kysely";
-import { collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 import { adminRoutes } from "../admin/routes.ts";
 import { acceptRawFiles, billingRoutes, contractBillingRoutes, paymentRoutes } from "../billing/routes.ts";
 import { applicationRoutes, contractRoutes } from "../contracts/routes.ts";
@@ -23,6 +23,8 @@ import type { Config } from "../core/config.ts";
 import { customerRoutes } from "../customers/routes.ts";
 import type { Db } from "../db/db.ts";
 import { identityRoutes } from "../identity/routes.ts";
+import { SessionCache } from "../identity/session-cache.ts";
+import type { IdentityDeps, SessionRow } from "../identity/sessions.ts";
 import { inquiryRoutes } from "../inquiries/routes.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { noticeRoutes } from "../notices/routes.ts";
@@ -61,14 +63,28 @@ export interface BuildAppOptions {
   logger?: false | FastifyBaseLogger;
   /** Serve the built web UI from web/dist (default: when it exists). */
   serveWeb?: boolean;
+  /**
+   * The database's URL, to keep resolved sessions in memory while listening for their changes
+   * (identity/session-cache.ts). Without it every request reads its session from the database.
+   */
+  sessionCacheUrl?: string;
 }
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyInstance; ctx: AppContext }> {
   const clock = opts.clock ?? systemClock;
   const ctx: AppContext = { db: opts.db, config: opts.config, clock, queue: opts.queue };
   // Sessions, TOTP codes and log-in throttling keep real time even on a test clock: a rehearsed month
   // end must neither log everyone out nor shift the authenticator's codes.
-  const identityCtx: AppContext = { ...ctx, clock: clock instanceof TestClock ? systemClock : clock };
+  const sessions = opts.sessionCacheUrl
+    ? new SessionCache<SessionRow>({ url: opts.sessionCacheUrl })
+    : undefined;
+  const identityCtx: IdentityDeps & AppContext = {
+    ...ctx,
+    clock: clock instanceof TestClock ? systemClock : clock,
+    sessions,
+  };
 
   const app = Fastify({
     ...(opts.logger
@@ -99,7 +115,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
   app.addHook("preClose", async () => {
     closing = true;
   });
+  await sessions?.start();
+  app.addHook("onClose", async () => {
+    await sessions?.stop();
+  });
   app.addHook("onSend", async (req, reply) => {
+    // A change made by this request is notified to every process, this one included, but the next
+    // request may come before the notification: forget every session kept, at once.
+    if (sessions && !SAFE_METHODS.has(req.method)) sessions.clear();
     if (closing) reply.header("connection", "close");
     reply.header("x-request-id", req.id);
     reply.header("x-content-type-options", "nosniff");
@@ -129,6 +152,18 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  if (sessions)
+    new Counter({
+      name: "unyo_session_lookups_total",
+      help: "Session cookies resolved from this process's memory or read from the database",
+      labelNames: ["source"],
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc({ source: "memory" }, sessions.stats.hits);
+        this.inc({ source: "database" }, sessions.stats.misses);
+      },
+    });
   app.addHook("onResponse", async (req, reply) => {
     httpDuration.observe(
       { method: req.method, route: req.routeOptions.url ?? "unmatched", status: String(reply.statusCode) },

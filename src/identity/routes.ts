@@ -4,7 +4,8 @@
  */
 import type { FastifyReply } from "fastify";
 import { AppError } from "../core/errors.ts";
-import { idParams, itemsOf } from "../core/schemas.ts";
+import { idParams } from "../core/schemas.ts";
+import { pageOf, pageQuery } from "../db/page.ts";
 import { SESSION_COOKIE } from "../http/auth.ts";
 import type { AppContext } from "../http/context.ts";
 import { route } from "../http/route.ts";
@@ -160,8 +161,9 @@ export function identityRoutes(ctx: AppContext) {
       url: "/me/sessions",
       summary: "My active sessions",
       policy: signedIn,
-      response: itemsOf(sessionSchema),
-      handler: async ({ auth }) => ({ items: await listSessions(ctx, auth) }),
+      query: pageQuery,
+      response: pageOf(sessionSchema),
+      handler: ({ auth, query }) => listSessions(ctx, auth, query),
     }),
     route({
       method: "DELETE",
@@ -178,8 +180,9 @@ export function identityRoutes(ctx: AppContext) {
       url: "/me/tokens",
       summary: "My API tokens",
       policy: signedIn,
-      response: itemsOf(tokenSchema),
-      handler: async ({ auth }) => ({ items: await listTokens(ctx, auth) }),
+      query: pageQuery,
+      response: pageOf(tokenSchema),
+      handler: ({ auth, query }) => listTokens(ctx, auth, query),
     }),
     route({
       method: "POST",
@@ -230,8 +233,9 @@ export function identityRoutes(ctx: AppContext) {
       tags: ["customers"],
       policy: { who: "any" },
       params: idParams,
-      response: itemsOf(userSchema),
-      handler: async ({ auth, params }) => ({ items: await usersOfCompany(ctx, auth, params.id) }),
+      query: pageQuery,
+      response: pageOf(userSchema),
+      handler: ({ auth, params, query }) => usersOfCompany(ctx, auth, params.id, query),
     }),
     route({
       method: "POST",

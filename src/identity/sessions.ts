@@ -2,35 +2,52 @@
  * Server-side sessions (ASVS V3): resolving the cookie on each request with its idle and absolute
  * time-outs, listing and ending one's sessions, log-out, and re-authentication before sensitive actions.
  */
+
 import { appendAudit } from "../audit/service.ts";
 import type { Config } from "../core/config.ts";
 import type { Deps } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
+import { mapPage, type PageRequest } from "../db/page.ts";
 import { type AuthContext, type SessionContext, selfAudit, sessionDigest } from "./actor.ts";
 import { checkOwnPassword } from "./failures.ts";
 import { reauthenticatedRecently, sessionState } from "./rules.ts";
 import { sha256 } from "./secrets.ts";
+import type { SessionCache } from "./session-cache.ts";
 import {
   endSessionById,
   endSessionsOf,
+  liveSessionsOf,
   markReauthenticated,
   sessionWithUser,
   touchSession,
-  unexpiredSessionsOf,
 } from "./store.ts";
 import { presentUser } from "./users.ts";
 
-/** Sessions also need the configuration: their time-outs, and whether demo accounts may sign in. */
-export type IdentityDeps = Deps & { config: Config };
+export type SessionRow = NonNullable<Awaited<ReturnType<typeof sessionWithUser>>>;
+
+/**
+ * Sessions also need the configuration (their time-outs, whether demo accounts may sign in) and, in a
+ * web process, the cache of the sessions it has resolved (session-cache.ts).
+ */
+export type IdentityDeps = Deps & { config: Config; sessions?: SessionCache<SessionRow> | undefined };
 
 /** Resolve a session cookie; refresh its idle timer (written at most every 30 s). */
 export async function authenticateSession(
   deps: IdentityDeps,
   token: string,
+  useCache = true,
 ): Promise<SessionContext | undefined> {
   const now = deps.clock.now();
   const idHash = sha256(token);
-  const row = await sessionWithUser(deps.db, idHash);
+  const key = idHash.toString("hex");
+  const cache = useCache ? deps.sessions : undefined;
+  let row = cache?.get(key);
+  const cached = row !== undefined;
+  if (!row) {
+    const generation = cache?.snapshot() ?? 0;
+    row = await sessionWithUser(deps.db, idHash);
+    if (row && cache) cache.put(key, row.id, row, generation);
+  }
   // Demo accounts exist only in demo mode: with UNYO_DEMO=0 their sessions stop too.
   if (!row || row.disabled_at || (row.is_demo && !deps.config.demo)) return undefined;
   const state = sessionState(
@@ -43,10 +60,18 @@ export async function authenticateSession(
     deps.config.sessionIdleMinutes,
   );
   if (state !== "active") {
+    // What memory holds may be older than what another process wrote (its last use): decide from the database.
+    if (cached) {
+      deps.sessions?.drop(key);
+      return authenticateSession(deps, token, false);
+    }
     if (state !== "ended") await endSessionById(deps.db, idHash, now);
     return undefined;
   }
-  if (now.getTime() - new Date(row.last_seen_at).getTime() > 30_000) await touchSession(deps.db, idHash, now);
+  if (now.getTime() - new Date(row.last_seen_at).getTime() > 30_000) {
+    await touchSession(deps.db, idHash, now);
+    row.last_seen_at = now;
+  }
   return {
     kind: "session",
     user: presentUser(row),
@@ -65,22 +90,18 @@ export async function logout(deps: Deps, session: SessionContext): Promise<void>
 }
 
 /** The caller's sessions still alive: not ended, not expired, not idle past the time-out. */
-export async function listSessions(deps: IdentityDeps, auth: AuthContext) {
+export async function listSessions(deps: IdentityDeps, auth: AuthContext, page: PageRequest = {}) {
   const now = deps.clock.now();
-  const rows = await unexpiredSessionsOf(deps.db, auth.user.id, now);
-  return rows
-    .filter(
-      (r) => now.getTime() - new Date(r.last_seen_at).getTime() < deps.config.sessionIdleMinutes * 60_000,
-    )
-    .map((r) => ({
-      id: r.id_hash.toString("hex"),
-      current: auth.kind === "session" && r.id_hash.toString("hex") === auth.sessionId,
-      createdAt: new Date(r.created_at).toISOString(),
-      lastSeenAt: new Date(r.last_seen_at).toISOString(),
-      expiresAt: new Date(r.expires_at).toISOString(),
-      ip: r.ip,
-      userAgent: r.user_agent,
-    }));
+  const seenSince = new Date(now.getTime() - deps.config.sessionIdleMinutes * 60_000);
+  return mapPage(liveSessionsOf(deps.db, auth.user.id, now, seenSince, page), (r) => ({
+    id: r.id_hash.toString("hex"),
+    current: auth.kind === "session" && r.id_hash.toString("hex") === auth.sessionId,
+    createdAt: new Date(r.created_at).toISOString(),
+    lastSeenAt: new Date(r.last_seen_at).toISOString(),
+    expiresAt: new Date(r.expires_at).toISOString(),
+    ip: r.ip,
+    userAgent: r.user_agent,
+  }));
 }
 
 /** End one of the caller's own sessions (another device); someone else's is "not found". */

@@ -3,8 +3,10 @@
  * only through the functions here (a company's portal users, the addresses its notices go to).
  * Session ids and tokens are stored as SHA-256 digests; callers pass the digest.
  */
+
 import type { Insertable, Selectable } from "kysely";
 import type { Db, Tx } from "../db/db.ts";
+import { type PageRequest, paginate } from "../db/page.ts";
 import type { ApiTokensTable, SessionsTable, UsersTable } from "../db/schema.ts";
 
 type Q = Db | Tx;
@@ -31,13 +33,12 @@ const JOINED_USER_COLUMNS = USER_COLUMNS.map((c) => `u.${c}` as const);
 
 // ---- users
 
-export async function usersOfCustomer(db: Q, customerId: string) {
-  return db
-    .selectFrom("users")
-    .select(USER_COLUMNS)
-    .where("customer_id", "=", customerId)
-    .orderBy("login_id")
-    .execute();
+export async function usersOfCustomer(db: Q, customerId: string, page: PageRequest) {
+  return paginate(
+    db.selectFrom("users").select(USER_COLUMNS).where("customer_id", "=", customerId),
+    { list: "users", keys: [["login_id", "asc"]] },
+    page,
+  );
 }
 
 /** The e-mail addresses of the active users of these companies. */
@@ -237,16 +238,25 @@ export async function markReauthenticated(db: Q, idHash: Buffer, at: Date): Prom
   await db.updateTable("sessions").set({ reauthenticated_at: at }).where("id_hash", "=", idHash).execute();
 }
 
-/** The user's sessions not ended and not past their absolute lifetime, latest used first. */
-export async function unexpiredSessionsOf(db: Q, userId: string, now: Date) {
-  return db
-    .selectFrom("sessions")
-    .select(["id_hash", "created_at", "last_seen_at", "expires_at", "ip", "user_agent"])
-    .where("user_id", "=", userId)
-    .where("ended_at", "is", null)
-    .where("expires_at", ">", now)
-    .orderBy("last_seen_at", "desc")
-    .execute();
+/** The user's sessions not ended, not expired and seen since `seenSince`, the latest seen first. */
+export async function liveSessionsOf(db: Q, userId: string, now: Date, seenSince: Date, page: PageRequest) {
+  return paginate(
+    db
+      .selectFrom("sessions")
+      .select(["id_hash", "created_at", "last_seen_at", "expires_at", "ip", "user_agent"])
+      .where("user_id", "=", userId)
+      .where("ended_at", "is", null)
+      .where("expires_at", ">", now)
+      .where("last_seen_at", ">", seenSince),
+    {
+      list: "sessions",
+      keys: [
+        ["last_seen_at", "desc"],
+        ["id_hash", "desc"],
+      ],
+    },
+    page,
+  );
 }
 
 /**
@@ -310,13 +320,21 @@ export async function touchToken(db: Q, tokenId: string, at: Date): Promise<void
   await db.updateTable("api_tokens").set({ last_used_at: at }).where("id", "=", tokenId).execute();
 }
 
-export async function tokensOf(db: Q, userId: string) {
-  return db
-    .selectFrom("api_tokens")
-    .select(["id", "name", "prefix", "scopes", "created_at", "expires_at", "last_used_at", "revoked_at"])
-    .where("user_id", "=", userId)
-    .orderBy("created_at", "desc")
-    .execute();
+export async function tokensOf(db: Q, userId: string, page: PageRequest) {
+  return paginate(
+    db
+      .selectFrom("api_tokens")
+      .select(["id", "name", "prefix", "scopes", "created_at", "expires_at", "last_used_at", "revoked_at"])
+      .where("user_id", "=", userId),
+    {
+      list: "tokens",
+      keys: [
+        ["created_at", "desc"],
+        ["id", "desc"],
+      ],
+    },
+    page,
+  );
 }
 
 /** Revoke the user's live tokens: only the one `only` (someone else's is not touched), or all; the number revoked. */

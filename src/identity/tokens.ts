@@ -2,10 +2,12 @@
  * API tokens for machine clients: shown once at creation, stored as a digest, limited to their
  * scopes, revocable; creating one needs a recent log-in or re-authentication.
  */
+
 import { randomBytes } from "node:crypto";
 import { appendAudit } from "../audit/service.ts";
 import type { Deps } from "../core/deps.ts";
 import { notFound } from "../core/errors.ts";
+import { mapPage, type PageRequest } from "../db/page.ts";
 import { type AuthContext, selfAudit, type TokenContext } from "./actor.ts";
 import type { TokenScope } from "./rules.ts";
 import { sha256 } from "./secrets.ts";
@@ -67,9 +69,8 @@ export async function createToken(
   });
 }
 
-export async function listTokens(deps: Deps, auth: AuthContext) {
-  const rows = await tokensOf(deps.db, auth.user.id);
-  return rows.map((r) => ({
+export async function listTokens(deps: Deps, auth: AuthContext, page: PageRequest = {}) {
+  return mapPage(tokensOf(deps.db, auth.user.id, page), (r) => ({
     id: r.id,
     name: r.name,
     prefix: r.prefix,

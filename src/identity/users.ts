@@ -2,11 +2,13 @@
  * Staff and customer users: their creation, with an issued initial password to be changed at the
  * first log-in (Art. 10), and the view the API shows of them (never the hash or the TOTP secret).
  */
+
 import { type Actor, appendAudit } from "../audit/service.ts";
 import type { Deps } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import { customerExists } from "../customers/store.ts";
 import { asCaller, type Tx } from "../db/db.ts";
+import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import { type AuthContext, actorOf } from "./actor.ts";
 import {
   type CustomerRole,
@@ -159,10 +161,15 @@ export async function addUserByStaff(
 }
 
 /** A company's portal users (a customer user sees its own company's only: row-level security). */
-export async function usersOfCompany(deps: Deps, auth: AuthContext, customerId: string): Promise<UserView[]> {
+export async function usersOfCompany(
+  deps: Deps,
+  auth: AuthContext,
+  customerId: string,
+  page: PageRequest = {},
+): Promise<Page<UserView>> {
   return asCaller(deps.db, auth, async (tx) => {
     if (!(await customerExists(tx, customerId))) throw notFound("customer");
-    return (await usersOfCustomer(tx, customerId)).map(presentUser);
+    return mapPage(usersOfCustomer(tx, customerId, page), presentUser);
   });
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { booleanQuery, idParams, itemsOf } from "../core/schemas.ts";
+import { booleanQuery, idParams } from "../core/schemas.ts";
+import { pageFields, pageOf } from "../db/page.ts";
 import type { AppContext } from "../http/context.ts";
 import { route } from "../http/route.ts";
 import { answerBody, inquiryBody, inquirySchema, inquirySentSchema } from "./schemas.ts";
@@ -23,11 +24,9 @@ export function inquiryRoutes(ctx: AppContext) {
       url: "/inquiries",
       summary: "Inquiries; ?overdue=true for the ones past their deadline (eligible for stop)",
       policy: { who: "any" },
-      query: z.strictObject({ overdue: booleanQuery.optional() }),
-      response: itemsOf(inquirySchema),
-      handler: async ({ auth, query }) => ({
-        items: await listInquiries(ctx, auth, { overdue: query.overdue }),
-      }),
+      query: z.strictObject({ overdue: booleanQuery.optional(), ...pageFields }),
+      response: pageOf(inquirySchema),
+      handler: ({ auth, query }) => listInquiries(ctx, auth, query),
     }),
     route({
       method: "POST",

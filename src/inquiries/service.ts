@@ -3,6 +3,7 @@
  * after the inquiry, a reminder before it, and — past it, unanswered — the contract flagged eligible
  * for a stop (an operator decides).
  */
+
 import { appendAudit, systemActor } from "../audit/service.ts";
 import { event, loadContract, notifyCustomer } from "../contracts/common.ts";
 import { markEligibleForStop } from "../contracts/flags.ts";
@@ -11,6 +12,7 @@ import type { IsoDate } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import { asCaller } from "../db/db.ts";
+import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { customerRecipients, queueNotice } from "../notices/service.ts";
 import { inquiryDeadline, remindDeadlinesUpTo } from "./rules.ts";
@@ -64,16 +66,16 @@ export async function sendInquiry(
 export async function listInquiries(
   deps: Deps,
   auth: AuthContext,
-  filter: { overdue?: boolean } = {},
-): Promise<InquiryView[]> {
+  filter: { overdue?: boolean | undefined } & PageRequest = {},
+): Promise<Page<InquiryView>> {
   const today = todayOf(deps);
   return asCaller(deps.db, auth, async (tx) => {
-    const rows = await listInquiryRows(tx, filter.overdue ? { overdueAsOf: today } : {}, 1000);
+    const page = await listInquiryRows(tx, filter.overdue ? { overdueAsOf: today } : {}, filter);
     const numbers = await numbersOf(
       tx,
-      rows.map((r) => r.contract_id),
+      page.items.map((r) => r.contract_id),
     );
-    return rows.map((r) => ({
+    return mapPage(page, (r) => ({
       id: r.id,
       contractId: r.contract_id,
       contractNumber: numbers.get(r.contract_id) ?? "",

@@ -1,7 +1,9 @@
 /** The inquiries room's SQL: the provider's inquiries to customers (Art. 44). */
+
 import type { Insertable, Updateable } from "kysely";
 import type { IsoDate } from "../core/dates.ts";
 import type { Db, Tx } from "../db/db.ts";
+import { type PageRequest, paginate } from "../db/page.ts";
 import type { InquiriesTable } from "../db/schema.ts";
 
 type Q = Db | Tx;
@@ -10,10 +12,21 @@ export async function insertInquiry(tx: Q, values: Insertable<InquiriesTable>) {
   return tx.insertInto("inquiries").values(values).returning("id").executeTakeFirstOrThrow();
 }
 
-export async function listInquiryRows(db: Q, filter: { overdueAsOf?: IsoDate }, limit: number) {
-  let q = db.selectFrom("inquiries").selectAll().orderBy("deadline").limit(limit);
+/** Inquiries (all, or those unanswered past their deadline), the earliest deadline first. */
+export async function listInquiryRows(db: Q, filter: { overdueAsOf?: IsoDate }, page: PageRequest) {
+  let q = db.selectFrom("inquiries").selectAll();
   if (filter.overdueAsOf) q = q.where("answered_at", "is", null).where("deadline", "<", filter.overdueAsOf);
-  return q.execute();
+  return paginate(
+    q,
+    {
+      list: "inquiries",
+      keys: [
+        ["deadline", "asc"],
+        ["id", "asc"],
+      ],
+    },
+    page,
+  );
 }
 
 export async function inquiryById(tx: Q, id: string, forUpdate = false) {

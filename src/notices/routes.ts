@@ -1,5 +1,6 @@
 import { customersFor } from "../contracts/store.ts";
 import { idParams } from "../core/schemas.ts";
+import { pageQuery } from "../db/page.ts";
 import type { AppContext } from "../http/context.ts";
 import { route } from "../http/route.ts";
 import { noticeBody, noticeDetailSchema, noticeListSchema, queuedSchema } from "./schemas.ts";
@@ -15,10 +16,10 @@ export function noticeRoutes(ctx: AppContext) {
       url: "/notices",
       summary: "Customer: the portal inbox. Staff: recent notices",
       policy: { who: "any" },
+      query: pageQuery,
       response: noticeListSchema,
-      handler: async ({ auth }) => ({
-        items: auth.user.kind === "customer" ? await inbox(ctx, auth) : await latestNotices(ctx),
-      }),
+      handler: ({ auth, query }) =>
+        auth.user.kind === "customer" ? inbox(ctx, auth, query) : latestNotices(ctx, query),
     }),
     route({
       method: "GET",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { instant } from "../core/schemas.ts";
+import { pageOf } from "../db/page.ts";
 
 export const noticeBody = z.strictObject({
   customerId: z.uuid().optional(),
@@ -37,7 +38,7 @@ export const inboxItemSchema = z
 export type InboxItem = z.infer<typeof inboxItemSchema>;
 
 /** Staff see notice summaries, a customer its inbox. */
-export const noticeListSchema = z.object({ items: z.array(z.union([inboxItemSchema, noticeSummarySchema])) });
+export const noticeListSchema = pageOf(z.union([inboxItemSchema, noticeSummarySchema]));
 
 export const noticeDetailSchema = z
   .object({

@@ -3,12 +3,14 @@
  * one delivery row per recipient in the caller's transaction — the outbox — together with a job that
  * wakes the delivery worker (`jobs/deliver.ts`): nothing is lost if the process dies after the event.
  */
+
 import { randomUUID } from "node:crypto";
 import { type Actor, appendAudit } from "../audit/service.ts";
 import type { Deps } from "../core/deps.ts";
 import { notFound } from "../core/errors.ts";
 import { customerExists } from "../customers/store.ts";
 import { asCaller, type Db, type Tx } from "../db/db.ts";
+import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { activeEmailsOf } from "../identity/store.ts";
 import type { InboxItem, NoticeDetail, NoticeSummary } from "./schemas.ts";
@@ -123,11 +125,11 @@ export async function sendNotice(
 const iso = (d: Date | string | null | unknown) => (d ? new Date(d as Date).toISOString() : null);
 
 /** A customer's portal inbox. */
-export async function inbox(deps: Deps, auth: AuthContext): Promise<InboxItem[]> {
+export async function inbox(deps: Deps, auth: AuthContext, page: PageRequest = {}): Promise<Page<InboxItem>> {
   const customerId = auth.user.customerId;
-  if (!customerId) return [];
-  return asCaller(deps.db, auth, async (tx) =>
-    (await inboxOf(tx, customerId, 500)).map((r) => ({
+  if (!customerId) return { items: [], hasMore: false, nextCursor: null };
+  return asCaller(deps.db, auth, (tx) =>
+    mapPage(inboxOf(tx, customerId, page), (r) => ({
       noticeId: r.id,
       kind: r.kind,
       topic: r.topic,
@@ -142,8 +144,11 @@ export async function inbox(deps: Deps, auth: AuthContext): Promise<InboxItem[]>
 }
 
 /** Staff: the latest notices. */
-export async function latestNotices(deps: Pick<Deps, "db">): Promise<NoticeSummary[]> {
-  return (await recentNotices(deps.db, 200)).map((n) => ({
+export async function latestNotices(
+  deps: Pick<Deps, "db">,
+  page: PageRequest = {},
+): Promise<Page<NoticeSummary>> {
+  return mapPage(recentNotices(deps.db, page), (n) => ({
     id: n.id,
     kind: n.kind,
     topic: n.topic,

@@ -1,7 +1,9 @@
 /** The notices room's SQL: notices and announcements, and their deliveries (the outbox). */
+
 import type { Insertable, Updateable } from "kysely";
 import { sql } from "kysely";
 import type { Db, Tx } from "../db/db.ts";
+import { type PageOrder, type PageRequest, paginate } from "../db/page.ts";
 import type { NoticeDeliveriesTable, NoticesTable } from "../db/schema.ts";
 
 type Q = Db | Tx;
@@ -14,8 +16,17 @@ export async function insertDeliveries(tx: Q, rows: Insertable<NoticeDeliveriesT
   if (rows.length > 0) await tx.insertInto("notice_deliveries").values(rows).execute();
 }
 
-export async function recentNotices(db: Q, limit: number) {
-  return db.selectFrom("notices").selectAll().orderBy("created_at", "desc").limit(limit).execute();
+const NOTICE_ORDER = (list: string): PageOrder => ({
+  list,
+  keys: [
+    ["n.created_at", "desc"],
+    ["n.id", "desc"],
+  ],
+});
+
+/** Notices, the latest first. */
+export async function recentNotices(db: Q, page: PageRequest) {
+  return paginate(db.selectFrom("notices as n").selectAll("n"), NOTICE_ORDER("notices"), page);
 }
 
 export async function noticeById(db: Q, id: string) {
@@ -32,8 +43,8 @@ export async function deliveriesOf(db: Q, noticeId: string) {
 }
 
 /** One company's inbox: each notice once, read/acknowledged when any of its deliveries is. */
-export async function inboxOf(tx: Q, customerId: string, limit: number) {
-  return tx
+export async function inboxOf(tx: Q, customerId: string, page: PageRequest) {
+  const q = tx
     .selectFrom("notice_deliveries as d")
     .innerJoin("notices as n", "n.id", "d.notice_id")
     .select((eb) => [
@@ -48,10 +59,8 @@ export async function inboxOf(tx: Q, customerId: string, limit: number) {
       eb.fn.min("d.acknowledged_at").as("acknowledged_at"),
     ])
     .where("d.customer_id", "=", customerId)
-    .groupBy(["n.id", "n.kind", "n.topic", "n.subject", "n.body", "n.article", "n.created_at"])
-    .orderBy("n.created_at", "desc")
-    .limit(limit)
-    .execute();
+    .groupBy(["n.id", "n.kind", "n.topic", "n.subject", "n.body", "n.article", "n.created_at"]);
+  return paginate(q, NOTICE_ORDER("inbox"), page);
 }
 
 export async function acknowledgeDeliveries(

@@ -1,5 +1,5 @@
 import { customersFor } from "../contracts/store.ts";
-import { itemsOf } from "../core/schemas.ts";
+import { pageOf, pageQuery } from "../db/page.ts";
 import type { AppContext } from "../http/context.ts";
 import { route } from "../http/route.ts";
 import { publishedSchema, termsVersionBody, termsVersionSchema } from "./schemas.ts";
@@ -12,8 +12,9 @@ export function termsRoutes(ctx: AppContext) {
       url: "/terms-versions",
       summary: "Terms versions (Art. 1, 2)",
       policy: "public",
-      response: itemsOf(termsVersionSchema),
-      handler: async () => ({ items: await listTermsVersions(ctx) }),
+      query: pageQuery,
+      response: pageOf(termsVersionSchema),
+      handler: ({ query }) => listTermsVersions(ctx, query),
     }),
     route({
       method: "POST",

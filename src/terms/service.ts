@@ -4,11 +4,13 @@
  * versions it was subject to. The terms room knows nothing of contracts: who is announced to and which
  * contracts a version applies to come from the caller (the contracts room, through routes and jobs).
  */
+
 import { appendAudit } from "../audit/service.ts";
 import type { IsoDate } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
 import { AppError } from "../core/errors.ts";
 import type { Tx } from "../db/db.ts";
+import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { customerRecipients, queueNotice } from "../notices/service.ts";
 import { termsChange } from "./rules.ts";
@@ -80,8 +82,11 @@ export async function publishTermsVersion(
   });
 }
 
-export async function listTermsVersions(deps: Pick<Deps, "db">): Promise<TermsVersionView[]> {
-  return (await listVersions(deps.db)).map((r) => ({
+export async function listTermsVersions(
+  deps: Pick<Deps, "db">,
+  page: PageRequest = {},
+): Promise<Page<TermsVersionView>> {
+  return mapPage(listVersions(deps.db, page), (r) => ({
     id: r.id,
     number: r.number,
     title: r.title,

@@ -1,7 +1,9 @@
 /** The terms room's SQL: terms versions (Art. 1, 2) and which versions each contract became subject to. */
+
 import type { Insertable, SelectQueryBuilder } from "kysely";
 import type { IsoDate } from "../core/dates.ts";
 import type { Db, Tx } from "../db/db.ts";
+import { type PageRequest, paginate } from "../db/page.ts";
 import type { Database, TermsVersionsTable } from "../db/schema.ts";
 
 type Q = Db | Tx;
@@ -14,12 +16,19 @@ export async function insertVersion(tx: Q, values: Insertable<TermsVersionsTable
   return tx.insertInto("terms_versions").values(values).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function listVersions(db: Q) {
-  return db
-    .selectFrom("terms_versions")
-    .select(["id", "number", "title", "announced_on", "effective_on"])
-    .orderBy("effective_on", "desc")
-    .execute();
+/** Terms versions, the latest effective first. */
+export async function listVersions(db: Q, page: PageRequest) {
+  return paginate(
+    db.selectFrom("terms_versions").select(["id", "number", "title", "announced_on", "effective_on"]),
+    {
+      list: "terms-versions",
+      keys: [
+        ["effective_on", "desc"],
+        ["id", "desc"],
+      ],
+    },
+    page,
+  );
 }
 
 /** The version in effect on a day (the latest whose effective date has come). */

@@ -7,7 +7,7 @@ import { ApplicationsPage, ContractPage, ContractsPage, InboxPage, StaffNoticesP
 import { initialLang, type Lang, LangContext, type MessageKey, useT } from "./i18n.ts";
 import { ChangesPage, InquiriesPage, TermsPage } from "./lifecycle.tsx";
 import { navigate, usePath } from "./router.ts";
-import { ErrorBox, errorText, Field, Link, useLoad } from "./ui.tsx";
+import { ErrorBox, errorText, Field, Link, MoreButton, useList, useLoad } from "./ui.tsx";
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -349,7 +349,7 @@ interface Customer {
 
 function CustomersPage() {
   const t = useT();
-  const [data, error] = useLoad<{ items: Customer[] }>("/customers");
+  const [data, error, , more] = useList<Customer>("/customers");
   return (
     <section>
       <h1>{t("customers.title")}</h1>
@@ -370,6 +370,7 @@ function CustomersPage() {
           ))}
         </tbody>
       </table>
+      <MoreButton more={more} label={t("list.more")} />
     </section>
   );
 }
@@ -504,7 +505,7 @@ interface SessionRow {
 
 function SessionsPage() {
   const t = useT();
-  const [data, error, reload] = useLoad<{ items: SessionRow[] }>("/me/sessions");
+  const [data, error, reload, more] = useList<SessionRow>("/me/sessions");
   const end = async (id: string) => {
     await api("DELETE", `/me/sessions/${id}`).catch(() => {});
     reload();
@@ -528,6 +529,7 @@ function SessionsPage() {
           </li>
         ))}
       </ul>
+      <MoreButton more={more} label={t("list.more")} />
     </section>
   );
 }

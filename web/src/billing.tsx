@@ -10,7 +10,19 @@ import { ApiFailure, api, type Me, upload } from "./api.ts";
 import { monthInJapan, todayInJapan } from "./clock.ts";
 import { type MessageKey, useT } from "./i18n.ts";
 import { ActionForm } from "./lifecycle.tsx";
-import { Basis, type BasisItem, ErrorBox, errorText, Field, Link, Select, useLoad } from "./ui.tsx";
+import {
+  Basis,
+  type BasisItem,
+  ErrorBox,
+  errorText,
+  Field,
+  Link,
+  MoreButton,
+  Select,
+  useAll,
+  useList,
+  useLoad,
+} from "./ui.tsx";
 
 // ---- shapes of the API's answers --------------------------------------------------------------
 
@@ -314,10 +326,10 @@ export function BillingPage({ me }: { me: Me }) {
   const [issueToo, setIssueToo] = useState(false);
   const [result, setResult] = useState<RunResult | null>(null);
   const [issued, setIssued] = useState<number | null>(null);
-  const [runs, runsError, reloadRuns] = useLoad<{ items: RunRow[] }>("/billing/runs");
+  const [runs, runsError, reloadRuns, moreRuns] = useList<RunRow>("/billing/runs");
   const validMonth = /^\d{4}-(0[1-9]|1[0-2])$/.test(month);
   const query = new URLSearchParams({ month, limit: "500", ...(status ? { status } : {}) });
-  const [invoices, invoicesError, reloadInvoices] = useLoad<{ items: InvoiceRow[] }>(
+  const [invoices, invoicesError, reloadInvoices, moreInvoices] = useList<InvoiceRow>(
     validMonth ? `/invoices?${query}` : null,
   );
   const reload = () => {
@@ -337,7 +349,9 @@ export function BillingPage({ me }: { me: Me }) {
       setMonth(runMonth);
     });
   };
-  const drafts = invoices?.items.filter((i) => i.status === "draft").length ?? 0;
+  // Drafts come first in a month's list: when the loaded ones are all drafts and more follow, say "n+".
+  const draftCount = invoices?.items.filter((i) => i.status === "draft").length ?? 0;
+  const drafts = `${draftCount}${invoices?.hasMore && draftCount === invoices.items.length ? "+" : ""}`;
   return (
     <section>
       <h1>{t("billing.title")}</h1>
@@ -403,7 +417,7 @@ export function BillingPage({ me }: { me: Me }) {
         />
       </div>
       <p>
-        {money && drafts > 0 && (
+        {money && draftCount > 0 && (
           <button
             type="button"
             onClick={() =>
@@ -412,7 +426,7 @@ export function BillingPage({ me }: { me: Me }) {
               })
             }
           >
-            {t("billing.issueAll").replace("{n}", String(drafts))}
+            {t("billing.issueAll").replace("{n}", drafts)}
           </button>
         )}{" "}
         {money && validMonth && (
@@ -425,6 +439,7 @@ export function BillingPage({ me }: { me: Me }) {
       <ErrorBox error={invoicesError} />
       {invoices && invoices.items.length === 0 && <p>{t("billing.noInvoices")}</p>}
       {invoices && invoices.items.length > 0 && <InvoicesTable items={invoices.items} base="/console" />}
+      <MoreButton more={moreInvoices} label={t("list.more")} />
       <OverdueSection />
       <h2>{t("billing.runs")}</h2>
       <table>
@@ -463,13 +478,14 @@ export function BillingPage({ me }: { me: Me }) {
           ))}
         </tbody>
       </table>
+      <MoreButton more={moreRuns} label={t("list.more")} />
     </section>
   );
 }
 
 function OverdueSection() {
   const t = useT();
-  const [data, error] = useLoad<{ items: OverdueRow[] }>("/billing/overdue");
+  const [data, error, , more] = useList<OverdueRow>("/billing/overdue");
   return (
     <section aria-labelledby="overdue-title">
       <h2 id="overdue-title">{t("billing.overdueTitle")}</h2>
@@ -510,6 +526,7 @@ function OverdueSection() {
           </tbody>
         </table>
       )}
+      <MoreButton more={more} label={t("list.more")} />
     </section>
   );
 }
@@ -746,8 +763,8 @@ export function InvoicePage({ id, me }: { id: string; me: Me }) {
 export function PaymentsPage({ me }: { me: Me }) {
   const t = useT();
   const money = canHandleMoney(me);
-  const [data, error, reload] = useLoad<{ items: Payment[] }>("/payments?limit=200");
-  const [customers] = useLoad<{ items: { id: string; legalName: string }[] }>("/customers");
+  const [data, error, reload, more] = useList<Payment>("/payments");
+  const [customers] = useAll<{ id: string; legalName: string }>("/customers");
   const [customerId, setCustomerId] = useState("");
   const [receivedOn, setReceivedOn] = useState(todayInJapan());
   const [amount, setAmount] = useState("");
@@ -756,10 +773,10 @@ export function PaymentsPage({ me }: { me: Me }) {
   const [invoiceNumber, setInvoiceNumber] = useState("");
   const [recorded, setRecorded] = useState<Payment | null>(null);
   const [actionError, act] = useAction(reload);
-  const [requests, , reloadRequests] = useLoad<{ items: DebitRequestRow[] }>(
+  const [requests, , reloadRequests, moreRequests] = useList<DebitRequestRow>(
     money ? "/billing/debit-requests" : null,
   );
-  const names = new Map(customers?.items.map((c) => [c.id, c.legalName]));
+  const names = new Map(customers?.map((c) => [c.id, c.legalName]));
   const record = async (e: FormEvent) => {
     e.preventDefault();
     setRecorded(null);
@@ -799,10 +816,7 @@ export function PaymentsPage({ me }: { me: Me }) {
               label={t("billing.customer")}
               value={customerId}
               onChange={setCustomerId}
-              options={[
-                ["", "—"],
-                ...(customers?.items.map((c): [string, string] => [c.id, c.legalName]) ?? []),
-              ]}
+              options={[["", "—"], ...(customers?.map((c): [string, string] => [c.id, c.legalName]) ?? [])]}
             />
             <Field
               id="payReceivedOn"
@@ -874,13 +888,15 @@ export function PaymentsPage({ me }: { me: Me }) {
             }}
           />
           <UsageImport />
-          <DebitMandateForm customers={customers?.items ?? []} />
+          <DebitMandateForm customers={customers ?? []} />
           <DebitRequestForm onMade={reloadRequests} />
         </div>
       )}
       {money && <DebitRequestsTable items={requests?.items ?? []} />}
+      {money && <MoreButton more={moreRequests} label={t("list.more")} />}
       <ErrorBox error={error} />
       <PaymentsTable items={data?.items ?? []} names={names} />
+      <MoreButton more={more} label={t("list.more")} />
     </section>
   );
 }
@@ -1311,7 +1327,8 @@ const KIND_LABEL: Record<string, MessageKey> = {
 export function PriceBookPage({ me }: { me: Me }) {
   const t = useT();
   const money = canHandleMoney(me);
-  const [data, error, reload] = useLoad<{ items: PriceItemRow[] }>("/billing/price-items");
+  const [rows, error, reload] = useAll<PriceItemRow>("/billing/price-items");
+  const data = rows && { items: rows };
   const [code, setCode] = useState("");
   const [nameJa, setNameJa] = useState("");
   const [nameEn, setNameEn] = useState("");
@@ -1573,12 +1590,15 @@ function ConsignorSection({ editable }: { editable: boolean }) {
 
 export function MyInvoicesPage({ me }: { me: Me }) {
   const t = useT();
-  const [invoices, error] = useLoad<{ items: InvoiceRow[] }>("/invoices?limit=500");
+  // Every invoice and payment: the balances below are sums over all of them, never over a page.
+  const [invoiceRows, error] = useAll<InvoiceRow>("/invoices");
+  const invoices = invoiceRows && { items: invoiceRows };
   const [mandate, setMandate] = useState<Mandate | null | undefined>(undefined);
   useEffect(() => {
     if (me.user.customerId) loadMandate(me.user.customerId).then(setMandate, () => setMandate(undefined));
   }, [me.user.customerId]);
-  const [payments, paymentsError] = useLoad<{ items: Payment[] }>("/payments?limit=200");
+  const [paymentRows, paymentsError] = useAll<Payment>("/payments");
+  const payments = paymentRows && { items: paymentRows };
   // Shown only once both have loaded: a balance of 0 while loading would be a false statement.
   const credit = payments?.items.reduce((s, p) => s + p.unallocated, 0) ?? 0;
   const open = invoices?.items.filter((i) => i.status === "issued" && i.balance > 0) ?? [];
@@ -1624,9 +1644,9 @@ export function ContractBillingPanel({ id, me, onChanged }: { id: string; me: Me
   const [data, error, reload] = useLoad<ContractBilling>(
     valid ? `/contracts/${id}/billing?month=${month}` : null,
   );
-  const [invoices] = useLoad<{ items: InvoiceRow[] }>(`/invoices?contractId=${id}&limit=24`);
-  const [oneOff, , reloadOneOff] = useLoad<{ items: OneOffCharge[] }>(`/contracts/${id}/charges`);
-  const [items] = useLoad<{ items: PriceItemRow[] }>(isStaff ? "/billing/price-items" : null);
+  const [invoices, , , moreInvoices] = useList<InvoiceRow>(`/invoices?contractId=${id}&limit=24`);
+  const [oneOff, , reloadOneOff, moreOneOff] = useList<OneOffCharge>(`/contracts/${id}/charges`);
+  const [items] = useAll<PriceItemRow>(isStaff ? "/billing/price-items" : null);
   const [workCode, setWorkCode] = useState("");
   const [workQty, setWorkQty] = useState("1");
   const [startedAt, setStartedAt] = useState("");
@@ -1742,7 +1762,9 @@ export function ContractBillingPanel({ id, me, onChanged }: { id: string; me: Me
           </tbody>
         </table>
       )}
+      <MoreButton more={moreOneOff} label={t("list.more")} />
       {invoices && invoices.items.length > 0 && <InvoicesTable items={invoices.items} base={base} />}
+      <MoreButton more={moreInvoices} label={t("list.more")} />
       {isStaff && (
         <div className="grid">
           <ActionForm
@@ -1763,8 +1785,8 @@ export function ContractBillingPanel({ id, me, onChanged }: { id: string; me: Me
               onChange={setWorkCode}
               options={[
                 ["", "—"],
-                ...(items?.items
-                  .filter((i) => i.kind === "other" && i.active)
+                ...(items
+                  ?.filter((i) => i.kind === "other" && i.active)
                   .map((i): [string, string] => [
                     i.code,
                     `${i.nameJa} ${i.currentPrice === null ? "" : yen(i.currentPrice)}`,

@@ -3,7 +3,18 @@ import { api, type Me } from "./api.ts";
 import { ContractBillingPanel } from "./billing.tsx";
 import { useT } from "./i18n.ts";
 import { ContractActions } from "./lifecycle.tsx";
-import { Basis, type BasisItem, ErrorBox, errorText, Field, Link, Select, useLoad } from "./ui.tsx";
+import {
+  Basis,
+  type BasisItem,
+  ErrorBox,
+  errorText,
+  Field,
+  Link,
+  MoreButton,
+  Select,
+  useList,
+  useLoad,
+} from "./ui.tsx";
 
 interface Application {
   id: string;
@@ -50,7 +61,7 @@ interface Cancellation {
 
 export function ApplicationsPage() {
   const t = useT();
-  const [data, error, reload] = useLoad<{ items: Application[] }>("/applications?status=applied");
+  const [data, error, reload, more] = useList<Application>("/applications?status=applied");
   const [accepted, setAccepted] = useState<{
     contract: Contract;
     portalUser: { loginId: string };
@@ -141,13 +152,14 @@ export function ApplicationsPage() {
           ))}
         </tbody>
       </table>
+      <MoreButton more={more} label={t("list.more")} />
     </section>
   );
 }
 
 export function ContractsPage({ base }: { base: string }) {
   const t = useT();
-  const [data, error] = useLoad<{ items: Contract[] }>("/contracts");
+  const [data, error, , more] = useList<Contract>("/contracts");
   return (
     <section>
       <h1>{t("contracts.title")}</h1>
@@ -176,6 +188,7 @@ export function ContractsPage({ base }: { base: string }) {
           ))}
         </tbody>
       </table>
+      <MoreButton more={more} label={t("list.more")} />
     </section>
   );
 }
@@ -409,7 +422,7 @@ interface InboxItem {
 
 export function InboxPage() {
   const t = useT();
-  const [data, error, reload] = useLoad<{ items: InboxItem[] }>("/notices");
+  const [data, error, reload, more] = useList<InboxItem>("/notices");
   return (
     <section>
       <h1>{t("notices.title")}</h1>
@@ -434,14 +447,18 @@ export function InboxPage() {
           )}
         </article>
       ))}
+      <MoreButton more={more} label={t("list.more")} />
     </section>
   );
 }
 
 export function StaffNoticesPage() {
   const t = useT();
-  const [data, error, reload] = useLoad<{
-    items: { id: string; kind: string; subject: string; createdAt: string }[];
+  const [data, error, reload, more] = useList<{
+    id: string;
+    kind: string;
+    subject: string;
+    createdAt: string;
   }>("/notices");
   const [customerId, setCustomerId] = useState("");
   const [subject, setSubject] = useState("");
@@ -521,6 +538,7 @@ export function StaffNoticesPage() {
           </li>
         ))}
       </ul>
+      <MoreButton more={more} label={t("list.more")} />
     </section>
   );
 }

@@ -2,7 +2,7 @@
 import { type FormEvent, type ReactNode, useState } from "react";
 import { api, type Me } from "./api.ts";
 import { useT } from "./i18n.ts";
-import { ErrorBox, errorText, Field, Select, useLoad } from "./ui.tsx";
+import { ErrorBox, errorText, Field, MoreButton, Select, useAll, useList } from "./ui.tsx";
 
 /** A small titled form that shows the API's error or a tick on success. */
 export function ActionForm({
@@ -170,7 +170,7 @@ interface Inquiry {
 
 export function InquiriesPage({ me }: { me: Me }) {
   const t = useT();
-  const [data, error, reload] = useLoad<{ items: Inquiry[] }>("/inquiries");
+  const [data, error, reload, more] = useList<Inquiry>("/inquiries");
   const [answers, setAnswers] = useState<Record<string, string>>({});
   const [answerError, setAnswerError] = useState<string | null>(null);
   return (
@@ -223,6 +223,7 @@ export function InquiriesPage({ me }: { me: Me }) {
           )}
         </article>
       ))}
+      <MoreButton more={more} label={t("list.more")} />
     </section>
   );
 }
@@ -238,7 +239,7 @@ interface Change {
 /** Portal: submit a change of company data (pending until confirmed, Art. 20(4)); console: confirm or refuse. */
 export function ChangesPage({ me }: { me: Me }) {
   const t = useT();
-  const [data, error, reload] = useLoad<{ items: Change[] }>(
+  const [data, error, reload, more] = useList<Change>(
     me.user.kind === "staff" ? "/customer-changes?status=pending" : "/customer-changes",
   );
   const [address, setAddress] = useState("");
@@ -311,6 +312,7 @@ export function ChangesPage({ me }: { me: Me }) {
           ))}
         </tbody>
       </table>
+      <MoreButton more={more} label={t("list.more")} />
     </section>
   );
 }
@@ -318,9 +320,14 @@ export function ChangesPage({ me }: { me: Me }) {
 /** Console: terms versions (Art. 2) and abolitions (Art. 24). */
 export function TermsPage({ me }: { me: Me }) {
   const t = useT();
-  const [data, error, reload] = useLoad<{
-    items: { id: string; number: string; title: string; announcedOn: string; effectiveOn: string }[];
+  const [versions, error, reload] = useAll<{
+    id: string;
+    number: string;
+    title: string;
+    announcedOn: string;
+    effectiveOn: string;
   }>("/terms-versions");
+  const data = versions && { items: versions };
   const [v, setV] = useState({ number: "", title: "", body: "", announcedOn: "", effectiveOn: "" });
   const [a, setA] = useState({ title: "", body: "", noticeOn: "", abolitionOn: "" });
   const isAdmin = me.user.role === "admin";

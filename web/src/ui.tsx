@@ -86,6 +86,87 @@ export function useLoad<T>(path: string | null): [T | undefined, string | null, 
   return [data, error, () => setN((x) => x + 1)];
 }
 
+/** A page of a list as the API answers it. */
+export interface Page<T> {
+  items: T[];
+  hasMore: boolean;
+  nextCursor: string | null;
+}
+
+const withCursor = (path: string, cursor: string) =>
+  `${path}${path.includes("?") ? "&" : "?"}cursor=${cursor}`;
+
+/**
+ * A list a page at a time: the rows loaded so far (first page, then each page `more()` adds), the
+ * error, reload (back to the first page), and `more` (undefined when there is no more).
+ */
+export function useList<T>(
+  path: string | null,
+): [Page<T> | undefined, string | null, () => void, (() => void) | undefined] {
+  const [first, error, reload] = useLoad<Page<T>>(path);
+  const [pages, setPages] = useState<Page<T>[]>([]);
+  const [moreError, setMoreError] = useState<string | null>(null);
+  useEffect(() => {
+    setPages(first ? [first] : []);
+    setMoreError(null);
+  }, [first]);
+  const last = pages.at(-1);
+  const list =
+    first && last
+      ? { items: pages.flatMap((p) => p.items), hasMore: last.hasMore, nextCursor: last.nextCursor }
+      : undefined;
+  const cursor = last?.nextCursor;
+  const more =
+    path && cursor
+      ? () => {
+          api<Page<T>>("GET", withCursor(path, cursor)).then(
+            (p) => setPages((ps) => (ps.at(-1)?.nextCursor === cursor ? [...ps, p] : ps)),
+            (e) => setMoreError(errorText(e)),
+          );
+        }
+      : undefined;
+  return [list, error ?? moreError, reload, more];
+}
+
+/** Every row of a list (for the options of a select), fetched 500 at a time. */
+export function useAll<T>(path: string | null): [T[] | undefined, string | null, () => void] {
+  const [rows, setRows] = useState<T[]>();
+  const [error, setError] = useState<string | null>(null);
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    void n;
+    if (!path) return;
+    let cancelled = false;
+    const base = `${path}${path.includes("?") ? "&" : "?"}limit=500`;
+    (async () => {
+      const out: T[] = [];
+      let page = await api<Page<T>>("GET", base);
+      out.push(...page.items);
+      while (page.nextCursor && !cancelled) {
+        page = await api<Page<T>>("GET", withCursor(base, page.nextCursor));
+        out.push(...page.items);
+      }
+      if (!cancelled) setRows(out);
+    })().catch((e) => !cancelled && setError(errorText(e)));
+    return () => {
+      cancelled = true;
+    };
+  }, [path, n]);
+  return [rows, error, () => setN((x) => x + 1)];
+}
+
+/** "Show more" under a list while the API says there is more. */
+export function MoreButton({ more, label }: { more: (() => void) | undefined; label: string }) {
+  if (!more) return null;
+  return (
+    <p>
+      <button type="button" className="secondary" onClick={more}>
+        {label}
+      </button>
+    </p>
+  );
+}
+
 export function Link({ to, children }: { to: string; children: ReactNode }) {
   return (
     <a

@@ -2,11 +2,13 @@
  * One-off charges waiting for (or carried by) an invoice: usage, catalogue work, special fees, late
  * fees; and the claim of pending charges by a run, checked against what the invoice line shows.
  */
+
 import type { Insertable } from "kysely";
 import { sql } from "kysely";
 import type { IsoMonth } from "../../core/dates.ts";
 import type { Db, Tx } from "../../db/db.ts";
 import { type IdSet, inIdSet, isEmptySet } from "../../db/id-set.ts";
+import { type PageRequest, paginate } from "../../db/page.ts";
 import type { ChargesTable } from "../../db/schema.ts";
 
 type Q = Db | Tx;
@@ -38,14 +40,19 @@ export async function pendingCharges(db: Q, contracts: IdSet, month: IsoMonth) {
     .execute();
 }
 
-export async function chargesOfContract(db: Q, contractId: string, limit: number) {
-  return db
-    .selectFrom("charges")
-    .selectAll()
-    .where("contract_id", "=", contractId)
-    .orderBy("created_at", "desc")
-    .limit(limit)
-    .execute();
+/** A contract's charges, the latest first. */
+export async function chargesOfContract(db: Q, contractId: string, page: PageRequest) {
+  return paginate(
+    db.selectFrom("charges").selectAll().where("contract_id", "=", contractId),
+    {
+      list: "charges",
+      keys: [
+        ["created_at", "desc"],
+        ["id", "desc"],
+      ],
+    },
+    page,
+  );
 }
 
 /**

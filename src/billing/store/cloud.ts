@@ -1,5 +1,7 @@
 /** Cloud accounts linked to contracts, for the usage pass-through (Art. 29(1)(3)). */
+
 import type { Db, Tx } from "../../db/db.ts";
+import { type PageRequest, paginate } from "../../db/page.ts";
 
 type Q = Db | Tx;
 
@@ -19,8 +21,18 @@ export async function insertAccount(
   await tx.insertInto("cloud_accounts").values(row).execute();
 }
 
-export async function accountsOfContract(db: Q, contractId: string) {
-  return db.selectFrom("cloud_accounts").selectAll().where("contract_id", "=", contractId).execute();
+export async function accountsOfContract(db: Q, contractId: string, page: PageRequest) {
+  return paginate(
+    db.selectFrom("cloud_accounts").selectAll().where("contract_id", "=", contractId),
+    {
+      list: "cloud-accounts",
+      keys: [
+        ["provider", "asc"],
+        ["account_id", "asc"],
+      ],
+    },
+    page,
+  );
 }
 
 /** Account id → contract id for a provider. */

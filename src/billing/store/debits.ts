@@ -2,10 +2,12 @@
  * Direct debit (口座振替): customers' mandates, the request files sent to the bank (kept byte for
  * byte, once per debit date) with the invoices they ask for, and the bank's result imports.
  */
+
 import type { Insertable, Selectable } from "kysely";
 import { sql } from "kysely";
 import type { IsoDate } from "../../core/dates.ts";
 import type { Db, Tx } from "../../db/db.ts";
+import { type PageRequest, paginate } from "../../db/page.ts";
 import type { DebitFailuresTable, DebitMandatesTable, PaymentImportsTable } from "../../db/schema.ts";
 
 type Q = Db | Tx;
@@ -157,7 +159,8 @@ export async function requestItems(db: Q, requestId: string, limit: number, offs
     .execute();
 }
 
-export async function requestSummaries(db: Q, id: string | undefined, limit: number) {
+/** Direct-debit requests (all, or the one `id`), the latest debit date first. */
+export async function requestSummaries(db: Q, id: string | undefined, page: PageRequest) {
   let q = db
     .selectFrom("debit_requests as r")
     .leftJoin("payment_imports as p", "p.id", "r.result_import_id")
@@ -173,7 +176,17 @@ export async function requestSummaries(db: Q, id: string | undefined, limit: num
       "p.unmatched",
     ]);
   if (id) q = q.where("r.id", "=", id);
-  return q.orderBy("r.debit_date", "desc").limit(limit).execute();
+  return paginate(
+    q,
+    {
+      list: "debit-requests",
+      keys: [
+        ["r.debit_date", "desc"],
+        ["r.id", "desc"],
+      ],
+    },
+    page,
+  );
 }
 
 export async function requestFile(db: Q, id: string) {

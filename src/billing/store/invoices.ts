@@ -2,10 +2,12 @@
  * Invoices and their lines: reading them, issuing drafts with numbers per issuer and year, voiding,
  * corrections and credit notes, and selecting overdue ones by the rule's criterion.
  */
+
 import type { Insertable, Updateable } from "kysely";
 import { sql } from "kysely";
 import type { IsoDate, IsoMonth } from "../../core/dates.ts";
 import type { Db, Tx } from "../../db/db.ts";
+import { type PageRequest, paginate } from "../../db/page.ts";
 import type { InvoiceLinesTable, InvoicesTable } from "../../db/schema.ts";
 import type { OverdueCriterion } from "../rules.ts";
 import type { ChargeLine } from "../types.ts";
@@ -18,11 +20,10 @@ export interface InvoiceFilter {
   contractId?: string;
   customerId?: string;
   number?: string;
-  limit?: number;
-  offset?: number;
 }
 
-export async function listInvoices(db: Q, filter: InvoiceFilter) {
+/** Invoices, the latest month first and by number within it (drafts, without one, first). */
+export async function listInvoices(db: Q, filter: InvoiceFilter, page: PageRequest) {
   let q = db
     .selectFrom("invoices as i")
     .select([
@@ -46,12 +47,18 @@ export async function listInvoices(db: Q, filter: InvoiceFilter) {
   if (filter.contractId) q = q.where("i.contract_id", "=", filter.contractId);
   if (filter.customerId) q = q.where("i.customer_id", "=", filter.customerId);
   if (filter.number) q = q.where("i.number", "=", filter.number);
-  return q
-    .orderBy("i.month", "desc")
-    .orderBy("i.number")
-    .limit(filter.limit ?? 100)
-    .offset(filter.offset ?? 0)
-    .execute();
+  return paginate(
+    q,
+    {
+      list: "invoices",
+      keys: [
+        ["i.month", "desc"],
+        [sql`coalesce(i.number, '')`, "asc"],
+        ["i.id", "asc"],
+      ],
+    },
+    page,
+  );
 }
 
 export async function invoiceById(db: Q, id: string, forUpdate = false) {
@@ -207,8 +214,9 @@ function overdueWhere(alias: string, c: OverdueCriterion) {
   return sql<boolean>`(${a}.status = ${c.status} AND ${a}.paid_amount < ${a}.total AND ${a}.due_date < ${c.dueBefore}::date)`;
 }
 
-export async function overdueInvoices(db: Q, c: OverdueCriterion, limit: number) {
-  return db
+/** Invoices overdue by `c`, the earliest due first. */
+export async function overdueInvoices(db: Q, c: OverdueCriterion, page: PageRequest) {
+  const q = db
     .selectFrom("invoices as i")
     .select([
       "i.id",
@@ -222,10 +230,18 @@ export async function overdueInvoices(db: Q, c: OverdueCriterion, limit: number)
       sql<string>`i.recipient->>'contractNumber'`.as("contract_number"),
       sql<string>`i.recipient->>'name'`.as("recipient_name"),
     ])
-    .where(overdueWhere("i", c))
-    .orderBy("i.due_date")
-    .limit(limit)
-    .execute();
+    .where(overdueWhere("i", c));
+  return paginate(
+    q,
+    {
+      list: "overdue",
+      keys: [
+        ["i.due_date", "asc"],
+        ["i.id", "asc"],
+      ],
+    },
+    page,
+  );
 }
 
 /** Contracts with at least one overdue invoice (all of them, or among `ids`). */

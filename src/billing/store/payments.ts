@@ -1,8 +1,10 @@
 /** Payments, their allocation to invoices (Art. 30(1)) and what an invoice has been paid. */
+
 import type { Insertable } from "kysely";
 import { sql } from "kysely";
 import type { IsoDate } from "../../core/dates.ts";
 import type { Db, Tx } from "../../db/db.ts";
+import { type PageRequest, paginate } from "../../db/page.ts";
 import type { PaymentsTable } from "../../db/schema.ts";
 import type { Allocation } from "../rules.ts";
 
@@ -20,20 +22,34 @@ export async function paymentById(db: Q, id: string) {
   return db.selectFrom("payments").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-export async function allocationsOfPayment(db: Q, paymentId: string) {
+/** What these payments were allocated to. */
+export async function allocationsOfPayments(db: Q, paymentIds: string[]) {
+  if (paymentIds.length === 0) return [];
   return db
     .selectFrom("payment_allocations as a")
     .innerJoin("invoices as i", "i.id", "a.invoice_id")
-    .select(["a.invoice_id", "a.amount", "i.number"])
-    .where("a.payment_id", "=", paymentId)
+    .select(["a.payment_id", "a.invoice_id", "a.amount", "i.number"])
+    .where(sql<boolean>`a.payment_id = ANY(${paymentIds}::uuid[])`)
+    .orderBy("i.number")
     .execute();
 }
 
-export async function paymentIds(db: Q, filter: { customerId?: string }, limit: number): Promise<string[]> {
-  let q = db.selectFrom("payments").select("id");
+/** Payments, the latest received first. */
+export async function listPayments(db: Q, filter: { customerId?: string | undefined }, page: PageRequest) {
+  let q = db.selectFrom("payments").selectAll();
   if (filter.customerId) q = q.where("customer_id", "=", filter.customerId);
-  const rows = await q.orderBy("received_on", "desc").orderBy("created_at", "desc").limit(limit).execute();
-  return rows.map((r) => r.id);
+  return paginate(
+    q,
+    {
+      list: "payments",
+      keys: [
+        ["received_on", "desc"],
+        ["created_at", "desc"],
+        ["id", "desc"],
+      ],
+    },
+    page,
+  );
 }
 
 /** Money of these customers not yet allocated, oldest first, locked. */

@@ -1,6 +1,8 @@
 /** The price book (料金表, Art. 29(1)): items with a fee kind and tax category, and their dated prices. */
+
 import type { Insertable } from "kysely";
 import type { Db, Tx } from "../../db/db.ts";
+import { type PageRequest, paginate } from "../../db/page.ts";
 import type { PriceItemsTable } from "../../db/schema.ts";
 
 type Q = Db | Tx;
@@ -12,16 +14,26 @@ export async function activeItemsWithPrices(db: Q) {
   ]);
 }
 
-export async function allItemsWithPrices(db: Q) {
-  return Promise.all([
-    db.selectFrom("price_items").selectAll().orderBy("code").execute(),
-    db
-      .selectFrom("price_item_prices")
-      .select(["item_code", "effective_from", "unit_price"])
-      .orderBy("item_code")
-      .orderBy("effective_from")
-      .execute(),
-  ]);
+/** A page of the items (all, or those of `codes`) by code, with their dated prices, oldest first. */
+export async function itemsWithPrices(db: Q, page: PageRequest, codes?: string[]) {
+  let q = db.selectFrom("price_items").selectAll();
+  if (codes) q = q.where("code", "in", codes.length > 0 ? codes : [""]);
+  const items = await paginate(q, { list: "price-items", keys: [["code", "asc"]] }, page);
+  const prices =
+    items.items.length === 0
+      ? []
+      : await db
+          .selectFrom("price_item_prices")
+          .select(["item_code", "effective_from", "unit_price"])
+          .where(
+            "item_code",
+            "in",
+            items.items.map((i) => i.code),
+          )
+          .orderBy("item_code")
+          .orderBy("effective_from")
+          .execute();
+  return { items, prices };
 }
 
 export async function itemExists(db: Q, code: string): Promise<boolean> {

@@ -4,11 +4,13 @@
  * statement (`ON CONFLICT DO NOTHING`, lines joined to what was inserted), so a re-run, a concurrent
  * run or a run after a crash never writes an invoice twice.
  */
+
 import type { Updateable } from "kysely";
 import { sql } from "kysely";
 import type { IsoDate, IsoMonth } from "../../core/dates.ts";
 import type { Db, Tx } from "../../db/db.ts";
 import { type IdSet, inIdSet, isEmptySet } from "../../db/id-set.ts";
+import { type PageRequest, paginate } from "../../db/page.ts";
 import type { BillingRunsTable } from "../../db/schema.ts";
 import type { ChargeLine, InvoiceTotals, TaxRounding } from "../types.ts";
 
@@ -56,8 +58,19 @@ export async function addProgress(
     .execute();
 }
 
-export async function recentRuns(db: Q, limit: number) {
-  return db.selectFrom("billing_runs").selectAll().orderBy("started_at", "desc").limit(limit).execute();
+/** Billing runs, the latest started first. */
+export async function recentRuns(db: Q, page: PageRequest) {
+  return paginate(
+    db.selectFrom("billing_runs").selectAll(),
+    {
+      list: "runs",
+      keys: [
+        ["started_at", "desc"],
+        ["id", "desc"],
+      ],
+    },
+    page,
+  );
 }
 
 /** Runs queued or running whose worker has not been heard of since `before` (its process died). */

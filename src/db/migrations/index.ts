@@ -9,6 +9,7 @@ import * as m0007 from "./0007_direct_debit.ts";
 import * as m0008 from "./0008_invoice_contract_owner.ts";
 import * as m0009 from "./0009_decided_once.ts";
 import * as m0010 from "./0010_idempotency_keys.ts";
+import * as m0011 from "./0011_auth_notify.ts";
 
 /**
  * Forward-only, numbered migrations. Add new files as `NNNN_name.ts` and list them here;
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   "0008_invoice_contract_owner": m0008,
   "0009_decided_once": m0009,
   "0010_idempotency_keys": m0010,
+  "0011_auth_notify": m0011,
 };
