@@ -80,6 +80,7 @@ export async function testApp(overrides: Partial<Config> = {}): Promise<TestEnv>
     serveWeb: false,
     queue,
     sessionCacheUrl,
+    checkAnswers: true,
   });
   await app.ready();
   return {

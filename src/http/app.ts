@@ -7,12 +7,7 @@ import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-} from "fastify-type-provider-zod";
+import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } from "fastify-type-provider-zod";
 import { sql } from "kysely";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 import { adminRoutes } from "../admin/routes.ts";
@@ -24,7 +19,7 @@ import { customerRoutes } from "../customers/routes.ts";
 import type { Db } from "../db/db.ts";
 import { identityRoutes } from "../identity/routes.ts";
 import { SessionCache } from "../identity/session-cache.ts";
-import type { IdentityDeps, SessionRow } from "../identity/sessions.ts";
+import type { IdentityDeps, ResolvedSession } from "../identity/sessions.ts";
 import { inquiryRoutes } from "../inquiries/routes.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { noticeRoutes } from "../notices/routes.ts";
@@ -34,6 +29,7 @@ import { checkCsrf, resolveAuth } from "./auth.ts";
 import type { AppContext } from "./context.ts";
 import { DATABASE_UNAVAILABLE, errorBody, installErrorHandling } from "./errors.ts";
 import { mount } from "./route.ts";
+import { answerSerializer } from "./serializer.ts";
 import { refuseControlCharacters } from "./text.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -68,6 +64,8 @@ export interface BuildAppOptions {
    * (identity/session-cache.ts). Without it every request reads its session from the database.
    */
   sessionCacheUrl?: string;
+  /** Serialise every answer both ways (fast and zod) and fail on a difference (tests). */
+  checkAnswers?: boolean;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -78,7 +76,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
   // Sessions, TOTP codes and log-in throttling keep real time even on a test clock: a rehearsed month
   // end must neither log everyone out nor shift the authenticator's codes.
   const sessions = opts.sessionCacheUrl
-    ? new SessionCache<SessionRow>({ url: opts.sessionCacheUrl })
+    ? new SessionCache<ResolvedSession>({ url: opts.sessionCacheUrl })
     : undefined;
   const identityCtx: IdentityDeps & AppContext = {
     ...ctx,
@@ -107,7 +105,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
     forceCloseConnections: "idle",
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(answerSerializer({ check: opts.checkAnswers ?? false }));
   installErrorHandling(app);
   // Graceful shutdown: requests in flight finish, and their keep-alive connections are closed
   // after the response so that close() does not wait for the keep-alive time-out.
@@ -126,14 +124,18 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
     if (closing) reply.header("connection", "close");
     reply.header("x-request-id", req.id);
     reply.header("x-content-type-options", "nosniff");
-    reply.header("referrer-policy", "same-origin");
-    if (!reply.hasHeader("x-frame-options")) reply.header("x-frame-options", "DENY");
     // What a page may load and who may frame it (ASVS 14.4): the web UI and the API docs are pages of
-    // this origin only; an API answer is data and may load nothing.
+    // this origin only; an API answer is data and may load nothing, nor be framed (frame-ancestors).
+    // Framing and referrer headers are for what a browser shows: not on JSON, whose CSP says both.
+    const type = String(reply.getHeader("content-type") ?? "");
+    const json = type.startsWith("application/json");
+    if (!json) {
+      reply.header("referrer-policy", "same-origin");
+      if (!reply.hasHeader("x-frame-options")) reply.header("x-frame-options", "DENY");
+    }
     if (!reply.hasHeader("content-security-policy")) {
-      const type = String(reply.getHeader("content-type") ?? "");
       if (type.startsWith("text/html")) reply.header("content-security-policy", PAGE_CSP);
-      else if (type.startsWith("application/json")) reply.header("content-security-policy", DATA_CSP);
+      else if (json) reply.header("content-security-policy", DATA_CSP);
     }
     if (opts.config.secureCookies)
       reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");

@@ -2,14 +2,14 @@
  * How the identity room makes and keeps its secrets: passwords as argon2id hashes, issued initial
  * passwords, and session ids and API tokens as SHA-256 digests (only the digest is stored).
  */
-import { createHash, randomInt } from "node:crypto";
-import { hash, verify } from "@node-rs/argon2";
+import { hash, randomInt } from "node:crypto";
+import { hash as argon2, verify } from "@node-rs/argon2";
 
 // argon2id (the library's default algorithm) with OWASP's recommended minimum: m=19 MiB, t=2, p=1.
 const OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, OPTIONS);
+  return argon2(password, OPTIONS);
 }
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
@@ -36,4 +36,4 @@ export function generateInitialPassword(): string {
 }
 
 /** The digest a session id or an API token is stored and looked up by. */
-export const sha256 = (s: string) => createHash("sha256").update(s).digest();
+export const sha256 = (s: string): Buffer => hash("sha256", s, "buffer");

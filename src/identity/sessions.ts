@@ -10,7 +10,7 @@ import { AppError, notFound } from "../core/errors.ts";
 import { mapPage, type PageRequest } from "../db/page.ts";
 import { type AuthContext, type SessionContext, selfAudit, sessionDigest } from "./actor.ts";
 import { checkOwnPassword } from "./failures.ts";
-import { reauthenticatedRecently, sessionState } from "./rules.ts";
+import { reauthenticatedRecently, type SessionTimes, sessionState } from "./rules.ts";
 import { sha256 } from "./secrets.ts";
 import type { SessionCache } from "./session-cache.ts";
 import {
@@ -23,13 +23,40 @@ import {
 } from "./store.ts";
 import { presentUser } from "./users.ts";
 
-export type SessionRow = NonNullable<Awaited<ReturnType<typeof sessionWithUser>>>;
+type SessionRow = NonNullable<Awaited<ReturnType<typeof sessionWithUser>>>;
+
+/** A session as resolved: its times and the caller it stands for (kept as is by the session cache). */
+export interface ResolvedSession {
+  times: SessionTimes;
+  /** Whether the user may sign in at all (not disabled; a demo account only in demo mode). */
+  allowed: boolean;
+  context: SessionContext;
+}
 
 /**
  * Sessions also need the configuration (their time-outs, whether demo accounts may sign in) and, in a
  * web process, the cache of the sessions it has resolved (session-cache.ts).
  */
-export type IdentityDeps = Deps & { config: Config; sessions?: SessionCache<SessionRow> | undefined };
+export type IdentityDeps = Deps & { config: Config; sessions?: SessionCache<ResolvedSession> | undefined };
+
+function resolved(row: SessionRow, key: string, demo: boolean): ResolvedSession {
+  return {
+    times: {
+      lastSeenAt: new Date(row.last_seen_at),
+      expiresAt: new Date(row.expires_at),
+      endedAt: row.ended_at ? new Date(row.ended_at) : null,
+    },
+    // Demo accounts exist only in demo mode: with UNYO_DEMO=0 their sessions stop too.
+    allowed: !row.disabled_at && !(row.is_demo && !demo),
+    context: {
+      kind: "session",
+      user: presentUser(row),
+      sessionId: key,
+      csrfToken: row.csrf_token,
+      reauthenticatedAt: row.reauthenticated_at ? new Date(row.reauthenticated_at) : null,
+    },
+  };
+}
 
 /** Resolve a session cookie; refresh its idle timer (written at most every 30 s). */
 export async function authenticateSession(
@@ -41,24 +68,17 @@ export async function authenticateSession(
   const idHash = sha256(token);
   const key = idHash.toString("hex");
   const cache = useCache ? deps.sessions : undefined;
-  let row = cache?.get(key);
-  const cached = row !== undefined;
-  if (!row) {
+  let session = cache?.get(key);
+  const cached = session !== undefined;
+  if (!session) {
     const generation = cache?.snapshot() ?? 0;
-    row = await sessionWithUser(deps.db, idHash);
-    if (row && cache) cache.put(key, row.id, row, generation);
+    const row = await sessionWithUser(deps.db, idHash);
+    if (!row) return undefined;
+    session = resolved(row, key, deps.config.demo);
+    if (cache) cache.put(key, row.id, session, generation);
   }
-  // Demo accounts exist only in demo mode: with UNYO_DEMO=0 their sessions stop too.
-  if (!row || row.disabled_at || (row.is_demo && !deps.config.demo)) return undefined;
-  const state = sessionState(
-    {
-      lastSeenAt: new Date(row.last_seen_at),
-      expiresAt: new Date(row.expires_at),
-      endedAt: row.ended_at ? new Date(row.ended_at) : null,
-    },
-    now,
-    deps.config.sessionIdleMinutes,
-  );
+  if (!session.allowed) return undefined;
+  const state = sessionState(session.times, now, deps.config.sessionIdleMinutes);
   if (state !== "active") {
     // What memory holds may be older than what another process wrote (its last use): decide from the database.
     if (cached) {
@@ -68,17 +88,11 @@ export async function authenticateSession(
     if (state !== "ended") await endSessionById(deps.db, idHash, now);
     return undefined;
   }
-  if (now.getTime() - new Date(row.last_seen_at).getTime() > 30_000) {
+  if (now.getTime() - session.times.lastSeenAt.getTime() > 30_000) {
     await touchSession(deps.db, idHash, now);
-    row.last_seen_at = now;
+    session.times.lastSeenAt = now;
   }
-  return {
-    kind: "session",
-    user: presentUser(row),
-    sessionId: idHash.toString("hex"),
-    csrfToken: row.csrf_token,
-    reauthenticatedAt: row.reauthenticated_at ? new Date(row.reauthenticated_at) : null,
-  };
+  return session.context;
 }
 
 export async function logout(deps: Deps, session: SessionContext): Promise<void> {
