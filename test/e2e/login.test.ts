@@ -3,6 +3,7 @@
  * `unyo serve` process on a cloned test database, driven like a person would.
  */
 import path from "node:path";
+import { sql } from "kysely";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../src/identity/users.ts";
@@ -44,6 +45,33 @@ describe("web shell", () => {
     // The session is gone on the server too.
     const me = await page.evaluate(() => fetch("/api/v1/me").then((r) => r.status));
     expect(me).toBe(401);
+    await page.close();
+  });
+
+  it("a long list comes a page at a time: the console shows more on demand, in both languages", async () => {
+    await sql`INSERT INTO customers (legal_name) SELECT '株式会社ページ' || lpad(g::text, 3, '0') FROM generate_series(1, 150) g`.execute(
+      e2e.db,
+    );
+    const total = Number(
+      (await sql<{ n: number }>`SELECT count(*)::int AS n FROM customers`.execute(e2e.db)).rows[0]!.n,
+    );
+    const page = await browser.newPage();
+    await logIn(page, "operator");
+    await page.getByRole("heading", { name: "運用コンソールへようこそ" }).waitFor();
+    await page.getByRole("link", { name: "契約者" }).click();
+    const rows = page.locator("tbody tr");
+    await page.getByRole("button", { name: "さらに表示" }).waitFor();
+    expect(await rows.count()).toBe(100);
+    await page.getByLabel("Language / 言語").first().selectOption("en");
+    await page.getByRole("button", { name: "Show more" }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, "console-customers-more-en.png"), fullPage: true });
+    await page.getByLabel("Language / 言語").first().selectOption("ja");
+    await page.getByRole("button", { name: "さらに表示" }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, "console-customers-more-ja.png"), fullPage: true });
+    await page.getByRole("button", { name: "さらに表示" }).click();
+    await rows.nth(total - 1).waitFor();
+    expect(await rows.count()).toBe(total);
+    expect(await page.getByRole("button", { name: "さらに表示" }).count()).toBe(0);
     await page.close();
   });
 
