@@ -76,7 +76,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
   // Sessions, TOTP codes and log-in throttling keep real time even on a test clock: a rehearsed month
   // end must neither log everyone out nor shift the authenticator's codes.
   const sessions = opts.sessionCacheUrl
-    ? new SessionCache<ResolvedSession>({ url: opts.sessionCacheUrl })
+    ? new SessionCache<ResolvedSession>({
+        url: opts.sessionCacheUrl,
+        log: { warn: (obj, msg) => app.log.warn(obj, msg) },
+      })
     : undefined;
   const identityCtx: IdentityDeps & AppContext = {
     ...ctx,

@@ -2,7 +2,6 @@
  * Server-side sessions (ASVS V3): resolving the cookie on each request with its idle and absolute
  * time-outs, listing and ending one's sessions, log-out, and re-authentication before sensitive actions.
  */
-
 import { appendAudit } from "../audit/service.ts";
 import type { Config } from "../core/config.ts";
 import type { Deps } from "../core/deps.ts";
@@ -70,15 +69,16 @@ export async function authenticateSession(
   const cache = useCache ? deps.sessions : undefined;
   let session = cache?.get(key);
   const cached = session !== undefined;
+  const generation = cache?.snapshot() ?? 0;
   if (!session) {
-    const generation = cache?.snapshot() ?? 0;
     const row = await sessionWithUser(deps.db, idHash);
     if (!row) return undefined;
     session = resolved(row, key, deps.config.demo);
-    if (cache) cache.put(key, row.id, session, generation);
   }
   if (!session.allowed) return undefined;
   const state = sessionState(session.times, now, deps.config.sessionIdleMinutes);
+  // Only an active session is kept (an ended one read again and again stays a database read).
+  if (state === "active" && !cached) cache?.put(key, session.context.user.id, session, generation);
   if (state !== "active") {
     // What memory holds may be older than what another process wrote (its last use): decide from the database.
     if (cached) {
