@@ -2,7 +2,7 @@
  * The bank's direct-debit result (全銀 口座振替結果): debited records become payments allocated to
  * their invoice (the 顧客番号 carries the invoice number's digits); failed ones are recorded and make
  * the contract a suspension candidate (Art. 21(1)(2)). The same file twice is refused, and so is a
- * file that does not answer the request Unyo sent for its debit date (`requireMatchingRequest`).
+ * file that does not answer the request Unyo sent for its debit date (`rules/debit-result.ts`).
  */
 import { createHash } from "node:crypto";
 import { type Actor, appendAudit } from "../audit/service.ts";
@@ -13,6 +13,7 @@ import { AppError } from "../core/errors.ts";
 import type { Tx } from "../db/db.ts";
 import type { DebitConsignor } from "./debits.ts";
 import { recordDebits } from "./payments.ts";
+import { refusalOfResult } from "./rules/debit-result.ts";
 import {
   answerRequest,
   consignorSetting,
@@ -190,45 +191,19 @@ export async function importDebitResult(
  * A result that closed a request without answering it would let the next request ask the bank for
  * the same invoices again: a double debit.
  */
+/** Refuse the file whole unless it answers the request made for its debit date (the rule decides). */
 async function requireMatchingRequest(tx: Tx, parsed: ParsedResultFile, debitDate: IsoDate) {
-  const refuse = (message: string, reason: string) =>
-    new AppError("validation_failed", message, { details: { file: [reason] } });
   const consignor = (await consignorSetting(tx)) as DebitConsignor | null;
-  if (!consignor)
-    throw refuse(
-      "the originator's details (委託者) are not set up, so no result can be matched to a request",
-      "no_consignor",
-    );
-  if (parsed.header.consignorCode !== consignor.consignorCode)
-    throw refuse(
-      `the file is for 委託者コード ${parsed.header.consignorCode}, not this provider's ${consignor.consignorCode}`,
-      "other_consignor",
-    );
   const request = await requestForResult(tx, debitDate);
-  if (!request) throw refuse(`no direct-debit request was made for ${debitDate}`, "no_request");
-  if (request.result_import_id)
-    throw new AppError("conflict", `the request for ${debitDate} already has its result`, {
-      details: { importId: request.result_import_id },
-    });
-  if (parsed.records.length === 0 && request.records > 0)
-    throw refuse(
-      `the file has no data records, but the request for ${debitDate} asked for ${request.records}`,
-      "empty_result",
-    );
-  const asked = new Map(
-    (await requestedItems(tx, request.id)).map((i) => [i.digits.replace(/^0+/, ""), i.amount]),
+  const items = request && !request.result_import_id ? await requestedItems(tx, request.id) : [];
+  const refusal = refusalOfResult(
+    { consignorCode: parsed.header.consignorCode, records: parsed.records },
+    consignor?.consignorCode ?? null,
+    request ? { records: request.records, resultImportId: request.result_import_id, items } : null,
+    debitDate,
   );
-  for (const r of parsed.records) {
-    const amount = asked.get(r.customerNumber.replace(/^0+/, ""));
-    if (amount === undefined)
-      throw refuse(
-        `record ${r.record}: customer number ${r.customerNumber} was not asked for in the request for ${debitDate}`,
-        "not_requested",
-      );
-    if (amount !== r.amount)
-      throw refuse(
-        `record ${r.record}: ${r.amount} yen for customer number ${r.customerNumber}, but the request for ${debitDate} asked for ${amount} yen`,
-        "amount_differs",
-      );
-  }
+  if (!refusal) return;
+  if (refusal.reason === "already_answered")
+    throw new AppError("conflict", refusal.message, { details: { importId: refusal.importId } });
+  throw new AppError("validation_failed", refusal.message, { details: { file: [refusal.reason] } });
 }
