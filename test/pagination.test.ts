@@ -95,6 +95,9 @@ describe("a list of 30,003 contracts", () => {
   });
 
   it(`refuses a page size over ${MAX_PAGE_SIZE}, a bad cursor, and another list's cursor`, async () => {
+    // A cursor of another list: two customers at least, so that their first page of one has a next.
+    await buildCustomer(env.db);
+    await buildCustomer(env.db);
     const customers = await ops.req("GET", "/api/v1/customers?limit=1");
     expect(customers.json.hasMore).toBe(true);
     for (const bad of [
