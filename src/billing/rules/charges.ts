@@ -22,6 +22,13 @@ export interface ContractCharges {
     from?: IsoDate;
     /** The arrival of an option's cancellation notice (Art. 11): in effect on days before it. */
     cancelledOn?: IsoDate | null;
+    /**
+     * What this item is one version of (the plan, an option, the number of servers): a confirmed change
+     * of the contract's content (Art. 20(2)–(4)) ends the old version the day before the change was
+     * received (`cancelledOn`) and starts the new one that day (`from`). A month in which several
+     * versions were in effect is charged once for the slot, at the highest amount (Art. 29(4)).
+     */
+    slot?: string;
   }[];
 }
 
@@ -82,6 +89,8 @@ export function chargesForMonth(
   const contractFrom = later(c.startDate, first);
   const contractTo = c.endDate === null ? last : earlier(c.endDate, last);
   const lines: ChargeLine[] = [];
+  // Per slot: the monthly versions in effect this month, and where the slot's line goes.
+  const slots = new Map<string, { at: number; versions: { line: ChargeLine; from: IsoDate }[] }>();
   for (const it of c.items) {
     const { item } = it;
     const kind = item.kind;
@@ -128,7 +137,17 @@ export function chargesForMonth(
       if (priceOn(item, effFrom) !== price)
         note += "; the highest rate in effect during the month applies (Art. 29(4))";
       if (suspended) note += "; a suspended month is charged as served (Art. 30(3))";
-      lines.push(line(item, name, it.quantity, price, "29(1)", `${note}; not prorated (Art. 29(6)).`));
+      const charged = line(item, name, it.quantity, price, "29(1)", `${note}; not prorated (Art. 29(6)).`);
+      if (it.slot === undefined) lines.push(charged);
+      else {
+        let slot = slots.get(it.slot);
+        if (!slot) {
+          slot = { at: lines.length, versions: [] };
+          slots.set(it.slot, slot);
+          lines.push(charged); // a placeholder, replaced below by the slot's chosen version
+        }
+        slot.versions.push({ line: charged, from: effFrom });
+      }
     } else if (kind === "annual") {
       const anniversary = monthOf(itemStart);
       const offset = monthDiff(anniversary, month);
@@ -147,6 +166,11 @@ export function chargesForMonth(
       );
     }
   }
+  const changed: string[] = [];
+  for (const [name, slot] of slots) {
+    lines[slot.at] = chargedVersion(slot.versions, month, suspended);
+    if (slot.versions.length > 1) changed.push(name);
+  }
   const basis: Basis[] = [
     cite(
       "12(2)",
@@ -159,7 +183,36 @@ export function chargesForMonth(
   ];
   if (suspended)
     basis.push(cite("30(3)", "Months of suspension are charged as if the service had been provided."));
+  if (changed.length > 0)
+    basis.push(
+      cite(
+        "29(4)",
+        `The contract's content changed during ${month} (${changed.join(", ")}): the new fees apply from the day the change was received, and the month is charged at the highest rate in effect on any of its days.`,
+      ),
+    );
   return { result: { billable: true, lines }, basis };
+}
+
+/**
+ * The one line of a slot whose versions were in effect during the month (in order of their first day):
+ * the highest amount, said so when the contract's content changed that month (Art. 29(4)).
+ */
+function chargedVersion(
+  versions: { line: ChargeLine; from: IsoDate }[],
+  month: IsoMonth,
+  suspended: boolean,
+): ChargeLine {
+  const ordered = [...versions].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  let best = ordered[0]!;
+  for (const v of ordered) if (v.line.amount > best.line.amount) best = v;
+  if (ordered.length === 1) return best.line;
+  const steps = ordered
+    .slice(1)
+    .map((v) => `from ${v.from} ${v.line.description} × ${v.line.quantity} at ${v.line.unitPrice} yen`)
+    .join(", ");
+  let note = `Monthly fee for ${month}; the content changed during the month (${steps}): the highest rate in effect on any of its days applies (Art. 29(4))`;
+  if (suspended) note += "; a suspended month is charged as served (Art. 30(3))";
+  return { ...best.line, note: `${note}; not prorated (Art. 29(6)).` };
 }
 
 function line(
