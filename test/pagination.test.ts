@@ -117,6 +117,21 @@ describe("a list of 30,003 contracts", () => {
       expect(r.status, bad).toBe(400);
       expect(r.json.error.code, bad).toBe("validation_failed");
     }
+    // A cursor edited by hand: the right list and shape, values not of the keys' types.
+    const edited = (values: string[]) => Buffer.from(JSON.stringify(values)).toString("base64url");
+    for (const [path, values] of [
+      ["/api/v1/invoices", ["invoices", "2026-07", "", "not-a-uuid"]],
+      [
+        "/api/v1/payments",
+        ["payments", "2026-13-45", "2026-01-01 00:00:00+00", "00000000-0000-4000-8000-000000000000"],
+      ],
+      ["/api/v1/notices", ["notices", "yesterday-ish", "00000000-0000-4000-8000-000000000000"]],
+      ["/api/v1/billing/overdue", ["overdue", "2026-02-30", "00000000-0000-4000-8000-000000000000"]],
+    ] as const) {
+      const r = await ops.req("GET", `${path}?cursor=${edited([...values])}`);
+      expect(r.status, path).toBe(400);
+      expect(r.json.error.code, path).toBe("validation_failed");
+    }
   });
 });
 

@@ -93,11 +93,14 @@ export function decodeCursor(list: string, cursor: string, keys: number): string
     parsed[0] !== list ||
     !parsed.every((v) => typeof v === "string")
   )
-    throw new AppError("validation_failed", "cursor is not a cursor of this list", {
-      details: [{ path: "cursor", message: "use the nextCursor of a previous page of the same list" }],
-    });
+    throw cursorRefused();
   return parsed.slice(1) as string[];
 }
+
+const cursorRefused = () =>
+  new AppError("validation_failed", "cursor is not a cursor of this list", {
+    details: [{ path: "cursor", message: "use the nextCursor of a previous page of the same list" }],
+  });
 
 const keyExpr = (k: PageKey[0]): Expression<unknown> => (typeof k === "string" ? sql.ref(k) : k);
 
@@ -137,7 +140,16 @@ export async function paginate<DB, TB extends keyof DB, O>(
   });
   if (page.cursor !== undefined)
     q = q.where(after(order.keys, decodeCursor(order.list, page.cursor, order.keys.length)));
-  const rows = (await q.limit(limit + 1).execute()) as Record<string, unknown>[];
+  let rows: Record<string, unknown>[];
+  try {
+    rows = (await q.limit(limit + 1).execute()) as Record<string, unknown>[];
+  } catch (err) {
+    // A cursor edited by hand whose values are not of the keys' types (a date, a uuid): PostgreSQL's
+    // data exceptions (class 22) are the client's error, not the server's.
+    if (page.cursor !== undefined && /^22/.test(String((err as { code?: unknown }).code ?? "")))
+      throw cursorRefused();
+    throw err;
+  }
   const hasMore = rows.length > limit;
   if (hasMore) rows.length = limit;
   const last = rows.at(-1);
