@@ -74,6 +74,16 @@ afterAll(async () => {
   for (const h of homes) fs.rmSync(h, { recursive: true, force: true });
 });
 
+/** The environment of an `unyo start` on `home` without demo data or an external database. */
+const quietStart = (home: string, port: number): NodeJS.ProcessEnv => ({
+  ...process.env,
+  UNYO_HOME: home,
+  PORT: String(port),
+  LOG_LEVEL: "warn",
+  UNYO_DEMO: "0",
+  DATABASE_URL: "",
+});
+
 describe("unyo start on embedded PostgreSQL", () => {
   it("starts, prints the URL and demo log-ins, serves; restarts on the same data; two run side by side", async () => {
     const homeA = tmpHome();
@@ -127,14 +137,7 @@ describe("unyo start on embedded PostgreSQL", () => {
     const home = tmpHome();
     const ports = [await freePort(), await freePort()];
     const runs = ports.map((port) => {
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        UNYO_HOME: home,
-        PORT: String(port),
-        LOG_LEVEL: "warn",
-        UNYO_DEMO: "0",
-        DATABASE_URL: "",
-      };
+      const env = quietStart(home, port);
       const child = spawn(process.execPath, ["bin/unyo.js", "start"], {
         env,
         stdio: ["ignore", "pipe", "pipe"],
@@ -163,14 +166,7 @@ describe("unyo start on embedded PostgreSQL", () => {
   it("`npm start` stops with its PostgreSQL when npm itself gets SIGTERM", async () => {
     const home = tmpHome();
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      UNYO_HOME: home,
-      PORT: String(port),
-      LOG_LEVEL: "warn",
-      UNYO_DEMO: "0",
-      DATABASE_URL: "",
-    };
+    const env = quietStart(home, port);
     const npm = spawn("npm", ["start", "--silent"], { env, stdio: ["ignore", "pipe", "pipe"] });
     children.push(npm);
     await serving(port, npm, () => "npm start did not serve");

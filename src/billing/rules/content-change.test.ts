@@ -28,6 +28,28 @@ function changed(slot: string, versions: Version[], on: string[], extra: Contrac
   return { startDate: "2026-01-05", endDate: null, chargesVoid: false, items: [...items, ...extra] };
 }
 
+const upThenDown = changed(
+  "plan",
+  [{ item: basic }, { item: premium }, { item: standard }],
+  ["2026-05-10", "2026-05-20"],
+);
+const fewerServers = changed(
+  "servers",
+  [
+    { item: server, quantity: 4 },
+    { item: server, quantity: 2 },
+  ],
+  ["2026-05-15"],
+);
+const optionAdded: ContractCharges = {
+  ...changed("plan", [{ item: basic }], []),
+  items: [
+    { item: basic, quantity: 1, slot: "plan" },
+    { item: backup, quantity: 1, slot: "opt-backup", from: "2026-05-12" },
+    { item: backupSetup, quantity: 1, from: "2026-05-12" },
+  ],
+};
+
 describe("the month of a change of content (Art. 29(4))", () => {
   const cases: [string, ContractCharges, string, string[]][] = [
     [
@@ -92,16 +114,11 @@ describe("the month of a change of content (Art. 29(4))", () => {
     ],
     [
       "upgrade then downgrade in one month: the highest of the three",
-      changed("plan", [{ item: basic }, { item: premium }, { item: standard }], ["2026-05-10", "2026-05-20"]),
+      upThenDown,
       "2026-05",
       ["plan-premium:80000"],
     ],
-    [
-      "… and the last from the next month",
-      changed("plan", [{ item: basic }, { item: premium }, { item: standard }], ["2026-05-10", "2026-05-20"]),
-      "2026-06",
-      ["plan-standard:50000"],
-    ],
+    ["… and the last from the next month", upThenDown, "2026-06", ["plan-standard:50000"]],
     [
       "two more servers received on the 15th: that month for four",
       changed(
@@ -117,53 +134,20 @@ describe("the month of a change of content (Art. 29(4))", () => {
     ],
     [
       "two servers fewer received on the 15th: that month for four, then two",
-      changed(
-        "servers",
-        [
-          { item: server, quantity: 4 },
-          { item: server, quantity: 2 },
-        ],
-        ["2026-05-15"],
-      ),
+      fewerServers,
       "2026-05",
       ["server:20000"],
     ],
-    [
-      "… then two",
-      changed(
-        "servers",
-        [
-          { item: server, quantity: 4 },
-          { item: server, quantity: 2 },
-        ],
-        ["2026-05-15"],
-      ),
-      "2026-06",
-      ["server:10000"],
-    ],
+    ["… then two", fewerServers, "2026-06", ["server:10000"]],
     [
       "an option added on the 12th: its initial fee once and the month whole, the plan untouched",
-      {
-        ...changed("plan", [{ item: basic }], []),
-        items: [
-          { item: basic, quantity: 1, slot: "plan" },
-          { item: backup, quantity: 1, slot: "opt-backup", from: "2026-05-12" },
-          { item: backupSetup, quantity: 1, from: "2026-05-12" },
-        ],
-      },
+      optionAdded,
       "2026-05",
       ["plan-basic:30000", "opt-backup:10000", "opt-backup-setup:20000"],
     ],
     [
       "… the month after without its initial fee",
-      {
-        ...changed("plan", [{ item: basic }], []),
-        items: [
-          { item: basic, quantity: 1, slot: "plan" },
-          { item: backup, quantity: 1, slot: "opt-backup", from: "2026-05-12" },
-          { item: backupSetup, quantity: 1, from: "2026-05-12" },
-        ],
-      },
+      optionAdded,
       "2026-06",
       ["plan-basic:30000", "opt-backup:10000"],
     ],
