@@ -43,6 +43,11 @@ import {
   TAX_ROUNDINGS,
   UNAVAILABILITY_CAUSES,
 } from "../src/billing/types.ts";
+import {
+  CHANGE_CHANNELS,
+  CONTRACT_CHANGE_KINDS,
+  CONTRACT_CHANGE_STATUSES,
+} from "../src/contracts/change-rules.ts";
 import { REJECTION_REASONS } from "../src/contracts/reasons.ts";
 import { CHANNELS, END_KINDS } from "../src/contracts/rules.ts";
 import { APPLICATION_STATUSES, CANDIDACY_REASONS, CONTRACT_STATUSES } from "../src/contracts/states.ts";
@@ -75,6 +80,9 @@ export const CHECKED_COLUMNS: Record<string, readonly string[]> = {
   "idempotency_keys.state": IDEMPOTENCY_STATES,
   "charges.kind": CHARGE_KINDS,
   "charges.tax_category": TAX_CATEGORIES,
+  "contract_changes.channel": CHANGE_CHANNELS,
+  "contract_changes.kind": CONTRACT_CHANGE_KINDS,
+  "contract_changes.status": CONTRACT_CHANGE_STATUSES,
   "contracts.end_kind": END_KINDS,
   "contracts.status": CONTRACT_STATUSES,
   "contracts.suspension_candidate": CANDIDACY_REASONS,

@@ -26,12 +26,14 @@ const OWNER: Record<string, string> = {
   applications: "contracts",
   contracts: "contracts",
   contract_events: "contracts",
+  contract_changes: "contracts",
   option_cancellations: "contracts",
   abolitions: "contracts",
   inquiries: "inquiries",
   billing_settings: "billing",
   price_items: "billing",
   price_item_prices: "billing",
+  menu_limits: "billing",
   billing_runs: "billing",
   invoices: "billing",
   invoice_lines: "billing",
@@ -91,7 +93,7 @@ const isStore = (rel: string) =>
   /^[a-z]+\/store(\.ts|\/)/.test(rel) || rel === "db/throttle.ts" || rel === "db/idempotency.ts";
 /** Edges may call any room: routes, jobs, command-line entries. */
 const isEdge = (rel: string) =>
-  /^[a-z]+\/(routes\.ts|jobs\.ts|jobs\/|cli(-[a-z]+)?\.ts)/.test(rel) ||
+  /^[a-z]+\/((?:[a-z]+-)?routes\.ts|jobs\.ts|jobs\/|cli(-[a-z]+)?\.ts)/.test(rel) ||
   ["http", "cli", "rules"].includes(rel.split("/")[0]!);
 
 describe("the house's shape", () => {

@@ -22,7 +22,7 @@ import type { TaxCategory } from "./types.ts";
 
 export interface ChargeInput {
   month: IsoMonth;
-  kind: "usage" | "other" | "special-fee";
+  kind: "usage" | "other" | "special-fee" | "initial" | "monthly" | "annual";
   itemCode?: string | null;
   description: string;
   taxCategory: TaxCategory;

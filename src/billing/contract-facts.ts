@@ -3,8 +3,11 @@
  * options, option cancellations (Art. 11), suspended months (Art. 30(3)) and the recipient an invoice
  * names.
  */
+
+import { type PricedContent, removedOptions, versionsOf } from "../contracts/change-rules.ts";
 import { SUSPENSION_EVENTS, suspendedMonths } from "../contracts/rules.ts";
-import { type BillingFacts, billingFacts, eventsOfTypes, optionCancellations } from "../contracts/store.ts";
+import { confirmedChanges } from "../contracts/store/changes.ts";
+import { type BillingFacts, billingFacts, eventsOfTypes } from "../contracts/store.ts";
 import { type IsoMonth, lastDayOfMonth } from "../core/dates.ts";
 import { notFound } from "../core/errors.ts";
 import { recipientsOf } from "../customers/store.ts";
@@ -43,6 +46,7 @@ export async function withRecipients(db: Db | Tx, rows: BillingFacts[]): Promise
       end_effective_on: r.end_effective_on,
       terminated_on: r.terminated_on,
       charges_void: r.charges_void,
+      server_count: r.server_count,
       legal_name: c?.legal_name ?? "",
       address: c?.address ?? null,
       corporate_number: c?.corporate_number ?? null,
@@ -60,17 +64,20 @@ export function recipientOf(c: BillableContract) {
   };
 }
 
-/** Option cancellations and suspended months of many contracts, for the rules. */
+/**
+ * The content's versions (confirmed changes, Art. 20(4), 29(4), 11) and suspended months (Art. 30(3))
+ * of many contracts, for the rules.
+ */
 export async function recurringFacts(db: Db | Tx, ids: IdSet, month: IsoMonth) {
-  const [cancellations, events] = await Promise.all([
-    optionCancellations(db, ids),
+  const [changes, events] = await Promise.all([
+    confirmedChanges(db, ids),
     eventsOfTypes(db, ids, SUSPENSION_EVENTS),
   ]);
-  const cancelledBy = new Map<string, Map<string, string>>();
-  for (const x of cancellations) {
-    const m = cancelledBy.get(x.contract_id) ?? new Map<string, string>();
-    m.set(x.option, x.received_on);
-    cancelledBy.set(x.contract_id, m);
+  const changesBy = new Map<string, { receivedOn: string; before: PricedContent; after: PricedContent }[]>();
+  for (const x of changes) {
+    const list = changesBy.get(x.contract_id) ?? [];
+    list.push({ receivedOn: x.received_on, before: priced(x.before), after: priced(x.after) });
+    changesBy.set(x.contract_id, list);
   }
   const eventsBy = new Map<string, { type: string; on: string }[]>();
   for (const e of events) {
@@ -80,24 +87,44 @@ export async function recurringFacts(db: Db | Tx, ids: IdSet, month: IsoMonth) {
     else eventsBy.set(e.contract_id, [x]);
   }
   const until = lastDayOfMonth(month);
+  const versions = (c: BillableContract) =>
+    versionsOf<PricedContent>(
+      c.start_date,
+      { plan: c.plan, options: c.options, servers: c.server_count },
+      changesBy.get(c.id) ?? [],
+    );
   return {
-    charges(book: PriceBook, c: BillableContract): ContractCharges {
+    versions,
+    charges(book: PriceBook, c: BillableContract, extra: ChangeStep[] = []): ContractCharges {
       const ev = eventsBy.get(c.id);
-      return book.contractCharges(
-        c,
-        cancelledBy.get(c.id) ?? new Map(),
-        ev ? suspendedMonths(ev, until) : [],
-      );
+      const own = changesBy.get(c.id) ?? [];
+      const vs =
+        extra.length === 0
+          ? versions(c)
+          : versionsOf<PricedContent>(
+              c.start_date,
+              { plan: c.plan, options: c.options, servers: c.server_count },
+              [...own, ...extra],
+            );
+      return book.contractCharges(c, vs, ev ? suspendedMonths(ev, until) : []);
     },
-    cancelled(id: string) {
-      return [...(cancelledBy.get(id) ?? new Map<string, string>()).entries()].map(
-        ([option, receivedOn]) => ({
-          option,
-          receivedOn,
-        }),
-      );
+    cancelled(c: BillableContract) {
+      return removedOptions(versions(c));
     },
   };
+}
+
+/** A change as billing's versions take it: the content before and after, from the day it was received. */
+export interface ChangeStep {
+  receivedOn: string;
+  before: PricedContent;
+  after: PricedContent;
+}
+
+/** The priced part of a stored content (jsonb). */
+export function priced(x: unknown): PricedContent {
+  const c = x as { plan: string; options?: string[]; servers?: unknown[] };
+  return { plan: c.plan, options: c.options ?? [], servers: c.servers?.length ?? 0 };
 }
 
 /** One contract with its recurring items for the rules. */
@@ -105,5 +132,5 @@ export async function contractCharges(db: Db | Tx, contractId: string, book: Pri
   const [c] = await billableContracts(db, [contractId]);
   if (!c) throw notFound("contract");
   const facts = await recurringFacts(db, [contractId], month);
-  return { c, cc: facts.charges(book, c), cancelled: facts.cancelled(contractId) };
+  return { c, cc: facts.charges(book, c), cancelled: facts.cancelled(c), facts };
 }

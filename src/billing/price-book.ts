@@ -1,6 +1,7 @@
 /** The price book (料金表, Art. 29(1)): items, fee kinds, tax categories and dated prices (Art. 29(4)). */
 
 import { appendAudit } from "../audit/service.ts";
+import type { PricedContent, Version } from "../contracts/change-rules.ts";
 import type { IsoDate } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
@@ -55,24 +56,76 @@ export class PriceBook {
     return new PriceBook(rows, prices);
   }
 
-  /** The recurring items of a contract: its plan's and its options' (cancelled options with their date, Art. 11). */
+  /**
+   * The recurring items of a contract over its content's versions (Art. 20(4), 29(4)): one slot for the
+   * plan, one per option, one for the servers (items applying to `server`, quantity = servers covered).
+   * Each stretch of versions with the same value is one item from its first day until the day before
+   * the next value (an option removed: until its removal was received, Art. 11). An initial fee is
+   * charged once in the contract's life, the first time its plan or option is in effect.
+   */
   contractCharges(
     c: {
-      plan: string;
-      options: string[];
       start_date: string;
       end_effective_on: string | null;
       terminated_on: string | null;
       charges_void: boolean;
     },
-    cancelled: Map<string, string>,
+    versions: readonly Version<PricedContent>[],
     suspendedMonths: string[] = [],
   ): ContractCharges {
     const items: ContractCharges["items"] = [];
-    for (const it of this.byTarget.get(`plan:${c.plan}`) ?? []) items.push({ item: it, quantity: 1 });
-    for (const o of new Set([...c.options, ...cancelled.keys()]))
-      for (const it of this.byTarget.get(`option:${o}`) ?? [])
-        items.push({ item: it, quantity: 1, cancelledOn: cancelled.get(o) ?? null });
+    const charged = new Set<string>();
+    const add = (slot: string, target: string, quantity: number, from: string, until: string | null) => {
+      for (const item of this.byTarget.get(target) ?? []) {
+        if (item.kind === "initial") {
+          if (charged.has(item.code)) continue;
+          charged.add(item.code);
+        }
+        items.push({ item, quantity, from, cancelledOn: until, slot });
+      }
+    };
+    // Stretches of equal value in a slot (null: absent), each priced with `target`.
+    const slot = (
+      name: string,
+      keyOf: (v: PricedContent) => string | number | null,
+      target: (x: string | number) => string,
+    ) => {
+      let i = 0;
+      while (i < versions.length) {
+        const value = keyOf(versions[i]!.content);
+        let j = i;
+        while (j + 1 < versions.length && keyOf(versions[j + 1]!.content) === value) j++;
+        if (value !== null && value !== 0)
+          add(
+            name,
+            target(value),
+            typeof value === "number" ? value : 1,
+            versions[i]!.from,
+            versions[j]!.until,
+          );
+        i = j + 1;
+      }
+    };
+    slot(
+      "plan",
+      (v) => v.plan,
+      (p) => `plan:${p}`,
+    );
+    const last = versions[versions.length - 1]!.content.options;
+    const options = [...last];
+    for (const v of versions) for (const o of v.content.options) if (!options.includes(o)) options.push(o);
+    for (const o of options)
+      slot(
+        `option:${o}`,
+        (v) => (v.options.includes(o) ? o : null),
+        () => `option:${o}`,
+      );
+    if (this.byTarget.has("server"))
+      slot(
+        "servers",
+        (v) => v.servers,
+        () => "server",
+      );
     return {
       startDate: c.start_date,
       endDate: c.end_effective_on ?? c.terminated_on,

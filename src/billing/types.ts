@@ -27,8 +27,21 @@ export const INVOICE_STATUSES = ["draft", "issued", "void"] as const;
 export const INVOICE_KINDS = ["regular", "corrected", "credit"] as const;
 export const PAYMENT_METHODS = ["bank_transfer", "direct_debit", "cash", "other"] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
-/** One-off charges: usage, other fees, special fees (Art. 32), late fees (Art. 33), credits. */
-export const CHARGE_KINDS = ["usage", "other", "special-fee", "late-fee", "credit"] as const;
+/**
+ * One-off charges: usage, other fees, special fees (Art. 32), late fees (Art. 33), credits, and the
+ * difference a change of the contract's content confirmed late makes to months already invoiced
+ * (initial, monthly, annual; Art. 29(4)).
+ */
+export const CHARGE_KINDS = [
+  "usage",
+  "other",
+  "special-fee",
+  "late-fee",
+  "credit",
+  "initial",
+  "monthly",
+  "annual",
+] as const;
 export const RUN_STATUSES = ["queued", "running", "done", "failed"] as const;
 export const MANDATE_STATUSES = ["active", "revoked"] as const;
 /** What made the service unavailable (Art. 22, 23, 24, a failure). */

@@ -8,10 +8,12 @@ import { type Deps, todayOf } from "../core/deps.ts";
 import { AppError } from "../core/errors.ts";
 import { asCaller } from "../db/db.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
+import { contentOf } from "./changes.ts";
 import { event, loadContract } from "./common.ts";
 import { receiptDate } from "./rules.ts";
 import { checkTransition } from "./states.ts";
-import { insertOptionCancellation, updateContract } from "./store.ts";
+import { insertChange, lastConfirmedReceipt, openChangeOf } from "./store/changes.ts";
+import { updateContract } from "./store.ts";
 
 export async function cancelOption(
   deps: Deps,
@@ -26,25 +28,41 @@ export async function cancelOption(
     if (!c.options.includes(option))
       throw new AppError("conflict", `the contract has no option "${option}"`, { article: "11" });
     checkTransition(c.status, "cancel_option");
+    if (await openChangeOf(tx, c.id))
+      throw new AppError(
+        "conflict",
+        "a change of this contract is waiting for the provider's confirmation; cancel it or wait for the decision before cancelling an option",
+        { article: "20(4)" },
+      );
+    const last = await lastConfirmedReceipt(tx, c.id);
     const receipt = receiptDate({
       channel: auth.user.kind === "customer" ? "portal" : "paper",
       entered: enteredOn,
       today: todayOf(deps),
-      notBefore: c.start_date,
+      notBefore: last && last > c.start_date ? last : c.start_date,
       article: "11",
       what: "the option's cancellation notice",
     });
     const receivedOn = receipt.result.receivedOn;
-    await updateContract(tx, c.id, {
-      options: c.options.filter((o) => o !== option),
-      updated_at: deps.clock.now(),
-    });
-    await insertOptionCancellation(tx, {
+    const before = contentOf(c);
+    const after = { ...before, options: c.options.filter((o) => o !== option) };
+    await updateContract(tx, c.id, { options: after.options, updated_at: deps.clock.now() });
+    // One kind of change of the contract's content, in effect on arrival (Art. 11).
+    await insertChange(tx, {
       contract_id: c.id,
       customer_id: c.customer_id,
-      option,
+      status: "confirmed",
+      kind: "option_cancellation",
+      channel: auth.user.kind === "customer" ? "portal" : "paper",
       received_on: receivedOn,
-      created_by: auth.user.id,
+      request: JSON.stringify({ removeOptions: [option] }),
+      before: JSON.stringify(before),
+      after: JSON.stringify(after),
+      requested_by: auth.user.id,
+      requested_at: deps.clock.now(),
+      decided_by: auth.user.id,
+      decided_at: deps.clock.now(),
+      effective_on: receivedOn,
     });
     await event(deps, tx, c, actor, {
       type: "option_cancelled",

@@ -47,6 +47,8 @@ const ACTIONS = {
   /** The customers an announcement goes to (Art. 1, 43). */
   announce: { from: LIVE, article: "43", verb: "sent announcements" },
   cancel_option: { from: ["active", "suspended"], article: "11", verb: "changed (options)" },
+  /** A change of the contract's content: requested, confirmed (Art. 20(2)–(4)). */
+  change_content: { from: ["active", "suspended"], article: "20(2)", verb: "changed" },
   record_late_start: { from: LIVE, article: "36(2)", verb: "given a late start" },
 } as const satisfies Record<string, ActionRule>;
 

@@ -15,7 +15,6 @@ import type {
   ApplicationsTable,
   ContractEventsTable,
   ContractsTable,
-  OptionCancellationsTable,
 } from "../db/schema.ts";
 import { type ContractStatus, type LifecycleAction, statusesFor } from "./states.ts";
 
@@ -194,21 +193,6 @@ export async function eventsOfTypes(db: Q, contracts: IdSet, types: string[]) {
     .execute();
 }
 
-// ---- options (Art. 11) ---------------------------------------------------------------------------
-
-export async function insertOptionCancellation(tx: Q, values: Insertable<OptionCancellationsTable>) {
-  await tx.insertInto("option_cancellations").values(values).execute();
-}
-
-export async function optionCancellations(db: Q, contracts: IdSet) {
-  if (isEmptySet(contracts)) return [];
-  return db
-    .selectFrom("option_cancellations")
-    .select(["contract_id", "option", "received_on"])
-    .where(inIdSet("contract_id", contracts))
-    .execute();
-}
-
 // ---- abolitions (Art. 24) ------------------------------------------------------------------------
 
 export async function insertAbolition(tx: Q, values: Insertable<AbolitionsTable>) {
@@ -249,12 +233,14 @@ const BILLING_FACTS = [
   "terminated_on",
   "charges_void",
 ] as const;
+/** How many servers the contract covers (a per-server item's quantity). */
+const serverCount = sql<number>`jsonb_array_length(servers)`.as("server_count");
 
 export async function billingFacts(db: Q, ids: string[]) {
   if (ids.length === 0) return [];
   return db
     .selectFrom("contracts")
-    .select(BILLING_FACTS)
+    .select([...BILLING_FACTS, serverCount])
     .where(sql<boolean>`id = ANY(${ids}::uuid[])`)
     .orderBy("id")
     .execute();
@@ -264,7 +250,7 @@ export async function billingFacts(db: Q, ids: string[]) {
 export async function billingFactsAfter(db: Q, after: string, limit: number) {
   return db
     .selectFrom("contracts")
-    .select(BILLING_FACTS)
+    .select([...BILLING_FACTS, serverCount])
     .where("id", ">", after)
     .orderBy("id")
     .limit(limit)

@@ -126,7 +126,7 @@ export interface Charges {
   id: Generated<string>;
   invoice_id: string | null;
   item_code: string | null;
-  kind: "usage" | "other" | "special-fee" | "late-fee" | "credit";
+  kind: "usage" | "other" | "special-fee" | "late-fee" | "credit" | "initial" | "monthly" | "annual";
   month: string;
   note: string;
   quantity: Generated<number>;
@@ -141,6 +141,27 @@ export interface CloudAccounts {
   created_at: Generated<Timestamp>;
   customer_id: string;
   provider: string;
+}
+
+export interface ContractChanges {
+  after: Json;
+  before: Json;
+  cancellation_fees: number | null;
+  channel: "portal" | "paper" | "email";
+  contract_id: string;
+  customer_id: string;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  effective_on: string | null;
+  id: Generated<string>;
+  kind: Generated<"change" | "option_cancellation">;
+  note: string | null;
+  received_on: string;
+  refusal_reason: string | null;
+  request: Json;
+  requested_at: Timestamp;
+  requested_by: string | null;
+  status: "requested" | "confirmed" | "refused" | "cancelled";
 }
 
 export interface ContractEvents {
@@ -358,6 +379,16 @@ export interface LoginThrottle {
   window_start: Timestamp;
 }
 
+export interface MenuLimits {
+  max_servers: number | null;
+  no_downgrade_in_minimum_term: Generated<boolean>;
+  rank: number | null;
+  requires_plans: string[] | null;
+  target: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: string | null;
+}
+
 export interface NoticeDeliveries {
   acknowledged_at: Timestamp | null;
   acknowledged_by: string | null;
@@ -540,6 +571,7 @@ export interface DB {
   billing_settings: BillingSettings;
   charges: Charges;
   cloud_accounts: CloudAccounts;
+  contract_changes: ContractChanges;
   contract_events: ContractEvents;
   contract_terms: ContractTerms;
   contracts: Contracts;
@@ -555,6 +587,7 @@ export interface DB {
   invoice_lines: InvoiceLines;
   invoices: Invoices;
   login_throttle: LoginThrottle;
+  menu_limits: MenuLimits;
   notice_deliveries: NoticeDeliveries;
   notices: Notices;
   option_cancellations: OptionCancellations;

@@ -11,6 +11,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } fro
 import { sql } from "kysely";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 import { adminRoutes } from "../admin/routes.ts";
+import { contractChangeRoutes } from "../billing/change-routes.ts";
 import { acceptRawFiles, billingRoutes, contractBillingRoutes, paymentRoutes } from "../billing/routes.ts";
 import { applicationRoutes, contractRoutes } from "../contracts/routes.ts";
 import { type Clock, systemClock, TestClock } from "../core/clock.ts";
@@ -239,7 +240,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
       mount(api, "admin", adminRoutes(ctx));
       mount(api, "customers", customerRoutes(ctx));
       mount(api, "applications", applicationRoutes(ctx));
-      mount(api, "contracts", contractRoutes(ctx));
+      mount(api, "contracts", [...contractRoutes(ctx), ...contractChangeRoutes(ctx)]);
       mount(api, "terms", termsRoutes(ctx));
       mount(api, "notices", noticeRoutes(ctx));
       mount(api, "inquiries", inquiryRoutes(ctx));

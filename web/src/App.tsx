@@ -3,6 +3,7 @@ import { ApiFailure, api, type Me, setCsrf } from "./api.ts";
 import { ApplyPage } from "./apply.tsx";
 import { BillingPage, InvoicePage, MyInvoicesPage, PaymentsPage, PriceBookPage } from "./billing.tsx";
 import { type InstanceClock, setInstanceClock } from "./clock.ts";
+import { ChangeQueuePage } from "./contract-changes.tsx";
 import { ApplicationsPage, ContractPage, ContractsPage, InboxPage, StaffNoticesPage } from "./contracts.tsx";
 import { initialLang, type Lang, LangContext, type MessageKey, useT } from "./i18n.ts";
 import { ChangesPage, InquiriesPage, TermsPage } from "./lifecycle.tsx";
@@ -200,6 +201,7 @@ function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
           { path: "/console/notices", label: "nav.notices" },
           { path: "/console/inquiries", label: "nav.inquiries" },
           { path: "/console/changes", label: "nav.changes" },
+          { path: "/console/contract-changes", label: "nav.contractChanges" },
           { path: "/console/terms", label: "nav.terms" },
           { path: "/console/billing", label: "nav.billing", roles: ["admin", "billing", "operator"] },
           { path: "/console/payments", label: "nav.payments", roles: ["admin", "billing"] },
@@ -304,6 +306,7 @@ function Page({
   if (path === `${base}/contracts`) return <ContractsPage base={base} />;
   if (path === `${base}/inquiries`) return <InquiriesPage me={me} />;
   if (path === `${base}/changes`) return <ChangesPage me={me} />;
+  if (path === "/console/contract-changes" && me.user.kind === "staff") return <ChangeQueuePage />;
   if (path === "/console/terms" && me.user.kind === "staff") return <TermsPage me={me} />;
   if (path === "/console/billing" && me.user.kind === "staff") return <BillingPage me={me} />;
   if (path === "/console/payments" && me.user.kind === "staff") return <PaymentsPage me={me} />;

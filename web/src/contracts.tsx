@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { api, type Me } from "./api.ts";
 import { ContractBillingPanel } from "./billing.tsx";
+import { ChangeRequestForm, ContractChanges } from "./contract-changes.tsx";
 import { useT } from "./i18n.ts";
 import { ContractActions } from "./lifecycle.tsx";
 import {
@@ -280,6 +281,10 @@ export function ContractPage({ id, me }: { id: string; me: Me }) {
         coolingOff={isCustomerAdmin && live && c.channel === "web" ? c.coolingOffLastDay : null}
       />
       <ContractBillingPanel id={id} me={me} onChanged={reload} />
+      <ContractChanges contractId={id} me={me} onChanged={reload} />
+      {live && (isOps || isCustomerAdmin) && (
+        <ChangeRequestForm key={c.plan + c.options.join()} contract={c} me={me} onSent={reload} />
+      )}
       <h2>{t("contracts.timeline")}</h2>
       <table>
         <thead>

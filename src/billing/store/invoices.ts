@@ -270,3 +270,18 @@ export async function issuedByDigits(db: Q, digits: string[]) {
     .where("status", "=", "issued")
     .execute();
 }
+
+/** Months from `from` on for which the contract already has a regular or corrected invoice (not void). */
+export async function invoicedMonthsOf(db: Q, contractId: string, from: IsoMonth): Promise<IsoMonth[]> {
+  const rows = await db
+    .selectFrom("invoices")
+    .select("month")
+    .distinct()
+    .where("contract_id", "=", contractId)
+    .where("month", ">=", from)
+    .where("kind", "in", ["regular", "corrected"])
+    .where("status", "<>", "void")
+    .orderBy("month")
+    .execute();
+  return rows.map((r) => r.month as IsoMonth);
+}
