@@ -181,6 +181,42 @@ describe("a customer-admin's upgrade, confirmed in the month after its receipt",
   });
 });
 
+describe("a correction of a month invoiced before the change was confirmed", () => {
+  it("bills the change once: the recurring lines as invoiced, plus its difference", async () => {
+    await on("2026-11-20");
+    const k = await withCustomer({ start: "2026-06-01", plan: "basic" });
+    const r = await k.cust.req("POST", `/api/v1/contracts/${k.id}/changes`, { plan: "standard" });
+    await runBilling(env, "2026-11");
+    await on("2026-12-02");
+    expect((await op.req("POST", `/api/v1/contract-changes/${r.json.change.id}/confirm`, {})).status).toBe(
+      200,
+    );
+    const [nov] = await invoicesOf(env.db, k.id);
+    const bill = await login(env.app, (await buildUser(env.db, { role: "billing" })).loginId, PASSWORD);
+    const corrected = await bill.req("POST", `/api/v1/invoices/${nov!.id}/correct`, { reason: "宛名の誤り" });
+    expect(corrected.status).toBe(201);
+    const lines = await linesOf(env.db, corrected.json.id);
+    // The month as invoiced, then the change's difference (charges, in any order).
+    expect(lines[0]).toMatchObject({ item_code: "monthly-basic", amount: 30_000, article: "29(1)" });
+    expect(
+      lines
+        .slice(1)
+        .map((l) => [l.item_code, Number(l.amount), l.article])
+        .sort(),
+    ).toEqual([
+      ["initial-standard", 100_000, "29(4)"],
+      ["monthly-basic", -30_000, "29(4)"],
+      ["monthly-standard", 80_000, "29(4)"],
+    ]);
+    // Nothing of the change is left for December.
+    await runBilling(env, "2026-12");
+    const dec = (await invoicesOf(env.db, k.id)).find((i) => i.month === "2026-12")!;
+    expect((await linesOf(env.db, dec.id)).map((l) => [l.item_code, Number(l.amount)])).toEqual([
+      ["monthly-standard", 80_000],
+    ]);
+  });
+});
+
 describe("a change confirmed before its month is invoiced", () => {
   it("is billed by the run itself: a downgrade received on the 10th keeps that month at the old rate", async () => {
     await on("2026-10-10");
@@ -480,5 +516,39 @@ describe("tenancy and options (Art. 11)", () => {
       ["option-patching", 15_000],
       ["option-backup", 10_000],
     ]);
+  });
+});
+
+describe("who and when", () => {
+  it("a customer-member may read but not request; a contract that is ending cannot be changed", async () => {
+    await on("2026-11-24");
+    const k = await withCustomer({ start: "2026-06-01", plan: "basic" });
+    const m = await buildUser(env.db, { role: "customer-member", customerId: k.customerId });
+    const member = await login(env.app, m.loginId, m.password);
+    expect((await member.req("POST", `/api/v1/contracts/${k.id}/changes`, { plan: "standard" })).status).toBe(
+      403,
+    );
+    expect(
+      (await member.req("POST", `/api/v1/contracts/${k.id}/changes/preview`, { plan: "standard" })).status,
+    ).toBe(403);
+    expect((await member.req("GET", `/api/v1/contracts/${k.id}/changes`)).status).toBe(200);
+    const ending = await withCustomer({
+      start: "2026-06-01",
+      plan: "basic",
+      status: "terminating",
+      endEffectiveOn: "2026-12-31",
+    });
+    const r = await ending.cust.req("POST", `/api/v1/contracts/${ending.id}/changes`, { plan: "standard" });
+    expect(r.status).toBe(409);
+    expect(r.json.error.article).toBe("20(2)");
+    expect(await changesOf(ending.id)).toHaveLength(0);
+    const bad = await k.cust.req("POST", `/api/v1/contracts/${k.id}/changes`, { plan: "gold" });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.code).toBe("validation_failed");
+    const extra = await k.cust.req("POST", `/api/v1/contracts/${k.id}/changes`, {
+      plan: "standard",
+      price: 0,
+    });
+    expect(extra.status).toBe(400);
   });
 });

@@ -68,13 +68,26 @@ export function recipientOf(c: BillableContract) {
  * The content's versions (confirmed changes, Art. 20(4), 29(4), 11) and suspended months (Art. 30(3))
  * of many contracts, for the rules.
  */
-export async function recurringFacts(db: Db | Tx, ids: IdSet, month: IsoMonth) {
+export async function recurringFacts(
+  db: Db | Tx,
+  ids: IdSet,
+  month: IsoMonth,
+  /** Changes to leave out (a correction of a month whose difference they billed separately). */
+  without: ReadonlySet<string> = new Set(),
+) {
   const [changes, events] = await Promise.all([
     confirmedChanges(db, ids),
     eventsOfTypes(db, ids, SUSPENSION_EVENTS),
   ]);
   const changesBy = new Map<string, { receivedOn: string; before: PricedContent; after: PricedContent }[]>();
+  // Without some changes, a contract whose every change is left out has the content before the first.
+  const baseBy = new Map<string, PricedContent>();
   for (const x of changes) {
+    if (without.has(x.id)) {
+      if (!changesBy.has(x.contract_id) && !baseBy.has(x.contract_id))
+        baseBy.set(x.contract_id, priced(x.before));
+      continue;
+    }
     const list = changesBy.get(x.contract_id) ?? [];
     list.push({ receivedOn: x.received_on, before: priced(x.before), after: priced(x.after) });
     changesBy.set(x.contract_id, list);
@@ -87,12 +100,10 @@ export async function recurringFacts(db: Db | Tx, ids: IdSet, month: IsoMonth) {
     else eventsBy.set(e.contract_id, [x]);
   }
   const until = lastDayOfMonth(month);
+  const current = (c: BillableContract): PricedContent =>
+    baseBy.get(c.id) ?? { plan: c.plan, options: c.options, servers: c.server_count };
   const versions = (c: BillableContract) =>
-    versionsOf<PricedContent>(
-      c.start_date,
-      { plan: c.plan, options: c.options, servers: c.server_count },
-      changesBy.get(c.id) ?? [],
-    );
+    versionsOf<PricedContent>(c.start_date, current(c), changesBy.get(c.id) ?? []);
   return {
     versions,
     charges(book: PriceBook, c: BillableContract, extra: ChangeStep[] = []): ContractCharges {
@@ -101,11 +112,7 @@ export async function recurringFacts(db: Db | Tx, ids: IdSet, month: IsoMonth) {
       const vs =
         extra.length === 0
           ? versions(c)
-          : versionsOf<PricedContent>(
-              c.start_date,
-              { plan: c.plan, options: c.options, servers: c.server_count },
-              [...own, ...extra],
-            );
+          : versionsOf<PricedContent>(c.start_date, current(c), [...own, ...extra]);
       return book.contractCharges(c, vs, ev ? suspendedMonths(ev, until) : []);
     },
     cancelled(c: BillableContract) {
@@ -128,9 +135,15 @@ export function priced(x: unknown): PricedContent {
 }
 
 /** One contract with its recurring items for the rules. */
-export async function contractCharges(db: Db | Tx, contractId: string, book: PriceBook, month: IsoMonth) {
+export async function contractCharges(
+  db: Db | Tx,
+  contractId: string,
+  book: PriceBook,
+  month: IsoMonth,
+  without: ReadonlySet<string> = new Set(),
+) {
   const [c] = await billableContracts(db, [contractId]);
   if (!c) throw notFound("contract");
-  const facts = await recurringFacts(db, [contractId], month);
+  const facts = await recurringFacts(db, [contractId], month, without);
   return { c, cc: facts.charges(book, c), cancelled: facts.cancelled(c), facts };
 }

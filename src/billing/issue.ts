@@ -17,7 +17,7 @@ import { allocateCustomers } from "./payments.ts";
 import { PriceBook } from "./price-book.ts";
 import { chargesForMonth, dueDateAtIssue, invoiceTax } from "./rules.ts";
 import { billingSettings, issuerOf } from "./settings.ts";
-import { linkCharges, pendingCharges, releaseCharges } from "./store/charges.ts";
+import { changesAdjustedFor, linkCharges, pendingCharges, releaseCharges } from "./store/charges.ts";
 import {
   creditLinesOf,
   draftsOfMonth,
@@ -151,7 +151,15 @@ export async function correct(deps: Deps, auth: AuthContext, id: string, reason:
   const newId = await deps.db.transaction().execute(async (tx) => {
     const orig = await voidIn(deps, tx, actor, id, reason);
     const settings = await billingSettings(tx);
-    const { c, cc } = await contractCharges(tx, orig.contract_id, await PriceBook.load(tx), orig.month);
+    // A change confirmed after the month was invoiced had its difference billed as charges of its
+    // own: the corrected month is computed without it, so that it is not billed twice (Art. 29(4)).
+    const { c, cc } = await contractCharges(
+      tx,
+      orig.contract_id,
+      await PriceBook.load(tx),
+      orig.month,
+      await changesAdjustedFor(tx, orig.contract_id, orig.month),
+    );
     const lines: ChargeLine[] =
       orig.kind === "regular" || orig.kind === "corrected"
         ? [...chargesForMonth(cc, orig.month).result.lines]

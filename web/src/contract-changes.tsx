@@ -300,11 +300,19 @@ export function ChangeRequestForm({
               </tr>
             </thead>
             <tbody>
-              {preview.months.map((m) => (
+              {preview.months.map((m, i) => (
                 <tr key={m.month}>
                   <td>{m.month}</td>
                   <td className="num">{yen(m.before)}</td>
-                  <td className="num">{yen(m.after)}</td>
+                  <td className="num">
+                    {yen(m.after)}
+                    {i === 0 && preview.initialFees > 0 && (
+                      <small>
+                        {" "}
+                        ({t("changes.inclInitial")} {yen(preview.initialFees)})
+                      </small>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

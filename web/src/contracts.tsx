@@ -199,6 +199,7 @@ export function ContractPage({ id, me }: { id: string; me: Me }) {
   const [c, error, reload] = useLoad<Contract>(`/contracts/${id}`);
   const isCustomerAdmin = me.user.role === "customer-admin";
   const isOps = me.user.role === "admin" || me.user.role === "operator";
+  const [changesKey, setChangesKey] = useState(0);
   const [actionError, setActionError] = useState<string | null>(null);
   const act = async (fn: () => Promise<unknown>) => {
     setActionError(null);
@@ -281,9 +282,17 @@ export function ContractPage({ id, me }: { id: string; me: Me }) {
         coolingOff={isCustomerAdmin && live && c.channel === "web" ? c.coolingOffLastDay : null}
       />
       <ContractBillingPanel id={id} me={me} onChanged={reload} />
-      <ContractChanges contractId={id} me={me} onChanged={reload} />
+      <ContractChanges key={`changes-${changesKey}`} contractId={id} me={me} onChanged={reload} />
       {live && (isOps || isCustomerAdmin) && (
-        <ChangeRequestForm key={c.plan + c.options.join()} contract={c} me={me} onSent={reload} />
+        <ChangeRequestForm
+          key={c.plan + c.options.join()}
+          contract={c}
+          me={me}
+          onSent={() => {
+            setChangesKey((n) => n + 1);
+            reload();
+          }}
+        />
       )}
       <h2>{t("contracts.timeline")}</h2>
       <table>

@@ -438,6 +438,7 @@ const ja = {
     "この変更に関して発生した料金等はありません。取り消しても費用はかかりません(第29条第5項)。",
   "changes.cancelConfirm": "取り消す",
   "changes.keep": "取り消さない",
+  "changes.inclInitial": "うち初期費用",
 } as const;
 
 export type MessageKey = keyof typeof ja;
@@ -878,6 +879,7 @@ const en: Record<MessageKey, string> = {
   "changes.cancelFree": "This change caused no fees; cancelling it costs nothing (Art. 29(5)).",
   "changes.cancelConfirm": "Cancel it",
   "changes.keep": "Keep it",
+  "changes.inclInitial": "incl. initial fees",
 };
 
 export type Lang = "ja" | "en";

@@ -207,7 +207,6 @@ function chargedVersion(
   for (const v of ordered) if (v.line.amount > best.line.amount) best = v;
   if (ordered.length === 1) return best.line;
   const steps = ordered
-    .slice(1)
     .map((v) => `from ${v.from} ${v.line.description} × ${v.line.quantity} at ${v.line.unitPrice} yen`)
     .join(", ");
   let note = `Monthly fee for ${month}; the content changed during the month (${steps}): the highest rate in effect on any of its days applies (Art. 29(4))`;

@@ -169,7 +169,7 @@ describe("the month of a change of content (Art. 29(4))", () => {
     );
     expect(r.result.lines).toHaveLength(1);
     expect(r.result.lines[0]!.note).toBe(
-      "Monthly fee for 2026-05; the content changed during the month (from 2026-05-20 plan-premium × 1 at 80000 yen): the highest rate in effect on any of its days applies (Art. 29(4)); not prorated (Art. 29(6)).",
+      "Monthly fee for 2026-05; the content changed during the month (from 2026-05-01 plan-basic × 1 at 30000 yen, from 2026-05-20 plan-premium × 1 at 80000 yen): the highest rate in effect on any of its days applies (Art. 29(4)); not prorated (Art. 29(6)).",
     );
     expect(r.basis.map((b) => b.article)).toContain("29(4)");
     // A month without a change says nothing of one.

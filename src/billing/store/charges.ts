@@ -101,3 +101,18 @@ export async function updateChargeAmount(tx: Q, id: string, amount: number, note
     .where("id", "=", id)
     .execute();
 }
+
+/**
+ * The changes of content whose difference for `month` was billed as charges (the month had been
+ * invoiced when they were confirmed, Art. 29(4)).
+ */
+export async function changesAdjustedFor(db: Q, contractId: string, month: IsoMonth): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom("charges")
+    .select(sql<string>`details->>'changeId'`.as("change_id"))
+    .where("contract_id", "=", contractId)
+    .where("month", "=", month)
+    .where("source_key", "like", "change:%")
+    .execute();
+  return new Set(rows.map((r) => r.change_id));
+}

@@ -56,7 +56,7 @@ export async function confirmedChanges(db: Q, contracts: IdSet) {
   if (isEmptySet(contracts)) return [];
   return db
     .selectFrom("contract_changes")
-    .select(["contract_id", "received_on", "before", "after", "kind"])
+    .select(["id", "contract_id", "received_on", "before", "after", "kind"])
     .where(inIdSet("contract_id", contracts))
     .where("status", "=", "confirmed")
     .orderBy("contract_id")
