@@ -93,6 +93,18 @@ describe("changing a contract's content", () => {
       .executeTakeFirstOrThrow();
     expect(after.plan).toBe("premium");
     expect((after.servers as { hostname: string }[]).map((s) => s.hostname)).toContain("db-9.tesuto.example");
+    // The menu's limits are part of the price book (Art. 20(3)).
+    await staff.getByRole("link", { name: "料金表" }).click();
+    const limits = staff.getByTestId("menu-limits");
+    await limits.getByRole("row").filter({ hasText: "plan:premium" }).getByText("不可").waitFor();
+    await staff.getByRole("heading", { name: "変更できる範囲(サービスメニュー・第20条第3項)" }).screenshot({
+      path: path.join(ARTIFACTS, "console-menu-limits-ja.png"),
+    });
+    await limits.screenshot({ path: path.join(ARTIFACTS, "console-menu-limits-table-ja.png") });
+    await staff.getByLabel("Language / 言語").first().selectOption("en");
+    await limits.getByRole("row").filter({ hasText: "plan:basic" }).getByText("10").waitFor();
+    await staff.getByRole("heading", { name: "What changes the menu allows (Art. 20(3))" }).waitFor();
+    await limits.screenshot({ path: path.join(ARTIFACTS, "console-menu-limits-table-en.png") });
     await staff.close();
 
     // Billing staff run the month: its invoice bills premium and its initial fee (Art. 29(4)).

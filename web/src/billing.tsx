@@ -3,6 +3,7 @@
  * book, the customer's invoices and payments, and the billing panel of a contract page.
  * Every figure shown comes from the API with its article; nothing is computed here.
  */
+
 import { type FormEvent, type ReactNode, useEffect, useState } from "react";
 // The API's own types (type-only: nothing of the server is bundled).
 import type { ChargeLine, InvoiceDocument, TaxCategory } from "../../src/billing/types.ts";
@@ -10,6 +11,7 @@ import { ApiFailure, api, type Me, upload } from "./api.ts";
 import { monthInJapan, todayInJapan } from "./clock.ts";
 import { type MessageKey, useT } from "./i18n.ts";
 import { ActionForm } from "./lifecycle.tsx";
+import { MenuLimits } from "./menu-limits.tsx";
 import {
   Basis,
   type BasisItem,
@@ -19,6 +21,7 @@ import {
   Link,
   MoreButton,
   Select,
+  useAction,
   useAll,
   useList,
   useLoad,
@@ -269,22 +272,6 @@ function InvoicesTable({ items, base }: { items: InvoiceRow[]; base: string }) {
       </tbody>
     </table>
   );
-}
-
-function useAction(reload: () => void): [string | null, (fn: () => Promise<unknown>) => Promise<boolean>] {
-  const [error, setError] = useState<string | null>(null);
-  const act = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await fn();
-      reload();
-      return true;
-    } catch (err) {
-      setError(errorText(err));
-      return false;
-    }
-  };
-  return [error, act];
 }
 
 // ---- console: billing runs and the month's invoices -------------------------------------------
@@ -1463,6 +1450,7 @@ export function PriceBookPage({ me }: { me: Me }) {
       )}
       <SettingsSection editable={money} />
       <ConsignorSection editable={money} />
+      <MenuLimits me={me} />
     </section>
   );
 }

@@ -15,6 +15,7 @@ import {
   Link,
   MoreButton,
   Select,
+  useAction,
   useList,
 } from "./ui.tsx";
 
@@ -396,19 +397,11 @@ function Decide({ change, me, onDone }: { change: Change; me: Me; onDone: () => 
   const [fees, setFees] = useState<{ fees: number; basis: BasisItem[] } | null>(null);
   const [effectiveOn, setEffectiveOn] = useState("");
   const [reason, setReason] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const run = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await fn();
-      onDone();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+  const [error, run] = useAction(onDone);
+  const [feesError, setFeesError] = useState<string | null>(null);
   return (
     <div className="decide">
-      <ErrorBox error={error} />
+      <ErrorBox error={error ?? feesError} />
       {ops && (
         <form
           onSubmit={(e) => {
@@ -450,7 +443,7 @@ function Decide({ change, me, onDone }: { change: Change; me: Me; onDone: () => 
             void api<{ fees: number; basis: BasisItem[] }>(
               "GET",
               `/contract-changes/${change.id}/cancellation`,
-            ).then(setFees, (e) => setError(errorText(e)))
+            ).then(setFees, (e) => setFeesError(errorText(e)))
           }
         >
           {t("changes.cancel")}

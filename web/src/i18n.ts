@@ -439,6 +439,19 @@ const ja = {
   "changes.cancelConfirm": "取り消す",
   "changes.keep": "取り消さない",
   "changes.inclInitial": "うち初期費用",
+  "menu.title": "変更できる範囲(サービスメニュー・第20条第3項)",
+  "menu.hint": "この範囲を超える契約内容の変更は、理由を示してお断りします。",
+  "menu.target": "対象",
+  "menu.rank": "プランの順位",
+  "menu.maxServers": "対象サーバの上限",
+  "menu.noDowngrade": "最低利用期間内のダウングレード不可",
+  "menu.requiresPlans": "必要なプラン",
+  "menu.unlimited": "上限なし",
+  "menu.yes": "不可",
+  "menu.edit": "変更できる範囲を設定",
+  "menu.save": "保存する",
+  "menu.emptyUnlimited": "空欄は上限なし",
+  "menu.requiresHint": "カンマ区切り(例: standard,premium)。空欄は制限なし",
 } as const;
 
 export type MessageKey = keyof typeof ja;
@@ -880,6 +893,19 @@ const en: Record<MessageKey, string> = {
   "changes.cancelConfirm": "Cancel it",
   "changes.keep": "Keep it",
   "changes.inclInitial": "incl. initial fees",
+  "menu.title": "What changes the menu allows (Art. 20(3))",
+  "menu.hint": "A change of a contract's content outside these limits is refused with the reason.",
+  "menu.target": "Target",
+  "menu.rank": "Plan rank",
+  "menu.maxServers": "Most servers",
+  "menu.noDowngrade": "No downgrade within the minimum term",
+  "menu.requiresPlans": "Needs plan",
+  "menu.unlimited": "No limit",
+  "menu.yes": "Not allowed",
+  "menu.edit": "Set the limits",
+  "menu.save": "Save",
+  "menu.emptyUnlimited": "Empty: no limit",
+  "menu.requiresHint": "Comma-separated (e.g. standard,premium); empty: any plan",
 };
 
 export type Lang = "ja" | "en";

@@ -206,3 +206,22 @@ export function Basis({ basis, title }: { basis: BasisItem[]; title: string }) {
     </details>
   );
 }
+
+/** An action that reloads on success and keeps the API's error to show: [error, act]. */
+export function useAction(
+  reload: () => void,
+): [string | null, (fn: () => Promise<unknown>) => Promise<boolean>] {
+  const [error, setError] = useState<string | null>(null);
+  const act = async (fn: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await fn();
+      reload();
+      return true;
+    } catch (err) {
+      setError(errorText(err));
+      return false;
+    }
+  };
+  return [error, act];
+}
