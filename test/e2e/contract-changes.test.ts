@@ -126,7 +126,18 @@ describe("changing a contract's content", () => {
     const lines = bill.getByRole("table", { name: "明細" });
     await lines.getByText("運用支援サービス プレミアム 月額").waitFor();
     await lines.getByText("初期費用 プレミアム").waitFor();
-    expect(await lines.getByText("運用支援サービス ベーシック 月額").count()).toBe(0);
+    // The month is charged once, at premium; the line's note names the basic version it replaced.
+    await lines.getByText(/運用支援サービス ベーシック 月額 × 1 at 30000 yen/).waitFor();
+    const codes = await db
+      .selectFrom("invoice_lines")
+      .select("item_code")
+      .where("invoice_id", "=", inv.id)
+      .execute();
+    expect(codes.map((c) => c.item_code).sort()).toEqual([
+      "initial-premium",
+      "monthly-premium",
+      "option-backup",
+    ]);
     expect(Number(inv.total)).toBe(Math.floor(360_000 * 1.1));
     await bill.screenshot({ path: path.join(ARTIFACTS, "console-invoice-after-change.png"), fullPage: true });
     await bill.close();

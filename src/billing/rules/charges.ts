@@ -211,7 +211,8 @@ function chargedVersion(
     .join(", ");
   let note = `Monthly fee for ${month}; the content changed during the month (${steps}): the highest rate in effect on any of its days applies (Art. 29(4))`;
   if (suspended) note += "; a suspended month is charged as served (Art. 30(3))";
-  return { ...best.line, note: `${note}; not prorated (Art. 29(6)).` };
+  // The amount is the month's highest version: the line rests on Art. 29(4).
+  return { ...best.line, article: "29(4)", note: `${note}; not prorated (Art. 29(6)).` };
 }
 
 function line(

@@ -172,6 +172,7 @@ describe("the month of a change of content (Art. 29(4))", () => {
       "Monthly fee for 2026-05; the content changed during the month (from 2026-05-01 plan-basic × 1 at 30000 yen, from 2026-05-20 plan-premium × 1 at 80000 yen): the highest rate in effect on any of its days applies (Art. 29(4)); not prorated (Art. 29(6)).",
     );
     expect(r.basis.map((b) => b.article)).toContain("29(4)");
+    expect(r.result.lines[0]!.article).toBe("29(4)");
     // A month without a change says nothing of one.
     const quiet = chargesForMonth(
       changed("plan", [{ item: basic }, { item: premium }], ["2026-05-20"]),
@@ -179,6 +180,7 @@ describe("the month of a change of content (Art. 29(4))", () => {
     );
     expect(quiet.basis.map((b) => b.article)).not.toContain("29(4)");
     expect(quiet.result.lines[0]!.note).not.toMatch(/changed/);
+    expect(quiet.result.lines[0]!.article).toBe("29(1)");
   });
 
   it("a change that was cancelled before it applied changes nothing (it is not a version)", () => {
