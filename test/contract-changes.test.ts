@@ -43,6 +43,8 @@ afterAll(async () => {
 /** Today is `day` (JST); staff log in afresh (a session idle since another day has expired). */
 async function on(day: string) {
   env.clock.set(new Date(`${day}T01:00:00Z`));
+  // The tests move the clock back and forth: the per-address log-in throttle (not tested here) starts afresh.
+  await env.db.deleteFrom("login_throttle").execute();
   op = await login(env.app, operatorId, PASSWORD);
 }
 
@@ -278,9 +280,17 @@ describe("the menu's limits (Art. 20(3))", () => {
       maxServers: 10,
       rank: 1,
     });
-    expect((await k.cust.req("PUT", "/api/v1/menu-limits", { ...limits[0], maxServers: 20 })).status).toBe(
-      403,
-    );
+    expect(
+      (
+        await k.cust.req("PUT", "/api/v1/menu-limits", {
+          target: "plan:basic",
+          rank: 1,
+          maxServers: 20,
+          noDowngradeInMinimumTerm: false,
+          requiresPlans: null,
+        })
+      ).status,
+    ).toBe(403);
     const set = await admin.req("PUT", "/api/v1/menu-limits", {
       target: "plan:basic",
       rank: 1,
@@ -307,6 +317,41 @@ describe("the menu's limits (Art. 20(3))", () => {
         })
       ).status,
     ).toBe(400);
+    // What belongs to a plan is refused on an option and the other way round; unknown targets too.
+    for (const body of [
+      {
+        target: "plan:basic",
+        rank: 1,
+        maxServers: 10,
+        noDowngradeInMinimumTerm: false,
+        requiresPlans: ["premium"],
+      },
+      {
+        target: "option:backup",
+        rank: 2,
+        maxServers: null,
+        noDowngradeInMinimumTerm: false,
+        requiresPlans: null,
+      },
+      {
+        target: "option:backup",
+        rank: null,
+        maxServers: 5,
+        noDowngradeInMinimumTerm: true,
+        requiresPlans: null,
+      },
+      {
+        target: "plan:gold",
+        rank: 4,
+        maxServers: null,
+        noDowngradeInMinimumTerm: false,
+        requiresPlans: null,
+      },
+    ]) {
+      const r = await admin.req("PUT", "/api/v1/menu-limits", body);
+      expect(r.status).toBe(400);
+      expect(r.json.error.code).toBe("validation_failed");
+    }
     await admin.req("PUT", "/api/v1/menu-limits", {
       target: "plan:basic",
       rank: 1,
@@ -314,6 +359,7 @@ describe("the menu's limits (Art. 20(3))", () => {
       noDowngradeInMinimumTerm: false,
       requiresPlans: null,
     });
+    expect((await k.cust.req("GET", "/api/v1/menu-limits")).json.limits).toEqual(limits);
   });
 
   it("refuses an option the plan cannot have", async () => {

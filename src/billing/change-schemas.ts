@@ -109,13 +109,36 @@ export const changeCancellationSchema = z
   .object({ fees: z.number().int(), lines: z.array(chargeLineSchema), basis: basisList })
   .meta({ id: "ChangeCancellation" });
 
+const MENU_TARGETS = [...PLANS.map((p) => `plan:${p}`), ...OPTIONS.map((o) => `option:${o}`)] as const;
+
+/** One target's limits: ranks, server limits and the downgrade rule are a plan's; required plans an option's. */
 export const menuLimitSchema = z
   .strictObject({
-    target: z.string().regex(/^(plan|option):[a-z0-9-]+$/, "plan:<code> or option:<code>"),
-    rank: z.number().int().min(1).nullable(),
-    maxServers: z.number().int().min(1).nullable(),
+    target: z.enum(MENU_TARGETS as unknown as [string, ...string[]]),
+    rank: z.number().int().min(1).max(1000).nullable(),
+    maxServers: z.number().int().min(1).max(100_000).nullable(),
     noDowngradeInMinimumTerm: z.boolean(),
-    requiresPlans: z.array(z.enum(PLANS)).min(1).nullable(),
+    requiresPlans: z.array(z.enum(PLANS)).min(1).max(PLANS.length).nullable(),
+  })
+  .superRefine((v, ctx) => {
+    const plan = v.target.startsWith("plan:");
+    const wrong = plan
+      ? v.requiresPlans !== null
+        ? ["requiresPlans"]
+        : []
+      : [
+          ...(v.rank !== null ? ["rank"] : []),
+          ...(v.maxServers !== null ? ["maxServers"] : []),
+          ...(v.noDowngradeInMinimumTerm ? ["noDowngradeInMinimumTerm"] : []),
+        ];
+    for (const field of wrong)
+      ctx.addIssue({
+        code: "custom",
+        path: [field],
+        message: plan
+          ? "only an option names the plans it needs"
+          : "only a plan has a rank, a server limit or a downgrade rule",
+      });
   })
   .meta({ id: "MenuLimit" });
 

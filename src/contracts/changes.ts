@@ -66,7 +66,8 @@ export function draftChange(
     channel: auth.user.kind === "customer" ? "portal" : "paper",
     entered: enteredOn,
     today: todayOf(deps),
-    notBefore: lastReceipt && lastReceipt > c.start_date ? lastReceipt : c.start_date,
+    // Not before the application (a contract may start later) nor before the last confirmed change.
+    notBefore: lastReceipt && lastReceipt > c.applied_on ? lastReceipt : c.applied_on,
     article: "20(2)",
     what: "the change request",
   });
