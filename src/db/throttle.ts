@@ -5,7 +5,8 @@ import type { Db } from "./db.ts";
  * Request throttling for every room that takes requests from the public; the only writer of
  * `login_throttle` (named for its first use). A fixed-window counter per key in PostgreSQL, shared
  * by every web process: log-ins per address, applications per address. Over `max` hits in the
- * window → 429 with Retry-After.
+ * window → 429 with Retry-After. A window that starts after `now` (the test clock was set back) is
+ * over too: it must not lock an address out until a day that has not come.
  */
 export async function hitThrottle(
   db: Db,
@@ -23,13 +24,23 @@ export async function hitThrottle(
       oc.column("key").doUpdateSet((eb) => ({
         attempts: eb
           .case()
-          .when("login_throttle.window_start", "<", windowStart)
+          .when(
+            eb.or([
+              eb("login_throttle.window_start", "<", windowStart),
+              eb("login_throttle.window_start", ">", now),
+            ]),
+          )
           .then(1)
           .else(eb("login_throttle.attempts", "+", 1))
           .end(),
         window_start: eb
           .case()
-          .when("login_throttle.window_start", "<", windowStart)
+          .when(
+            eb.or([
+              eb("login_throttle.window_start", "<", windowStart),
+              eb("login_throttle.window_start", ">", now),
+            ]),
+          )
           .then(now)
           .else(eb.ref("login_throttle.window_start"))
           .end(),
