@@ -72,6 +72,19 @@ describe("payments, late fees, suspension candidates (Art. 21, 30, 33)", () => {
       .where("id", "=", c.id)
       .executeTakeFirstOrThrow();
     expect(flagged.suspension_candidate).toBe("unpaid_fees");
+    // The flag is the provider's: staff see it and its timeline event, the customer neither.
+    const staffView = await bill.req("GET", `/api/v1/contracts/${c.id}`);
+    expect(staffView.json.suspensionCandidate).toBe("unpaid_fees");
+    expect(staffView.json.timeline.map((e: { type: string }) => e.type)).toContain("suspension_candidate");
+    const u = await buildUser(env.db, { role: "customer-admin", customerId: c.customerId });
+    const cust = await login(env.app, u.loginId, u.password);
+    const own = await cust.req("GET", `/api/v1/contracts/${c.id}`);
+    expect(own.json.suspensionCandidate).toBeNull();
+    expect(own.json.timeline.map((e: { type: string }) => e.type)).not.toContain("suspension_candidate");
+    const ownList = await cust.req("GET", "/api/v1/contracts");
+    expect(ownList.json.items.map((x: { suspensionCandidate: unknown }) => x.suspensionCandidate)).toEqual([
+      null,
+    ]);
     const overdue = await bill.req("GET", "/api/v1/billing/overdue");
     const row = overdue.json.items.find((i: { id: string }) => i.id === inv!.id);
     expect(row.lateFee.result.fee).toBe(Math.floor((33_000 * 145 * 55) / 365_000));

@@ -304,6 +304,16 @@ describe("provider actions", () => {
       "suspended:21(1)(1)",
       "resumed:21",
     ]);
+    // The customer is told of both, through the outbox.
+    const topics = await env.db
+      .selectFrom("notices")
+      .select("topic")
+      .where("contract_id", "=", contract.id)
+      .orderBy("created_at")
+      .execute();
+    expect(topics.map((n) => n.topic)).toEqual(
+      expect.arrayContaining(["contract.suspended", "contract.resumed"]),
+    );
   });
 
   it("terminates for an Art. 25(3) reason on the notice's arrival day, partially for some servers (25(6))", async () => {

@@ -45,6 +45,11 @@ export function suspend(deps: Deps, auth: AuthContext, id: string, reason: Suspe
   });
 }
 
+/**
+ * Resuming a suspended contract (Art. 21): the customer was told of the suspension and is told of the
+ * resumption the same way (the terms require no notice either way; a customer whose service comes back
+ * must not have to find out by trying), with what the suspended months cost (Art. 30(3)).
+ */
 export function resume(deps: Deps, auth: AuthContext, id: string, note?: string) {
   return transition(deps, auth, id, "resume", async (tx, c, actor) => {
     await updateContract(tx, id, { status: "active", suspension_reason: null, updated_at: deps.clock.now() });
@@ -53,6 +58,13 @@ export function resume(deps: Deps, auth: AuthContext, id: string, note?: string)
       toStatus: "active",
       article: "21",
       details: note ? { note } : undefined,
+    });
+    await notifyCustomer(deps, tx, c, {
+      topic: "contract.resumed",
+      subject: `【Unyo】サービス提供再開のお知らせ (${c.number})`,
+      body: `契約番号 ${c.number} のサービス提供を再開しました(第21条)。\n停止期間中の料金等は、サービスを提供したものとしてお支払いいただきます(第30条第3項)。\n`,
+      article: "21",
+      actor,
     });
   });
 }

@@ -10,18 +10,36 @@ import type { ContractDetail, ContractView } from "./schemas.ts";
 import type { ContractStatus } from "./states.ts";
 import { eventsOf, listContracts as listRows } from "./store.ts";
 
+/**
+ * Being a suspension candidate (Art. 21(1)(1)(2)) is the provider's internal flag for staff to decide
+ * on: a customer never sees it, nor the timeline events that set and clear it.
+ */
+const INTERNAL_EVENTS: readonly string[] = ["suspension_candidate", "suspension_candidate_cleared"];
+const isCustomer = (auth: AuthContext) => auth.user.kind === "customer";
+
 export async function listContracts(
   deps: Deps,
   auth: AuthContext,
   filter: { status?: ContractStatus } & PageRequest = {},
 ): Promise<Page<ContractView>> {
-  return asCaller(deps.db, auth, (tx) => mapPage(listRows(tx, filter, filter), presentContract));
+  const present = isCustomer(auth)
+    ? (r: Parameters<typeof presentContract>[0]) => ({ ...presentContract(r), suspensionCandidate: null })
+    : presentContract;
+  return asCaller(deps.db, auth, (tx) => mapPage(listRows(tx, filter, filter), present));
 }
 
 export async function getContract(deps: Deps, auth: AuthContext, id: string): Promise<ContractDetail> {
   return asCaller(deps.db, auth, async (tx) => {
     const c = await loadContract(tx, id);
     const [events, terms] = await Promise.all([eventsOf(tx, id), historyOf(tx, id)]);
-    return presentContractDetail(c, events, terms);
+    if (!isCustomer(auth)) return presentContractDetail(c, events, terms);
+    return {
+      ...presentContractDetail(
+        c,
+        events.filter((e) => !INTERNAL_EVENTS.includes(e.type)),
+        terms,
+      ),
+      suspensionCandidate: null,
+    };
   });
 }
