@@ -93,6 +93,12 @@ describe("billing pages", () => {
     await staff.getByRole("button", { name: "実行する" }).click();
     await staff.getByText(/作成 [1-9]\d* 件/).waitFor();
     await staff.getByRole("button", { name: /この月の下書き \d+ 件を発行する/ }).click();
+    // Numbering is for good: the page says how many and asks first.
+    const ask = staff.getByRole("alertdialog");
+    expect(await ask.textContent()).toMatch(
+      new RegExp(`${last} の下書き \\d+ 件に請求書番号を付けて発行します`),
+    );
+    await ask.getByRole("button", { name: "発行する" }).click();
     await staff.getByText(/件を発行しました。/).waitFor();
     const second = await invoiceOf(last);
     expect(second?.status).toBe("issued");

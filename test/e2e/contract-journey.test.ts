@@ -58,6 +58,10 @@ describe("apply → accept → log in → cancel", () => {
     await staff.getByRole("heading", { name: "申込一覧(審査待ち)" }).waitFor();
     await staff.screenshot({ path: path.join(ARTIFACTS, "console-applications.png"), fullPage: true });
     await staff.getByRole("button", { name: `承諾 ${number}` }).click();
+    // Accepting establishes the contract and tells the customer: it asks first.
+    const ask = staff.getByRole("alertdialog", { name: `承諾 ${number}` });
+    expect(await ask.textContent()).toContain("契約成立のお知らせを送ります");
+    await ask.getByRole("button", { name: "承諾する" }).click();
     const loginId = (await staff.getByTestId("portal-user").textContent())!;
     const initialPassword = (await staff.getByTestId("initial-password").textContent())!;
     expect(initialPassword).toMatch(/^[A-Za-z0-9]{16}$/);

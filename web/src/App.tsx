@@ -8,7 +8,7 @@ import { ApplicationsPage, ContractPage, ContractsPage, InboxPage, StaffNoticesP
 import { initialLang, type Lang, LangContext, type MessageKey, useT } from "./i18n.ts";
 import { ChangesPage, InquiriesPage, TermsPage } from "./lifecycle.tsx";
 import { navigate, usePath } from "./router.ts";
-import { ErrorBox, errorText, Field, Link, MoreButton, useList, useLoad } from "./ui.tsx";
+import { ErrorBox, errorText, Field, Link, MoreButton, tokyoTime, useList, useLoad } from "./ui.tsx";
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -520,8 +520,7 @@ function SessionsPage() {
       <ul className="sessions">
         {data?.items.map((s) => (
           <li key={s.id}>
-            {s.ip} — {s.userAgent?.slice(0, 60)} — {t("sessions.lastSeen")}{" "}
-            {new Date(s.lastSeenAt).toLocaleString()}
+            {s.ip} — {s.userAgent?.slice(0, 60)} — {t("sessions.lastSeen")} {tokyoTime(s.lastSeenAt)}
             {s.current ? (
               <strong> ({t("sessions.current")})</strong>
             ) : (

@@ -15,12 +15,14 @@ import { MenuLimits } from "./menu-limits.tsx";
 import {
   Basis,
   type BasisItem,
+  ConfirmButton,
   ErrorBox,
   errorText,
   Field,
   Link,
   MoreButton,
   Select,
+  tokyoTime,
   useAction,
   useAll,
   useList,
@@ -96,17 +98,6 @@ const RUN_STATUS_LABEL = {
   done: "billing.runDone",
   failed: "billing.runFailed",
 } as const;
-
-/** A moment as the provider's office reads it (Japan time), e.g. 2026/12/01 17:09. */
-const tokyoTime = (iso: string) =>
-  new Date(iso).toLocaleString("ja-JP", {
-    timeZone: "Asia/Tokyo",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
 
 interface OverdueRow {
   id: string;
@@ -405,16 +396,17 @@ export function BillingPage({ me }: { me: Me }) {
       </div>
       <p>
         {money && draftCount > 0 && (
-          <button
-            type="button"
-            onClick={() =>
+          <ConfirmButton
+            label={t("billing.issueAll").replace("{n}", drafts)}
+            message={t("confirm.issueAll").replace("{n}", drafts).replace("{month}", month)}
+            confirm={t("confirm.issueAllYes")}
+            cancel={t("confirm.cancel")}
+            onConfirm={() =>
               act(async () => {
                 setIssued((await api<{ issued: number }>("POST", `/billing/months/${month}/issue`)).issued);
               })
             }
-          >
-            {t("billing.issueAll").replace("{n}", drafts)}
-          </button>
+          />
         )}{" "}
         {money && validMonth && (
           <a href={`/api/v1/billing/months/${month}/invoices.csv`} download>
@@ -712,13 +704,15 @@ export function InvoicePage({ id, me }: { id: string; me: Me }) {
             onChange={setReason}
             required={false}
           />
-          <button
-            type="button"
+          <ConfirmButton
+            label={t("billing.void")}
             className="danger"
-            onClick={() => needReason(() => api("POST", `/invoices/${id}/void`, { reason }))}
-          >
-            {t("billing.void")}
-          </button>{" "}
+            message={t("confirm.void").replace("{number}", d.number ?? t("billing.statusDraft"))}
+            confirm={t("confirm.voidYes")}
+            cancel={t("confirm.cancel")}
+            precheck={() => (reason.trim() ? null : t("billing.reasonRequired"))}
+            onConfirm={() => needReason(() => api("POST", `/invoices/${id}/void`, { reason }))}
+          />{" "}
           {d.status === "issued" && d.kind !== "credit" && (
             <button
               type="button"

@@ -7,12 +7,15 @@ import { ContractActions } from "./lifecycle.tsx";
 import {
   Basis,
   type BasisItem,
+  ConfirmButton,
   ErrorBox,
   errorText,
   Field,
   Link,
   MoreButton,
   Select,
+  tokyoTime,
+  useAll,
   useList,
   useLoad,
 } from "./ui.tsx";
@@ -131,15 +134,16 @@ export function ApplicationsPage() {
               <td>{a.receivedOn}</td>
               <td>{a.channel}</td>
               <td>
-                <button
-                  type="button"
-                  aria-label={`${t("applications.accept")} ${a.number}`}
-                  onClick={() =>
+                <ConfirmButton
+                  label={t("applications.accept")}
+                  ariaLabel={`${t("applications.accept")} ${a.number}`}
+                  message={t("confirm.accept").replace("{name}", a.legalName)}
+                  confirm={t("confirm.acceptYes")}
+                  cancel={t("confirm.cancel")}
+                  onConfirm={() =>
                     act(async () => setAccepted(await api("POST", `/applications/${a.id}/accept`)))
                   }
-                >
-                  {t("applications.accept")}
-                </button>{" "}
+                />{" "}
                 <button
                   type="button"
                   className="secondary"
@@ -261,16 +265,22 @@ export function ContractPage({ id, me }: { id: string; me: Me }) {
       {isOps && live && (
         <p>
           {c.status === "active" ? (
-            <button
-              type="button"
-              onClick={() => act(() => api("POST", `/contracts/${id}/suspend`, { reason: "unpaid_fees" }))}
-            >
-              {t("contracts.suspend")} (21(1)(1))
-            </button>
+            <ConfirmButton
+              label={`${t("contracts.suspend")} (21(1)(1))`}
+              message={t("confirm.suspend").replace("{number}", c.number)}
+              confirm={t("confirm.suspendYes")}
+              cancel={t("confirm.cancel")}
+              className="danger"
+              onConfirm={() => act(() => api("POST", `/contracts/${id}/suspend`, { reason: "unpaid_fees" }))}
+            />
           ) : (
-            <button type="button" onClick={() => act(() => api("POST", `/contracts/${id}/resume`, {}))}>
-              {t("contracts.resume")}
-            </button>
+            <ConfirmButton
+              label={t("contracts.resume")}
+              message={t("confirm.resume").replace("{number}", c.number)}
+              confirm={t("confirm.resumeYes")}
+              cancel={t("confirm.cancel")}
+              onConfirm={() => act(() => api("POST", `/contracts/${id}/resume`, {}))}
+            />
           )}
         </p>
       )}
@@ -446,7 +456,7 @@ export function InboxPage() {
         <article key={n.noticeId} className="card">
           <h2>{n.subject}</h2>
           <p className="hint">
-            {new Date(n.createdAt).toLocaleString()} {n.article ? `(Art. ${n.article})` : ""}
+            {tokyoTime(n.createdAt)} {n.article ? `(Art. ${n.article})` : ""}
           </p>
           <pre className="body">{n.body}</pre>
           {n.acknowledgedAt ? (
@@ -474,10 +484,13 @@ export function StaffNoticesPage() {
     subject: string;
     createdAt: string;
   }>("/notices");
+  const [customers] = useAll<{ id: string; legalName: string }>("/customers");
+  const [audience, setAudience] = useState<"one" | "all">("one");
   const [customerId, setCustomerId] = useState("");
   const [subject, setSubject] = useState("");
   const [body, setBody] = useState("");
   const [sendError, setSendError] = useState<string | null>(null);
+  const [asking, setAsking] = useState(false);
   const [open, setOpen] = useState<string | null>(null);
   const [detail] = useLoad<{
     deliveries: {
@@ -488,11 +501,17 @@ export function StaffNoticesPage() {
       acknowledgedAt: string | null;
     }[];
   }>(open ? `/notices/${open}` : null);
-  const send = async (e: FormEvent) => {
+  // The first submit says who will get it and asks; an announcement to everyone is chosen, never implied.
+  const ask = (e: FormEvent) => {
     e.preventDefault();
     setSendError(null);
+    if (audience === "one" && !customerId) setSendError(t("notices.chooseCustomer"));
+    else setAsking(true);
+  };
+  const send = async () => {
+    setAsking(false);
     try {
-      await api("POST", "/notices", { ...(customerId ? { customerId } : {}), subject, body });
+      await api("POST", "/notices", { ...(audience === "one" ? { customerId } : {}), subject, body });
       setSubject("");
       setBody("");
       reload();
@@ -500,18 +519,37 @@ export function StaffNoticesPage() {
       setSendError(errorText(err));
     }
   };
+  const customerName = customers?.find((c) => c.id === customerId)?.legalName ?? "";
   return (
     <section>
       <h1>{t("notices.title")}</h1>
-      <form className="card" onSubmit={send}>
+      <form className="card" onSubmit={ask} aria-label={t("notices.send")}>
         <h2>{t("notices.send")}</h2>
-        <Field
-          id="noticeCustomer"
-          label={t("notices.customer")}
-          value={customerId}
-          onChange={setCustomerId}
-          required={false}
+        <Select
+          id="noticeAudience"
+          label={t("notices.audience")}
+          value={audience}
+          onChange={(v) => {
+            setAudience(v as "one" | "all");
+            setAsking(false);
+          }}
+          options={[
+            ["one", t("notices.audienceOne")],
+            ["all", t("notices.audienceAll")],
+          ]}
         />
+        {audience === "one" && (
+          <Select
+            id="noticeCustomer"
+            label={t("notices.customer")}
+            value={customerId}
+            onChange={(v) => {
+              setCustomerId(v);
+              setAsking(false);
+            }}
+            options={[["", "—"], ...(customers ?? []).map((c): [string, string] => [c.id, c.legalName])]}
+          />
+        )}
         <Field id="noticeSubject" label={t("notices.subject")} value={subject} onChange={setSubject} />
         <div className="field">
           <label htmlFor="noticeBody">{t("notices.body")}</label>
@@ -524,14 +562,35 @@ export function StaffNoticesPage() {
           />
         </div>
         <ErrorBox error={sendError} />
-        <button type="submit">{t("notices.send")}</button>
+        {asking ? (
+          <div role="alertdialog" aria-label={t("notices.send")} className="confirm">
+            <p>
+              {audience === "all"
+                ? t("confirm.broadcast")
+                : t("confirm.notice").replace("{name}", customerName)}
+            </p>
+            <button
+              type="button"
+              className={audience === "all" ? "danger" : undefined}
+              onClick={() => void send()}
+            >
+              {audience === "all" ? t("confirm.broadcastYes") : t("confirm.noticeYes")}
+            </button>{" "}
+            <button type="button" className="secondary" onClick={() => setAsking(false)}>
+              {t("confirm.cancel")}
+            </button>
+          </div>
+        ) : (
+          <button type="submit">{t("notices.send")}</button>
+        )}
       </form>
       <ErrorBox error={error} />
       <ul>
         {data?.items.map((n) => (
           <li key={n.id}>
             <button type="button" className="link" onClick={() => setOpen(open === n.id ? null : n.id)}>
-              {new Date(n.createdAt).toLocaleString()} [{n.kind}] {n.subject}
+              {tokyoTime(n.createdAt)} [
+              {t(n.kind === "announcement" ? "notices.kindAnnouncement" : "notices.kindNotice")}] {n.subject}
             </button>
             {open === n.id && detail && (
               <table>

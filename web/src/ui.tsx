@@ -225,3 +225,70 @@ export function useAction(
   };
   return [error, act];
 }
+
+/**
+ * A button for an action that cannot be undone or that the customer will see: the first click says
+ * what will happen (who is told, what gets a number) and asks; only "confirm" does it.
+ */
+export function ConfirmButton(props: {
+  label: string;
+  /** The accessible name of the first button, when the label alone is ambiguous (a row's action). */
+  ariaLabel?: string;
+  message: string;
+  confirm: string;
+  cancel: string;
+  className?: string;
+  /** Checked before asking (a missing reason, say): a message refuses without asking. */
+  precheck?: () => string | null;
+  onConfirm: () => Promise<unknown> | unknown;
+}) {
+  const [asking, setAsking] = useState(false);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  if (!asking)
+    return (
+      <>
+        <button
+          type="button"
+          className={props.className}
+          aria-label={props.ariaLabel}
+          onClick={() => {
+            const why = props.precheck?.() ?? null;
+            setRefusal(why);
+            if (!why) setAsking(true);
+          }}
+        >
+          {props.label}
+        </button>
+        <ErrorBox error={refusal} />
+      </>
+    );
+  return (
+    <div role="alertdialog" aria-label={props.ariaLabel ?? props.label} className="confirm card">
+      <p>{props.message}</p>
+      <button
+        type="button"
+        className={props.className}
+        onClick={() => {
+          setAsking(false);
+          void props.onConfirm();
+        }}
+      >
+        {props.confirm}
+      </button>{" "}
+      <button type="button" className="secondary" onClick={() => setAsking(false)}>
+        {props.cancel}
+      </button>
+    </div>
+  );
+}
+
+/** A moment as the provider's office reads it (Japan time), e.g. 2026/12/01 17:09. */
+export const tokyoTime = (iso: string) =>
+  new Date(iso).toLocaleString("ja-JP", {
+    timeZone: "Asia/Tokyo",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
