@@ -91,7 +91,7 @@ describe("apply → accept → log in → cancel", () => {
     await customer.getByRole("button", { name: "上記の内容で解約を確定する" }).click();
     await customer.getByText("解約のお申出を受理しました。").waitFor();
     await expect.poll(() => customer.getByTestId("end-effective").textContent()).toBe(expected);
-    await expect.poll(() => customer.getByTestId("contract-status").textContent()).toBe("terminating");
+    await expect.poll(() => customer.getByTestId("contract-status").textContent()).toBe("終了予定");
     await customer.screenshot({ path: path.join(ARTIFACTS, "portal-cancelled.png"), fullPage: true });
 
     // 5. The notices arrived in the portal inbox.

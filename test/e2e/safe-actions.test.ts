@@ -57,6 +57,19 @@ describe("safe actions", () => {
     await page.getByRole("button", { name: "Resume and notify" }).click();
     await page.getByTestId("contract-status").getByText("active").waitFor();
     expect(await topics()).toEqual(expect.arrayContaining(["contract.suspended", "contract.resumed"]));
+    // The timeline reads in the page's language: no event, status, reason or actor codes.
+    const timeline = page.getByRole("table").filter({ hasText: "Service suspended" });
+    const en = (await timeline.textContent()) ?? "";
+    expect(en).toContain("Service resumed");
+    expect(en).toContain("Unpaid fees");
+    expect(en).toContain("Provider");
+    expect(en).not.toMatch(/[\u3040-\u30ff]/);
+    await page.getByLabel("Language / 言語").first().selectOption("ja");
+    const ja = (await page.getByRole("table").filter({ hasText: "提供停止" }).textContent()) ?? "";
+    for (const word of ["提供停止", "提供再開", "料金等の未払い", "当社", "契約中"])
+      expect(ja).toContain(word);
+    expect(ja).not.toMatch(/established|suspended|resumed|unpaid_fees|staff|system|active/);
+    await page.screenshot({ path: path.join(ARTIFACTS, "console-timeline-ja.png"), fullPage: true });
     await page.close();
   });
 

@@ -3,6 +3,7 @@ import { api, type Me } from "./api.ts";
 import { ContractBillingPanel } from "./billing.tsx";
 import { ChangeRequestForm, ContractChanges } from "./contract-changes.tsx";
 import { useT } from "./i18n.ts";
+import { useLabels } from "./labels.ts";
 import { ContractActions } from "./lifecycle.tsx";
 import {
   Basis,
@@ -65,6 +66,7 @@ interface Cancellation {
 
 export function ApplicationsPage() {
   const t = useT();
+  const l = useLabels();
   const [data, error, reload, more] = useList<Application>("/applications?status=applied");
   const [accepted, setAccepted] = useState<{
     contract: Contract;
@@ -132,7 +134,7 @@ export function ApplicationsPage() {
               <td>{a.number}</td>
               <td>{a.legalName}</td>
               <td>{a.receivedOn}</td>
-              <td>{a.channel}</td>
+              <td>{l.channel(a.channel)}</td>
               <td>
                 <ConfirmButton
                   label={t("applications.accept")}
@@ -164,6 +166,7 @@ export function ApplicationsPage() {
 
 export function ContractsPage({ base }: { base: string }) {
   const t = useT();
+  const l = useLabels();
   const [data, error, , more] = useList<Contract>("/contracts");
   return (
     <section>
@@ -185,7 +188,7 @@ export function ContractsPage({ base }: { base: string }) {
               <td>
                 <Link to={`${base}/contracts/${c.id}`}>{c.number}</Link>
               </td>
-              <td>{c.status}</td>
+              <td>{l.status(c.status)}</td>
               <td>{c.plan}</td>
               <td>{c.startDate}</td>
               <td>{c.endEffectiveOn ?? "—"}</td>
@@ -200,6 +203,7 @@ export function ContractsPage({ base }: { base: string }) {
 
 export function ContractPage({ id, me }: { id: string; me: Me }) {
   const t = useT();
+  const l = useLabels();
   const [c, error, reload] = useLoad<Contract>(`/contracts/${id}`);
   const isCustomerAdmin = me.user.role === "customer-admin";
   const isOps = me.user.role === "admin" || me.user.role === "operator";
@@ -224,7 +228,7 @@ export function ContractPage({ id, me }: { id: string; me: Me }) {
       <ErrorBox error={error ?? actionError} />
       <dl className="facts">
         <dt>{t("contracts.status")}</dt>
-        <dd data-testid="contract-status">{c.status}</dd>
+        <dd data-testid="contract-status">{l.status(c.status)}</dd>
         <dt>{t("contracts.plan")}</dt>
         <dd>
           {c.plan} {c.options.join(", ")}
@@ -319,10 +323,10 @@ export function ContractPage({ id, me }: { id: string; me: Me }) {
             <tr key={`${e.at}-${e.type}`}>
               <td>{e.businessDate}</td>
               <td>
-                {e.type}
-                {e.reasonCode ? ` (${e.reasonCode})` : ""} — {e.actorKind}
+                {l.event(e.type)}
+                {e.reasonCode ? ` (${l.reason(e.reasonCode)})` : ""} — {l.actor(e.actorKind)}
               </td>
-              <td>{e.toStatus}</td>
+              <td>{l.status(e.toStatus)}</td>
               <td>{e.article ? `Art. ${e.article}` : ""}</td>
             </tr>
           ))}
@@ -478,6 +482,7 @@ export function InboxPage() {
 
 export function StaffNoticesPage() {
   const t = useT();
+  const l = useLabels();
   const [data, error, reload, more] = useList<{
     id: string;
     kind: string;
@@ -599,7 +604,7 @@ export function StaffNoticesPage() {
                   {detail.deliveries.map((d) => (
                     <tr key={d.email}>
                       <td>{d.email}</td>
-                      <td>{d.status}</td>
+                      <td>{l.delivery(d.status)}</td>
                       <td>{d.attempts}</td>
                       <td>{d.sentAt ?? ""}</td>
                       <td>{d.acknowledgedAt ? t("notices.acknowledged") : ""}</td>

@@ -1,0 +1,24 @@
+/**
+ * Codes the API answers (statuses, timeline events, actors, channels, deliveries, reasons) in the
+ * reader's language. A code with no label yet is shown as it is, so nothing disappears.
+ */
+import { type MessageKey, messages, useT } from "./i18n.ts";
+
+const has = (key: string): key is MessageKey => key in messages.ja;
+
+export function useLabels() {
+  const t = useT();
+  const label = (prefix: string) => (code: string | null | undefined) => {
+    if (!code) return "";
+    const key = `${prefix}.${code}`;
+    return has(key) ? t(key) : code;
+  };
+  return {
+    status: label("status"),
+    event: label("event"),
+    actor: label("actor"),
+    channel: label("channel"),
+    delivery: label("delivery"),
+    reason: label("reason"),
+  };
+}
