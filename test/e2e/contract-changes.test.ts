@@ -74,7 +74,7 @@ describe("changing a contract's content", () => {
     const staff = await browser.newPage();
     await logIn(staff, base, "operator");
     await staff.getByRole("heading", { name: "運用コンソールへようこそ" }).waitFor();
-    await staff.getByRole("link", { name: "契約内容の変更" }).click();
+    await staff.getByRole("link", { name: "契約内容の変更", exact: true }).click();
     const queue = staff.getByTestId("change-queue");
     await queue.getByText("プラン: basic → premium").waitFor();
     await staff.screenshot({ path: path.join(ARTIFACTS, "console-contract-changes-ja.png"), fullPage: true });

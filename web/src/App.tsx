@@ -5,6 +5,7 @@ import { BillingPage, InvoicePage, MyInvoicesPage, PaymentsPage, PriceBookPage }
 import { type InstanceClock, setInstanceClock } from "./clock.ts";
 import { ChangeQueuePage } from "./contract-changes.tsx";
 import { ApplicationsPage, ContractPage, ContractsPage, InboxPage, StaffNoticesPage } from "./contracts.tsx";
+import { ConsoleHome, PortalHome } from "./home.tsx";
 import { initialLang, type Lang, LangContext, type MessageKey, useT } from "./i18n.ts";
 import { ChangesPage, InquiriesPage, TermsPage } from "./lifecycle.tsx";
 import { navigate, usePath } from "./router.ts";
@@ -297,6 +298,7 @@ function Page({
         <p>
           {t("home.role")}: <code>{me.user.role}</code>
         </p>
+        {me.user.kind === "staff" ? <ConsoleHome me={me} /> : <PortalHome />}
       </section>
     );
   if (path === "/console/customers" && me.user.kind === "staff") return <CustomersPage />;
