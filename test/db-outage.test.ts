@@ -111,7 +111,8 @@ describe("a database outage", () => {
       expect(start.child.exitCode, start.output()).toBeNull();
       // And it still stops cleanly, with its PostgreSQL.
       start.child.kill("SIGTERM");
-      expect(await new Promise((r) => start.child.once("exit", r))).toBe(0);
+      const code = await new Promise((r) => start.child.once("exit", r));
+      expect(code, start.output()).toBe(0);
       await until("PostgreSQL to stop", async () => {
         try {
           process.kill(again, 0);

@@ -137,16 +137,32 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
         `    ${d.loginId.padEnd(14)} ${d.role.padEnd(16)} ${d.customer ?? "provider staff"}${d.note ? ` (${d.note})` : ""}`,
       );
   }
+  let clean = true;
   await untilSignal(async (signal) => {
     logger.info({ signal }, "shutting down: finishing in-flight requests and jobs");
-    await app.close();
-    await queue.stop();
-    stopClock();
-    await mailSink?.close();
-    await handle.close();
-    homeLock?.release();
+    // Every step runs even when one before it fails, so that PostgreSQL and the home lock are always
+    // let go of; a step failing because the database went away (an outage just before) is no failure.
+    const steps: [string, () => unknown][] = [
+      ["web server", () => app.close()],
+      ["job queue", () => queue.stop()],
+      ["clock", () => stopClock()],
+      ["mail sink", () => mailSink?.close()],
+      ["database", () => handle.close()],
+      ["home lock", () => homeLock?.release()],
+    ];
+    for (const [what, step] of steps) {
+      try {
+        await step();
+      } catch (err) {
+        if (isDatabaseUnavailable(err)) logger.warn({ what }, "stopped while the database was unavailable");
+        else {
+          clean = false;
+          logger.error({ err, what }, "could not stop cleanly");
+        }
+      }
+    }
   });
-  return 0;
+  return clean ? 0 : 1;
 }
 
 export const startCommand: Command = {
