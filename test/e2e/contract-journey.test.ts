@@ -56,11 +56,20 @@ describe("apply → accept → log in → cancel", () => {
     await staff.getByRole("heading", { name: "運用コンソールへようこそ" }).waitFor();
     await staff.getByRole("link", { name: "申込", exact: true }).click();
     await staff.getByRole("heading", { name: "申込一覧(審査待ち)" }).waitFor();
+    // The whole application is there to review before accepting it.
+    const review = staff.getByTestId(`application-${number}`);
+    await review.getByText("株式会社ブラウザ商会").click();
+    const reviewed = (await review.textContent()) ?? "";
+    for (const part of ["7000012050002", "東京都千代田区霞が関3-1-1", "経理 花子", "代表 太郎", "backup"])
+      expect(reviewed).toContain(part);
+    expect(reviewed).toContain("対象サーバweb1.browser.example (aws), db1.browser.example (aws)");
+    expect(reviewed).toContain("applicant@browser.example");
     await staff.screenshot({ path: path.join(ARTIFACTS, "console-applications.png"), fullPage: true });
     await staff.getByRole("button", { name: `承諾 ${number}` }).click();
-    // Accepting establishes the contract and tells the customer: it asks first.
+    // Accepting establishes the contract and tells the customer: it asks first, with what it covers.
     const ask = staff.getByRole("alertdialog", { name: `承諾 ${number}` });
     expect(await ask.textContent()).toContain("契約成立のお知らせを送ります");
+    expect(await ask.textContent()).toContain("オプション backup、対象サーバ 2 台");
     await ask.getByRole("button", { name: "承諾する" }).click();
     const loginId = (await staff.getByTestId("portal-user").textContent())!;
     const initialPassword = (await staff.getByTestId("initial-password").textContent())!;

@@ -30,6 +30,14 @@ interface Application {
   corporateNumber: string;
   applicantEmail: string;
   coolingOffLastDay: string | null;
+  form?: {
+    address: string;
+    billingContact: { name: string; email: string; phone: string };
+    representatives: { name: string; email: string; phone: string }[];
+    plan: string;
+    options: string[];
+    servers: { hostname: string; provider: string; os?: string; role?: string }[];
+  };
 }
 
 interface Contract {
@@ -109,12 +117,10 @@ export function ApplicationsPage() {
         label={t("applications.rejectReason")}
         value={reason}
         onChange={setReason}
-        options={[
-          ["risk_of_default", "料金の支払いを怠るおそれ (17(1))"],
-          ["suspension_reason", "第21条の停止事由 (17(1))"],
-          ["false_statement", "虚偽の記載 (17(1))"],
-          ["other", "その他 (17(1))"],
-        ]}
+        options={(["risk_of_default", "suspension_reason", "false_statement", "other"] as const).map((r) => [
+          r,
+          t(`reject.${r}`),
+        ])}
       />
       <table>
         <thead>
@@ -132,14 +138,56 @@ export function ApplicationsPage() {
           {data?.items.map((a) => (
             <tr key={a.id}>
               <td>{a.number}</td>
-              <td>{a.legalName}</td>
+              <td>
+                {a.form ? (
+                  <details data-testid={`application-${a.number}`}>
+                    <summary>{a.legalName}</summary>
+                    <dl className="facts">
+                      <dt>{t("apply.corporateNumber")}</dt>
+                      <dd>{a.corporateNumber}</dd>
+                      <dt>{t("apply.address")}</dt>
+                      <dd>{a.form.address}</dd>
+                      <dt>{t("apply.billingContact")}</dt>
+                      <dd>
+                        {a.form.billingContact.name} &lt;{a.form.billingContact.email}&gt;{" "}
+                        {a.form.billingContact.phone}
+                      </dd>
+                      <dt>{t("apply.representatives")}</dt>
+                      <dd>
+                        {a.form.representatives.map((r) => `${r.name} <${r.email}> ${r.phone}`).join(" / ")}
+                      </dd>
+                      <dt>{t("apply.plan")}</dt>
+                      <dd>{a.form.plan}</dd>
+                      <dt>{t("apply.options")}</dt>
+                      <dd>{a.form.options.join(", ") || "—"}</dd>
+                      <dt>{t("applications.servers")}</dt>
+                      <dd>
+                        {a.form.servers
+                          .map((x) => `${x.hostname} (${x.provider}${x.os ? `, ${x.os}` : ""})`)
+                          .join(", ")}
+                      </dd>
+                      <dt>{t("applications.applicantEmail")}</dt>
+                      <dd>{a.applicantEmail}</dd>
+                    </dl>
+                  </details>
+                ) : (
+                  a.legalName
+                )}
+              </td>
               <td>{a.receivedOn}</td>
               <td>{l.channel(a.channel)}</td>
               <td>
                 <ConfirmButton
                   label={t("applications.accept")}
                   ariaLabel={`${t("applications.accept")} ${a.number}`}
-                  message={t("confirm.accept").replace("{name}", a.legalName)}
+                  message={`${t("confirm.accept").replace("{name}", a.legalName)}${
+                    a.form
+                      ? ` ${t("confirm.acceptWhat")
+                          .replace("{plan}", a.form.plan)
+                          .replace("{options}", a.form.options.join(", ") || "—")
+                          .replace("{servers}", String(a.form.servers.length))}`
+                      : ""
+                  }`}
                   confirm={t("confirm.acceptYes")}
                   cancel={t("confirm.cancel")}
                   onConfirm={() =>
