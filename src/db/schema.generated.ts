@@ -161,6 +161,7 @@ export interface ContractChanges {
   request: Json;
   requested_at: Timestamp;
   requested_by: string | null;
+  seq: Generated<number>;
   status: "requested" | "confirmed" | "refused" | "cancelled";
 }
 

@@ -51,7 +51,7 @@ export async function lastConfirmedReceipt(db: Q, contractId: string): Promise<s
   return (r?.on as string | null) ?? null;
 }
 
-/** Confirmed changes of many contracts, in order of receipt then of decision (billing's versions). */
+/** Confirmed changes of many contracts, in order of receipt then of recording (billing's versions). */
 export async function confirmedChanges(db: Q, contracts: IdSet) {
   if (isEmptySet(contracts)) return [];
   return db
@@ -61,36 +61,29 @@ export async function confirmedChanges(db: Q, contracts: IdSet) {
     .where("status", "=", "confirmed")
     .orderBy("contract_id")
     .orderBy("received_on")
-    .orderBy("decided_at")
-    .orderBy("id")
+    .orderBy("seq")
     .execute();
 }
 
-/** A contract's changes, the latest request first. */
+/** A contract's changes, the latest recorded first. */
 export async function changesOfContract(db: Q, contractId: string, page: PageRequest) {
   return paginate(
     db.selectFrom("contract_changes").selectAll().where("contract_id", "=", contractId),
     {
       list: "contract-changes",
-      keys: [
-        ["requested_at", "desc"],
-        ["id", "desc"],
-      ],
+      keys: [["seq", "desc"]],
     },
     page,
   );
 }
 
-/** Changes in a state across contracts (staff's queue: the oldest request first). */
+/** Changes in a state across contracts (staff's queue: the oldest recorded first). */
 export async function changesByStatus(db: Q, status: ContractChangeStatus, page: PageRequest) {
   return paginate(
     db.selectFrom("contract_changes").selectAll().where("status", "=", status),
     {
       list: "contract-changes-queue",
-      keys: [
-        ["requested_at", "asc"],
-        ["id", "asc"],
-      ],
+      keys: [["seq", "asc"]],
     },
     page,
   );

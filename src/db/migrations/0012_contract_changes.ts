@@ -14,6 +14,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE TABLE contract_changes (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+      -- The order changes were recorded in; a contract has one open change at a time, so for its
+      -- confirmed changes this is also the order of confirmation (timestamps tie under a frozen clock).
+      seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
       contract_id uuid NOT NULL REFERENCES contracts(id),
       customer_id uuid NOT NULL REFERENCES customers(id),
       status text NOT NULL CHECK (status IN ('requested', 'confirmed', 'refused', 'cancelled')),
@@ -61,7 +64,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
            jsonb_build_object('plan', plan, 'options', to_jsonb(before_options), 'servers', servers, 'committedMonths', committed_months),
            jsonb_build_object('plan', plan, 'options', to_jsonb(after_options), 'servers', servers, 'committedMonths', committed_months),
            created_by, created_at, created_by, created_at, received_on
-      FROM steps;
+      FROM steps
+     ORDER BY contract_id, n;
 
     CREATE TABLE menu_limits (
       target text PRIMARY KEY CHECK (target ~ '^(plan|option):[a-z0-9-]+$'),
