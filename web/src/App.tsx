@@ -8,6 +8,7 @@ import { ApplicationsPage, ContractPage, ContractsPage, InboxPage, StaffNoticesP
 import { ConsoleHome, PortalHome } from "./home.tsx";
 import { initialLang, type Lang, LangContext, type MessageKey, useT } from "./i18n.ts";
 import { ChangesPage, InquiriesPage, TermsPage } from "./lifecycle.tsx";
+import { QrCode } from "./qr.tsx";
 import { navigate, usePath } from "./router.ts";
 import { ErrorBox, errorText, Field, Link, MoreButton, tokyoTime, useList, useLoad } from "./ui.tsx";
 
@@ -478,6 +479,8 @@ function TotpPage({ onDone }: { onDone: () => Promise<void> }) {
       )}
       {setup && (
         <form onSubmit={confirm}>
+          <p>{t("totp.scan")}</p>
+          <QrCode text={setup.uri} label={t("totp.qr")} />
           <p>
             {t("totp.secret")}: <code data-testid="totp-secret">{setup.secret}</code>
           </p>

@@ -439,6 +439,9 @@ const ja = {
   "changes.cancelConfirm": "取り消す",
   "changes.keep": "取り消さない",
   "changes.inclInitial": "うち初期費用",
+  "totp.scan":
+    "認証アプリ(Google Authenticator など)で次のQRコードを読み取るか、下の秘密鍵を入力してください。",
+  "totp.qr": "二要素認証の登録用QRコード",
   "apply.billingContact": "請求先の担当者",
   "apply.representatives": "代表者・連絡先",
   "applications.applicantEmail": "申込者のメールアドレス",
@@ -1003,6 +1006,9 @@ const en: Record<MessageKey, string> = {
   "changes.cancelConfirm": "Cancel it",
   "changes.keep": "Keep it",
   "changes.inclInitial": "incl. initial fees",
+  "totp.scan":
+    "Scan this QR code with your authenticator app (Google Authenticator and the like), or enter the secret below.",
+  "totp.qr": "QR code for two-factor enrolment",
   "apply.billingContact": "Billing contact",
   "apply.representatives": "Representatives",
   "applications.applicantEmail": "Applicant's e-mail",
