@@ -69,6 +69,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 /** Create the database named in `url` if it does not exist (connecting to the `postgres` database). */
 export async function ensureDatabase(url: string, name: string): Promise<string> {
   const admin = new pg.Client({ connectionString: url });
+  admin.on("error", () => {});
   await admin.connect();
   try {
     const found = await admin.query("select 1 from pg_database where datname = $1", [name]);

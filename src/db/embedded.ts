@@ -288,6 +288,10 @@ export class EmbeddedPostgres {
     let lastError: unknown;
     while (Date.now() < deadline) {
       const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 2000 });
+      // The server may end the probe's connection at any moment (starting, recovering, stopped
+      // again): that is an answer for the catch below, never an unhandled event that ends the process
+      // (CI, loaded: "terminating connection due to administrator command" on a probe of a restart).
+      client.on("error", () => {});
       try {
         await client.connect();
         await client.query("select 1");
