@@ -251,7 +251,25 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
 
   const serveWeb = opts.serveWeb ?? fs.existsSync(path.join(WEB_DIST, "index.html"));
   if (serveWeb) {
-    await app.register(fastifyStatic, { root: WEB_DIST, prefix: "/", wildcard: false, index: false });
+    await app.register(fastifyStatic, {
+      root: WEB_DIST,
+      prefix: "/",
+      wildcard: false,
+      index: false,
+      // The build writes `.br` and `.gz` beside each text file: sent as the browser accepts them.
+      preCompressed: true,
+      // Files under /assets/ are named by their content's hash: a browser keeps them for a year and
+      // never asks again; anything else (the page, the favicon) is checked on each visit.
+      cacheControl: false,
+      setHeaders(reply, filePath) {
+        reply.header(
+          "cache-control",
+          filePath.includes(`${path.sep}assets${path.sep}`)
+            ? "public, max-age=31536000, immutable"
+            : "no-cache",
+        );
+      },
+    });
     // Built files are served as they are; the single-page app answers every other GET
     // (its own router shows the 404 page); the API keeps its JSON 404s.
     app.get("/*", { schema: { hide: true } }, async (req, reply) => {

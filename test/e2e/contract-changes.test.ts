@@ -42,7 +42,7 @@ describe("changing a contract's content", () => {
     await preview.waitFor();
     const text = (await preview.textContent()) ?? "";
     expect(text).toContain(`受付日(新しい料金等の適用開始日): ${today}`);
-    expect(text).toContain("プラン: basic → premium");
+    expect(text).toContain("プラン: ベーシック → プレミアム");
     expect(text).toContain("サーバ追加: db-9.tesuto.example");
     // This month at the highest rate with the initial fee; from next month the new monthly fee.
     expect(text).toContain("40,000円");
@@ -51,7 +51,7 @@ describe("changing a contract's content", () => {
     expect(text).toContain("初期費用(1回限り): 200,000円");
     await cust.screenshot({ path: path.join(ARTIFACTS, "portal-contract-change-ja.png"), fullPage: true });
     await cust.getByLabel("Language / 言語").first().selectOption("en");
-    await cust.getByText("Initial fees (once): 200,000円").waitFor();
+    await cust.getByText("Initial fees (once): ¥200,000").waitFor();
     await cust.screenshot({ path: path.join(ARTIFACTS, "portal-contract-change-en.png"), fullPage: true });
     await cust.getByRole("button", { name: "Send this request" }).click();
     await cust
@@ -76,16 +76,16 @@ describe("changing a contract's content", () => {
     await staff.getByRole("heading", { name: "運用コンソールへようこそ" }).waitFor();
     await staff.getByRole("link", { name: "契約内容の変更", exact: true }).click();
     const queue = staff.getByTestId("change-queue");
-    await queue.getByText("プラン: basic → premium").waitFor();
+    await queue.getByText("プラン: ベーシック → プレミアム").waitFor();
     await staff.screenshot({ path: path.join(ARTIFACTS, "console-contract-changes-ja.png"), fullPage: true });
     await staff.getByLabel("Language / 言語").first().selectOption("en");
-    await queue.getByText("Plan: basic → premium").waitFor();
+    await queue.getByText("Plan: Basic → Premium").waitFor();
     await staff.screenshot({ path: path.join(ARTIFACTS, "console-contract-changes-en.png"), fullPage: true });
     await staff.getByLabel("Language / 言語").first().selectOption("ja");
     await queue.getByRole("link", { name: "C-DEMO-0002" }).click();
     await staff.getByTestId("contract-changes").getByRole("button", { name: "実効を確認する" }).click();
     await staff.getByTestId("contract-changes").getByText(`変更済み (実効確認日 ${today})`).waitFor();
-    await staff.getByText("basic → premium").first().waitFor();
+    await staff.getByText("ベーシック → プレミアム").first().waitFor();
     const after = await db
       .selectFrom("contracts")
       .select(["plan", "servers"])

@@ -38,7 +38,7 @@ describe("apply → accept → log in → cancel", () => {
     await applicant.getByLabel("契約代表者名").fill("代表 太郎");
     await applicant.getByLabel("契約代表者メールアドレス").fill("rep@browser.example");
     await applicant.getByLabel("契約代表者電話番号").fill("03-1111-3333");
-    await applicant.getByLabel("backup").check();
+    await applicant.getByLabel("バックアップ").check();
     await applicant
       .getByLabel("対象サーバ(1行に1台のホスト名)")
       .fill("web1.browser.example\ndb1.browser.example");
@@ -60,7 +60,7 @@ describe("apply → accept → log in → cancel", () => {
     const review = staff.getByTestId(`application-${number}`);
     await review.getByText("株式会社ブラウザ商会").click();
     const reviewed = (await review.textContent()) ?? "";
-    for (const part of ["7000012050002", "東京都千代田区霞が関3-1-1", "経理 花子", "代表 太郎", "backup"])
+    for (const part of ["7000012050002", "東京都千代田区霞が関3-1-1", "経理 花子", "代表 太郎", "バックアップ"])
       expect(reviewed).toContain(part);
     expect(reviewed).toContain("対象サーバweb1.browser.example (aws), db1.browser.example (aws)");
     expect(reviewed).toContain("applicant@browser.example");
@@ -69,7 +69,7 @@ describe("apply → accept → log in → cancel", () => {
     // Accepting establishes the contract and tells the customer: it asks first, with what it covers.
     const ask = staff.getByRole("alertdialog", { name: `承諾 ${number}` });
     expect(await ask.textContent()).toContain("契約成立のお知らせを送ります");
-    expect(await ask.textContent()).toContain("オプション backup、対象サーバ 2 台");
+    expect(await ask.textContent()).toContain("オプション バックアップ、対象サーバ 2 台");
     await ask.getByRole("button", { name: "承諾する" }).click();
     const loginId = (await staff.getByTestId("portal-user").textContent())!;
     const initialPassword = (await staff.getByTestId("initial-password").textContent())!;

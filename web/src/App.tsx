@@ -6,15 +6,27 @@ import { type InstanceClock, setInstanceClock } from "./clock.ts";
 import { ChangeQueuePage } from "./contract-changes.tsx";
 import { ApplicationsPage, ContractPage, ContractsPage } from "./contracts.tsx";
 import { ConsoleHome, PortalHome } from "./home.tsx";
-import { initialLang, type Lang, LangContext, type MessageKey, useT } from "./i18n.ts";
+import { formatLang, initialLang, type Lang, LangContext, type MessageKey, useT } from "./i18n.ts";
+import { useLabels } from "./labels.ts";
 import { ChangesPage, InquiriesPage, TermsPage } from "./lifecycle.tsx";
 import { InboxPage, StaffNoticesPage } from "./notices.tsx";
 import { QrCode } from "./qr.tsx";
 import { navigate, usePath } from "./router.ts";
-import { ErrorBox, errorText, Field, Link, MoreButton, tokyoTime, useList, useLoad } from "./ui.tsx";
+import {
+  ErrorBox,
+  errorText,
+  Field,
+  Link,
+  MoreButton,
+  ScrollBox,
+  tokyoTime,
+  useList,
+  useLoad,
+} from "./ui.tsx";
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(initialLang);
+  formatLang.current = lang;
   const setLang = (l: Lang) => {
     localStorage.setItem("unyo.lang", l);
     setLangState(l);
@@ -182,6 +194,7 @@ interface NavItem {
 
 function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
   const t = useT();
+  const labels = useLabels();
   const path = usePath();
   const isStaff = me.user.kind === "staff";
   const base = isStaff ? "/console" : "/portal";
@@ -242,7 +255,7 @@ function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
         <span className="area">{t(isStaff ? "nav.console" : "nav.portal")}</span>
         <span className="spacer" />
         <span className="who">
-          {me.user.displayName} ({me.user.role})
+          <span data-value>{me.user.displayName}</span> ({labels.role(me.user.role)})
         </span>
         <LanguageSwitch />
         <button type="button" onClick={logout}>
@@ -361,22 +374,24 @@ function CustomersPage() {
     <section>
       <h1>{t("customers.title")}</h1>
       <ErrorBox error={error} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t("customers.legalName")}</th>
-            <th scope="col">{t("customers.corporateNumber")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data?.items.map((c) => (
-            <tr key={c.id}>
-              <td>{c.legalName}</td>
-              <td>{c.corporateNumber}</td>
+      <ScrollBox>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("customers.legalName")}</th>
+              <th scope="col">{t("customers.corporateNumber")}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {data?.items.map((c) => (
+              <tr key={c.id}>
+                <td>{c.legalName}</td>
+                <td>{c.corporateNumber}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
       <MoreButton more={more} label={t("list.more")} />
     </section>
   );

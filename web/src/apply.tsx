@@ -1,13 +1,17 @@
 import { type FormEvent, useState } from "react";
 import { api } from "./api.ts";
 import { useT } from "./i18n.ts";
+import { useLabels } from "./labels.ts";
 import { ErrorBox, errorText, Field, Link, Select } from "./ui.tsx";
 
 const OPTIONS = ["backup", "patching", "change-work", "extended-support"];
+const PLANS = ["basic", "standard", "premium"];
+const PROVIDERS = ["aws", "azure", "gcp", "other"];
 
 /** The public application form (申込用紙, Art. 15): channel "web", which opens cooling-off (Art. 42). */
 export function ApplyPage() {
   const t = useT();
+  const l = useLabels();
   const [f, setF] = useState({
     legalName: "",
     corporateNumber: "",
@@ -141,11 +145,7 @@ export function ApplyPage() {
           label={t("apply.plan")}
           value={f.plan}
           onChange={set("plan")}
-          options={[
-            ["basic", "Basic"],
-            ["standard", "Standard"],
-            ["premium", "Premium"],
-          ]}
+          options={PLANS.map((p) => [p, l.plan(p)])}
         />
         <fieldset>
           <legend>{t("apply.options")}</legend>
@@ -156,7 +156,7 @@ export function ApplyPage() {
                 checked={options.includes(o)}
                 onChange={(e) => setOptions((x) => (e.target.checked ? [...x, o] : x.filter((y) => y !== o)))}
               />{" "}
-              {o}
+              {l.option(o)}
             </label>
           ))}
         </fieldset>
@@ -175,12 +175,7 @@ export function ApplyPage() {
           label={t("apply.provider")}
           value={f.provider}
           onChange={set("provider")}
-          options={[
-            ["aws", "AWS"],
-            ["azure", "Azure"],
-            ["gcp", "Google Cloud"],
-            ["other", "Other"],
-          ]}
+          options={PROVIDERS.map((p) => [p, l.provider(p)])}
         />
         <Field
           id="applicantEmail"
@@ -192,7 +187,7 @@ export function ApplyPage() {
         />
         {/* Honeypot: hidden from people and assistive technology; bots fill it. */}
         <div className="hp" aria-hidden="true">
-          <label htmlFor="website">Website</label>
+          <label htmlFor="website">{t("apply.website")}</label>
           <input
             id="website"
             tabIndex={-1}

@@ -9,7 +9,7 @@ import { type FormEvent, type ReactNode, useEffect, useState } from "react";
 import type { ChargeLine, InvoiceDocument, TaxCategory } from "../../src/billing/types.ts";
 import { ApiFailure, api, type Me, upload } from "./api.ts";
 import { monthInJapan, todayInJapan } from "./clock.ts";
-import { type MessageKey, useT } from "./i18n.ts";
+import { formatLang, type MessageKey, useT } from "./i18n.ts";
 import { ActionForm } from "./lifecycle.tsx";
 import { MenuLimits } from "./menu-limits.tsx";
 import {
@@ -21,6 +21,7 @@ import {
   Field,
   Link,
   MoreButton,
+  ScrollBox,
   Select,
   tokyoTime,
   useAction,
@@ -188,7 +189,10 @@ interface ContractBilling {
 // ---- small helpers ----------------------------------------------------------------------------
 
 /** Integer yen, the way a Japanese invoice writes it. */
-export const yen = (n: number) => `${n.toLocaleString("ja-JP")}円`;
+const YEN_EN = new Intl.NumberFormat("en-US", { style: "currency", currency: "JPY" });
+/** An amount in yen as the reader's language writes it: 15,000円 / ¥15,000. */
+export const yen = (n: number) =>
+  formatLang.current === "en" ? YEN_EN.format(n) : `${n.toLocaleString("ja-JP")}円`;
 
 const TAX_LABEL: Record<TaxCategory, MessageKey> = {
   "10": "billing.tax10",
@@ -221,47 +225,49 @@ function PaymentState({ inv }: { inv: Pick<InvoiceRow, "status" | "balance" | "o
 function InvoicesTable({ items, base }: { items: InvoiceRow[]; base: string }) {
   const t = useT();
   return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">{t("billing.invoiceNumber")}</th>
-          <th scope="col">{t("billing.month")}</th>
-          <th scope="col">{t("billing.recipient")}</th>
-          <th scope="col">{t("contracts.number")}</th>
-          <th scope="col">{t("billing.status")}</th>
-          <th scope="col">{t("billing.dueDate")}</th>
-          <th scope="col" className="num">
-            {t("billing.total")}
-          </th>
-          <th scope="col">{t("billing.paymentStatus")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {items.map((i) => (
-          <tr key={i.id}>
-            <td>
-              <Link to={`${base}/invoices/${i.id}`}>
-                {i.number ?? `${t("billing.statusDraft")} ${i.id.slice(0, 8)}`}
-              </Link>
-            </td>
-            <td>{i.month}</td>
-            <td>{i.recipientName}</td>
-            <td>{i.contractNumber}</td>
-            <td>
-              {t(STATUS_LABEL[i.status])}
-              {i.kind !== "regular"
-                ? ` (${t(i.kind === "credit" ? "billing.kindCredit" : "billing.kindCorrected")})`
-                : ""}
-            </td>
-            <td>{i.dueDate}</td>
-            <td className="num">{yen(i.total)}</td>
-            <td>
-              <PaymentState inv={i} />
-            </td>
+    <ScrollBox>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t("billing.invoiceNumber")}</th>
+            <th scope="col">{t("billing.month")}</th>
+            <th scope="col">{t("billing.recipient")}</th>
+            <th scope="col">{t("contracts.number")}</th>
+            <th scope="col">{t("billing.status")}</th>
+            <th scope="col">{t("billing.dueDate")}</th>
+            <th scope="col" className="num">
+              {t("billing.total")}
+            </th>
+            <th scope="col">{t("billing.paymentStatus")}</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {items.map((i) => (
+            <tr key={i.id}>
+              <td>
+                <Link to={`${base}/invoices/${i.id}`}>
+                  {i.number ?? `${t("billing.statusDraft")} ${i.id.slice(0, 8)}`}
+                </Link>
+              </td>
+              <td>{i.month}</td>
+              <td>{i.recipientName}</td>
+              <td>{i.contractNumber}</td>
+              <td>
+                {t(STATUS_LABEL[i.status])}
+                {i.kind !== "regular"
+                  ? ` (${t(i.kind === "credit" ? "billing.kindCredit" : "billing.kindCorrected")})`
+                  : ""}
+              </td>
+              <td>{i.dueDate}</td>
+              <td className="num">{yen(i.total)}</td>
+              <td>
+                <PaymentState inv={i} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </ScrollBox>
   );
 }
 
@@ -421,42 +427,44 @@ export function BillingPage({ me }: { me: Me }) {
       <MoreButton more={moreInvoices} label={t("list.more")} />
       <OverdueSection />
       <h2>{t("billing.runs")}</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t("billing.month")}</th>
-            <th scope="col">{t("billing.status")}</th>
-            <th scope="col" className="num">
-              {t("billing.contractsCount")}
-            </th>
-            <th scope="col" className="num">
-              {t("billing.created")}
-            </th>
-            <th scope="col" className="num">
-              {t("billing.skipped")}
-            </th>
-            <th scope="col">{t("billing.startedAt")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {runs?.items.map((r) => (
-            <tr key={r.id}>
-              <td>{r.month}</td>
-              <td data-testid="run-status">
-                {t(RUN_STATUS_LABEL[r.status])
-                  .replace("{scanned}", String(r.scanned))
-                  .replace("{total}", String(r.total))}
-                {r.attempts > 1 ? ` ${t("billing.runAttempts").replace("{n}", String(r.attempts))}` : ""}
-                {r.error ? `: ${r.error}` : ""}
-              </td>
-              <td className="num">{r.contracts}</td>
-              <td className="num">{r.created}</td>
-              <td className="num">{r.skipped}</td>
-              <td>{tokyoTime(r.startedAt)}</td>
+      <ScrollBox>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("billing.month")}</th>
+              <th scope="col">{t("billing.status")}</th>
+              <th scope="col" className="num">
+                {t("billing.contractsCount")}
+              </th>
+              <th scope="col" className="num">
+                {t("billing.created")}
+              </th>
+              <th scope="col" className="num">
+                {t("billing.skipped")}
+              </th>
+              <th scope="col">{t("billing.startedAt")}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {runs?.items.map((r) => (
+              <tr key={r.id}>
+                <td>{r.month}</td>
+                <td data-testid="run-status">
+                  {t(RUN_STATUS_LABEL[r.status])
+                    .replace("{scanned}", String(r.scanned))
+                    .replace("{total}", String(r.total))}
+                  {r.attempts > 1 ? ` ${t("billing.runAttempts").replace("{n}", String(r.attempts))}` : ""}
+                  {r.error ? `: ${r.error}` : ""}
+                </td>
+                <td className="num">{r.contracts}</td>
+                <td className="num">{r.created}</td>
+                <td className="num">{r.skipped}</td>
+                <td>{tokyoTime(r.startedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
       <MoreButton more={moreRuns} label={t("list.more")} />
     </section>
   );
@@ -471,39 +479,41 @@ function OverdueSection() {
       <ErrorBox error={error} />
       {data?.items.length === 0 && <p>{t("billing.noOverdue")}</p>}
       {data && data.items.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("billing.invoiceNumber")}</th>
-              <th scope="col">{t("billing.recipient")}</th>
-              <th scope="col">{t("billing.dueDate")}</th>
-              <th scope="col" className="num">
-                {t("billing.balance")}
-              </th>
-              <th scope="col">{t("billing.lateFee")}</th>
-              <th scope="col">{t("billing.suspensionCandidate")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.items.map((o) => (
-              <tr key={o.id}>
-                <td>
-                  <Link to={`/console/invoices/${o.id}`}>{o.number}</Link>
-                </td>
-                <td>
-                  <Link to={`/console/contracts/${o.contractId}`}>{o.recipientName}</Link>
-                </td>
-                <td>{o.dueDate}</td>
-                <td className="num">{yen(o.balance)}</td>
-                <td>
-                  {yen(o.lateFee.result.fee)}
-                  <Basis basis={o.lateFee.basis} title={t("contracts.why")} />
-                </td>
-                <td>{o.suspensionCandidate ? t("billing.yes21") : ""}</td>
+        <ScrollBox>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t("billing.invoiceNumber")}</th>
+                <th scope="col">{t("billing.recipient")}</th>
+                <th scope="col">{t("billing.dueDate")}</th>
+                <th scope="col" className="num">
+                  {t("billing.balance")}
+                </th>
+                <th scope="col">{t("billing.lateFee")}</th>
+                <th scope="col">{t("billing.suspensionCandidate")}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {data.items.map((o) => (
+                <tr key={o.id}>
+                  <td>
+                    <Link to={`/console/invoices/${o.id}`}>{o.number}</Link>
+                  </td>
+                  <td>
+                    <Link to={`/console/contracts/${o.contractId}`}>{o.recipientName}</Link>
+                  </td>
+                  <td>{o.dueDate}</td>
+                  <td className="num">{yen(o.balance)}</td>
+                  <td>
+                    {yen(o.lateFee.result.fee)}
+                    <Basis basis={o.lateFee.basis} title={t("contracts.why")} />
+                  </td>
+                  <td>{o.suspensionCandidate ? t("billing.yes21") : ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollBox>
       )}
       <MoreButton more={more} label={t("list.more")} />
     </section>
@@ -589,89 +599,97 @@ export function InvoicePage({ id, me }: { id: string; me: Me }) {
           PDF (English)
         </a>
       </p>
-      <table>
-        <caption>{t("billing.lines")}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t("billing.description")}</th>
-            <th scope="col" className="num">
-              {t("billing.quantity")}
-            </th>
-            <th scope="col" className="num">
-              {t("billing.unitPrice")}
-            </th>
-            <th scope="col" className="num">
-              {t("billing.amount")}
-            </th>
-            <th scope="col">{t("billing.taxCategory")}</th>
-            <th scope="col">{t("contracts.article")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {d.lines.map((l, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: lines are ordered and fixed per invoice
-            <tr key={i}>
-              <td>
-                {l.description}
-                <br />
-                <small className="hint">{l.note}</small>
-              </td>
-              <td className="num">{l.quantity}</td>
-              <td className="num">{yen(l.unitPrice)}</td>
-              <td className="num">{yen(l.amount)}</td>
-              <td>{t(TAX_LABEL[l.taxCategory])}</td>
-              <td>Art. {l.article}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <table className="totals">
-        <caption>{t("billing.byRate")}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t("billing.taxCategory")}</th>
-            <th scope="col" className="num">
-              {t("billing.net")}
-            </th>
-            <th scope="col" className="num">
-              {t("billing.tax")}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {d.totals.byRate.map((r) => (
-            <tr key={r.category}>
-              <td>{t(TAX_LABEL[r.category])}</td>
-              <td className="num">{yen(r.net)}</td>
-              <td className="num">{yen(r.tax)}</td>
-            </tr>
-          ))}
-          <tr>
-            <th scope="row">{t("billing.sum")}</th>
-            <td className="num">{yen(d.totals.net)}</td>
-            <td className="num">{yen(d.totals.tax)}</td>
-          </tr>
-          <tr>
-            <th scope="row">{t("billing.total")}</th>
-            <td className="num" colSpan={2}>
-              <strong>{yen(d.totals.total)}</strong>
-            </td>
-          </tr>
-        </tbody>
-      </table>
-      <Basis basis={d.basis} title={t("billing.taxWhy")} />
-      {inv.payments.length > 0 && (
+      <ScrollBox>
         <table>
-          <caption>{t("billing.payments")}</caption>
+          <caption>{t("billing.lines")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("billing.description")}</th>
+              <th scope="col" className="num">
+                {t("billing.quantity")}
+              </th>
+              <th scope="col" className="num">
+                {t("billing.unitPrice")}
+              </th>
+              <th scope="col" className="num">
+                {t("billing.amount")}
+              </th>
+              <th scope="col">{t("billing.taxCategory")}</th>
+              <th scope="col">{t("contracts.article")}</th>
+            </tr>
+          </thead>
           <tbody>
-            {inv.payments.map((p) => (
-              <tr key={p.paymentId}>
-                <td>{p.receivedOn}</td>
-                <td className="num">{yen(p.amount)}</td>
+            {d.lines.map((l, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: lines are ordered and fixed per invoice
+              <tr key={i}>
+                <td>
+                  {l.description}
+                  <br />
+                  <small className="hint" lang="en">
+                    {l.note}
+                  </small>
+                </td>
+                <td className="num">{l.quantity}</td>
+                <td className="num">{yen(l.unitPrice)}</td>
+                <td className="num">{yen(l.amount)}</td>
+                <td>{t(TAX_LABEL[l.taxCategory])}</td>
+                <td>Art. {l.article}</td>
               </tr>
             ))}
           </tbody>
         </table>
+      </ScrollBox>
+      <ScrollBox>
+        <table className="totals">
+          <caption>{t("billing.byRate")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("billing.taxCategory")}</th>
+              <th scope="col" className="num">
+                {t("billing.net")}
+              </th>
+              <th scope="col" className="num">
+                {t("billing.tax")}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.totals.byRate.map((r) => (
+              <tr key={r.category}>
+                <td>{t(TAX_LABEL[r.category])}</td>
+                <td className="num">{yen(r.net)}</td>
+                <td className="num">{yen(r.tax)}</td>
+              </tr>
+            ))}
+            <tr>
+              <th scope="row">{t("billing.sum")}</th>
+              <td className="num">{yen(d.totals.net)}</td>
+              <td className="num">{yen(d.totals.tax)}</td>
+            </tr>
+            <tr>
+              <th scope="row">{t("billing.total")}</th>
+              <td className="num" colSpan={2}>
+                <strong>{yen(d.totals.total)}</strong>
+              </td>
+            </tr>
+          </tbody>
+        </table>
+      </ScrollBox>
+      <Basis basis={d.basis} title={t("billing.taxWhy")} />
+      {inv.payments.length > 0 && (
+        <ScrollBox>
+          <table>
+            <caption>{t("billing.payments")}</caption>
+            <tbody>
+              {inv.payments.map((p) => (
+                <tr key={p.paymentId}>
+                  <td>{p.receivedOn}</td>
+                  <td className="num">{yen(p.amount)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollBox>
       )}
       {inv.lateFee && (
         <section className="card" aria-labelledby="late-title">
@@ -798,6 +816,7 @@ export function PaymentsPage({ me }: { me: Me }) {
               value={customerId}
               onChange={setCustomerId}
               options={[["", "—"], ...(customers?.map((c): [string, string] => [c.id, c.legalName]) ?? [])]}
+              dataOptions
             />
             <Field
               id="payReceivedOn"
@@ -893,38 +912,40 @@ function PaymentsTable({ items, names }: { items: Payment[]; names?: Map<string,
   const t = useT();
   if (items.length === 0) return <p>{t("billing.noPayments")}</p>;
   return (
-    <table>
-      <caption>{t("billing.payments")}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t("billing.receivedOn")}</th>
-          {names && <th scope="col">{t("billing.customer")}</th>}
-          <th scope="col">{t("billing.method")}</th>
-          <th scope="col" className="num">
-            {t("billing.amount")}
-          </th>
-          <th scope="col">{t("billing.allocations")}</th>
-          <th scope="col" className="num">
-            {t("billing.creditBalance")}
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {items.map((p) => (
-          <tr key={p.id}>
-            <td>{p.receivedOn}</td>
-            {names && <td>{names.get(p.customerId) ?? p.customerId.slice(0, 8)}</td>}
-            <td>
-              {METHOD_LABEL[p.method] ? t(METHOD_LABEL[p.method]!) : p.method}
-              {p.reference ? ` (${p.reference})` : ""}
-            </td>
-            <td className="num">{yen(p.amount)}</td>
-            <td>{p.allocations.map((a) => `${a.number ?? "—"}: ${yen(a.amount)}`).join(", ") || "—"}</td>
-            <td className="num">{yen(p.unallocated)}</td>
+    <ScrollBox>
+      <table>
+        <caption>{t("billing.payments")}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t("billing.receivedOn")}</th>
+            {names && <th scope="col">{t("billing.customer")}</th>}
+            <th scope="col">{t("billing.method")}</th>
+            <th scope="col" className="num">
+              {t("billing.amount")}
+            </th>
+            <th scope="col">{t("billing.allocations")}</th>
+            <th scope="col" className="num">
+              {t("billing.creditBalance")}
+            </th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {items.map((p) => (
+            <tr key={p.id}>
+              <td>{p.receivedOn}</td>
+              {names && <td>{names.get(p.customerId) ?? p.customerId.slice(0, 8)}</td>}
+              <td>
+                {METHOD_LABEL[p.method] ? t(METHOD_LABEL[p.method]!) : p.method}
+                {p.reference ? ` (${p.reference})` : ""}
+              </td>
+              <td className="num">{yen(p.amount)}</td>
+              <td>{p.allocations.map((a) => `${a.number ?? "—"}: ${yen(a.amount)}`).join(", ") || "—"}</td>
+              <td className="num">{yen(p.unallocated)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </ScrollBox>
   );
 }
 
@@ -1011,7 +1032,7 @@ function UsageImport() {
         value={format}
         onChange={setFormat}
         options={[
-          ["aws-cur", "AWS Cost and Usage Report (CSV / .csv.gz)"],
+          ["aws-cur", t("billing.awsCur")],
           ["generic", t("billing.genericCsv")],
         ]}
       />
@@ -1185,6 +1206,7 @@ function DebitMandateForm({ customers }: { customers: { id: string; legalName: s
         value={customerId}
         onChange={(v) => void choose(v)}
         options={[["", "—"], ...customers.map((c): [string, string] => [c.id, c.legalName])]}
+        dataOptions
       />
       {customerId && (
         <p data-testid="mandate-current">
@@ -1255,43 +1277,45 @@ function DebitRequestsTable({ items }: { items: DebitRequestRow[] }) {
   const t = useT();
   if (items.length === 0) return null;
   return (
-    <table data-testid="debit-requests">
-      <caption>{t("billing.debitRequests")}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t("billing.debitDate")}</th>
-          <th scope="col" className="num">
-            {t("billing.records")}
-          </th>
-          <th scope="col" className="num">
-            {t("billing.amount")}
-          </th>
-          <th scope="col">{t("billing.debitOutcome")}</th>
-          <th scope="col">{t("billing.file")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {items.map((r) => (
-          <tr key={r.id}>
-            <td>{r.debitDate}</td>
-            <td className="num">{r.records}</td>
-            <td className="num">{yen(r.amount)}</td>
-            <td>
-              {r.result
-                ? t("billing.debitResultShort")
-                    .replace("{paid}", String(r.result.paid))
-                    .replace("{failed}", String(r.result.failed))
-                : t("billing.debitAwaiting")}
-            </td>
-            <td>
-              <a href={`/api/v1/billing/debit-requests/${r.id}/file`} download={r.fileName}>
-                {r.fileName}
-              </a>
-            </td>
+    <ScrollBox>
+      <table data-testid="debit-requests">
+        <caption>{t("billing.debitRequests")}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t("billing.debitDate")}</th>
+            <th scope="col" className="num">
+              {t("billing.records")}
+            </th>
+            <th scope="col" className="num">
+              {t("billing.amount")}
+            </th>
+            <th scope="col">{t("billing.debitOutcome")}</th>
+            <th scope="col">{t("billing.file")}</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {items.map((r) => (
+            <tr key={r.id}>
+              <td>{r.debitDate}</td>
+              <td className="num">{r.records}</td>
+              <td className="num">{yen(r.amount)}</td>
+              <td>
+                {r.result
+                  ? t("billing.debitResultShort")
+                      .replace("{paid}", String(r.result.paid))
+                      .replace("{failed}", String(r.result.failed))
+                  : t("billing.debitAwaiting")}
+              </td>
+              <td>
+                <a href={`/api/v1/billing/debit-requests/${r.id}/file`} download={r.fileName}>
+                  {r.fileName}
+                </a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </ScrollBox>
   );
 }
 
@@ -1324,38 +1348,42 @@ export function PriceBookPage({ me }: { me: Me }) {
     <section>
       <h1>{t("billing.priceBook")}</h1>
       <ErrorBox error={error} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t("billing.code")}</th>
-            <th scope="col">{t("billing.name")}</th>
-            <th scope="col">{t("billing.feeKind")}</th>
-            <th scope="col">{t("billing.taxCategory")}</th>
-            <th scope="col" className="num">
-              {t("billing.currentPrice")}
-            </th>
-            <th scope="col">{t("billing.priceHistory")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data?.items.map((i) => (
-            <tr key={i.code}>
-              <td>
-                <code>{i.code}</code>
-              </td>
-              <td>
-                {i.nameJa}
-                <br />
-                <small className="hint">{i.nameEn}</small>
-              </td>
-              <td>{t(KIND_LABEL[i.kind] ?? "billing.kindOther")}</td>
-              <td>{t(TAX_LABEL[i.taxCategory])}</td>
-              <td className="num">{i.currentPrice === null ? "—" : yen(i.currentPrice)}</td>
-              <td>{i.prices.map((p) => `${p.from}〜 ${yen(p.unitPrice)}`).join(" → ")}</td>
+      <ScrollBox>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("billing.code")}</th>
+              <th scope="col">{t("billing.name")}</th>
+              <th scope="col">{t("billing.feeKind")}</th>
+              <th scope="col">{t("billing.taxCategory")}</th>
+              <th scope="col" className="num">
+                {t("billing.currentPrice")}
+              </th>
+              <th scope="col">{t("billing.priceHistory")}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {data?.items.map((i) => (
+              <tr key={i.code}>
+                <td>
+                  <code>{i.code}</code>
+                </td>
+                <td>
+                  <span lang="ja">{i.nameJa}</span>
+                  <br />
+                  <small className="hint" lang="en">
+                    {i.nameEn}
+                  </small>
+                </td>
+                <td>{t(KIND_LABEL[i.kind] ?? "billing.kindOther")}</td>
+                <td>{t(TAX_LABEL[i.taxCategory])}</td>
+                <td className="num">{i.currentPrice === null ? "—" : yen(i.currentPrice)}</td>
+                <td>{i.prices.map((p) => `${p.from}〜 ${yen(p.unitPrice)}`).join(" → ")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
       {money && (
         <div className="grid">
           <ActionForm
@@ -1422,7 +1450,10 @@ export function PriceBookPage({ me }: { me: Me }) {
               onChange={setPriceCode}
               options={[
                 ["", "—"],
-                ...(data?.items.map((i): [string, string] => [i.code, `${i.code} ${i.nameJa}`]) ?? []),
+                ...(data?.items.map((i): [string, string] => [
+                  i.code,
+                  `${i.code} ${formatLang.current === "en" ? i.nameEn : i.nameJa}`,
+                ]) ?? []),
               ]}
             />
             <Field
@@ -1481,7 +1512,7 @@ function SettingsSection({ editable }: { editable: boolean }) {
         label={t("billing.registrationNumber")}
         value={v.registrationNumber}
         onChange={set("registrationNumber")}
-        hint="T + 13 digits (Art. 34)"
+        hint={t("billing.registrationHint")}
       />
       <Field
         id="issuerAddress"
@@ -1561,7 +1592,7 @@ function ConsignorSection({ editable }: { editable: boolean }) {
       }}
     >
       <p className="hint">{t("billing.consignorLead")}</p>
-      {field("consignorCode", "billing.consignorCode", "10 digits")}
+      {field("consignorCode", "billing.consignorCode", t("billing.consignorHint"))}
       {field("consignorName", "billing.consignorName")}
       <BankAccountFields prefix="consignor" value={c} set={set} />
     </ActionForm>
@@ -1650,26 +1681,30 @@ export function ContractBillingPanel({ id, me, onChanged }: { id: string; me: Me
       <ErrorBox error={error} />
       {data && (
         <>
-          <table>
-            <caption>
-              {t("billing.chargesFor").replace("{month}", data.month)}
-              {data.charges.result.billable ? "" : ` — ${t("billing.notBillable")}`}
-            </caption>
-            <tbody>
-              {data.charges.result.lines.map((l, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: lines are ordered per month
-                <tr key={i}>
-                  <td>
-                    {l.description}
-                    <br />
-                    <small className="hint">{l.note}</small>
-                  </td>
-                  <td className="num">{yen(l.amount)}</td>
-                  <td>Art. {l.article}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ScrollBox>
+            <table>
+              <caption>
+                {t("billing.chargesFor").replace("{month}", data.month)}
+                {data.charges.result.billable ? "" : ` — ${t("billing.notBillable")}`}
+              </caption>
+              <tbody>
+                {data.charges.result.lines.map((l, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: lines are ordered per month
+                  <tr key={i}>
+                    <td>
+                      {l.description}
+                      <br />
+                      <small className="hint" lang="en">
+                        {l.note}
+                      </small>
+                    </td>
+                    <td className="num">{yen(l.amount)}</td>
+                    <td>Art. {l.article}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollBox>
           <Basis basis={data.charges.basis} title={t("contracts.why")} />
           <dl className="facts">
             <dt>{t("billing.monthlyFee")}</dt>
@@ -1683,38 +1718,42 @@ export function ContractBillingPanel({ id, me, onChanged }: { id: string; me: Me
           </dl>
           <Basis basis={[...data.damagesCap.basis, ...data.sla.basis]} title={t("contracts.why")} />
           {data.periods.length > 0 && (
-            <table>
-              <caption>{t("billing.periods")}</caption>
-              <tbody>
-                {data.periods.map((p) => (
-                  <tr key={p.id}>
-                    <td>
-                      {new Date(p.startedAt).toLocaleString("ja-JP", { timeZone: "Asia/Tokyo" })} →{" "}
-                      {new Date(p.endedAt).toLocaleString("ja-JP", { timeZone: "Asia/Tokyo" })}
-                    </td>
-                    <td>{p.attribution}</td>
-                    <td>{p.cause}</td>
-                    <td>{p.note}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ScrollBox>
+              <table>
+                <caption>{t("billing.periods")}</caption>
+                <tbody>
+                  {data.periods.map((p) => (
+                    <tr key={p.id}>
+                      <td>
+                        {new Date(p.startedAt).toLocaleString("ja-JP", { timeZone: "Asia/Tokyo" })} →{" "}
+                        {new Date(p.endedAt).toLocaleString("ja-JP", { timeZone: "Asia/Tokyo" })}
+                      </td>
+                      <td>{p.attribution}</td>
+                      <td>{p.cause}</td>
+                      <td>{p.note}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </ScrollBox>
           )}
           {data.credits.length > 0 && (
-            <table>
-              <caption>{t("billing.slaCredits")}</caption>
-              <tbody>
-                {data.credits.map((c) => (
-                  <tr key={c.month}>
-                    <td>{c.month}</td>
-                    <td>{c.hours} h</td>
-                    <td>{c.percentage}%</td>
-                    <td className="num">{yen(c.credit)}</td>
-                    <td>{c.invoiceId ? t("billing.onInvoice") : t("billing.onNextInvoice")}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ScrollBox>
+              <table>
+                <caption>{t("billing.slaCredits")}</caption>
+                <tbody>
+                  {data.credits.map((c) => (
+                    <tr key={c.month}>
+                      <td>{c.month}</td>
+                      <td>{c.hours} h</td>
+                      <td>{c.percentage}%</td>
+                      <td className="num">{yen(c.credit)}</td>
+                      <td>{c.invoiceId ? t("billing.onInvoice") : t("billing.onNextInvoice")}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </ScrollBox>
           )}
           {data.cancelledOptions.length > 0 && (
             <p>
@@ -1725,24 +1764,28 @@ export function ContractBillingPanel({ id, me, onChanged }: { id: string; me: Me
         </>
       )}
       {oneOff && oneOff.items.length > 0 && (
-        <table>
-          <caption>{t("billing.oneOff")}</caption>
-          <tbody>
-            {oneOff.items.map((c) => (
-              <tr key={c.id}>
-                <td>{c.month}</td>
-                <td>
-                  {c.description}
-                  <br />
-                  <small className="hint">{c.note}</small>
-                </td>
-                <td className="num">{yen(c.amount)}</td>
-                <td>Art. {c.article}</td>
-                <td>{c.invoiceId ? t("billing.onInvoice") : t("billing.onNextInvoice")}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ScrollBox>
+          <table>
+            <caption>{t("billing.oneOff")}</caption>
+            <tbody>
+              {oneOff.items.map((c) => (
+                <tr key={c.id}>
+                  <td>{c.month}</td>
+                  <td>
+                    {c.description}
+                    <br />
+                    <small className="hint" lang="en">
+                      {c.note}
+                    </small>
+                  </td>
+                  <td className="num">{yen(c.amount)}</td>
+                  <td>Art. {c.article}</td>
+                  <td>{c.invoiceId ? t("billing.onInvoice") : t("billing.onNextInvoice")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollBox>
       )}
       <MoreButton more={moreOneOff} label={t("list.more")} />
       {invoices && invoices.items.length > 0 && <InvoicesTable items={invoices.items} base={base} />}
@@ -1771,7 +1814,7 @@ export function ContractBillingPanel({ id, me, onChanged }: { id: string; me: Me
                   ?.filter((i) => i.kind === "other" && i.active)
                   .map((i): [string, string] => [
                     i.code,
-                    `${i.nameJa} ${i.currentPrice === null ? "" : yen(i.currentPrice)}`,
+                    `${formatLang.current === "en" ? i.nameEn : i.nameJa} ${i.currentPrice === null ? "" : yen(i.currentPrice)}`,
                   ]) ?? []),
               ]}
             />

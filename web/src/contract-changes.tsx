@@ -6,6 +6,7 @@ import { type FormEvent, useState } from "react";
 import { api, type Me } from "./api.ts";
 import { yen } from "./billing.tsx";
 import { type MessageKey, useT } from "./i18n.ts";
+import { useLabels } from "./labels.ts";
 import {
   Basis,
   type BasisItem,
@@ -14,6 +15,7 @@ import {
   Field,
   Link,
   MoreButton,
+  ScrollBox,
   Select,
   useAction,
   useList,
@@ -69,12 +71,14 @@ interface Preview {
 /** The steps of a change in the reader's language. */
 export function ChangeSteps({ before, after }: { before: Content; after: Content }) {
   const t = useT();
+  const l = useLabels();
   const steps: string[] = [];
-  if (before.plan !== after.plan) steps.push(`${t("changes.plan")}: ${before.plan} → ${after.plan}`);
+  if (before.plan !== after.plan)
+    steps.push(`${t("changes.plan")}: ${l.plan(before.plan)} → ${l.plan(after.plan)}`);
   for (const o of after.options)
-    if (!before.options.includes(o)) steps.push(`${t("changes.optionAdded")}: ${o}`);
+    if (!before.options.includes(o)) steps.push(`${t("changes.optionAdded")}: ${l.option(o)}`);
   for (const o of before.options)
-    if (!after.options.includes(o)) steps.push(`${t("changes.optionRemoved")}: ${o}`);
+    if (!after.options.includes(o)) steps.push(`${t("changes.optionRemoved")}: ${l.option(o)}`);
   const key = (s: Server) => s.hostname.toLowerCase();
   const had = new Set(before.servers.map(key));
   const has = new Set(after.servers.map(key));
@@ -118,6 +122,7 @@ export function ChangeRequestForm({
   onSent: () => void;
 }) {
   const t = useT();
+  const l = useLabels();
   const staff = me.user.kind === "staff";
   const [plan, setPlan] = useState(contract.plan);
   const [options, setOptions] = useState<string[]>(contract.options);
@@ -191,7 +196,10 @@ export function ChangeRequestForm({
         label={t("changes.plan")}
         value={plan}
         onChange={edit(setPlan)}
-        options={PLANS.map((p) => [p, p === contract.plan ? `${p} (${t("changes.current")})` : p])}
+        options={PLANS.map((p) => [
+          p,
+          p === contract.plan ? `${l.plan(p)} (${t("changes.current")})` : l.plan(p),
+        ])}
       />
       <fieldset>
         <legend>{t("changes.options")}</legend>
@@ -204,7 +212,7 @@ export function ChangeRequestForm({
                 edit(setOptions)(e.target.checked ? [...options, o] : options.filter((x) => x !== o))
               }
             />{" "}
-            {o}
+            {l.option(o)}
           </label>
         ))}
       </fieldset>
@@ -237,7 +245,7 @@ export function ChangeRequestForm({
         label={t("changes.provider")}
         value={provider}
         onChange={edit(setProvider)}
-        options={PROVIDERS.map((p) => [p, p])}
+        options={PROVIDERS.map((p) => [p, l.provider(p)])}
       />
       <Select
         id="changeTerm"
@@ -288,36 +296,38 @@ export function ChangeRequestForm({
             {t("changes.from")} {preview.receivedOn}
           </h4>
           <ChangeSteps before={preview.before} after={preview.after} />
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("changes.month")}</th>
-                <th scope="col" className="num">
-                  {t("changes.before")}
-                </th>
-                <th scope="col" className="num">
-                  {t("changes.after")}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {preview.months.map((m, i) => (
-                <tr key={m.month}>
-                  <td>{m.month}</td>
-                  <td className="num">{yen(m.before)}</td>
-                  <td className="num">
-                    {yen(m.after)}
-                    {i === 0 && preview.initialFees > 0 && (
-                      <small>
-                        {" "}
-                        ({t("changes.inclInitial")} {yen(preview.initialFees)})
-                      </small>
-                    )}
-                  </td>
+          <ScrollBox>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t("changes.month")}</th>
+                  <th scope="col" className="num">
+                    {t("changes.before")}
+                  </th>
+                  <th scope="col" className="num">
+                    {t("changes.after")}
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {preview.months.map((m, i) => (
+                  <tr key={m.month}>
+                    <td>{m.month}</td>
+                    <td className="num">{yen(m.before)}</td>
+                    <td className="num">
+                      {yen(m.after)}
+                      {i === 0 && preview.initialFees > 0 && (
+                        <small>
+                          {" "}
+                          ({t("changes.inclInitial")} {yen(preview.initialFees)})
+                        </small>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollBox>
           {preview.initialFees > 0 && (
             <p>
               {t("changes.initialFees")}: {yen(preview.initialFees)}
@@ -356,34 +366,36 @@ export function ContractChanges({
       <ErrorBox error={error} />
       {list && list.items.length === 0 && <p>{t("changes.none")}</p>}
       {list && list.items.length > 0 && (
-        <table data-testid="contract-changes">
-          <thead>
-            <tr>
-              <th scope="col">{t("changes.receivedOn")}</th>
-              <th scope="col">{t("changes.what")}</th>
-              <th scope="col">{t("changes.statusCol")}</th>
-              <th scope="col">{t("changes.actions")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((c) => (
-              <tr key={c.id}>
-                <td>{c.receivedOn}</td>
-                <td>
-                  <ChangeSteps before={c.before} after={c.after} />
-                  {c.kind === "option_cancellation" && <small>{t("changes.optionCancellation")}</small>}
-                </td>
-                <td>
-                  {t(STATUS_KEY[c.status])}
-                  {c.effectiveOn && ` (${t("changes.effectiveOn")} ${c.effectiveOn})`}
-                  {c.refusalReason && ` — ${c.refusalReason}`}
-                  {c.cancellationFees !== null && c.cancellationFees > 0 && ` — ${yen(c.cancellationFees)}`}
-                </td>
-                <td>{c.status === "requested" && <Decide change={c} me={me} onDone={done} />}</td>
+        <ScrollBox>
+          <table data-testid="contract-changes">
+            <thead>
+              <tr>
+                <th scope="col">{t("changes.receivedOn")}</th>
+                <th scope="col">{t("changes.what")}</th>
+                <th scope="col">{t("changes.statusCol")}</th>
+                <th scope="col">{t("changes.actions")}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.items.map((c) => (
+                <tr key={c.id}>
+                  <td>{c.receivedOn}</td>
+                  <td>
+                    <ChangeSteps before={c.before} after={c.after} />
+                    {c.kind === "option_cancellation" && <small>{t("changes.optionCancellation")}</small>}
+                  </td>
+                  <td>
+                    {t(STATUS_KEY[c.status])}
+                    {c.effectiveOn && ` (${t("changes.effectiveOn")} ${c.effectiveOn})`}
+                    {c.refusalReason && ` — ${c.refusalReason}`}
+                    {c.cancellationFees !== null && c.cancellationFees > 0 && ` — ${yen(c.cancellationFees)}`}
+                  </td>
+                  <td>{c.status === "requested" && <Decide change={c} me={me} onDone={done} />}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollBox>
       )}
       <MoreButton more={more} label={t("list.more")} />
     </section>
@@ -487,30 +499,32 @@ export function ChangeQueuePage() {
       <ErrorBox error={error} />
       {list && list.items.length === 0 && <p>{t("changes.none")}</p>}
       {list && list.items.length > 0 && (
-        <table data-testid="change-queue">
-          <thead>
-            <tr>
-              <th scope="col">{t("contracts.number")}</th>
-              <th scope="col">{t("changes.receivedOn")}</th>
-              <th scope="col">{t("changes.what")}</th>
-              <th scope="col">{t("changes.channel")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((c) => (
-              <tr key={c.id}>
-                <td>
-                  <Link to={`/console/contracts/${c.contractId}`}>{c.contractNumber ?? c.contractId}</Link>
-                </td>
-                <td>{c.receivedOn}</td>
-                <td>
-                  <ChangeSteps before={c.before} after={c.after} />
-                </td>
-                <td>{t(`changes.channel.${c.channel}` as MessageKey)}</td>
+        <ScrollBox>
+          <table data-testid="change-queue">
+            <thead>
+              <tr>
+                <th scope="col">{t("contracts.number")}</th>
+                <th scope="col">{t("changes.receivedOn")}</th>
+                <th scope="col">{t("changes.what")}</th>
+                <th scope="col">{t("changes.channel")}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.items.map((c) => (
+                <tr key={c.id}>
+                  <td>
+                    <Link to={`/console/contracts/${c.contractId}`}>{c.contractNumber ?? c.contractId}</Link>
+                  </td>
+                  <td>{c.receivedOn}</td>
+                  <td>
+                    <ChangeSteps before={c.before} after={c.after} />
+                  </td>
+                  <td>{t(`changes.channel.${c.channel}` as MessageKey)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollBox>
       )}
       <MoreButton more={more} label={t("list.more")} />
     </section>

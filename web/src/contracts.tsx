@@ -14,6 +14,7 @@ import {
   Field,
   Link,
   MoreButton,
+  ScrollBox,
   Select,
   useList,
   useLoad,
@@ -120,91 +121,93 @@ export function ApplicationsPage() {
           t(`reject.${r}`),
         ])}
       />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t("apply.number")}</th>
-            <th scope="col">{t("apply.legalName")}</th>
-            <th scope="col">{t("applications.receivedOn")}</th>
-            <th scope="col">{t("applications.channel")}</th>
-            <th scope="col">
-              <span className="sr-only">actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {data?.items.map((a) => (
-            <tr key={a.id}>
-              <td>{a.number}</td>
-              <td>
-                {a.form ? (
-                  <details data-testid={`application-${a.number}`}>
-                    <summary>{a.legalName}</summary>
-                    <dl className="facts">
-                      <dt>{t("apply.corporateNumber")}</dt>
-                      <dd>{a.corporateNumber}</dd>
-                      <dt>{t("apply.address")}</dt>
-                      <dd>{a.form.address}</dd>
-                      <dt>{t("apply.billingContact")}</dt>
-                      <dd>
-                        {a.form.billingContact.name} &lt;{a.form.billingContact.email}&gt;{" "}
-                        {a.form.billingContact.phone}
-                      </dd>
-                      <dt>{t("apply.representatives")}</dt>
-                      <dd>
-                        {a.form.representatives.map((r) => `${r.name} <${r.email}> ${r.phone}`).join(" / ")}
-                      </dd>
-                      <dt>{t("apply.plan")}</dt>
-                      <dd>{a.form.plan}</dd>
-                      <dt>{t("apply.options")}</dt>
-                      <dd>{a.form.options.join(", ") || "—"}</dd>
-                      <dt>{t("applications.servers")}</dt>
-                      <dd>
-                        {a.form.servers
-                          .map((x) => `${x.hostname} (${x.provider}${x.os ? `, ${x.os}` : ""})`)
-                          .join(", ")}
-                      </dd>
-                      <dt>{t("applications.applicantEmail")}</dt>
-                      <dd>{a.applicantEmail}</dd>
-                    </dl>
-                  </details>
-                ) : (
-                  a.legalName
-                )}
-              </td>
-              <td>{a.receivedOn}</td>
-              <td>{l.channel(a.channel)}</td>
-              <td>
-                <ConfirmButton
-                  label={t("applications.accept")}
-                  ariaLabel={`${t("applications.accept")} ${a.number}`}
-                  message={`${t("confirm.accept").replace("{name}", a.legalName)}${
-                    a.form
-                      ? ` ${t("confirm.acceptWhat")
-                          .replace("{plan}", a.form.plan)
-                          .replace("{options}", a.form.options.join(", ") || "—")
-                          .replace("{servers}", String(a.form.servers.length))}`
-                      : ""
-                  }`}
-                  confirm={t("confirm.acceptYes")}
-                  cancel={t("confirm.cancel")}
-                  onConfirm={() =>
-                    act(async () => setAccepted(await api("POST", `/applications/${a.id}/accept`)))
-                  }
-                />{" "}
-                <button
-                  type="button"
-                  className="secondary"
-                  aria-label={`${t("applications.reject")} ${a.number}`}
-                  onClick={() => act(() => api("POST", `/applications/${a.id}/reject`, { reason }))}
-                >
-                  {t("applications.reject")}
-                </button>
-              </td>
+      <ScrollBox>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("apply.number")}</th>
+              <th scope="col">{t("apply.legalName")}</th>
+              <th scope="col">{t("applications.receivedOn")}</th>
+              <th scope="col">{t("applications.channel")}</th>
+              <th scope="col">
+                <span className="sr-only">{t("list.actions")}</span>
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {data?.items.map((a) => (
+              <tr key={a.id}>
+                <td>{a.number}</td>
+                <td>
+                  {a.form ? (
+                    <details data-testid={`application-${a.number}`}>
+                      <summary>{a.legalName}</summary>
+                      <dl className="facts">
+                        <dt>{t("apply.corporateNumber")}</dt>
+                        <dd>{a.corporateNumber}</dd>
+                        <dt>{t("apply.address")}</dt>
+                        <dd>{a.form.address}</dd>
+                        <dt>{t("apply.billingContact")}</dt>
+                        <dd>
+                          {a.form.billingContact.name} &lt;{a.form.billingContact.email}&gt;{" "}
+                          {a.form.billingContact.phone}
+                        </dd>
+                        <dt>{t("apply.representatives")}</dt>
+                        <dd>
+                          {a.form.representatives.map((r) => `${r.name} <${r.email}> ${r.phone}`).join(" / ")}
+                        </dd>
+                        <dt>{t("apply.plan")}</dt>
+                        <dd>{l.plan(a.form.plan)}</dd>
+                        <dt>{t("apply.options")}</dt>
+                        <dd>{a.form.options.map(l.option).join(", ") || "—"}</dd>
+                        <dt>{t("applications.servers")}</dt>
+                        <dd>
+                          {a.form.servers
+                            .map((x) => `${x.hostname} (${x.provider}${x.os ? `, ${x.os}` : ""})`)
+                            .join(", ")}
+                        </dd>
+                        <dt>{t("applications.applicantEmail")}</dt>
+                        <dd>{a.applicantEmail}</dd>
+                      </dl>
+                    </details>
+                  ) : (
+                    a.legalName
+                  )}
+                </td>
+                <td>{a.receivedOn}</td>
+                <td>{l.channel(a.channel)}</td>
+                <td>
+                  <ConfirmButton
+                    label={t("applications.accept")}
+                    ariaLabel={`${t("applications.accept")} ${a.number}`}
+                    message={`${t("confirm.accept").replace("{name}", a.legalName)}${
+                      a.form
+                        ? ` ${t("confirm.acceptWhat")
+                            .replace("{plan}", l.plan(a.form.plan))
+                            .replace("{options}", a.form.options.map(l.option).join(", ") || "—")
+                            .replace("{servers}", String(a.form.servers.length))}`
+                        : ""
+                    }`}
+                    confirm={t("confirm.acceptYes")}
+                    cancel={t("confirm.cancel")}
+                    onConfirm={() =>
+                      act(async () => setAccepted(await api("POST", `/applications/${a.id}/accept`)))
+                    }
+                  />{" "}
+                  <button
+                    type="button"
+                    className="secondary"
+                    aria-label={`${t("applications.reject")} ${a.number}`}
+                    onClick={() => act(() => api("POST", `/applications/${a.id}/reject`, { reason }))}
+                  >
+                    {t("applications.reject")}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
       <MoreButton more={more} label={t("list.more")} />
     </section>
   );
@@ -218,30 +221,32 @@ export function ContractsPage({ base }: { base: string }) {
     <section>
       <h1>{t("contracts.title")}</h1>
       <ErrorBox error={error} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t("contracts.number")}</th>
-            <th scope="col">{t("contracts.status")}</th>
-            <th scope="col">{t("contracts.plan")}</th>
-            <th scope="col">{t("contracts.startDate")}</th>
-            <th scope="col">{t("contracts.endEffective")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data?.items.map((c) => (
-            <tr key={c.id}>
-              <td>
-                <Link to={`${base}/contracts/${c.id}`}>{c.number}</Link>
-              </td>
-              <td>{l.status(c.status)}</td>
-              <td>{c.plan}</td>
-              <td>{c.startDate}</td>
-              <td>{c.endEffectiveOn ?? "—"}</td>
+      <ScrollBox>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("contracts.number")}</th>
+              <th scope="col">{t("contracts.status")}</th>
+              <th scope="col">{t("contracts.plan")}</th>
+              <th scope="col">{t("contracts.startDate")}</th>
+              <th scope="col">{t("contracts.endEffective")}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {data?.items.map((c) => (
+              <tr key={c.id}>
+                <td>
+                  <Link to={`${base}/contracts/${c.id}`}>{c.number}</Link>
+                </td>
+                <td>{l.status(c.status)}</td>
+                <td>{l.plan(c.plan)}</td>
+                <td>{c.startDate}</td>
+                <td>{c.endEffectiveOn ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
       <MoreButton more={more} label={t("list.more")} />
     </section>
   );
@@ -269,7 +274,7 @@ export function ContractPage({ id, me }: { id: string; me: Me }) {
   return (
     <section>
       <h1>
-        {t("contracts.number")} {c.number}
+        {t("contracts.number")} <span data-value>{c.number}</span>
       </h1>
       <ErrorBox error={error ?? actionError} />
       <dl className="facts">
@@ -277,7 +282,8 @@ export function ContractPage({ id, me }: { id: string; me: Me }) {
         <dd data-testid="contract-status">{l.status(c.status)}</dd>
         <dt>{t("contracts.plan")}</dt>
         <dd>
-          {c.plan} {c.options.join(", ")}
+          {l.plan(c.plan)}
+          {c.options.length > 0 && ` (${c.options.map(l.option).join(", ")})`}
         </dd>
         <dt>{t("contracts.startDate")}</dt>
         <dd>{c.startDate} (第13条)</dd>
@@ -355,29 +361,31 @@ export function ContractPage({ id, me }: { id: string; me: Me }) {
         />
       )}
       <h2>{t("contracts.timeline")}</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t("contracts.date")}</th>
-            <th scope="col">{t("contracts.event")}</th>
-            <th scope="col">{t("contracts.status")}</th>
-            <th scope="col">{t("contracts.article")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {c.timeline?.map((e) => (
-            <tr key={`${e.at}-${e.type}`}>
-              <td>{e.businessDate}</td>
-              <td>
-                {l.event(e.type)}
-                {e.reasonCode ? ` (${l.reason(e.reasonCode)})` : ""} — {l.actor(e.actorKind)}
-              </td>
-              <td>{l.status(e.toStatus)}</td>
-              <td>{e.article ? `Art. ${e.article}` : ""}</td>
+      <ScrollBox>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("contracts.date")}</th>
+              <th scope="col">{t("contracts.event")}</th>
+              <th scope="col">{t("contracts.status")}</th>
+              <th scope="col">{t("contracts.article")}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {c.timeline?.map((e) => (
+              <tr key={`${e.at}-${e.type}`}>
+                <td>{e.businessDate}</td>
+                <td>
+                  {l.event(e.type)}
+                  {e.reasonCode ? ` (${l.reason(e.reasonCode)})` : ""} — {l.actor(e.actorKind)}
+                </td>
+                <td>{l.status(e.toStatus)}</td>
+                <td>{e.article ? `Art. ${e.article}` : ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
     </section>
   );
 }

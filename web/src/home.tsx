@@ -221,7 +221,7 @@ export function PortalHome() {
         empty="home.none"
         row={(c) => (
           <Link to={`/portal/contracts/${c.id}`}>
-            {c.number} — {l.status(c.status)} ({c.plan}
+            {c.number} — {l.status(c.status)} ({l.plan(c.plan)}
             {c.endEffectiveOn ? `, ${t("home.endsOn")} ${c.endEffectiveOn}` : ""})
           </Link>
         )}

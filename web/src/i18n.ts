@@ -438,6 +438,29 @@ const ja = {
     "この変更に関して発生した料金等はありません。取り消しても費用はかかりません(第29条第5項)。",
   "changes.cancelConfirm": "取り消す",
   "changes.keep": "取り消さない",
+  "plan.basic": "ベーシック",
+  "plan.standard": "スタンダード",
+  "plan.premium": "プレミアム",
+  "option.backup": "バックアップ",
+  "option.patching": "パッチ適用",
+  "option.change-work": "設定変更作業",
+  "option.extended-support": "延長サポート",
+  "list.actions": "操作",
+  "apply.website": "ウェブサイト",
+  "billing.registrationHint": "T と 13 桁の数字(第34条)",
+  "billing.consignorHint": "10 桁の数字",
+  "provider.aws": "AWS",
+  "provider.azure": "Azure",
+  "provider.gcp": "Google Cloud",
+  "provider.other": "その他",
+  "billing.awsCur": "AWS コストと使用状況レポート (CSV / .csv.gz)",
+  "list.scrollTable": "表(横にスクロールできます)",
+  "role.admin": "管理者",
+  "role.operator": "オペレーター",
+  "role.engineer": "エンジニア",
+  "role.billing": "請求担当",
+  "role.customer-admin": "顧客管理者",
+  "role.customer-member": "顧客メンバー",
   "changes.inclInitial": "うち初期費用",
   "totp.scan":
     "認証アプリ(Google Authenticator など)で次のQRコードを読み取るか、下の秘密鍵を入力してください。",
@@ -1005,6 +1028,29 @@ const en: Record<MessageKey, string> = {
   "changes.cancelFree": "This change caused no fees; cancelling it costs nothing (Art. 29(5)).",
   "changes.cancelConfirm": "Cancel it",
   "changes.keep": "Keep it",
+  "plan.basic": "Basic",
+  "plan.standard": "Standard",
+  "plan.premium": "Premium",
+  "option.backup": "Backup",
+  "option.patching": "Patching",
+  "option.change-work": "Change work",
+  "option.extended-support": "Extended support",
+  "list.actions": "Actions",
+  "apply.website": "Website",
+  "billing.registrationHint": "T + 13 digits (Art. 34)",
+  "billing.consignorHint": "10 digits",
+  "provider.aws": "AWS",
+  "provider.azure": "Azure",
+  "provider.gcp": "Google Cloud",
+  "provider.other": "Other",
+  "billing.awsCur": "AWS Cost and Usage Report (CSV / .csv.gz)",
+  "list.scrollTable": "Table (scrolls sideways)",
+  "role.admin": "admin",
+  "role.operator": "operator",
+  "role.engineer": "engineer",
+  "role.billing": "billing",
+  "role.customer-admin": "customer admin",
+  "role.customer-member": "customer member",
   "changes.inclInitial": "incl. initial fees",
   "totp.scan":
     "Scan this QR code with your authenticator app (Google Authenticator and the like), or enter the secret below.",
@@ -1141,6 +1187,12 @@ export const LangContext = createContext<{ lang: Lang; setLang: (l: Lang) => voi
   lang: "ja",
   setLang: () => {},
 });
+
+/**
+ * The language amounts and dates are formatted in: set by the app as it renders, before its pages
+ * (formatters are plain functions, called while rendering).
+ */
+export const formatLang: { current: Lang } = { current: "ja" };
 
 export function useT() {
   const { lang } = useContext(LangContext);

@@ -20,5 +20,9 @@ export function useLabels() {
     channel: label("channel"),
     delivery: label("delivery"),
     reason: label("reason"),
+    plan: label("plan"),
+    option: label("option"),
+    provider: label("provider"),
+    role: label("role"),
   };
 }

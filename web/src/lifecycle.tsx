@@ -2,7 +2,7 @@
 import { type FormEvent, type ReactNode, useState } from "react";
 import { api, type Me } from "./api.ts";
 import { useT } from "./i18n.ts";
-import { ErrorBox, errorText, Field, MoreButton, Select, useAll, useList } from "./ui.tsx";
+import { ErrorBox, errorText, Field, MoreButton, ScrollBox, Select, useAll, useList } from "./ui.tsx";
 
 /** A small titled form that shows the API's error or a tick on success. */
 export function ActionForm({
@@ -287,31 +287,33 @@ export function ChangesPage({ me }: { me: Me }) {
         </ActionForm>
       )}
       <ErrorBox error={error ?? actionError} />
-      <table>
-        <tbody>
-          {data?.items.map((c) => (
-            <tr key={c.id}>
-              <td>{c.legalName}</td>
-              <td>
-                <code>{JSON.stringify(c.changes)}</code>
-              </td>
-              <td>{c.status}</td>
-              <td>
-                {me.user.kind === "staff" && c.status === "pending" && (
-                  <>
-                    <button type="button" onClick={() => decide(c.id, "confirm")}>
-                      {t("lifecycle.confirm")}
-                    </button>{" "}
-                    <button type="button" className="secondary" onClick={() => decide(c.id, "refuse")}>
-                      {t("lifecycle.refuse")}
-                    </button>
-                  </>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ScrollBox>
+        <table>
+          <tbody>
+            {data?.items.map((c) => (
+              <tr key={c.id}>
+                <td>{c.legalName}</td>
+                <td>
+                  <code>{JSON.stringify(c.changes)}</code>
+                </td>
+                <td>{c.status}</td>
+                <td>
+                  {me.user.kind === "staff" && c.status === "pending" && (
+                    <>
+                      <button type="button" onClick={() => decide(c.id, "confirm")}>
+                        {t("lifecycle.confirm")}
+                      </button>{" "}
+                      <button type="button" className="secondary" onClick={() => decide(c.id, "refuse")}>
+                        {t("lifecycle.refuse")}
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
       <MoreButton more={more} label={t("list.more")} />
     </section>
   );
@@ -335,18 +337,20 @@ export function TermsPage({ me }: { me: Me }) {
     <section>
       <h1>{t("lifecycle.terms")}</h1>
       <ErrorBox error={error} />
-      <table>
-        <tbody>
-          {data?.items.map((x) => (
-            <tr key={x.id}>
-              <td>{x.number}</td>
-              <td>{x.title}</td>
-              <td>{x.announcedOn}</td>
-              <td>{x.effectiveOn}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ScrollBox>
+        <table>
+          <tbody>
+            {data?.items.map((x) => (
+              <tr key={x.id}>
+                <td>{x.number}</td>
+                <td>{x.title}</td>
+                <td>{x.announcedOn}</td>
+                <td>{x.effectiveOn}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
       {isAdmin && (
         <div className="grid">
           <ActionForm

@@ -3,7 +3,7 @@ import { useState } from "react";
 import { api, type Me } from "./api.ts";
 import { useT } from "./i18n.ts";
 import { ActionForm } from "./lifecycle.tsx";
-import { ErrorBox, Field, Select, useLoad } from "./ui.tsx";
+import { ErrorBox, Field, ScrollBox, Select, useLoad } from "./ui.tsx";
 
 interface MenuLimit {
   target: string;
@@ -46,30 +46,32 @@ export function MenuLimits({ me }: { me: Me }) {
       <h2 id="menu-limits-title">{t("menu.title")}</h2>
       <p className="hint">{t("menu.hint")}</p>
       <ErrorBox error={error} />
-      <table data-testid="menu-limits">
-        <thead>
-          <tr>
-            <th scope="col">{t("menu.target")}</th>
-            <th scope="col">{t("menu.rank")}</th>
-            <th scope="col">{t("menu.maxServers")}</th>
-            <th scope="col">{t("menu.noDowngrade")}</th>
-            <th scope="col">{t("menu.requiresPlans")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data?.limits.map((l) => (
-            <tr key={l.target}>
-              <td>
-                <code>{l.target}</code>
-              </td>
-              <td>{l.rank ?? "—"}</td>
-              <td>{l.maxServers ?? t("menu.unlimited")}</td>
-              <td>{l.noDowngradeInMinimumTerm ? t("menu.yes") : "—"}</td>
-              <td>{l.requiresPlans?.join(", ") ?? "—"}</td>
+      <ScrollBox>
+        <table data-testid="menu-limits">
+          <thead>
+            <tr>
+              <th scope="col">{t("menu.target")}</th>
+              <th scope="col">{t("menu.rank")}</th>
+              <th scope="col">{t("menu.maxServers")}</th>
+              <th scope="col">{t("menu.noDowngrade")}</th>
+              <th scope="col">{t("menu.requiresPlans")}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {data?.limits.map((l) => (
+              <tr key={l.target}>
+                <td>
+                  <code>{l.target}</code>
+                </td>
+                <td>{l.rank ?? "—"}</td>
+                <td>{l.maxServers ?? t("menu.unlimited")}</td>
+                <td>{l.noDowngradeInMinimumTerm ? t("menu.yes") : "—"}</td>
+                <td>{l.requiresPlans?.join(", ") ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
       {me.user.role === "admin" && (
         <ActionForm
           title={t("menu.edit")}

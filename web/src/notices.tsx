@@ -8,6 +8,7 @@ import {
   errorText,
   Field,
   MoreButton,
+  ScrollBox,
   Select,
   tokyoTime,
   useAll,
@@ -129,6 +130,7 @@ export function StaffNoticesPage() {
               setAsking(false);
             }}
             options={[["", "—"], ...(customers ?? []).map((c): [string, string] => [c.id, c.legalName])]}
+            dataOptions
           />
         )}
         <Field id="noticeSubject" label={t("notices.subject")} value={subject} onChange={setSubject} />
@@ -174,20 +176,22 @@ export function StaffNoticesPage() {
               {t(n.kind === "announcement" ? "notices.kindAnnouncement" : "notices.kindNotice")}] {n.subject}
             </button>
             {open === n.id && detail && (
-              <table>
-                <caption>{t("notices.deliveries")}</caption>
-                <tbody>
-                  {detail.deliveries.map((d) => (
-                    <tr key={d.email}>
-                      <td>{d.email}</td>
-                      <td>{l.delivery(d.status)}</td>
-                      <td>{d.attempts}</td>
-                      <td>{d.sentAt ?? ""}</td>
-                      <td>{d.acknowledgedAt ? t("notices.acknowledged") : ""}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <ScrollBox>
+                <table>
+                  <caption>{t("notices.deliveries")}</caption>
+                  <tbody>
+                    {detail.deliveries.map((d) => (
+                      <tr key={d.email}>
+                        <td>{d.email}</td>
+                        <td>{l.delivery(d.status)}</td>
+                        <td>{d.attempts}</td>
+                        <td>{d.sentAt ?? ""}</td>
+                        <td>{d.acknowledgedAt ? t("notices.acknowledged") : ""}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </ScrollBox>
             )}
           </li>
         ))}

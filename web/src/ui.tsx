@@ -1,5 +1,6 @@
-import { type ReactNode, useEffect, useState } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
 import { ApiFailure, api } from "./api.ts";
+import { useT } from "./i18n.ts";
 import { navigate } from "./router.ts";
 
 export function Field(props: {
@@ -42,13 +43,15 @@ export function Select(props: {
   value: string;
   onChange: (v: string) => void;
   options: [string, string][];
+  /** The options are data (customers' names), not the UI's words. */
+  dataOptions?: boolean;
 }) {
   return (
     <div className="field">
       <label htmlFor={props.id}>{props.label}</label>
       <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
         {props.options.map(([v, l]) => (
-          <option key={v} value={v}>
+          <option key={v} value={v} data-value={props.dataOptions && v !== "" ? "" : undefined}>
             {l}
           </option>
         ))}
@@ -292,3 +295,29 @@ export const tokyoTime = (iso: string) =>
     hour: "2-digit",
     minute: "2-digit",
   });
+
+/**
+ * A table's box: on a narrow screen a wide table scrolls sideways inside it, not the page. While it
+ * scrolls it is a labelled region a keyboard can reach (WCAG 2.1.1), and only then.
+ */
+export function ScrollBox({ children }: { children: ReactNode }) {
+  const t = useT();
+  const ref = useRef<HTMLDivElement>(null);
+  const [scrolls, setScrolls] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => setScrolls(el.scrollWidth > el.clientWidth + 1);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    for (const child of el.children) observer.observe(child);
+    return () => observer.disconnect();
+  }, []);
+  const region = scrolls ? { role: "region", "aria-label": t("list.scrollTable"), tabIndex: 0 } : {};
+  return (
+    <div ref={ref} className="scroll-box" {...region}>
+      {children}
+    </div>
+  );
+}

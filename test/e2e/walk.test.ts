@@ -1,0 +1,374 @@
+/**
+ * Browser: every page of the README's tour, as each kind of user sees it, in Japanese and English, at
+ * desktop and phone width (375 px). Each visit is checked for
+ * - what the user must never see: raw codes (`unpaid_fees`, `change_requested`), `undefined`/`NaN`,
+ *   raw ISO timestamps; English left in the Japanese page's headings, labels, buttons and column
+ *   headers, Japanese left in the English page's;
+ * - WCAG 2.1 A/AA with axe-core: a serious or critical violation fails;
+ * - at phone width, a page wider than the screen (tables scroll inside their own box instead).
+ * Screenshots of every visit land in test-artifacts/walk/; axe's results in test-artifacts/axe.json.
+ */
+import fs from "node:fs";
+import http from "node:http";
+import { createRequire } from "node:module";
+import path from "node:path";
+import zlib from "node:zlib";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runBilling } from "../../src/billing/runs.ts";
+import { addMonthsToMonth, monthOf, tokyoDate } from "../../src/core/dates.ts";
+import { issueMonthOn } from "../helpers.ts";
+import { ARTIFACTS, type E2E, logIn, startE2E } from "./server.ts";
+
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const SHOTS = path.join(ARTIFACTS, "walk");
+
+let e2e: E2E;
+beforeAll(async () => {
+  e2e = await startE2E();
+  fs.mkdirSync(SHOTS, { recursive: true });
+});
+afterAll(async () => {
+  await e2e?.close();
+});
+
+type Lang = "ja" | "en";
+interface Finding {
+  page: string;
+  lang: Lang;
+  width: number;
+  what: string;
+}
+interface AxeResult {
+  page: string;
+  lang: Lang;
+  width: number;
+  /** How many rules passed: axe ran and checked the page. */
+  passes: number;
+  violations: { id: string; impact: string; help: string; nodes: string[] }[];
+}
+
+/** Words the Japanese UI keeps in Latin letters (names, standards, units). */
+const LATIN_OK = new Set(
+  [
+    "Unyo",
+    "ID",
+    "PDF",
+    "CSV",
+    "URL",
+    "TOTP",
+    "OS",
+    "API",
+    "JST",
+    "Language",
+    "IP",
+    "E",
+    "mail",
+    "QR",
+    "SMTP",
+    "AWS",
+    "Azure",
+    "Google",
+    "Cloud",
+    "GCP",
+    "Web",
+    "OK",
+    "SLA",
+    "YYYY",
+    "MM",
+    "DD",
+    "Ubuntu",
+    "YYYY-MM",
+  ].map((w) => w.toLowerCase()),
+);
+
+async function settle(page: Page) {
+  await page.waitForLoadState("networkidle");
+  await page
+    .getByText(/^(読み込み中…|Loading…)$/)
+    .first()
+    .waitFor({ state: "detached", timeout: 10_000 })
+    .catch(() => {});
+  await page.locator("h1, h2").first().waitFor();
+}
+
+async function check(
+  page: Page,
+  name: string,
+  lang: Lang,
+  width: number,
+  findings: Finding[],
+  axe: AxeResult[],
+) {
+  const where = { page: name, lang, width };
+  const found = await page.evaluate(
+    ({ lang, latinOk }) => {
+      const out: string[] = [];
+      const ok = new Set(latinOk);
+      const visible = (el: Element) => (el as HTMLElement).offsetParent !== null || el.tagName === "OPTION";
+      const chrome = [
+        ...document.querySelectorAll(
+          "h1, h2, h3, h4, th, label, button, legend, nav a, dt, summary, caption, option, [role=tab], .hint, .who",
+        ),
+      ].filter(visible);
+      for (const el of chrome) {
+        // Data shown inside chrome (a contract's number in a heading, a customer's name in an option)
+        // is marked as such (data-value), and text in another language says so (lang); the controls
+        // inside a label are checked on their own.
+        if (el.closest("[data-value], [lang]:not(html)")) continue;
+        const clone = el.cloneNode(true) as HTMLElement;
+        for (const d of clone.querySelectorAll("[data-value], [lang], select, textarea, input")) d.remove();
+        let text = (clone.textContent ?? "").replace(/\s+/g, " ").trim();
+        if (el.tagName === "OPTION" && (el as HTMLOptionElement).value === (lang === "ja" ? "en" : "ja"))
+          continue;
+        if (text === "Language / 言語") continue;
+        // A hint's example of what to type in kana (a bank's name, an account holder) is kana in both.
+        if (el.matches(".hint")) text = text.replace(/[\u30a0-\u30ff\uff66-\uff9f]+/g, "");
+        if (!text) continue;
+        if (lang === "en" && /[\u3040-\u30ff\u3400-\u9fff]/.test(text))
+          out.push(`Japanese in ${el.tagName.toLowerCase()}: "${text.slice(0, 80)}"`);
+        if (lang === "ja") {
+          // Identifiers (host names, numbers, paths: with a digit, dot or slash) and e-mail addresses
+          // are data; words of letters are the UI's.
+          const words = text
+            .split(/[\s,、()()「」:;]+/)
+            .filter((w) => w && !/[\d./@]/.test(w))
+            .flatMap((w) => w.match(/[A-Za-z][A-Za-z-]*[A-Za-z]/g) ?? [])
+            .filter((w) => !ok.has(w.toLowerCase()));
+          if (words.length) out.push(`English in ${el.tagName.toLowerCase()}: "${text.slice(0, 80)}"`);
+        }
+      }
+      // biome-ignore lint/performance/useDomNodeTextContent: what the user sees, not hidden text
+      const body = (document.querySelector("main") ?? document.body).innerText;
+      for (const m of body.replace(/\S+@\S+/g, "").matchAll(/\b[a-z]+(?:_[a-z]+)+\b/g))
+        out.push(`raw code: "${m[0]}"`);
+      for (const m of body.matchAll(/\bundefined\b|\bNaN\b|\[object Object\]|\b\d{4}-\d\d-\d\dT\d\d:\d\d/g))
+        out.push(`raw value: "${m[0]}"`);
+      if (document.documentElement.scrollWidth > window.innerWidth + 1)
+        out.push(
+          `wider than the screen: ${document.documentElement.scrollWidth} px > ${window.innerWidth} px`,
+        );
+      return out;
+    },
+    { lang, latinOk: [...LATIN_OK] },
+  );
+  for (const what of [...new Set(found)]) findings.push({ ...where, what });
+
+  await page.evaluate(`${AXE};0`);
+  const result = (await page.evaluate(async () => {
+    const r = await (
+      window as unknown as {
+        axe: {
+          run(
+            ctx: Document,
+            o: object,
+          ): Promise<{
+            passes: unknown[];
+            violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
+          }>;
+        };
+      }
+    ).axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return {
+      passes: r.passes.length,
+      violations: r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+      })),
+    };
+  })) as Omit<AxeResult, "page" | "lang" | "width">;
+  axe.push({ ...where, ...result });
+  await page.screenshot({
+    path: path.join(SHOTS, `${name.replace(/[^\w-]+/g, "_")}-${lang}-${width}.png`),
+    fullPage: true,
+  });
+}
+
+async function setLang(page: Page, lang: Lang) {
+  await page.evaluate((l) => localStorage.setItem("unyo.lang", l), lang);
+}
+
+describe("every page, both languages, desktop and phone", () => {
+  it("shows no raw codes or leftovers of the other language, meets WCAG 2.1 AA (axe) and fits a phone", async () => {
+    const { browser, base, db } = e2e;
+    const thisMonth = monthOf(tokyoDate(new Date()));
+    const last = addMonthsToMonth(thisMonth, -1);
+    const older = addMonthsToMonth(thisMonth, -2);
+    const clock = { now: () => new Date() };
+    await runBilling({ db, clock }, older);
+    await issueMonthOn({ db }, older, `${last}-01`);
+    await runBilling({ db, clock }, last);
+
+    const sample = await db
+      .selectFrom("customers")
+      .select("id")
+      .where("legal_name", "=", "株式会社サンプル商事")
+      .executeTakeFirstOrThrow();
+    const contract = await db
+      .selectFrom("contracts")
+      .select("id")
+      .where("customer_id", "=", sample.id)
+      .executeTakeFirstOrThrow();
+    const invoice = await db
+      .selectFrom("invoices")
+      .select("id")
+      .where("customer_id", "=", sample.id)
+      .where("status", "=", "issued")
+      .executeTakeFirstOrThrow();
+
+    const tours: { login: string | null; pages: [string, string][] }[] = [
+      {
+        login: null,
+        pages: [
+          ["login", "/login"],
+          ["apply", "/apply"],
+        ],
+      },
+      {
+        login: "operator",
+        pages: [
+          ["console-home", "/console"],
+          ["console-applications", "/console/applications"],
+          ["console-contracts", "/console/contracts"],
+          ["console-contract", `/console/contracts/${contract.id}`],
+          ["console-customers", "/console/customers"],
+          ["console-notices", "/console/notices"],
+          ["console-inquiries", "/console/inquiries"],
+          ["console-changes", "/console/changes"],
+          ["console-contract-changes", "/console/contract-changes"],
+          ["console-terms", "/console/terms"],
+          ["console-billing", "/console/billing"],
+          ["console-invoice", `/console/invoices/${invoice.id}`],
+          ["console-price-book", "/console/price-book"],
+          ["console-account", "/console/account"],
+        ],
+      },
+      { login: "billing", pages: [["console-payments", "/console/payments"]] },
+      {
+        login: "sample-admin",
+        pages: [
+          ["portal-home", "/portal"],
+          ["portal-contracts", "/portal/contracts"],
+          ["portal-contract", `/portal/contracts/${contract.id}`],
+          ["portal-notices", "/portal/notices"],
+          ["portal-inquiries", "/portal/inquiries"],
+          ["portal-changes", "/portal/changes"],
+          ["portal-invoices", "/portal/invoices"],
+          ["portal-invoice", `/portal/invoices/${invoice.id}`],
+          ["portal-company", "/portal/company"],
+          ["portal-account", "/portal/account"],
+        ],
+      },
+    ];
+
+    const findings: Finding[] = [];
+    const axe: AxeResult[] = [];
+    let visits = 0;
+    for (const width of [1280, 375]) {
+      for (const tour of tours) {
+        const page = await browser.newPage({ viewport: { width, height: width === 375 ? 812 : 900 } });
+        const errors: string[] = [];
+        page.on("pageerror", (e) => errors.push(String(e)));
+        try {
+          if (tour.login) {
+            await logIn(page, base, tour.login);
+            await page.getByRole("button", { name: "ログアウト" }).waitFor();
+          } else await page.goto(base);
+        } catch (err) {
+          await page.screenshot({ path: path.join(SHOTS, `login-failed-${tour.login}-${width}.png`) });
+          fs.writeFileSync(path.join(ARTIFACTS, "walk-findings.json"), JSON.stringify(findings, null, 2));
+          throw err;
+        }
+        for (const lang of ["ja", "en"] as const) {
+          await setLang(page, lang);
+          for (const [name, url] of tour.pages) {
+            try {
+              await page.goto(`${base}${url}`);
+              await settle(page);
+              await check(page, name, lang, width, findings, axe);
+              visits++;
+            } catch (err) {
+              findings.push({
+                page: name,
+                lang,
+                width,
+                what: `could not be checked: ${String(err).slice(0, 200)}`,
+              });
+            }
+          }
+        }
+        await setLang(page, "ja");
+        expect(errors, `JavaScript errors on ${tour.login ?? "public"} pages`).toEqual([]);
+        await page.close();
+      }
+    }
+    fs.writeFileSync(path.join(ARTIFACTS, "axe.json"), JSON.stringify(axe, null, 2));
+    fs.writeFileSync(path.join(ARTIFACTS, "walk-findings.json"), JSON.stringify(findings, null, 2));
+    // axe ran on every visit and found something to check.
+    expect(axe.filter((a) => a.passes < 10).map((a) => `${a.page} ${a.lang} ${a.width}`)).toEqual([]);
+    expect(visits).toBe(tours.reduce((n, t) => n + t.pages.length, 0) * 4);
+    const serious = axe.flatMap((a) =>
+      a.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map(
+          (v) => `${a.page} ${a.lang} ${a.width}px: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.join(", ")}`,
+        ),
+    );
+    expect(serious).toEqual([]);
+    expect(findings.map((f) => `${f.page} ${f.lang} ${f.width}px: ${f.what}`)).toEqual([]);
+  }, 600_000);
+});
+
+describe("the built web UI", () => {
+  it("is served compressed (br, gzip) and its hashed assets cached immutable; the page itself is checked each visit", async () => {
+    const { base } = e2e;
+    const index = await fetch(`${base}/console`, { headers: { "accept-encoding": "identity" } });
+    expect(index.status).toBe(200);
+    expect(index.headers.get("cache-control")).toBe("no-cache");
+    const html = await index.text();
+    const script = html.match(/src="(\/assets\/index-[\w-]+\.js)"/)?.[1];
+    expect(script).toBeDefined();
+    const plain = await fetch(`${base}${script}`, { headers: { "accept-encoding": "identity" } });
+    const body = Buffer.from(await plain.arrayBuffer());
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    expect(plain.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    for (const [accept, encoding] of [
+      ["br, gzip", "br"],
+      ["gzip", "gzip"],
+    ] as const) {
+      // node's fetch would decode it: ask with the raw http client to see the bytes sent.
+      const { statusCode, headers, bytes } = await new Promise<{
+        statusCode: number;
+        headers: Record<string, string | string[] | undefined>;
+        bytes: Buffer;
+      }>((resolve, reject) => {
+        http
+          .get(`${base}${script}`, { headers: { "accept-encoding": accept } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () =>
+              resolve({
+                statusCode: res.statusCode ?? 0,
+                headers: res.headers,
+                bytes: Buffer.concat(chunks),
+              }),
+            );
+          })
+          .on("error", reject);
+      });
+      expect(statusCode).toBe(200);
+      expect(headers["content-encoding"]).toBe(encoding);
+      expect(headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+      expect(String(headers.vary)).toMatch(/accept-encoding/i);
+      const decoded = encoding === "br" ? zlib.brotliDecompressSync(bytes) : zlib.gunzipSync(bytes);
+      expect(decoded.equals(body)).toBe(true);
+      expect(bytes.length).toBeLessThan(body.length / 3);
+    }
+    fs.writeFileSync(
+      path.join(ARTIFACTS, "bundle-size.json"),
+      JSON.stringify({ script, bytes: body.length, brotli: zlib.brotliCompressSync(body).length }, null, 2),
+    );
+  });
+});
