@@ -60,7 +60,13 @@ describe("apply → accept → log in → cancel", () => {
     const review = staff.getByTestId(`application-${number}`);
     await review.getByText("株式会社ブラウザ商会").click();
     const reviewed = (await review.textContent()) ?? "";
-    for (const part of ["7000012050002", "東京都千代田区霞が関3-1-1", "経理 花子", "代表 太郎", "バックアップ"])
+    for (const part of [
+      "7000012050002",
+      "東京都千代田区霞が関3-1-1",
+      "経理 花子",
+      "代表 太郎",
+      "バックアップ",
+    ])
       expect(reviewed).toContain(part);
     expect(reviewed).toContain("対象サーバweb1.browser.example (aws), db1.browser.example (aws)");
     expect(reviewed).toContain("applicant@browser.example");
