@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiErrorText } from "../web/src/errors.ts";
 import { buildUser, login, PASSWORD, type TestEnv, testApp } from "./helpers.ts";
 
 let env: TestEnv;
@@ -86,7 +87,20 @@ describe("one error shape, never a 500 for bad input", () => {
   it("answers a malformed id with 400, a missing one with 404", async () => {
     const staff = await buildUser(env.db, { role: "operator" });
     const c = await login(env.app, staff.loginId, staff.password);
-    expect((await c.req("GET", "/api/v1/customers/not-a-uuid")).status).toBe(400);
+    const malformed = await c.req("GET", "/api/v1/customers/not-a-uuid");
+    expect(malformed.status).toBe(400);
+    // Said by its code and details, so the web app words it in its reader's language.
+    expect(malformed.json.error.details).toEqual([
+      expect.objectContaining({ path: "params.id", issue: "invalid_format", format: "uuid" }),
+    ]);
+    expect(apiErrorText(malformed.json.error, "ja")).toBe(
+      "入力内容を確認してください。 ID: ID の形式が正しくありません",
+    );
+    // A role this user lacks: the roles it needs, by name.
+    const refused = await c.req("GET", "/api/v1/billing/debit-requests");
+    expect(refused.status).toBe(403);
+    expect(refused.json.error.details).toEqual({ roles: ["admin", "billing"] });
+    expect(apiErrorText(refused.json.error, "en")).toBe("This needs one of the roles: admin, billing.");
     const missing = await c.req("GET", "/api/v1/customers/00000000-0000-4000-8000-000000000000");
     expect(missing.status).toBe(404);
     expect(missing.json.error.code).toBe("not_found");

@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 // @ts-expect-error fontkit ships no type declarations; only `create` is used, as pdfkit itself does.
 import { create as openFont } from "fontkit";
 import PDFDocument from "pdfkit";
+import { articleJa } from "../core/articles.ts";
 import type { InvoiceDocument, TaxCategory } from "./types.ts";
 
 const require = createRequire(import.meta.url);
@@ -51,12 +52,7 @@ const TOTAL_JA: Record<TaxCategory, string> = {
 };
 const ROUNDING_JA = { down: "切り捨て", up: "切り上げ", "half-up": "四捨五入" } as const;
 
-/** "26(2)" → "第26条第2項", "29(1)(3)" → "第29条第1項第3号". */
-export function articleJa(article: string): string {
-  const m = /^(\d+)(?:\((\d+)\))?(?:\((\d+)\))?$/.exec(article);
-  if (!m) return article;
-  return `第${m[1]}条${m[2] ? `第${m[2]}項` : ""}${m[3] ? `第${m[3]}号` : ""}`;
-}
+export { articleJa };
 
 const RATE_PERCENT: Partial<Record<TaxCategory, number>> = { "10": 10, "8": 8 };
 

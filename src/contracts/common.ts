@@ -1,5 +1,6 @@
 /** What the contracts room's use cases share: loading a contract, a transition, the customer's notice. */
 import type { Actor } from "../audit/service.ts";
+import { articleJa } from "../core/articles.ts";
 import type { Deps } from "../core/deps.ts";
 import { notFound } from "../core/errors.ts";
 import { asSystem, type Tx } from "../db/db.ts";
@@ -73,9 +74,4 @@ export async function transition(
   });
 }
 
-/** 第26条第2項 → "第26条第2項" for Japanese notices. */
-export const articleJa = (article: string) =>
-  `第${article
-    .replace(/^(\d+)/, "$1条")
-    .replace(/\((\d+)\)/, "第$1項")
-    .replace(/\((\d+)\)/, "第$1号")}`;
+export { articleJa };

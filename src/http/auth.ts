@@ -54,7 +54,9 @@ export function authorize(policy: Policy) {
     if (policy.who !== "any" && ctx.user.kind !== policy.who)
       throw new AppError("forbidden", policy.who === "staff" ? "provider staff only" : "customer users only");
     if (policy.roles && !policy.roles.includes(ctx.user.role))
-      throw new AppError("forbidden", `needs one of the roles: ${policy.roles.join(", ")}`);
+      throw new AppError("forbidden", `needs one of the roles: ${policy.roles.join(", ")}`, {
+        details: { roles: policy.roles },
+      });
     if (ctx.kind === "token") {
       const scope = policy.scope ?? (SAFE.has(req.method) ? "read" : "write");
       if (!ctx.scopes.includes(scope))

@@ -34,6 +34,15 @@ const fastifyCodes: Record<string, { code: string; status: number }> = {
   FST_ERR_CTP_INVALID_TYPE: { code: "bad_request", status: 400 },
 };
 
+/** The parameters of a validation issue a client needs to explain it (zod's names). */
+const ISSUE_PARAMS = ["format", "minimum", "maximum", "expected", "values", "origin"] as const;
+
+function pick(from: Record<string, unknown> | undefined, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (from && from[k] !== undefined) out[k] = from[k];
+  return out;
+}
+
 export function installErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof AppError) {
@@ -47,6 +56,9 @@ export function installErrorHandling(app: FastifyInstance) {
       const details = err.validation.map((v) => ({
         path: `${err.validationContext ?? ""}${v.instancePath}`.replace(/^body\//, "").replaceAll("/", "."),
         message: v.message,
+        // What was wrong, for a client to say in its user's language: zod's issue code and its bounds.
+        issue: v.keyword,
+        ...pick(v.params as Record<string, unknown> | undefined, ISSUE_PARAMS),
         ...(v.params && "unrecognizedKeys" in (v.params as object)
           ? { unknownFields: (v.params as { unrecognizedKeys: string[] }).unrecognizedKeys }
           : {}),

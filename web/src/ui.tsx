@@ -1,5 +1,6 @@
 import { type ReactNode, useEffect, useRef, useState } from "react";
-import { ApiFailure, api } from "./api.ts";
+import { api } from "./api.ts";
+import { errorText } from "./errors.ts";
 import { useT } from "./i18n.ts";
 import { navigate } from "./router.ts";
 
@@ -69,12 +70,7 @@ export function ErrorBox({ error }: { error: string | null }) {
   );
 }
 
-export function errorText(err: unknown): string {
-  if (err instanceof ApiFailure)
-    return `${err.error.message}${err.error.article ? ` (Art. ${err.error.article})` : ""}`;
-  if (err instanceof Error) return err.message;
-  return String(err);
-}
+export { errorText } from "./errors.ts";
 
 export function useLoad<T>(path: string | null): [T | undefined, string | null, () => void] {
   const [data, setData] = useState<T>();
