@@ -4,7 +4,7 @@ import { systemActor } from "../src/audit/service.ts";
 import { systemClock } from "../src/core/clock.ts";
 import { loadConfig } from "../src/core/config.ts";
 import { createTransport, deliverDue, MAX_ATTEMPTS } from "../src/notices/delivery.ts";
-import { queueNotice } from "../src/notices/service.ts";
+import { failingNoticeDeliveries, queueNotice } from "../src/notices/service.ts";
 import { testDatabase, testQueue } from "./helpers.ts";
 import { smtpCatcher } from "./smtp.ts";
 
@@ -42,6 +42,7 @@ async function queue(n: number, prefix: string) {
 
 describe("notice delivery over real SMTP (the outbox)", () => {
   it("delivers each queued notice with its stable Message-ID and marks it sent", async () => {
+    const before = (await failingNoticeDeliveries({ db: h.db }, { limit: 500 })).items.length;
     const smtp = await smtpCatcher();
     const config = loadConfig({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(smtp.port) });
     await queue(3, "ok");
@@ -57,6 +58,10 @@ describe("notice delivery over real SMTP (the outbox)", () => {
     expect(rows.every((d) => d.status === "sent")).toBe(true);
     expect(smtp.received.map((m) => m.messageId).sort()).toEqual(rows.map((d) => d.message_id).sort());
     expect(smtp.received[0]!.subject).toMatch(/=\?UTF-8\?/); // Japanese subject, encoded
+    // Sent ones are not failing.
+    const failing = (await failingNoticeDeliveries({ db: h.db }, { limit: 500 })).items;
+    expect(failing.filter((f) => f.email.startsWith("ok"))).toEqual([]);
+    expect(failing.length).toBeLessThanOrEqual(before);
     await smtp.close();
   });
 
@@ -77,6 +82,17 @@ describe("notice delivery over real SMTP (the outbox)", () => {
       expect(d.attempts).toBe(i);
       expect(d.status).toBe(i < MAX_ATTEMPTS ? "queued" : "failed");
       expect(d.last_error).toMatch(/mailbox unavailable/);
+      // Staff see it among the deliveries failing: retried (with when), then given up.
+      const failing = (await failingNoticeDeliveries({ db: h.db }, { limit: 500 })).items.find(
+        (f) => f.email === "bounce0@example.test",
+      );
+      expect(failing).toMatchObject({
+        status: d.status,
+        attempts: i,
+        subject: "お知らせ bounce",
+        lastError: expect.stringMatching(/mailbox unavailable/),
+      });
+      expect(failing?.nextAttemptAt === null).toBe(i === MAX_ATTEMPTS);
       // Not retried before its backoff elapses.
       expect((await deliverDue(h.db, transport, config, now)).retried).toBe(0);
       now = new Date(new Date(d.next_attempt_at).getTime() + 1000);

@@ -47,6 +47,14 @@ describe("API errors in the reader's language", () => {
       "新しいパスワード: 12 文字以上にしてください。よく使われるパスワードの一覧にあります",
     );
     expect(apiErrorText(weak, "ja")).not.toMatch(/[a-z]{4,}/);
+    const bank = {
+      code: "validation_failed",
+      message: 'accountHolder: "株" cannot be sent to the bank; …',
+      details: { accountHolder: ["zengin_charset"], char: "株" },
+    };
+    expect(apiErrorText(bank, "ja")).toBe(
+      "入力内容を確認してください。 口座名義(カナ): 「株」は銀行に送れません。銀行に登録されているとおりカナで入力してください(例: ﾔﾏﾀﾞ ﾀﾛｳ、ｶ)ｳﾝﾖｳ)",
+    );
   });
 
   it("lock-out, missing role and a conflict citing its article", () => {

@@ -60,7 +60,9 @@ export async function runSub(sub: string, rest: string[], out: Out): Promise<num
     case "issue": {
       const { values } = parseArgs({ args: rest, options: { month: { type: "string" } }, strict: true });
       const m = month(values.month);
-      const n = await withDatabase(config, { existing: true }, (d) => issueMonth(d, systemActor, m));
+      const n = await withDatabase(config, { existing: true }, (d) =>
+        issueMonth({ ...d, config }, systemActor, m),
+      );
       out.log(`issued ${n} invoice(s)`);
       return 0;
     }

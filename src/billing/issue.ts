@@ -12,6 +12,7 @@ import type { Tx } from "../db/db.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { contractCharges, recipientOf } from "./contract-facts.ts";
 import { invoice } from "./invoice-queries.ts";
+import { type IssueNoticeDeps, noticeIssued } from "./issue-notices.ts";
 import { lineOf } from "./lines.ts";
 import { allocateCustomers } from "./payments.ts";
 import { PriceBook } from "./price-book.ts";
@@ -34,12 +35,7 @@ import { moveCredits } from "./store/sla.ts";
 import type { ChargeLine, TaxCategory, TaxRounding } from "./types.ts";
 
 /** Issue drafts: numbers, issue date, the due date they state; money already received settles them. */
-export async function issueIds(
-  deps: Pick<Deps, "clock">,
-  tx: Tx,
-  actor: Actor,
-  ids: string[],
-): Promise<number> {
+export async function issueIds(deps: IssueNoticeDeps, tx: Tx, actor: Actor, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
   const settings = await billingSettings(tx);
   const today = todayOf(deps);
@@ -62,6 +58,13 @@ export async function issueIds(
     issuer: issuerOf(settings),
     issuedBy: actor.kind === "staff" ? actor.id : null,
   });
+  // Each customer is told, with the invoice's amount, due date and where to read it (Art. 31(1)).
+  await noticeIssued(
+    deps,
+    tx,
+    actor,
+    rows.map((r) => r.id),
+  );
   await appendAudit(tx, {
     actor,
     action: "billing.invoices.issued",
@@ -90,7 +93,7 @@ export async function issue(deps: Deps, auth: AuthContext, id: string) {
 
 /** Issue every draft of a month, in batches. */
 export async function issueMonth(
-  deps: Pick<Deps, "db" | "clock">,
+  deps: Pick<Deps, "db"> & IssueNoticeDeps,
   actor: Actor,
   month: IsoMonth,
   batchSize = 2000,

@@ -442,7 +442,7 @@ export function zenginName(
     throw new AppError(
       "validation_failed",
       `${name}: "${bad}" cannot be sent to the bank; write the name in kana as the bank has it (e.g. ﾔﾏﾀﾞ ﾀﾛｳ, ｶ)ｳﾝﾖｳ)`,
-      { details: { [name]: ["zengin_charset"] } },
+      { details: { [name]: ["zengin_charset"], char: bad } },
     );
   if (out === "")
     throw new AppError("validation_failed", `${name} is empty`, { details: { [name]: ["required"] } });

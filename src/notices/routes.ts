@@ -3,8 +3,21 @@ import { idParams } from "../core/schemas.ts";
 import { pageQuery } from "../db/page.ts";
 import type { AppContext } from "../http/context.ts";
 import { route } from "../http/route.ts";
-import { noticeBody, noticeDetailSchema, noticeListSchema, queuedSchema } from "./schemas.ts";
-import { acknowledge, inbox, latestNotices, noticeWithDeliveries, sendNotice } from "./service.ts";
+import {
+  failingDeliveryListSchema,
+  noticeBody,
+  noticeDetailSchema,
+  noticeListSchema,
+  queuedSchema,
+} from "./schemas.ts";
+import {
+  acknowledge,
+  failingNoticeDeliveries,
+  inbox,
+  latestNotices,
+  noticeWithDeliveries,
+  sendNotice,
+} from "./service.ts";
 
 const ops = { who: "staff", roles: ["admin", "operator"] } as const;
 
@@ -20,6 +33,16 @@ export function noticeRoutes(ctx: AppContext) {
       response: noticeListSchema,
       handler: ({ auth, query }) =>
         auth.user.kind === "customer" ? inbox(ctx, auth, query) : latestNotices(ctx, query),
+    }),
+    route({
+      method: "GET",
+      url: "/notice-deliveries/failing",
+      summary:
+        "Deliveries failing: given up after the last attempt, or being retried after a refusal (staff)",
+      policy: { who: "staff" },
+      query: pageQuery,
+      response: failingDeliveryListSchema,
+      handler: ({ query }) => failingNoticeDeliveries(ctx, query),
     }),
     route({
       method: "GET",

@@ -40,6 +40,24 @@ export type InboxItem = z.infer<typeof inboxItemSchema>;
 /** Staff see notice summaries, a customer its inbox. */
 export const noticeListSchema = pageOf(z.union([inboxItemSchema, noticeSummarySchema]));
 
+export const failingDeliverySchema = z
+  .object({
+    id: z.uuid(),
+    noticeId: z.uuid(),
+    subject: z.string(),
+    customerName: z.string().nullable(),
+    email: z.string(),
+    status: z.enum(DELIVERY_STATUSES),
+    attempts: z.number().int(),
+    lastError: z.string().nullable(),
+    /** When it is tried again; null once given up. */
+    nextAttemptAt: instant.nullable(),
+    noticeCreatedAt: instant,
+  })
+  .meta({ id: "FailingDelivery" });
+export type FailingDelivery = z.infer<typeof failingDeliverySchema>;
+export const failingDeliveryListSchema = pageOf(failingDeliverySchema);
+
 export const noticeDetailSchema = z
   .object({
     id: z.uuid(),

@@ -13,13 +13,16 @@ import { asCaller, type Db, type Tx } from "../db/db.ts";
 import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { activeEmailsOf } from "../identity/store.ts";
-import type { InboxItem, NoticeDetail, NoticeSummary } from "./schemas.ts";
+import type { JobQueue } from "../jobs/queue.ts";
+import type { FailingDelivery, InboxItem, NoticeDetail, NoticeSummary } from "./schemas.ts";
 import {
   acknowledgeDeliveries,
   deliveriesOf,
+  failingDeliveries,
   inboxOf,
   insertDeliveries,
   insertNotice,
+  insertNotices,
   noticeById,
   recentNotices,
 } from "./store.ts";
@@ -91,6 +94,72 @@ export async function queueNotice(
   return { noticeId: notice.id, deliveries: unique.size };
 }
 
+/**
+ * Many notices of one kind at once, each to one customer's active portal users (a month's issued
+ * invoices): the notices, their deliveries and one audit entry in a few statements, not per notice.
+ * Answers how many e-mails were queued.
+ */
+export async function queueNoticeBatch(
+  deps: { queue?: Pick<JobQueue, "enqueue"> | undefined },
+  tx: Tx,
+  batch: {
+    topic: string;
+    article: string | null;
+    actor: Actor;
+    at: Date;
+    notices: { customerId: string; contractId: string | null; subject: string; body: string }[];
+  },
+): Promise<number> {
+  if (batch.notices.length === 0) return 0;
+  const recipients = await customerRecipients(tx, [...new Set(batch.notices.map((n) => n.customerId))]);
+  const byCustomer = new Map<string, string[]>();
+  for (const r of recipients) {
+    if (!r.customerId) continue;
+    const list = byCustomer.get(r.customerId) ?? [];
+    if (!list.some((e) => e.toLowerCase() === r.email.toLowerCase())) list.push(r.email);
+    byCustomer.set(r.customerId, list);
+  }
+  const rows = batch.notices.map((n) => ({
+    id: randomUUID(),
+    kind: "notice" as const,
+    topic: batch.topic,
+    subject: n.subject,
+    body: n.body,
+    article: batch.article,
+    contract_id: n.contractId,
+    created_by: batch.actor.kind === "staff" ? batch.actor.id : null,
+    created_at: batch.at,
+  }));
+  await insertNotices(tx, rows);
+  const deliveries = rows.flatMap((row, i) => {
+    const customerId = batch.notices[i]!.customerId;
+    return (byCustomer.get(customerId) ?? []).map((email) => {
+      const id = randomUUID();
+      return {
+        id,
+        notice_id: row.id,
+        customer_id: customerId,
+        email,
+        message_id: `<${id}@${MESSAGE_ID_DOMAIN}>`,
+        next_attempt_at: batch.at,
+      };
+    });
+  });
+  await insertDeliveries(tx, deliveries);
+  await appendAudit(tx, {
+    actor: batch.actor,
+    action: "notice.notice",
+    subjectType: "notice",
+    subjectId: rows.length === 1 ? rows[0]!.id : null,
+    customerId: rows.length === 1 ? batch.notices[0]!.customerId : null,
+    after: { topic: batch.topic, notices: rows.length, recipients: deliveries.length },
+    article: batch.article,
+    at: batch.at,
+  });
+  if (deliveries.length > 0 && deps.queue) await deps.queue.enqueue(tx, DELIVER_JOB, {});
+  return deliveries.length;
+}
+
 /** The e-mail addresses a customer company is notified at: its active portal users. */
 export async function customerRecipients(tx: Tx | Db, customerIds: string[]): Promise<Recipient[]> {
   return (await activeEmailsOf(tx, customerIds)).map((r) => ({ customerId: r.customer_id, email: r.email }));
@@ -144,6 +213,25 @@ export async function inbox(deps: Deps, auth: AuthContext, page: PageRequest = {
 }
 
 /** Staff: the latest notices. */
+/** Deliveries failing (given up, or being retried after a refusal): the console's work queue. */
+export async function failingNoticeDeliveries(
+  deps: Pick<Deps, "db">,
+  page: PageRequest = {},
+): Promise<Page<FailingDelivery>> {
+  return mapPage(failingDeliveries(deps.db, page), (d) => ({
+    id: d.id,
+    noticeId: d.notice_id,
+    subject: d.subject,
+    customerName: d.legal_name,
+    email: d.email,
+    status: d.status,
+    attempts: d.attempts,
+    lastError: d.last_error,
+    nextAttemptAt: d.status === "failed" ? null : new Date(d.next_attempt_at).toISOString(),
+    noticeCreatedAt: new Date(d.created_at).toISOString(),
+  }));
+}
+
 export async function latestNotices(
   deps: Pick<Deps, "db">,
   page: PageRequest = {},

@@ -13,7 +13,21 @@ export async function insertNotice(tx: Q, values: Insertable<NoticesTable>) {
 }
 
 export async function insertDeliveries(tx: Q, rows: Insertable<NoticeDeliveriesTable>[]) {
-  if (rows.length > 0) await tx.insertInto("notice_deliveries").values(rows).execute();
+  // In chunks: a statement carries at most 65,535 parameters.
+  for (let i = 0; i < rows.length; i += 5000)
+    await tx
+      .insertInto("notice_deliveries")
+      .values(rows.slice(i, i + 5000))
+      .execute();
+}
+
+/** Many notices at once (ids chosen by the caller), a thousand a statement. */
+export async function insertNotices(tx: Q, rows: (Insertable<NoticesTable> & { id: string })[]) {
+  for (let i = 0; i < rows.length; i += 1000)
+    await tx
+      .insertInto("notices")
+      .values(rows.slice(i, i + 1000))
+      .execute();
 }
 
 const NOTICE_ORDER = (list: string): PageOrder => ({
@@ -114,4 +128,41 @@ export async function nextDueAt(db: Q): Promise<Date | null> {
     .where("status", "=", "queued")
     .executeTakeFirst();
   return r?.at ? new Date(r.at as Date) : null;
+}
+
+/**
+ * Deliveries failing: given up (`failed`) or being retried (`queued` after a refused attempt), the
+ * latest notice first, with the notice's subject and the customer's name.
+ */
+export async function failingDeliveries(db: Q, page: PageRequest) {
+  const q = db
+    .selectFrom("notice_deliveries as d")
+    .innerJoin("notices as n", "n.id", "d.notice_id")
+    .leftJoin("customers as c", "c.id", "d.customer_id")
+    .where((w) =>
+      w.or([w("d.status", "=", "failed"), w.and([w("d.status", "=", "queued"), w("d.attempts", ">", 0)])]),
+    )
+    .select([
+      "d.id",
+      "d.notice_id",
+      "d.email",
+      "d.status",
+      "d.attempts",
+      "d.last_error",
+      "d.next_attempt_at",
+      "n.subject",
+      "n.created_at",
+      "c.legal_name",
+    ]);
+  return paginate(
+    q,
+    {
+      list: "failing-deliveries",
+      keys: [
+        ["n.created_at", "desc"],
+        ["d.id", "desc"],
+      ],
+    },
+    page,
+  );
 }

@@ -62,7 +62,9 @@ describe("billing pages", () => {
     await regField.fill("T123");
     await settings.getByRole("button", { name: "保存する" }).click();
     await settings.getByRole("alert").waitFor();
-    expect(await settings.getByRole("alert").textContent()).toMatch(/T followed by 13 digits/);
+    expect(await settings.getByRole("alert").textContent()).toMatch(
+      /登録番号: T と 13 桁の数字で入力してください/,
+    );
     const stored = await db.selectFrom("billing_settings").select("registration_number").executeTakeFirst();
     expect(stored?.registration_number ?? registration).toBe(registration);
 
@@ -285,7 +287,7 @@ describe("billing pages", () => {
     await mandate.getByLabel("口座番号(7桁まで)").fill("1234567");
     await mandate.getByLabel("口座名義(カナ)").fill("株式会社サンプル商事");
     await mandate.getByRole("button", { name: "保存する" }).click();
-    expect(await mandate.getByRole("alert").textContent()).toMatch(/"株" cannot be sent to the bank/);
+    expect(await mandate.getByRole("alert").textContent()).toContain("「株」は銀行に送れません");
     expect(await db.selectFrom("debit_mandates").select("customer_id").execute()).toHaveLength(0);
     await mandate.getByLabel("口座名義(カナ)").fill("カ）サンプルショウジ");
     await mandate.getByRole("button", { name: "保存する" }).click();

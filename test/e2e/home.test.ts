@@ -32,6 +32,7 @@ describe("home pages", () => {
     await draftQueue.getByText(String(drafts), { exact: true }).waitFor();
     expect(await draftQueue.getByRole("listitem").count()).toBe(Math.min(drafts, 5));
     await staff.getByTestId("queue-applications").getByText("ありません。").waitFor();
+    await staff.getByTestId("queue-deliveries").getByText("ありません。").waitFor();
     await staff.screenshot({ path: path.join(ARTIFACTS, "console-home-ja.png"), fullPage: true });
     await staff.getByLabel("Language / 言語").first().selectOption("en");
     await staff.getByRole("link", { name: "Draft invoices awaiting issue" }).waitFor();

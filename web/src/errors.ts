@@ -41,6 +41,9 @@ interface ZodIssue {
 
 function zodProblem(lang: Lang, d: ZodIssue): string {
   const issue = d.issue ?? "";
+  // A field with a format of its own (a registration number) says which.
+  const own = d.path ? say(lang, `format.${d.path.split(".").pop()}`) : undefined;
+  if (issue === "invalid_format" && own) return own;
   if (issue === "invalid_format" && d.format)
     return (
       say(lang, `problem.format.${d.format}`) ?? say(lang, "problem.invalid_format") ?? d.message ?? issue
@@ -65,10 +68,16 @@ function validationLines(lang: Lang, details: unknown): string[] {
     );
   if (details && typeof details === "object") {
     const lines: string[] = [];
+    // A detail that is a plain value (the character refused) fills the problem's words.
+    const vars = Object.fromEntries(
+      Object.entries(details as Record<string, unknown>).filter(
+        ([, v]) => typeof v === "string" || typeof v === "number",
+      ),
+    ) as Record<string, string | number>;
     for (const [field, problems] of Object.entries(details as Record<string, unknown>)) {
       if (!Array.isArray(problems) || !problems.every((p) => typeof p === "string")) continue;
       const words = (problems as string[])
-        .map((p) => say(lang, `problem.${p}`))
+        .map((p) => say(lang, `problem.${p}`, vars))
         .filter((w) => w !== undefined);
       if (words.length === problems.length)
         lines.push(`${fieldName(lang, field)}: ${words.join(lang === "ja" ? "。" : "; ")}`);

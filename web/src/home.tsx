@@ -76,6 +76,14 @@ interface Inquiry {
   answeredAt: string | null;
   overdue: boolean;
 }
+interface FailingDelivery {
+  id: string;
+  subject: string;
+  email: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+}
 interface Draft {
   id: string;
   month: string;
@@ -85,6 +93,7 @@ interface Draft {
 
 export function ConsoleHome({ me }: { me: Me }) {
   const t = useT();
+  const labels = useLabels();
   const role = me.user.role;
   const ops = ["admin", "operator"].includes(role);
   const money = ["admin", "billing"].includes(role);
@@ -93,6 +102,7 @@ export function ConsoleHome({ me }: { me: Me }) {
   const [overdue] = useLoad<Page<Overdue>>(ops || money ? "/billing/overdue?limit=100" : null);
   const [inquiries] = useLoad<Page<Inquiry>>("/inquiries?limit=100");
   const [drafts] = useLoad<Page<Draft>>(money ? "/invoices?status=draft&limit=100" : null);
+  const [failing] = useLoad<Page<FailingDelivery>>("/notice-deliveries/failing?limit=100");
   const open = inquiries && {
     ...inquiries,
     items: inquiries.items.filter((i) => !i.answeredAt).sort((a, b) => (a.deadline < b.deadline ? -1 : 1)),
@@ -158,6 +168,27 @@ export function ConsoleHome({ me }: { me: Me }) {
           <>
             {i.contractNumber} {i.subject} — {t("home.deadline")} {i.deadline}
             {i.overdue && <strong> {t("home.pastDeadline")}</strong>}
+          </>
+        )}
+      />
+      <Queue
+        testId="queue-deliveries"
+        title="home.failingDeliveries"
+        page={failing}
+        to="/console/notices"
+        empty="home.none"
+        row={(d) => (
+          <>
+            {d.subject} → <span data-value>{d.email}</span> ({labels.delivery(d.status)},{" "}
+            {t("home.attempts").replace("{n}", String(d.attempts))})
+            {d.lastError && (
+              <>
+                <br />
+                <small className="hint" lang="en">
+                  {d.lastError}
+                </small>
+              </>
+            )}
           </>
         )}
       />

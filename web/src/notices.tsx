@@ -35,7 +35,9 @@ export function InboxPage() {
       {data?.items.length === 0 && <p>{t("notices.none")}</p>}
       {data?.items.map((n) => (
         <article key={n.noticeId} className="card">
-          <h2>{n.subject}</h2>
+          <h2>
+            <span data-value>{n.subject}</span>
+          </h2>
           <p className="hint">
             {tokyoTime(n.createdAt)} {n.article ? `(Art. ${n.article})` : ""}
           </p>
@@ -173,7 +175,8 @@ export function StaffNoticesPage() {
           <li key={n.id}>
             <button type="button" className="link" onClick={() => setOpen(open === n.id ? null : n.id)}>
               {tokyoTime(n.createdAt)} [
-              {t(n.kind === "announcement" ? "notices.kindAnnouncement" : "notices.kindNotice")}] {n.subject}
+              {t(n.kind === "announcement" ? "notices.kindAnnouncement" : "notices.kindNotice")}]{" "}
+              <span data-value>{n.subject}</span>
             </button>
             {open === n.id && detail && (
               <ScrollBox>

@@ -127,6 +127,18 @@ export async function lockDrafts(tx: Q, ids: string[]) {
     .execute();
 }
 
+/** Invoices just issued, as their notices tell them (Art. 31(1)), by number. */
+export async function issuedInvoicesOf(tx: Q, ids: string[]) {
+  if (ids.length === 0) return [];
+  return tx
+    .selectFrom("invoices")
+    .select(["id", "number", "kind", "month", "total", "due_date", "customer_id", "contract_id"])
+    .where("id", "in", ids)
+    .where("status", "=", "issued")
+    .orderBy("number")
+    .execute();
+}
+
 /** A month's drafts not locked by another issuer, a batch at a time. */
 export async function draftsOfMonth(tx: Q, month: IsoMonth, batch: number): Promise<string[]> {
   const rows = await tx
