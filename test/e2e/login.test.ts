@@ -135,7 +135,7 @@ describe("web shell", () => {
     await page.getByRole("button", { name: "変更する" }).click();
     await page
       .getByRole("alert")
-      .getByText(/commonly used/)
+      .getByText(/パスワード: よく使われるパスワードの一覧にあります/)
       .waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, "portal-initial-password.png"), fullPage: true });
     await page.getByLabel("新しいパスワード(12文字以上)").fill("a fresh and private passphrase");

@@ -1,16 +1,18 @@
-import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
+import {
+  type ComponentType,
+  type FormEvent,
+  lazy,
+  type ReactNode,
+  Suspense,
+  useCallback,
+  useEffect,
+  useState,
+} from "react";
 import { ApiFailure, api, type Me, setCsrf } from "./api.ts";
-import { ApplyPage } from "./apply.tsx";
-import { BillingPage, InvoicePage, MyInvoicesPage, PaymentsPage, PriceBookPage } from "./billing.tsx";
 import { type InstanceClock, setInstanceClock } from "./clock.ts";
-import { ChangeQueuePage } from "./contract-changes.tsx";
-import { ApplicationsPage, ContractPage, ContractsPage } from "./contracts.tsx";
 import { ConsoleHome, PortalHome } from "./home.tsx";
 import { formatLang, initialLang, type Lang, LangContext, type MessageKey, useT } from "./i18n.ts";
 import { useLabels } from "./labels.ts";
-import { ChangesPage, InquiriesPage, TermsPage } from "./lifecycle.tsx";
-import { InboxPage, StaffNoticesPage } from "./notices.tsx";
-import { QrCode } from "./qr.tsx";
 import { navigate, usePath } from "./router.ts";
 import {
   ErrorBox,
@@ -23,6 +25,35 @@ import {
   useList,
   useLoad,
 } from "./ui.tsx";
+
+// Pages load on first visit (their own chunks): the shell and the home are what every visit needs.
+// biome-ignore lint/suspicious/noExplicitAny: a page's props are its own; React.lazy keeps them
+function lazyPage<M extends Record<K, ComponentType<any>>, K extends keyof M>(
+  load: () => Promise<M>,
+  name: K,
+) {
+  return lazy(async () => ({ default: (await load())[name] }));
+}
+const billing = () => import("./billing.tsx");
+const contracts = () => import("./contracts.tsx");
+const lifecycle = () => import("./lifecycle.tsx");
+const notices = () => import("./notices.tsx");
+const ApplyPage = lazyPage(() => import("./apply.tsx"), "ApplyPage");
+const BillingPage = lazyPage(billing, "BillingPage");
+const InvoicePage = lazyPage(billing, "InvoicePage");
+const MyInvoicesPage = lazyPage(billing, "MyInvoicesPage");
+const PaymentsPage = lazyPage(billing, "PaymentsPage");
+const PriceBookPage = lazyPage(billing, "PriceBookPage");
+const ChangeQueuePage = lazyPage(() => import("./contract-changes.tsx"), "ChangeQueuePage");
+const ApplicationsPage = lazyPage(contracts, "ApplicationsPage");
+const ContractPage = lazyPage(contracts, "ContractPage");
+const ContractsPage = lazyPage(contracts, "ContractsPage");
+const ChangesPage = lazyPage(lifecycle, "ChangesPage");
+const InquiriesPage = lazyPage(lifecycle, "InquiriesPage");
+const TermsPage = lazyPage(lifecycle, "TermsPage");
+const InboxPage = lazyPage(notices, "InboxPage");
+const StaffNoticesPage = lazyPage(notices, "StaffNoticesPage");
+const QrCode = lazyPage(() => import("./qr.tsx"), "QrCode");
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -80,7 +111,12 @@ function Root() {
   }, [refresh]);
   const path = usePath();
   let page: ReactNode;
-  if (path === "/apply") page = <ApplyPage />;
+  if (path === "/apply")
+    page = (
+      <Suspense fallback={<p className="loading">{t("loading")}</p>}>
+        <ApplyPage />
+      </Suspense>
+    );
   else if (me === undefined || clock === null) page = <p className="loading">{t("loading")}</p>;
   else if (me === null) page = <LoginPage onLoggedIn={refresh} />;
   else page = <Shell me={me} refresh={refresh} />;
@@ -288,7 +324,9 @@ function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
             ))}
           </ul>
         </nav>
-        <main id="main">{content}</main>
+        <main id="main">
+          <Suspense fallback={<p className="loading">{t("loading")}</p>}>{content}</Suspense>
+        </main>
       </div>
     </div>
   );
@@ -306,12 +344,13 @@ function Page({
   refresh: () => Promise<void>;
 }) {
   const t = useT();
+  const labels = useLabels();
   if (path === base || path === "/" || path === "/login")
     return (
       <section>
         <h1>{t(me.user.kind === "staff" ? "home.staffWelcome" : "home.customerWelcome")}</h1>
         <p>
-          {t("home.role")}: <code>{me.user.role}</code>
+          {t("home.role")}: {labels.role(me.user.role)}
         </p>
         {me.user.kind === "staff" ? <ConsoleHome me={me} /> : <PortalHome />}
       </section>

@@ -9,6 +9,7 @@ import { type FormEvent, type ReactNode, useEffect, useState } from "react";
 import type { ChargeLine, InvoiceDocument, TaxCategory } from "../../src/billing/types.ts";
 import { ApiFailure, api, type Me, upload } from "./api.ts";
 import { monthInJapan, todayInJapan } from "./clock.ts";
+import { yen } from "./format.ts";
 import { formatLang, type MessageKey, useT } from "./i18n.ts";
 import { ActionForm } from "./lifecycle.tsx";
 import { MenuLimits } from "./menu-limits.tsx";
@@ -189,10 +190,7 @@ interface ContractBilling {
 // ---- small helpers ----------------------------------------------------------------------------
 
 /** Integer yen, the way a Japanese invoice writes it. */
-const YEN_EN = new Intl.NumberFormat("en-US", { style: "currency", currency: "JPY" });
-/** An amount in yen as the reader's language writes it: 15,000円 / ¥15,000. */
-export const yen = (n: number) =>
-  formatLang.current === "en" ? YEN_EN.format(n) : `${n.toLocaleString("ja-JP")}円`;
+export { yen };
 
 const TAX_LABEL: Record<TaxCategory, MessageKey> = {
   "10": "billing.tax10",

@@ -4,7 +4,7 @@
  */
 import { type FormEvent, useState } from "react";
 import { api, type Me } from "./api.ts";
-import { yen } from "./billing.tsx";
+import { yen } from "./format.ts";
 import { type MessageKey, useT } from "./i18n.ts";
 import { useLabels } from "./labels.ts";
 import {

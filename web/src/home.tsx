@@ -5,7 +5,7 @@
  */
 import type { ReactNode } from "react";
 import type { Me } from "./api.ts";
-import { yen } from "./billing.tsx";
+import { yen } from "./format.ts";
 import { type MessageKey, useT } from "./i18n.ts";
 import { useLabels } from "./labels.ts";
 import { Link, type Page, useLoad } from "./ui.tsx";
@@ -20,9 +20,12 @@ function Queue<T>({
   empty,
   row,
   testId,
+  error,
 }: {
   title: MessageKey;
   page: Page<T> | undefined;
+  /** Why the queue could not be read: said, not left loading. */
+  error?: string | null;
   to: string;
   empty: MessageKey;
   row: (x: T) => ReactNode;
@@ -34,6 +37,11 @@ function Queue<T>({
       <h2>
         <Link to={to}>{t(title)}</Link> <span className="count">{count(page)}</span>
       </h2>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       {page && page.items.length === 0 && <p className="hint">{t(empty)}</p>}
       {page && page.items.length > 0 && (
         <ul>
@@ -97,12 +105,14 @@ export function ConsoleHome({ me }: { me: Me }) {
   const role = me.user.role;
   const ops = ["admin", "operator"].includes(role);
   const money = ["admin", "billing"].includes(role);
-  const [applications] = useLoad<Page<Application>>("/applications?status=applied&limit=100");
-  const [changes] = useLoad<Page<ChangeRow>>("/contract-changes?status=requested&limit=100");
-  const [overdue] = useLoad<Page<Overdue>>(ops || money ? "/billing/overdue?limit=100" : null);
-  const [inquiries] = useLoad<Page<Inquiry>>("/inquiries?limit=100");
-  const [drafts] = useLoad<Page<Draft>>(money ? "/invoices?status=draft&limit=100" : null);
-  const [failing] = useLoad<Page<FailingDelivery>>("/notice-deliveries/failing?limit=100");
+  const [applications, applicationsError] = useLoad<Page<Application>>(
+    "/applications?status=applied&limit=100",
+  );
+  const [changes, changesError] = useLoad<Page<ChangeRow>>("/contract-changes?status=requested&limit=100");
+  const [overdue, overdueError] = useLoad<Page<Overdue>>(ops || money ? "/billing/overdue?limit=100" : null);
+  const [inquiries, inquiriesError] = useLoad<Page<Inquiry>>("/inquiries?limit=100");
+  const [drafts, draftsError] = useLoad<Page<Draft>>(money ? "/invoices?status=draft&limit=100" : null);
+  const [failing, failingError] = useLoad<Page<FailingDelivery>>("/notice-deliveries/failing?limit=100");
   const open = inquiries && {
     ...inquiries,
     items: inquiries.items.filter((i) => !i.answeredAt).sort((a, b) => (a.deadline < b.deadline ? -1 : 1)),
@@ -117,6 +127,7 @@ export function ConsoleHome({ me }: { me: Me }) {
         testId="queue-applications"
         title="home.applications"
         page={applications}
+        error={applicationsError}
         to="/console/applications"
         empty="home.none"
         row={(a) => `${a.number} ${a.legalName} (${a.receivedOn})`}
@@ -125,6 +136,7 @@ export function ConsoleHome({ me }: { me: Me }) {
         testId="queue-changes"
         title="home.changes"
         page={changes}
+        error={changesError}
         to="/console/contract-changes"
         empty="home.none"
         row={(c) => (
@@ -138,6 +150,7 @@ export function ConsoleHome({ me }: { me: Me }) {
           testId="queue-overdue"
           title="home.overdue"
           page={overdue}
+          error={overdueError}
           to="/console/billing"
           empty="home.none"
           row={(o) => (
@@ -153,6 +166,7 @@ export function ConsoleHome({ me }: { me: Me }) {
           testId="queue-candidates"
           title="home.candidates"
           page={candidates}
+          error={overdueError}
           to="/console/billing"
           empty="home.none"
           row={(o) => `${o.recipientName} — ${o.number}`}
@@ -162,6 +176,7 @@ export function ConsoleHome({ me }: { me: Me }) {
         testId="queue-inquiries"
         title="home.inquiries"
         page={open}
+        error={inquiriesError}
         to="/console/inquiries"
         empty="home.none"
         row={(i) => (
@@ -175,6 +190,7 @@ export function ConsoleHome({ me }: { me: Me }) {
         testId="queue-deliveries"
         title="home.failingDeliveries"
         page={failing}
+        error={failingError}
         to="/console/notices"
         empty="home.none"
         row={(d) => (
@@ -197,6 +213,7 @@ export function ConsoleHome({ me }: { me: Me }) {
           testId="queue-drafts"
           title="home.drafts"
           page={drafts}
+          error={draftsError}
           to="/console/billing"
           empty="home.none"
           row={(d) => (
@@ -235,9 +252,9 @@ interface InboxItem {
 export function PortalHome() {
   const t = useT();
   const l = useLabels();
-  const [contracts] = useLoad<Page<Contract>>("/contracts?limit=100");
-  const [invoices] = useLoad<Page<Invoice>>("/invoices?limit=100");
-  const [inbox] = useLoad<Page<InboxItem>>("/notices?limit=100");
+  const [contracts, contractsError] = useLoad<Page<Contract>>("/contracts?limit=100");
+  const [invoices, invoicesError] = useLoad<Page<Invoice>>("/invoices?limit=100");
+  const [inbox, inboxError] = useLoad<Page<InboxItem>>("/notices?limit=100");
   const owed = invoices?.items.filter((i) => i.balance > 0) ?? [];
   const balance = owed.reduce((s, i) => s + i.balance, 0);
   const next = [...owed].sort((a, b) => (a.dueDate < b.dueDate ? -1 : 1))[0];
@@ -248,6 +265,7 @@ export function PortalHome() {
         testId="portal-contracts"
         title="home.myContracts"
         page={contracts}
+        error={contractsError}
         to="/portal/contracts"
         empty="home.none"
         row={(c) => (
@@ -261,6 +279,11 @@ export function PortalHome() {
         <h2>
           <Link to="/portal/invoices">{t("home.balance")}</Link>
         </h2>
+        {invoicesError && (
+          <p className="error" role="alert">
+            {invoicesError}
+          </p>
+        )}
         {invoices && (
           <p>
             {balance > 0
@@ -276,6 +299,7 @@ export function PortalHome() {
         testId="portal-unread"
         title="home.unread"
         page={unread}
+        error={inboxError}
         to="/portal/notices"
         empty="home.noneUnread"
         row={(n) => n.subject}
