@@ -204,6 +204,12 @@ describe("tenancy of contracts", () => {
     expect((await a.c.req("GET", "/api/v1/contracts")).json.items.map((x: { id: string }) => x.id)).toEqual([
       a.contract.id,
     ]);
+    // Naming another company's id changes nothing for a customer: still only its own.
+    expect((await a.c.req("GET", `/api/v1/contracts?customerId=${b.customerId}`)).json.items).toEqual([]);
+    // Staff list one customer's contracts (the customer page).
+    const one = (await op.req("GET", `/api/v1/contracts?customerId=${b.customerId}`)).json.items;
+    expect(one.map((x: { id: string }) => x.id)).toEqual([b.contract.id]);
+    expect((await op.req("GET", "/api/v1/contracts?customerId=not-a-uuid")).status).toBe(400);
     const inq = await op.req("POST", `/api/v1/contracts/${b.contract.id}/inquiries`, {
       subject: "確認",
       body: "…",

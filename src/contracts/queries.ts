@@ -20,7 +20,7 @@ const isCustomer = (auth: AuthContext) => auth.user.kind === "customer";
 export async function listContracts(
   deps: Deps,
   auth: AuthContext,
-  filter: { status?: ContractStatus } & PageRequest = {},
+  filter: { status?: ContractStatus; customerId?: string } & PageRequest = {},
 ): Promise<Page<ContractView>> {
   const present = isCustomer(auth)
     ? (r: Parameters<typeof presentContract>[0]) => ({ ...presentContract(r), suspensionCandidate: null })

@@ -166,9 +166,13 @@ export function contractRoutes(ctx: AppContext) {
     route({
       method: "GET",
       url: "/contracts",
-      summary: "Contracts (a customer sees its own)",
+      summary: "Contracts (a customer sees its own); staff may name one customer",
       policy: { who: "any" },
-      query: z.strictObject({ status: z.enum(CONTRACT_STATUSES).optional(), ...pageFields }),
+      query: z.strictObject({
+        status: z.enum(CONTRACT_STATUSES).optional(),
+        customerId: z.uuid().optional(),
+        ...pageFields,
+      }),
       response: pageOf(contractSchema),
       handler: ({ auth, query }) => listContracts(ctx, auth, query),
     }),

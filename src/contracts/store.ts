@@ -87,9 +87,14 @@ export async function contractById(tx: Q, id: string, forUpdate = false) {
 }
 
 /** Contracts, the latest number first. */
-export async function listContracts(db: Q, filter: { status?: ContractStatus }, page: PageRequest) {
+export async function listContracts(
+  db: Q,
+  filter: { status?: ContractStatus; customerId?: string },
+  page: PageRequest,
+) {
   let q = db.selectFrom("contracts").selectAll();
   if (filter.status) q = q.where("status", "=", filter.status);
+  if (filter.customerId) q = q.where("customer_id", "=", filter.customerId);
   return paginate(q, { list: "contracts", keys: [["number", "desc"]] }, page);
 }
 

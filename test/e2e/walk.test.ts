@@ -13,6 +13,7 @@ import http from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
 import zlib from "node:zlib";
+import { sql } from "kysely";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBilling } from "../../src/billing/runs.ts";
@@ -144,6 +145,19 @@ async function check(
         out.push(`raw code: "${m[0]}"`);
       for (const m of body.matchAll(/\bundefined\b|\bNaN\b|\[object Object\]|\b\d{4}-\d\d-\d\dT\d\d:\d\d/g))
         out.push(`raw value: "${m[0]}"`);
+      // An article cited in the other language's way (第31条第3項 in the English page, Art. 31(3) in the
+      // Japanese), outside text marked as another language's or as data.
+      const walker = document.createTreeWalker(
+        document.querySelector("main") ?? document.body,
+        NodeFilter.SHOW_TEXT,
+      );
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement;
+        if (!el || el.closest("[lang]:not(html), [data-value], script, style")) continue;
+        const text = n.textContent ?? "";
+        const wrong = lang === "en" ? /第\d+条/.exec(text) : /\bArt\. \d+/.exec(text);
+        if (wrong) out.push(`article cited the other language's way: "${text.trim().slice(0, 80)}"`);
+      }
       if (document.documentElement.scrollWidth > window.innerWidth + 1)
         out.push(
           `wider than the screen: ${document.documentElement.scrollWidth} px > ${window.innerWidth} px`,
@@ -234,6 +248,7 @@ describe("every page, both languages, desktop and phone", () => {
           ["console-contracts", "/console/contracts"],
           ["console-contract", `/console/contracts/${contract.id}`],
           ["console-customers", "/console/customers"],
+          ["console-customer", `/console/customers/${sample.id}`],
           ["console-notices", "/console/notices"],
           ["console-inquiries", "/console/inquiries"],
           ["console-changes", "/console/changes"],
@@ -303,6 +318,27 @@ describe("every page, both languages, desktop and phone", () => {
         expect(errors, `JavaScript errors on ${tour.login ?? "public"} pages`).toEqual([]);
         await page.close();
       }
+    }
+    // The customer page gathers the company's contracts and invoices with what is owed.
+    {
+      const page = await browser.newPage();
+      await logIn(page, base, "operator");
+      await page.getByRole("link", { name: "契約者", exact: true }).click();
+      await page.getByRole("link", { name: "株式会社サンプル商事", exact: true }).click();
+      await page.getByRole("heading", { name: "株式会社サンプル商事" }).waitFor();
+      await page.getByTestId("customer-contracts").getByRole("link", { name: "C-DEMO-0001" }).waitFor();
+      const owed = await db
+        .selectFrom("invoices")
+        .select(sql<number>`sum(greatest(total - paid_amount, 0))`.as("total"))
+        .where("customer_id", "=", sample.id)
+        .where("status", "=", "issued")
+        .executeTakeFirstOrThrow();
+      await page
+        .getByTestId("customer-balance")
+        .getByText(`${Number(owed.total).toLocaleString("ja-JP")}円`)
+        .waitFor();
+      await page.getByTestId("customer-invoices").getByRole("link", { name: /^INV-/ }).first().waitFor();
+      await page.close();
     }
     fs.writeFileSync(path.join(ARTIFACTS, "axe.json"), JSON.stringify(axe, null, 2));
     fs.writeFileSync(path.join(ARTIFACTS, "walk-findings.json"), JSON.stringify(findings, null, 2));

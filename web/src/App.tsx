@@ -53,6 +53,7 @@ const InquiriesPage = lazyPage(lifecycle, "InquiriesPage");
 const TermsPage = lazyPage(lifecycle, "TermsPage");
 const InboxPage = lazyPage(notices, "InboxPage");
 const StaffNoticesPage = lazyPage(notices, "StaffNoticesPage");
+const CustomerPage = lazyPage(() => import("./console/customer.tsx"), "CustomerPage");
 const QrCode = lazyPage(() => import("./qr.tsx"), "QrCode");
 
 export function App() {
@@ -356,6 +357,8 @@ function Page({
       </section>
     );
   if (path === "/console/customers" && me.user.kind === "staff") return <CustomersPage />;
+  const customerMatch = path.match(/^\/console\/customers\/([0-9a-f-]{36})$/);
+  if (customerMatch && me.user.kind === "staff") return <CustomerPage id={customerMatch[1]!} />;
   if (path === "/console/applications" && me.user.kind === "staff") return <ApplicationsPage />;
   if (path === "/console/notices" && me.user.kind === "staff") return <StaffNoticesPage />;
   if (path === "/portal/notices" && me.user.kind === "customer") return <InboxPage />;
@@ -424,7 +427,9 @@ function CustomersPage() {
           <tbody>
             {data?.items.map((c) => (
               <tr key={c.id}>
-                <td>{c.legalName}</td>
+                <td>
+                  <Link to={`/console/customers/${c.id}`}>{c.legalName}</Link>
+                </td>
                 <td>{c.corporateNumber}</td>
               </tr>
             ))}

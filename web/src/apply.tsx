@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { api } from "./api.ts";
+import { art } from "./format.ts";
 import { useT } from "./i18n.ts";
 import { useLabels } from "./labels.ts";
 import { ErrorBox, errorText, Field, Link, Select } from "./ui.tsx";
@@ -66,7 +67,7 @@ export function ApplyPage() {
           </p>
           {done.coolingOffLastDay && (
             <p>
-              {t("apply.coolingOff")}: <strong>{done.coolingOffLastDay}</strong> (第42条)
+              {t("apply.coolingOff")}: <strong>{done.coolingOffLastDay}</strong> ({art("42")})
             </p>
           )}
           <Link to="/">{t("apply.back")}</Link>

@@ -9,7 +9,7 @@ import { type FormEvent, type ReactNode, useEffect, useState } from "react";
 import type { ChargeLine, InvoiceDocument, TaxCategory } from "../../src/billing/types.ts";
 import { ApiFailure, api, type Me, upload } from "./api.ts";
 import { monthInJapan, todayInJapan } from "./clock.ts";
-import { yen } from "./format.ts";
+import { art, yen } from "./format.ts";
 import { formatLang, type MessageKey, useT } from "./i18n.ts";
 import { ActionForm } from "./lifecycle.tsx";
 import { MenuLimits } from "./menu-limits.tsx";
@@ -577,7 +577,9 @@ export function InvoicePage({ id, me }: { id: string; me: Me }) {
         <dt>{t("billing.issueDate")}</dt>
         <dd>{d.issueDate ?? "—"}</dd>
         <dt>{t("billing.dueDate")}</dt>
-        <dd>{d.dueDate} (第31条第3項)</dd>
+        <dd>
+          {d.dueDate} ({art("31(3)")})
+        </dd>
         <dt>{t("billing.total")}</dt>
         <dd data-testid="invoice-total">{yen(d.totals.total)}</dd>
         <dt>{t("billing.paymentStatus")}</dt>
@@ -1708,7 +1710,9 @@ export function ContractBillingPanel({ id, me, onChanged }: { id: string; me: Me
             <dt>{t("billing.monthlyFee")}</dt>
             <dd>{yen(data.monthlyFee)}</dd>
             <dt>{t("billing.damagesCap")}</dt>
-            <dd data-testid="damages-cap">{yen(data.damagesCap.result.cap)} (第39条)</dd>
+            <dd data-testid="damages-cap">
+              {yen(data.damagesCap.result.cap)} ({art("39")})
+            </dd>
             <dt>{t("billing.sla")}</dt>
             <dd data-testid="sla-credit">
               {data.sla.result.hours} h → {data.sla.result.percentage}% → {yen(data.sla.result.credit)}
@@ -1756,7 +1760,7 @@ export function ContractBillingPanel({ id, me, onChanged }: { id: string; me: Me
           {data.cancelledOptions.length > 0 && (
             <p>
               {t("billing.cancelledOptions")}:{" "}
-              {data.cancelledOptions.map((o) => `${o.option} (${o.receivedOn})`).join(", ")} (第11条)
+              {data.cancelledOptions.map((o) => `${o.option} (${o.receivedOn})`).join(", ")} ({art("11")})
             </p>
           )}
         </>

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from "react";
 import { api, type Me } from "./api.ts";
 import { ContractBillingPanel } from "./billing.tsx";
 import { ChangeRequestForm, ContractChanges } from "./contract-changes.tsx";
+import { art } from "./format.ts";
 import { useT } from "./i18n.ts";
 import { useLabels } from "./labels.ts";
 import { ContractActions } from "./lifecycle.tsx";
@@ -286,7 +287,9 @@ export function ContractPage({ id, me }: { id: string; me: Me }) {
           {c.options.length > 0 && ` (${c.options.map(l.option).join(", ")})`}
         </dd>
         <dt>{t("contracts.startDate")}</dt>
-        <dd>{c.startDate} (第13条)</dd>
+        <dd>
+          {c.startDate} ({art("13")})
+        </dd>
         <dt>{t("contracts.minimumTermEnd")}</dt>
         <dd>
           {c.minimumTermEnd} — {t("contracts.renewal")}
@@ -294,7 +297,9 @@ export function ContractPage({ id, me }: { id: string; me: Me }) {
         {c.coolingOffLastDay && (
           <>
             <dt>{t("contracts.coolingOff")}</dt>
-            <dd>{c.coolingOffLastDay} (第42条)</dd>
+            <dd>
+              {c.coolingOffLastDay} ({art("42")})
+            </dd>
           </>
         )}
         {c.endEffectiveOn && (
@@ -308,7 +313,7 @@ export function ContractPage({ id, me }: { id: string; me: Me }) {
             <dt>{t("contracts.extension")}</dt>
             <dd data-testid="extension">
               {t("contracts.extensionDays").replace("{n}", String(c.extensionDays))}
-              {c.serviceUntil ? ` — ${t("contracts.serviceUntil")} ${c.serviceUntil}` : ""} (第36条第2項)
+              {c.serviceUntil ? ` — ${t("contracts.serviceUntil")} ${c.serviceUntil}` : ""} ({art("36(2)")})
             </dd>
           </>
         )}
@@ -380,7 +385,7 @@ export function ContractPage({ id, me }: { id: string; me: Me }) {
                   {e.reasonCode ? ` (${l.reason(e.reasonCode)})` : ""} — {l.actor(e.actorKind)}
                 </td>
                 <td>{l.status(e.toStatus)}</td>
-                <td>{e.article ? `Art. ${e.article}` : ""}</td>
+                <td>{e.article ? art(e.article) : ""}</td>
               </tr>
             ))}
           </tbody>

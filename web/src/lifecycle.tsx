@@ -1,6 +1,7 @@
 /** Console and portal pages for the rest of the lifecycle: provider actions, inquiries, changes, terms. */
 import { type FormEvent, type ReactNode, useState } from "react";
 import { api, type Me } from "./api.ts";
+import { art } from "./format.ts";
 import { useT } from "./i18n.ts";
 import { ErrorBox, errorText, Field, MoreButton, ScrollBox, Select, useAll, useList } from "./ui.tsx";
 
@@ -184,11 +185,13 @@ export function InquiriesPage({ me }: { me: Me }) {
             {q.contractNumber}: {q.subject}
           </h2>
           <p className="hint">
-            {q.sentOn} → {t("lifecycle.deadline")} {q.deadline} (Art. 44(3))
+            {q.sentOn} → {t("lifecycle.deadline")} {q.deadline} ({art("44(3)")})
             {q.overdue ? ` — ${t("lifecycle.overdue")}` : ""}
             {q.eligibleForStop ? ` — ${t("lifecycle.eligibleForStop")}` : ""}
           </p>
-          <pre className="body">{q.body}</pre>
+          <pre className="body" data-value>
+            {q.body}
+          </pre>
           {q.answeredAt ? (
             <p>
               {t("lifecycle.answer")}: {q.answer}
@@ -387,7 +390,7 @@ export function TermsPage({ me }: { me: Me }) {
               type="date"
               value={v.effectiveOn}
               onChange={(x) => setV({ ...v, effectiveOn: x })}
-              hint="≥ 14日後 (第2条)"
+              hint={t("lifecycle.termsNoticeHint")}
             />
           </ActionForm>
           <ActionForm
@@ -420,7 +423,7 @@ export function TermsPage({ me }: { me: Me }) {
               type="date"
               value={a.abolitionOn}
               onChange={(x) => setA({ ...a, abolitionOn: x })}
-              hint="≥ 2ヶ月後 (第24条第2項)"
+              hint={t("lifecycle.abolitionHint")}
             />
           </ActionForm>
         </div>

@@ -1,6 +1,7 @@
 /** Notices: the customer's inbox, and staff sending notices and announcements (Art. 1, 43). */
 import { type FormEvent, useState } from "react";
 import { api } from "./api.ts";
+import { art } from "./format.ts";
 import { useT } from "./i18n.ts";
 import { useLabels } from "./labels.ts";
 import {
@@ -39,9 +40,11 @@ export function InboxPage() {
             <span data-value>{n.subject}</span>
           </h2>
           <p className="hint">
-            {tokyoTime(n.createdAt)} {n.article ? `(Art. ${n.article})` : ""}
+            {tokyoTime(n.createdAt)} {n.article ? `(${art(n.article)})` : ""}
           </p>
-          <pre className="body">{n.body}</pre>
+          <pre className="body" data-value>
+            {n.body}
+          </pre>
           {n.acknowledgedAt ? (
             <p>{t("notices.acknowledged")}</p>
           ) : (

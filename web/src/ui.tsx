@@ -1,6 +1,7 @@
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { api } from "./api.ts";
 import { errorText } from "./errors.ts";
+import { art } from "./format.ts";
 import { useT } from "./i18n.ts";
 import { navigate } from "./router.ts";
 
@@ -194,11 +195,8 @@ export function Basis({ basis, title }: { basis: BasisItem[]; title: string }) {
         {basis.map((b, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: the list is static per render
           <li key={i}>
-            <strong>
-              第{b.article.replace(/\((\d+)\)/, "条第$1項").replace(/\((\d+)\)/, "第$1号")}
-              {b.article.includes("(") ? "" : "条"}
-            </strong>{" "}
-            (Art. {b.article}): {b.text}
+            {/* The explanation is the server's, in English: said so for screen readers. */}
+            <strong>{art(b.article)}</strong>: <span lang="en">{b.text}</span>
           </li>
         ))}
       </ul>

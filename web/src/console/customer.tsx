@@ -1,0 +1,145 @@
+/**
+ * Console: one customer on one page — the company, its contracts (plan, state, start, minimum term,
+ * end) and its invoices with what is still owed and whether it is overdue (Art. 31(3), 33).
+ */
+import { yen } from "../format.ts";
+import { type MessageKey, useT } from "../i18n.ts";
+import { useLabels } from "../labels.ts";
+import { ErrorBox, Link, MoreButton, ScrollBox, useList, useLoad } from "../ui.tsx";
+
+interface Customer {
+  id: string;
+  legalName: string;
+  corporateNumber: string | null;
+  createdAt: string;
+}
+interface Contract {
+  id: string;
+  number: string;
+  status: string;
+  plan: string;
+  options: string[];
+  startDate: string;
+  minimumTermEnd: string;
+  endEffectiveOn: string | null;
+}
+interface Invoice {
+  id: string;
+  number: string | null;
+  month: string;
+  status: string;
+  dueDate: string;
+  total: number;
+  balance: number;
+  overdue: boolean;
+}
+
+const INVOICE_STATUS: Record<string, MessageKey> = {
+  draft: "billing.statusDraft",
+  issued: "billing.statusIssued",
+  void: "billing.statusVoid",
+};
+
+export function CustomerPage({ id }: { id: string }) {
+  const t = useT();
+  const l = useLabels();
+  const [customer, error] = useLoad<Customer>(`/customers/${id}`);
+  const [contracts, contractsError, , moreContracts] = useList<Contract>(`/contracts?customerId=${id}`);
+  const [invoices, invoicesError, , moreInvoices] = useList<Invoice>(`/invoices?customerId=${id}`);
+  const issued = invoices?.items.filter((i) => i.status === "issued") ?? [];
+  const owed = issued.reduce((s, i) => s + Math.max(0, i.balance), 0);
+  const overdue = issued.filter((i) => i.overdue && i.balance > 0);
+  return (
+    <section>
+      <p>
+        <Link to="/console/customers">← {t("customers.title")}</Link>
+      </p>
+      <h1>
+        <span data-value>{customer?.legalName ?? "…"}</span>
+      </h1>
+      <ErrorBox error={error ?? contractsError ?? invoicesError} />
+      {customer && (
+        <dl className="facts">
+          <dt>{t("customers.corporateNumber")}</dt>
+          <dd>{customer.corporateNumber ?? "—"}</dd>
+          <dt>{t("customer.balance")}</dt>
+          <dd data-testid="customer-balance">
+            {yen(owed)}
+            {overdue.length > 0 && (
+              <strong> {t("customer.overdue").replace("{n}", String(overdue.length))}</strong>
+            )}
+            {invoices?.hasMore && <span className="hint"> {t("customer.loadedOnly")}</span>}
+          </dd>
+        </dl>
+      )}
+      <h2>{t("customer.contracts")}</h2>
+      <ScrollBox>
+        <table data-testid="customer-contracts">
+          <thead>
+            <tr>
+              <th scope="col">{t("contracts.number")}</th>
+              <th scope="col">{t("contracts.plan")}</th>
+              <th scope="col">{t("contracts.status")}</th>
+              <th scope="col">{t("contracts.startDate")}</th>
+              <th scope="col">{t("contracts.minimumTermEnd")}</th>
+              <th scope="col">{t("customer.endsOn")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {contracts?.items.map((c) => (
+              <tr key={c.id}>
+                <td>
+                  <Link to={`/console/contracts/${c.id}`}>{c.number}</Link>
+                </td>
+                <td>
+                  {l.plan(c.plan)}
+                  {c.options.length > 0 && ` (${c.options.map(l.option).join(", ")})`}
+                </td>
+                <td>{l.status(c.status)}</td>
+                <td>{c.startDate}</td>
+                <td>{c.minimumTermEnd}</td>
+                <td>{c.endEffectiveOn ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
+      {contracts?.items.length === 0 && <p className="hint">{t("home.none")}</p>}
+      <MoreButton more={moreContracts} label={t("list.more")} />
+      <h2>{t("customer.invoices")}</h2>
+      <ScrollBox>
+        <table data-testid="customer-invoices">
+          <thead>
+            <tr>
+              <th scope="col">{t("billing.invoiceNumber")}</th>
+              <th scope="col">{t("billing.month")}</th>
+              <th scope="col">{t("billing.status")}</th>
+              <th scope="col">{t("billing.total")}</th>
+              <th scope="col">{t("billing.balance")}</th>
+              <th scope="col">{t("billing.dueDate")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {invoices?.items.map((i) => (
+              <tr key={i.id}>
+                <td>
+                  <Link to={`/console/invoices/${i.id}`}>{i.number ?? t("billing.statusDraft")}</Link>
+                </td>
+                <td>{i.month}</td>
+                <td>{t(INVOICE_STATUS[i.status] ?? "billing.statusDraft")}</td>
+                <td>{yen(i.total)}</td>
+                <td>
+                  {yen(i.balance)}
+                  {i.overdue && i.balance > 0 && <strong> {t("customer.pastDue")}</strong>}
+                </td>
+                <td>{i.dueDate}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
+      {invoices?.items.length === 0 && <p className="hint">{t("home.none")}</p>}
+      <MoreButton more={moreInvoices} label={t("list.more")} />
+    </section>
+  );
+}
