@@ -122,23 +122,9 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
   });
   if (mode === "start") await queue.work();
   await app.listen({ port: config.port, host: config.host });
-  const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
-  const url = `http://localhost:${port}`;
-  out.log(`\nUnyo is running at ${url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  out.log(
-    `  API docs: ${url}/api/docs    database: ${handle.embedded ? `embedded PostgreSQL under ${config.home}` : "DATABASE_URL"}`,
-  );
-  if (config.testClock) out.log(`  TEST CLOCK on: it is ${clock.now().toISOString()} for this instance`);
-  if (config.demo && mode === "start") {
-    out.log(`  Demo log-ins${seeded ? " (created now)" : ""} — password for all: ${DEMO_PASSWORD}`);
-    for (const d of DEMO_LOGINS)
-      out.log(
-        `    ${d.loginId.padEnd(14)} ${d.role.padEnd(16)} ${d.customer ?? "provider staff"}${d.note ? ` (${d.note})` : ""}`,
-      );
-  }
+  // Signals are taken before the process says it runs (see the worker).
   let clean = true;
-  await untilSignal(async (signal) => {
+  const stopped = untilSignal(async (signal) => {
     logger.info({ signal }, "shutting down: finishing in-flight requests and jobs");
     // Every step runs even when one before it fails, so that PostgreSQL and the home lock are always
     // let go of; a step failing because the database went away (an outage just before) is no failure.
@@ -162,6 +148,22 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
       }
     }
   });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://localhost:${port}`;
+  out.log(`\nUnyo is running at ${url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  out.log(
+    `  API docs: ${url}/api/docs    database: ${handle.embedded ? `embedded PostgreSQL under ${config.home}` : "DATABASE_URL"}`,
+  );
+  if (config.testClock) out.log(`  TEST CLOCK on: it is ${clock.now().toISOString()} for this instance`);
+  if (config.demo && mode === "start") {
+    out.log(`  Demo log-ins${seeded ? " (created now)" : ""} — password for all: ${DEMO_PASSWORD}`);
+    for (const d of DEMO_LOGINS)
+      out.log(
+        `    ${d.loginId.padEnd(14)} ${d.role.padEnd(16)} ${d.customer ?? "provider staff"}${d.note ? ` (${d.note})` : ""}`,
+      );
+  }
+  await stopped;
   return clean ? 0 : 1;
 }
 
@@ -192,13 +194,16 @@ export const workerCommand: Command = {
     const { clock, stop: stopClock } = await processClock(config, handle.db);
     const queue = jobQueue({ url: handle.url, db: handle.db, clock, config, log: logger, role: "worker" });
     await queue.work();
-    logger.info({ jobs: allJobs.length }, "Unyo worker running; Ctrl-C to stop");
-    console.log(`Unyo worker running ${allJobs.length} job(s); Ctrl-C to stop`);
-    await untilSignal(async () => {
+    // Signals are taken before the process says it runs: until a listener is added, SIGTERM's default
+    // action ends the process at once (a supervisor that stops it on the announcement would kill it).
+    const stopped = untilSignal(async () => {
       await queue.stop();
       stopClock();
       await handle.close();
     });
+    logger.info({ jobs: allJobs.length }, "Unyo worker running; Ctrl-C to stop");
+    console.log(`Unyo worker running ${allJobs.length} job(s); Ctrl-C to stop`);
+    await stopped;
     return 0;
   },
 };

@@ -338,6 +338,20 @@ describe("every page, both languages, desktop and phone", () => {
         .getByText(`${Number(owed.total).toLocaleString("ja-JP")}円`)
         .waitFor();
       await page.getByTestId("customer-invoices").getByRole("link", { name: /^INV-/ }).first().waitFor();
+      // The contracts list filters by state (the server's filter): only suspended ones, then all.
+      const suspended = await db
+        .selectFrom("contracts")
+        .select("number")
+        .where("status", "=", "suspended")
+        .execute();
+      await page.getByRole("link", { name: "契約", exact: true }).click();
+      await page.getByRole("heading", { name: "契約一覧" }).waitFor();
+      const rows = page.locator("main table tbody tr");
+      await expect.poll(() => rows.count()).toBeGreaterThan(suspended.length);
+      await page.getByLabel("状態で絞り込む").selectOption("suspended");
+      await expect.poll(() => rows.count()).toBe(suspended.length);
+      const numbers = await rows.locator("td:first-child").allTextContents();
+      expect(numbers.sort()).toEqual(suspended.map((c) => c.number).sort());
       await page.close();
     }
     fs.writeFileSync(path.join(ARTIFACTS, "axe.json"), JSON.stringify(axe, null, 2));

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from "react";
+import { CONTRACT_STATUSES } from "../../src/contracts/states.ts";
 import { api, type Me } from "./api.ts";
 import { ContractBillingPanel } from "./billing.tsx";
 import { ChangeRequestForm, ContractChanges } from "./contract-changes.tsx";
@@ -217,10 +218,18 @@ export function ApplicationsPage() {
 export function ContractsPage({ base }: { base: string }) {
   const t = useT();
   const l = useLabels();
-  const [data, error, , more] = useList<Contract>("/contracts");
+  const [status, setStatus] = useState("");
+  const [data, error, , more] = useList<Contract>(status ? `/contracts?status=${status}` : "/contracts");
   return (
     <section>
       <h1>{t("contracts.title")}</h1>
+      <Select
+        id="contractStatusFilter"
+        label={t("contracts.filterStatus")}
+        value={status}
+        onChange={setStatus}
+        options={[["", t("list.all")], ...CONTRACT_STATUSES.map((s): [string, string] => [s, l.status(s)])]}
+      />
       <ErrorBox error={error} />
       <ScrollBox>
         <table>
@@ -230,6 +239,7 @@ export function ContractsPage({ base }: { base: string }) {
               <th scope="col">{t("contracts.status")}</th>
               <th scope="col">{t("contracts.plan")}</th>
               <th scope="col">{t("contracts.startDate")}</th>
+              <th scope="col">{t("contracts.minimumTermEnd")}</th>
               <th scope="col">{t("contracts.endEffective")}</th>
             </tr>
           </thead>
@@ -242,6 +252,7 @@ export function ContractsPage({ base }: { base: string }) {
                 <td>{l.status(c.status)}</td>
                 <td>{l.plan(c.plan)}</td>
                 <td>{c.startDate}</td>
+                <td>{c.minimumTermEnd}</td>
                 <td>{c.endEffectiveOn ?? "—"}</td>
               </tr>
             ))}

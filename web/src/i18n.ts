@@ -565,6 +565,8 @@ const ja = {
   "customer.invoices": "請求書",
   "customer.endsOn": "終了日",
   "customer.pastDue": "期日超過",
+  "contracts.filterStatus": "状態で絞り込む",
+  "list.all": "すべて",
   "changes.inclInitial": "うち初期費用",
   "totp.scan":
     "認証アプリ(Google Authenticator など)で次のQRコードを読み取るか、下の秘密鍵を入力してください。",
@@ -1258,6 +1260,8 @@ const en: Record<MessageKey, string> = {
   "customer.invoices": "Invoices",
   "customer.endsOn": "Ends on",
   "customer.pastDue": "overdue",
+  "contracts.filterStatus": "Filter by status",
+  "list.all": "All",
   "changes.inclInitial": "incl. initial fees",
   "totp.scan":
     "Scan this QR code with your authenticator app (Google Authenticator and the like), or enter the secret below.",
