@@ -14,17 +14,7 @@ import { ConsoleHome, PortalHome } from "./home.tsx";
 import { formatLang, initialLang, type Lang, LangContext, type MessageKey, useT } from "./i18n.ts";
 import { useLabels } from "./labels.ts";
 import { navigate, usePath } from "./router.ts";
-import {
-  ErrorBox,
-  errorText,
-  Field,
-  Link,
-  MoreButton,
-  ScrollBox,
-  tokyoTime,
-  useList,
-  useLoad,
-} from "./ui.tsx";
+import { ErrorBox, errorText, Field, Link, MoreButton, tokyoTime, useList, useLoad } from "./ui.tsx";
 
 // Pages load on first visit (their own chunks): the shell and the home are what every visit needs.
 // biome-ignore lint/suspicious/noExplicitAny: a page's props are its own; React.lazy keeps them
@@ -54,6 +44,7 @@ const TermsPage = lazyPage(lifecycle, "TermsPage");
 const InboxPage = lazyPage(notices, "InboxPage");
 const StaffNoticesPage = lazyPage(notices, "StaffNoticesPage");
 const CustomerPage = lazyPage(() => import("./console/customer.tsx"), "CustomerPage");
+const CustomersPage = lazyPage(() => import("./console/customers.tsx"), "CustomersPage");
 const QrCode = lazyPage(() => import("./qr.tsx"), "QrCode");
 
 export function App() {
@@ -407,38 +398,6 @@ interface Customer {
   id: string;
   legalName: string;
   corporateNumber: string | null;
-}
-
-function CustomersPage() {
-  const t = useT();
-  const [data, error, , more] = useList<Customer>("/customers");
-  return (
-    <section>
-      <h1>{t("customers.title")}</h1>
-      <ErrorBox error={error} />
-      <ScrollBox>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("customers.legalName")}</th>
-              <th scope="col">{t("customers.corporateNumber")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data?.items.map((c) => (
-              <tr key={c.id}>
-                <td>
-                  <Link to={`/console/customers/${c.id}`}>{c.legalName}</Link>
-                </td>
-                <td>{c.corporateNumber}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </ScrollBox>
-      <MoreButton more={more} label={t("list.more")} />
-    </section>
-  );
 }
 
 function CompanyPage({ customerId }: { customerId: string }) {
