@@ -46,6 +46,7 @@ export interface ApiTokens {
 export interface Applications {
   applicant_email: string;
   channel: "web" | "paper" | "email";
+  consented_at: Timestamp | null;
   contract_id: string | null;
   corporate_number: string;
   created_by: string | null;
@@ -56,11 +57,13 @@ export interface Applications {
   id: Generated<string>;
   legal_name: string;
   number: string;
+  privacy_notice: string | null;
   received_at: Generated<Timestamp>;
   received_on: string;
   rejection_note: string | null;
   rejection_reason: "risk_of_default" | "suspension_reason" | "false_statement" | "other" | null;
   status: Generated<"applied" | "rejected" | "withdrawn" | "accepted">;
+  terms_version_id: string | null;
   withdraw_token_hash: Buffer | null;
 }
 
@@ -556,6 +559,8 @@ export interface Users {
   must_change_password: Generated<boolean>;
   password_changed_at: Timestamp | null;
   password_hash: string;
+  reset_requested_at: Timestamp | null;
+  reset_requested_by: string | null;
   role: "admin" | "operator" | "engineer" | "billing" | "customer-admin" | "customer-member";
   totp_enabled: Generated<boolean>;
   totp_last_step: number | null;

@@ -10,6 +10,7 @@ import { SESSION_COOKIE } from "../http/auth.ts";
 import type { AppContext } from "../http/context.ts";
 import { route } from "../http/route.ts";
 import { type AuthContext, interactive } from "./actor.ts";
+import { listResetRequests, requestPasswordReset, updateUser } from "./company-users.ts";
 import { login } from "./login.ts";
 import { changePassword, resetPassword } from "./passwords.ts";
 import { pendingObligation } from "./rules.ts";
@@ -22,15 +23,17 @@ import {
   issuedUserSchema,
   loginBody,
   type Me,
+  managedUserSchema,
   meSchema,
   passwordResetSchema,
   reauthBody,
+  resetRequestSchema,
   sessionIdParams,
   sessionSchema,
   tokenSchema,
   totpConfirmBody,
   totpSetupSchema,
-  userSchema,
+  userUpdateBody,
 } from "./schemas.ts";
 import { endSession, listSessions, logout, reauthenticate } from "./sessions.ts";
 import { createToken, listTokens, revokeToken } from "./tokens.ts";
@@ -41,6 +44,8 @@ import { addCompanyUser, addUserByStaff, usersOfCompany } from "./users.ts";
 const ownAccount = { who: "any", allowPending: true } as const;
 const signedIn = { who: "any" } as const;
 const ops = { who: "staff", roles: ["admin", "operator"] } as const;
+/** Who manages a company's users: provider administrators and operators, and the company's customer-admin. */
+const userManagers = { who: "any", roles: ["admin", "operator", "customer-admin"] } as const;
 
 function presentMe(auth: AuthContext): Me {
   return {
@@ -234,15 +239,47 @@ export function identityRoutes(ctx: AppContext) {
       policy: { who: "any" },
       params: idParams,
       query: pageQuery,
-      response: pageOf(userSchema),
+      response: pageOf(managedUserSchema),
       handler: ({ auth, params, query }) => usersOfCompany(ctx, auth, params.id, query),
+    }),
+    route({
+      method: "PATCH",
+      url: "/users/:id",
+      summary:
+        "Change a user's role, deactivate or reactivate them (deactivation ends their sessions and revokes their API tokens); never one's own account, and a company keeps an active customer-admin",
+      tags: ["customers"],
+      policy: userManagers,
+      params: idParams,
+      body: userUpdateBody,
+      response: managedUserSchema,
+      handler: ({ auth, params, body }) => updateUser(ctx, auth, params.id, body),
+    }),
+    route({
+      method: "POST",
+      url: "/users/:id/reset-request",
+      summary:
+        "Ask the provider to reset a company user's password; staff reset it and hand the new one over through the designated channel (Art. 35(17))",
+      tags: ["customers"],
+      policy: userManagers,
+      params: idParams,
+      response: managedUserSchema,
+      handler: async ({ auth, params }) => requestPasswordReset(ctx, auth, params.id),
+    }),
+    route({
+      method: "GET",
+      url: "/users/reset-requests",
+      summary: "Password resets the customers asked for, the oldest first (Art. 35(17))",
+      policy: ops,
+      query: pageQuery,
+      response: pageOf(resetRequestSchema),
+      handler: ({ query }) => listResetRequests(ctx, query),
     }),
     route({
       method: "POST",
       url: "/customers/:id/users",
       summary: "Add a portal user; the initial password is returned once (Art. 10)",
       tags: ["customers"],
-      policy: { who: "any", roles: ["admin", "operator", "customer-admin"] },
+      policy: userManagers,
       params: idParams,
       body: createCustomerUserBody,
       status: 201,

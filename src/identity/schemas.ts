@@ -25,6 +25,30 @@ export const userSchema = z
   .meta({ id: "User" });
 export type UserView = z.infer<typeof userSchema>;
 
+/** A user as a company's user list shows them: active or not, and a reset awaited from the provider. */
+export const managedUserSchema = userSchema
+  .extend({
+    active: z.boolean(),
+    disabledAt: z.string().nullable(),
+    /** When the company asked the provider to reset the password (Art. 35(17)); null when none is awaited. */
+    resetRequestedAt: z.string().nullable(),
+  })
+  .meta({ id: "ManagedUser" });
+export type ManagedUserView = z.infer<typeof managedUserSchema>;
+
+export const userUpdateBody = z
+  .strictObject({
+    role: z.enum([...STAFF_ROLES, ...CUSTOMER_ROLES]).optional(),
+    active: z.boolean().optional(),
+  })
+  .refine((b) => b.role !== undefined || b.active !== undefined, { message: "give role or active" });
+export type UserUpdateRequest = z.infer<typeof userUpdateBody>;
+
+export const resetRequestSchema = z
+  .object({ user: managedUserSchema, customerName: z.string(), requestedByName: z.string().nullable() })
+  .meta({ id: "ResetRequest" });
+export type ResetRequestView = z.infer<typeof resetRequestSchema>;
+
 export const meSchema = z
   .object({
     user: userSchema,

@@ -4,7 +4,7 @@
  * Session ids and tokens are stored as SHA-256 digests; callers pass the digest.
  */
 
-import type { Insertable, Selectable } from "kysely";
+import type { Insertable, Selectable, Updateable } from "kysely";
 import type { Db, Tx } from "../db/db.ts";
 import { type PageRequest, paginate } from "../db/page.ts";
 import type { ApiTokensTable, SessionsTable, UsersTable } from "../db/schema.ts";
@@ -33,10 +33,76 @@ const JOINED_USER_COLUMNS = USER_COLUMNS.map((c) => `u.${c}` as const);
 
 // ---- users
 
+/** What a company's user list shows besides the view: deactivation and a pending reset request. */
+export const MANAGED_USER_COLUMNS = [...USER_COLUMNS, "disabled_at", "reset_requested_at"] as const;
+export type ManagedUserRow = Pick<Selectable<UsersTable>, (typeof MANAGED_USER_COLUMNS)[number]>;
+
 export async function usersOfCustomer(db: Q, customerId: string, page: PageRequest) {
   return paginate(
-    db.selectFrom("users").select(USER_COLUMNS).where("customer_id", "=", customerId),
+    db.selectFrom("users").select(MANAGED_USER_COLUMNS).where("customer_id", "=", customerId),
     { list: "users", keys: [["login_id", "asc"]] },
+    page,
+  );
+}
+
+/** A user as managed (role, deactivation), its row locked until the transaction ends. */
+export async function managedUserForUpdate(db: Q, userId: string) {
+  return db
+    .selectFrom("users")
+    .select(MANAGED_USER_COLUMNS)
+    .where("id", "=", userId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** The company's active customer-admins other than `except`, their rows locked (two demotions queue here). */
+export async function otherActiveAdmins(db: Q, customerId: string, except: string): Promise<number> {
+  const rows = await db
+    .selectFrom("users")
+    .select("id")
+    .where("customer_id", "=", customerId)
+    .where("role", "=", "customer-admin")
+    .where("disabled_at", "is", null)
+    .where("id", "!=", except)
+    .forUpdate()
+    .execute();
+  return rows.length;
+}
+
+export async function updateManagedUser(
+  tx: Q,
+  userId: string,
+  set: Pick<Updateable<UsersTable>, "role" | "disabled_at" | "reset_requested_at" | "reset_requested_by">,
+  at: Date,
+): Promise<ManagedUserRow> {
+  return tx
+    .updateTable("users")
+    .set({ ...set, updated_at: at })
+    .where("id", "=", userId)
+    .returning(MANAGED_USER_COLUMNS)
+    .executeTakeFirstOrThrow();
+}
+
+/** Users whose company asked the provider for a password reset (Art. 35(17)), the oldest request first. */
+export async function resetRequests(db: Q, page: PageRequest) {
+  return paginate(
+    db
+      .selectFrom("users as u")
+      .innerJoin("customers as c", "c.id", "u.customer_id")
+      .leftJoin("users as r", "r.id", "u.reset_requested_by")
+      .select([
+        ...MANAGED_USER_COLUMNS.map((c) => `u.${c}` as const),
+        "c.legal_name",
+        "r.display_name as requested_by_name",
+      ])
+      .where("u.reset_requested_at", "is not", null),
+    {
+      list: "reset-requests",
+      keys: [
+        ["u.reset_requested_at", "asc"],
+        ["u.id", "asc"],
+      ],
+    },
     page,
   );
 }
@@ -169,6 +235,8 @@ export async function setIssuedPassword(
       must_change_password: true,
       failed_logins: 0,
       locked_until: null,
+      reset_requested_at: null,
+      reset_requested_by: null,
       updated_at: at,
     })
     .where("id", "=", userId)

@@ -18,9 +18,9 @@ import {
   type Role,
   STAFF_ROLES,
 } from "./rules.ts";
-import type { CreateUserRequest, UserView } from "./schemas.ts";
+import type { CreateUserRequest, ManagedUserView, UserView } from "./schemas.ts";
 import { generateInitialPassword, hashPassword } from "./secrets.ts";
-import { insertUser, loginIdTaken, type UserRow, usersOfCustomer } from "./store.ts";
+import { insertUser, loginIdTaken, type ManagedUserRow, type UserRow, usersOfCustomer } from "./store.ts";
 
 export function presentUser(u: UserRow): UserView {
   return {
@@ -35,6 +35,16 @@ export function presentUser(u: UserRow): UserView {
     mustChangePassword: u.must_change_password,
     totpEnabled: u.totp_enabled,
     isDemo: u.is_demo,
+  };
+}
+
+/** A user as a company's user list shows them (company-users.ts manages them). */
+export function presentManagedUser(u: ManagedUserRow): ManagedUserView {
+  return {
+    ...presentUser(u),
+    active: u.disabled_at === null,
+    disabledAt: u.disabled_at?.toISOString() ?? null,
+    resetRequestedAt: u.reset_requested_at?.toISOString() ?? null,
   };
 }
 
@@ -166,10 +176,10 @@ export async function usersOfCompany(
   auth: AuthContext,
   customerId: string,
   page: PageRequest = {},
-): Promise<Page<UserView>> {
+): Promise<Page<ManagedUserView>> {
   return asCaller(deps.db, auth, async (tx) => {
     if (!(await customerExists(tx, customerId))) throw notFound("customer");
-    return mapPage(usersOfCustomer(tx, customerId, page), presentUser);
+    return mapPage(usersOfCustomer(tx, customerId, page), presentManagedUser);
   });
 }
 

@@ -273,6 +273,7 @@ describe("every page, both languages, desktop and phone", () => {
           ["portal-invoices", "/portal/invoices"],
           ["portal-invoice", `/portal/invoices/${invoice.id}`],
           ["portal-company", "/portal/company"],
+          ["portal-users", "/portal/users"],
           ["portal-account", "/portal/account"],
         ],
       },

@@ -45,6 +45,7 @@ const InboxPage = lazyPage(notices, "InboxPage");
 const StaffNoticesPage = lazyPage(notices, "StaffNoticesPage");
 const CustomerPage = lazyPage(() => import("./console/customer.tsx"), "CustomerPage");
 const CustomersPage = lazyPage(() => import("./console/customers.tsx"), "CustomersPage");
+const CompanyUsers = lazyPage(() => import("./company-users.tsx"), "CompanyUsers");
 const QrCode = lazyPage(() => import("./qr.tsx"), "QrCode");
 
 export function App() {
@@ -261,6 +262,7 @@ function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
         { path: "/portal/changes", label: "nav.changes" },
         { path: "/portal/invoices", label: "nav.invoices" },
         { path: "/portal/company", label: "nav.company" },
+        { path: "/portal/users", label: "nav.users" },
         { path: "/portal/account", label: "nav.account" },
       ];
   const logout = async () => {
@@ -349,7 +351,7 @@ function Page({
     );
   if (path === "/console/customers" && me.user.kind === "staff") return <CustomersPage />;
   const customerMatch = path.match(/^\/console\/customers\/([0-9a-f-]{36})$/);
-  if (customerMatch && me.user.kind === "staff") return <CustomerPage id={customerMatch[1]!} />;
+  if (customerMatch && me.user.kind === "staff") return <CustomerPage id={customerMatch[1]!} me={me} />;
   if (path === "/console/applications" && me.user.kind === "staff") return <ApplicationsPage />;
   if (path === "/console/notices" && me.user.kind === "staff") return <StaffNoticesPage />;
   if (path === "/portal/notices" && me.user.kind === "customer") return <InboxPage />;
@@ -368,6 +370,8 @@ function Page({
   if (contractMatch && path.startsWith(base)) return <ContractPage id={contractMatch[1]!} me={me} />;
   if (path === "/portal/company" && me.user.kind === "customer")
     return <CompanyPage customerId={me.user.customerId!} />;
+  if (path === "/portal/users" && me.user.kind === "customer")
+    return <CompanyUsers customerId={me.user.customerId!} me={me} heading="h1" />;
   if (path === `${base}/account`)
     return (
       <>

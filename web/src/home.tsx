@@ -8,7 +8,7 @@ import type { Me } from "./api.ts";
 import { yen } from "./format.ts";
 import { type MessageKey, useT } from "./i18n.ts";
 import { useLabels } from "./labels.ts";
-import { Link, type Page, useLoad } from "./ui.tsx";
+import { Link, type Page, tokyoTime, useLoad } from "./ui.tsx";
 
 const SHOWN = 5;
 const count = (p: Page<unknown> | undefined) => (p ? `${p.items.length}${p.hasMore ? "+" : ""}` : "…");
@@ -92,6 +92,10 @@ interface FailingDelivery {
   attempts: number;
   lastError: string | null;
 }
+interface ResetRequest {
+  user: { id: string; customerId: string; displayName: string; resetRequestedAt: string };
+  customerName: string;
+}
 interface Draft {
   id: string;
   month: string;
@@ -113,6 +117,7 @@ export function ConsoleHome({ me }: { me: Me }) {
   const [inquiries, inquiriesError] = useLoad<Page<Inquiry>>("/inquiries?limit=100");
   const [drafts, draftsError] = useLoad<Page<Draft>>(money ? "/invoices?status=draft&limit=100" : null);
   const [failing, failingError] = useLoad<Page<FailingDelivery>>("/notice-deliveries/failing?limit=100");
+  const [resets, resetsError] = useLoad<Page<ResetRequest>>(ops ? "/users/reset-requests?limit=100" : null);
   const open = inquiries && {
     ...inquiries,
     items: inquiries.items.filter((i) => !i.answeredAt).sort((a, b) => (a.deadline < b.deadline ? -1 : 1)),
@@ -208,6 +213,22 @@ export function ConsoleHome({ me }: { me: Me }) {
           </>
         )}
       />
+      {ops && (
+        <Queue
+          testId="queue-resets"
+          title="home.resets"
+          page={resets}
+          error={resetsError}
+          to="/console/customers"
+          empty="home.none"
+          row={(r) => (
+            <Link to={`/console/customers/${r.user.customerId}`}>
+              <span data-value>{r.customerName}</span> — <span data-value>{r.user.displayName}</span> (
+              {tokyoTime(r.user.resetRequestedAt)})
+            </Link>
+          )}
+        />
+      )}
       {money && (
         <Queue
           testId="queue-drafts"

@@ -2,6 +2,8 @@
  * Console: one customer on one page — the company, its contracts (plan, state, start, minimum term,
  * end) and its invoices with what is still owed and whether it is overdue (Art. 31(3), 33).
  */
+import type { Me } from "../api.ts";
+import { CompanyUsers } from "../company-users.tsx";
 import { yen } from "../format.ts";
 import { type MessageKey, useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
@@ -40,7 +42,7 @@ const INVOICE_STATUS: Record<string, MessageKey> = {
   void: "billing.statusVoid",
 };
 
-export function CustomerPage({ id }: { id: string }) {
+export function CustomerPage({ id, me }: { id: string; me: Me }) {
   const t = useT();
   const l = useLabels();
   const [customer, error] = useLoad<Customer>(`/customers/${id}`);
@@ -140,6 +142,7 @@ export function CustomerPage({ id }: { id: string }) {
       </ScrollBox>
       {invoices?.items.length === 0 && <p className="hint">{t("home.none")}</p>}
       <MoreButton more={moreInvoices} label={t("list.more")} />
+      <CompanyUsers customerId={id} me={me} heading="h2" />
     </section>
   );
 }
