@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractsSubjectTo } from "../src/contracts/store.ts";
 import { totpCode } from "../src/identity/totp.ts";
 import { applyTermsVersions } from "../src/terms/service.ts";
-import { buildUser, type Client, login, PASSWORD, type TestEnv, testApp } from "./helpers.ts";
+import { buildUser, type Client, login, PASSWORD, type TestEnv, testApp, webConsent } from "./helpers.ts";
 
 let env: TestEnv;
 let op: Client;
@@ -43,7 +43,7 @@ async function contractWithCustomer(channel: "web" | "paper" = "web", receivedOn
     await env.app.inject({
       method: "POST",
       url: "/api/v1/applications",
-      payload: form(email),
+      payload: { ...form(email), consent: await webConsent(env.app) },
       remoteAddress: `192.0.2.${n % 250}`,
     });
   else await op.req("POST", "/api/v1/applications/paper", { ...form(email), channel, receivedOn });

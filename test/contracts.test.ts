@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { applyAbolitions, completeEnds, runDeletions } from "../src/contracts/ends.ts";
 import { inquiryJobs } from "../src/inquiries/service.ts";
-import { buildUser, type Client, login, type TestEnv, testApp } from "./helpers.ts";
+import { buildUser, type Client, login, type TestEnv, testApp, webConsent } from "./helpers.ts";
 
 let env: TestEnv;
 let op: Client;
@@ -60,7 +60,7 @@ async function apply(over: Record<string, unknown> = {}, ip = nextAddress()) {
   const r = await env.app.inject({
     method: "POST",
     url: "/api/v1/applications",
-    payload: form(over),
+    payload: { consent: await webConsent(env.app), ...form(over) },
     remoteAddress: ip,
   });
   return { status: r.statusCode, json: r.json() };

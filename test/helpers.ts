@@ -258,3 +258,11 @@ export const DEBIT_MANDATE = {
   accountNumber: "12345",
   accountHolder: "ヤマダ　タロウ",
 };
+
+/** What a web applicant consents to (Art. 15): the terms version in force and the privacy notice, as /catalogue names them. */
+export async function webConsent(
+  app: FastifyInstance,
+): Promise<{ termsVersionId: string | null; privacyNotice: string }> {
+  const c = (await app.inject({ method: "GET", url: "/api/v1/catalogue" })).json();
+  return { termsVersionId: c.terms?.id ?? null, privacyNotice: c.privacyNotice };
+}

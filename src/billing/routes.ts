@@ -6,6 +6,7 @@ import { pageFields, pageOf, pageQuery } from "../db/page.ts";
 import type { AppContext } from "../http/context.ts";
 import { file, route, withStatus } from "../http/route.ts";
 import { actorOf } from "../identity/actor.ts";
+import { catalogue } from "./catalogue.ts";
 import { addSpecialFee, addWorkCharge, cloudAccounts, contractCharges, linkCloudAccount } from "./charges.ts";
 import { invoicesCsv } from "./csv.ts";
 import { importDebitResult } from "./debit-results.ts";
@@ -26,6 +27,7 @@ import { renderInvoicePdf } from "./pdf.ts";
 import { addPrice, createItem, priceBook } from "./price-book.ts";
 import { getRun, listRuns, requestRun } from "./runs.ts";
 import {
+  catalogueSchema,
   chargeCreated,
   chargeSchema,
   cloudAccountBody,
@@ -116,6 +118,15 @@ export function billingRoutes(ctx: AppContext) {
       query: pageQuery,
       response: pageOf(priceItemSchema),
       handler: ({ query }) => priceBook(ctx, query),
+    }),
+    route({
+      method: "GET",
+      url: "/catalogue",
+      summary:
+        "What an applicant sees: plans, options and per-server prices in effect today (Art. 29(1)), the terms version in force and the privacy notice's version to consent to (Art. 15)",
+      policy: "public",
+      response: catalogueSchema,
+      handler: () => catalogue(ctx),
     }),
     route({
       method: "POST",

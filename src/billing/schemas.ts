@@ -526,3 +526,27 @@ export const cloudAccountBody = z.strictObject({
 export const cloudAccountSchema = z.object({ provider: z.string(), accountId: z.string() });
 
 export const optionParams = z.strictObject({ id: z.uuid(), option: z.enum(OPTIONS) });
+
+const cataloguePrice = z.object({
+  code: z.string(),
+  nameJa: z.string(),
+  nameEn: z.string(),
+  kind: z.enum(FEE_KINDS),
+  taxCategory: z.enum(TAX_CATEGORIES),
+  /** Yen, tax excluded, in effect on `on`. */
+  unitPrice: yen,
+});
+export const catalogueSchema = z
+  .object({
+    on: isoDate,
+    plans: z.array(z.object({ code: z.string(), prices: z.array(cataloguePrice) })),
+    options: z.array(z.object({ code: z.string(), prices: z.array(cataloguePrice) })),
+    /** Charged per server covered, whatever the plan. */
+    perServer: z.array(cataloguePrice),
+    /** The terms version in force, which an applicant consents to (null before any is in force). */
+    terms: z.object({ id: z.uuid(), number: z.string(), title: z.string(), effectiveOn: isoDate }).nullable(),
+    privacyNotice: z.string(),
+    article: z.string(),
+  })
+  .meta({ id: "Catalogue" });
+export type CatalogueView = z.infer<typeof catalogueSchema>;

@@ -10,6 +10,7 @@ import type { Db } from "../db/db.ts";
 import type { Role } from "../identity/rules.ts";
 import { demoSeeded } from "../identity/store.ts";
 import { createUser } from "../identity/users.ts";
+import { insertVersion, subject } from "../terms/store.ts";
 
 export { DEMO_PASSWORD } from "../identity/rules.ts";
 
@@ -59,11 +60,33 @@ const NAMES: Record<string, string> = {
   "tesuto-admin": "田中 三子",
 };
 
+const DEMO_TERMS = `運用支援サービス契約約款(デモ用)
+
+これはデモ環境のための約款です。実際の契約には、提供者が公表する約款が適用されます。
+
+第1条(約款の適用) 本約款は、提供者が提供する運用支援サービスの利用に関する一切の関係に適用します。
+第2条(約款の変更) 提供者は、変更後の約款の内容と効力発生日を14日前までに通知して、本約款を変更できます。
+第15条(利用申込) 申込者は、申込用紙に必要事項を記入して提出します。
+第16条(利用契約の成立) 利用契約は、提供者が承諾の通知をした時に成立します。
+第29条(料金) 料金は、料金表に定める初期費用、月間費用、月間利用費、年間費用及びその他費用とします。
+第42条(クーリングオフ) ウェブでの申込みは、受付日から8日間、書面によらず撤回できます。
+`;
+
 /** Load the demo data once; returns false when it is already there. */
 export async function seedDemo(db: Db, now = new Date()): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     if (await demoSeeded(tx)) return false;
     const customerIds = new Map<string, string>();
+    // The terms in force since before the demo contracts started (announced 14 days ahead, Art. 2).
+    const termsFrom = `${addMonthsToMonth(monthOf(tokyoDate(now)), -4)}-01`;
+    const terms = await insertVersion(tx, {
+      number: "DEMO-1",
+      title: "運用支援サービス契約約款(デモ)",
+      body: DEMO_TERMS,
+      announced_on: `${addMonthsToMonth(monthOf(termsFrom), -1)}-01`,
+      effective_on: termsFrom,
+      created_by: null,
+    });
     for (const c of COMPANIES) {
       const row = await insertCustomer(tx, {
         legal_name: c.legalName,
@@ -74,7 +97,7 @@ export async function seedDemo(db: Db, now = new Date()): Promise<boolean> {
       customerIds.set(c.legalName, row.id);
       // A contract started on the 1st of the month three months ago, so that billing has history.
       const start = `${addMonthsToMonth(monthOf(tokyoDate(now)), -3)}-01`;
-      await insertContract(tx, {
+      const contract = await insertContract(tx, {
         number: `C-DEMO-${String(customerIds.size).padStart(4, "0")}`,
         customer_id: row.id,
         status: "active",
@@ -86,6 +109,12 @@ export async function seedDemo(db: Db, now = new Date()): Promise<boolean> {
         channel: "paper",
         applied_on: start,
         start_date: start,
+      });
+      await subject(tx, {
+        contract_id: contract.id,
+        customer_id: row.id,
+        terms_version_id: terms.id,
+        since: start,
       });
       await appendAudit(tx, {
         actor: systemActor,

@@ -9,17 +9,20 @@ import { corporateNumber } from "../core/corporate-number.ts";
 import type { IsoDate } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
+import { PRIVACY_NOTICE_VERSION } from "../core/privacy.ts";
 import { registerCustomer } from "../customers/service.ts";
+import type { Tx } from "../db/db.ts";
 import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { createUser, issueInitialPassword } from "../identity/users.ts";
 import { queueNotice } from "../notices/service.ts";
 import { subjectToVersionInEffect } from "../terms/service.ts";
+import { versionInEffect, versionNumbers } from "../terms/store.ts";
 import { event, notifyCustomer } from "./common.ts";
 import { presentApplication, presentContract } from "./present.ts";
 import { REJECTION_REASONS, type RejectionReason } from "./reasons.ts";
 import { type Channel, coolingOff, minimumTerm, receiptDate, withinCoolingOff } from "./rules.ts";
-import type { ApplicationForm, ApplicationView } from "./schemas.ts";
+import type { ApplicationForm, ApplicationView, Consent } from "./schemas.ts";
 import {
   type ApplicationRow,
   applicationById,
@@ -49,7 +52,14 @@ export function checkCorporateNumber(n: string) {
 export async function submitApplication(
   deps: Deps,
   form: ApplicationForm,
-  opts: { channel: Channel; receivedOn?: IsoDate; applicantEmail: string; actor: Actor },
+  opts: {
+    channel: Channel;
+    receivedOn?: IsoDate;
+    applicantEmail: string;
+    actor: Actor;
+    /** A web applicant's consent (Art. 15): checked against what is in force on the day of receipt. */
+    consent?: Consent;
+  },
 ): Promise<{
   id: string;
   number: string;
@@ -70,6 +80,7 @@ export async function submitApplication(
   const { website: _honeypot, ...stored } = form;
   const at = deps.clock.now();
   return deps.db.transaction().execute(async (tx) => {
+    if (opts.consent) await checkConsent(tx, opts.consent, receivedOn);
     const number = `A-${receivedOn.slice(0, 4)}-${String(await nextNumber(tx, "application_number_seq")).padStart(6, "0")}`;
     const row = await insertApplication(tx, {
       number,
@@ -80,6 +91,13 @@ export async function submitApplication(
       form: JSON.stringify(stored),
       applicant_email: opts.applicantEmail,
       withdraw_token_hash: withdrawToken ? sha(withdrawToken) : null,
+      ...(opts.consent
+        ? {
+            terms_version_id: opts.consent.termsVersionId,
+            privacy_notice: opts.consent.privacyNotice,
+            consented_at: at,
+          }
+        : {}),
       created_by: opts.actor.kind === "staff" ? opts.actor.id : null,
     });
     await appendAudit(tx, {
@@ -108,18 +126,53 @@ export async function submitApplication(
   });
 }
 
+/**
+ * The applicant consented to the terms version in force on the day of receipt and to the current
+ * privacy notice (Art. 15: the application is made on these terms). A version that came into force
+ * while the form was open is refused, naming the one to read: nothing is recorded.
+ */
+async function checkConsent(tx: Tx, consent: Consent, day: IsoDate): Promise<void> {
+  const inForce = await versionInEffect(tx, day);
+  if ((inForce?.id ?? null) !== consent.termsVersionId)
+    throw new AppError(
+      "conflict",
+      inForce
+        ? `the terms in force are version ${inForce.number} (effective ${inForce.effective_on}): read them and consent to that version`
+        : "no terms version is in force yet: consent to none",
+      {
+        article: "15",
+        details: { consent: ["terms_not_in_force"], termsInForce: inForce?.number ?? null },
+      },
+    );
+  if (consent.privacyNotice !== PRIVACY_NOTICE_VERSION)
+    throw new AppError(
+      "conflict",
+      `the privacy notice is version ${PRIVACY_NOTICE_VERSION}: read it and consent to that version`,
+      {
+        article: "35(11)",
+        details: { consent: ["privacy_not_current"], privacyNotice: PRIVACY_NOTICE_VERSION },
+      },
+    );
+}
+
 export async function listApplications(
   deps: Pick<Deps, "db">,
   status?: ApplicationRow["status"],
   page: PageRequest = {},
 ): Promise<Page<ApplicationView>> {
-  return mapPage(listRows(deps.db, status, page), presentApplication);
+  const rows = await listRows(deps.db, status, page);
+  const numbers = await versionNumbers(deps.db, termsIds(rows.items));
+  return mapPage(rows, (a) => presentApplication(a, numbers));
 }
+
+const termsIds = (rows: ApplicationRow[]) => [
+  ...new Set(rows.flatMap((a) => (a.terms_version_id ? [a.terms_version_id] : []))),
+];
 
 export async function getApplication(deps: Pick<Deps, "db">, id: string): Promise<ApplicationView> {
   const row = await applicationById(deps.db, id);
   if (!row) throw notFound("application");
-  return presentApplication(row);
+  return presentApplication(row, await versionNumbers(deps.db, termsIds([row])));
 }
 
 /**

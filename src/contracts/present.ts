@@ -69,7 +69,7 @@ export function presentContractDetail(
   };
 }
 
-export function presentApplication(a: ApplicationRow): ApplicationView {
+export function presentApplication(a: ApplicationRow, termsNumbers: Map<string, string>): ApplicationView {
   return {
     id: a.id,
     number: a.number,
@@ -86,5 +86,13 @@ export function presentApplication(a: ApplicationRow): ApplicationView {
     customerId: a.customer_id,
     contractId: a.contract_id,
     coolingOffLastDay: coolingOff(a.received_on, a.channel).result.lastDay,
+    consent: a.consented_at
+      ? {
+          termsVersionId: a.terms_version_id,
+          termsNumber: a.terms_version_id ? (termsNumbers.get(a.terms_version_id) ?? null) : null,
+          privacyNotice: a.privacy_notice,
+          at: a.consented_at.toISOString(),
+        }
+      : null,
   };
 }

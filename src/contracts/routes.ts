@@ -31,6 +31,7 @@ import {
   cancellationAnswer,
   cancellationBody,
   cancellationSchema,
+  consentBody,
   contractDetailSchema,
   contractSchema,
   decisionBody,
@@ -64,12 +65,12 @@ export function applicationRoutes(ctx: AppContext) {
       summary:
         "Apply on the web (channel web: opens the 8-day cooling-off window, Art. 42). Rate-limited; receipt e-mail to the applicant.",
       policy: "public",
-      body: applicationForm.extend({ applicantEmail: z.email().max(254) }),
+      body: applicationForm.extend({ applicantEmail: z.email().max(254), consent: consentBody }),
       status: 201,
       response: webApplicationReceipt,
       handler: async ({ body, req }) => {
         await hitThrottle(ctx.db, `apply:${req.ip}`, 60, 10, ctx.clock.now(), "applications");
-        const { applicantEmail, ...form } = body;
+        const { applicantEmail, consent, ...form } = body;
         const today = todayOf(ctx);
         // Honeypot filled: answer like a success so a bot learns nothing; store and send nothing.
         if (form.website)
@@ -82,6 +83,7 @@ export function applicationRoutes(ctx: AppContext) {
           channel: "web",
           applicantEmail,
           actor: { kind: "public", id: null },
+          consent,
         });
         return { number: r.number, receivedOn: r.receivedOn, coolingOffLastDay: r.coolingOffLastDay };
       },

@@ -37,6 +37,13 @@ export const applicationForm = z.strictObject({
 });
 export type ApplicationForm = z.infer<typeof applicationForm>;
 
+/** What a web applicant consents to: the terms version in force (null when none is) and the privacy notice. */
+export const consentBody = z.strictObject({
+  termsVersionId: z.uuid().nullable(),
+  privacyNotice: z.string().min(1).max(40),
+});
+export type Consent = z.infer<typeof consentBody>;
+
 export const paperApplicationBody = applicationForm.omit({ website: true }).extend({
   channel: z.enum(["paper", "email"]),
   receivedOn: dateField("receivedOn"),
@@ -197,6 +204,15 @@ export const applicationSchema = z
     customerId: z.uuid().nullable(),
     contractId: z.uuid().nullable(),
     coolingOffLastDay: isoDate.nullable(),
+    /** What a web applicant consented to (Art. 15): the terms version in force and the privacy notice. */
+    consent: z
+      .object({
+        termsVersionId: z.uuid().nullable(),
+        termsNumber: z.string().nullable(),
+        privacyNotice: z.string().nullable(),
+        at: instant,
+      })
+      .nullable(),
   })
   .meta({ id: "Application" });
 export type ApplicationView = z.infer<typeof applicationSchema>;

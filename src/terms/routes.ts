@@ -1,9 +1,10 @@
 import { customersFor } from "../contracts/store.ts";
+import { idParams } from "../core/schemas.ts";
 import { pageOf, pageQuery } from "../db/page.ts";
 import type { AppContext } from "../http/context.ts";
 import { route } from "../http/route.ts";
-import { publishedSchema, termsVersionBody, termsVersionSchema } from "./schemas.ts";
-import { listTermsVersions, publishTermsVersion } from "./service.ts";
+import { publishedSchema, termsTextSchema, termsVersionBody, termsVersionSchema } from "./schemas.ts";
+import { listTermsVersions, publishTermsVersion, termsVersion } from "./service.ts";
 
 export function termsRoutes(ctx: AppContext) {
   return [
@@ -15,6 +16,15 @@ export function termsRoutes(ctx: AppContext) {
       query: pageQuery,
       response: pageOf(termsVersionSchema),
       handler: ({ query }) => listTermsVersions(ctx, query),
+    }),
+    route({
+      method: "GET",
+      url: "/terms-versions/:id",
+      summary: "A terms version with its text (Art. 1, 2)",
+      policy: "public",
+      params: idParams,
+      response: termsTextSchema,
+      handler: ({ params }) => termsVersion(ctx, params.id),
     }),
     route({
       method: "POST",

@@ -21,3 +21,5 @@ export const termsVersionSchema = z
 export type TermsVersionView = z.infer<typeof termsVersionSchema>;
 
 export const publishedSchema = termsVersionSchema.extend({ basis: basisList });
+
+export const termsTextSchema = termsVersionSchema.extend({ body: z.string() }).meta({ id: "TermsText" });

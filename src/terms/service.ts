@@ -8,7 +8,7 @@
 import { appendAudit } from "../audit/service.ts";
 import type { IsoDate } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
-import { AppError } from "../core/errors.ts";
+import { AppError, notFound } from "../core/errors.ts";
 import type { Tx } from "../db/db.ts";
 import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
@@ -21,6 +21,7 @@ import {
   type SubjectsQuery,
   subject,
   subjectLiveContracts,
+  versionById,
   versionByNumber,
   versionInEffect,
 } from "./store.ts";
@@ -122,4 +123,27 @@ export async function subjectToVersionInEffect(
     since: startDate,
   });
   return version.id;
+}
+
+/** The version in force on a day (Art. 2), as an applicant is asked to consent to it; null before any. */
+export async function versionInForce(
+  deps: Pick<Deps, "db">,
+  day: IsoDate,
+): Promise<{ id: string; number: string; title: string; effectiveOn: IsoDate } | null> {
+  const v = await versionInEffect(deps.db, day);
+  return v ? { id: v.id, number: v.number, title: v.title, effectiveOn: v.effective_on } : null;
+}
+
+/** One version with its text (the terms are public). */
+export async function termsVersion(deps: Pick<Deps, "db">, id: string) {
+  const v = await versionById(deps.db, id);
+  if (!v) throw notFound("terms version");
+  return {
+    id: v.id,
+    number: v.number,
+    title: v.title,
+    body: v.body,
+    announcedOn: v.announced_on,
+    effectiveOn: v.effective_on,
+  };
 }

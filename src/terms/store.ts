@@ -35,7 +35,7 @@ export async function listVersions(db: Q, page: PageRequest) {
 export async function versionInEffect(db: Q, day: IsoDate) {
   return db
     .selectFrom("terms_versions")
-    .select(["id", "effective_on"])
+    .select(["id", "number", "title", "effective_on"])
     .where("effective_on", "<=", day)
     .orderBy("effective_on", "desc")
     .limit(1)
@@ -84,4 +84,24 @@ export async function historyOf(db: Q, contractId: string) {
     .where("ct.contract_id", "=", contractId)
     .orderBy("ct.since")
     .execute();
+}
+
+/** One version with its text. */
+export async function versionById(db: Q, id: string) {
+  return db
+    .selectFrom("terms_versions")
+    .select(["id", "number", "title", "body", "announced_on", "effective_on"])
+    .where("id", "=", id)
+    .executeTakeFirst();
+}
+
+/** The numbers of these versions, by id. */
+export async function versionNumbers(db: Q, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("terms_versions")
+    .select(["id", "number"])
+    .where("id", "in", ids)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.number]));
 }

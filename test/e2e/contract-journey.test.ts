@@ -43,7 +43,19 @@ describe("apply → accept → log in → cancel", () => {
       .getByLabel("対象サーバ(1行に1台のホスト名)")
       .fill("web1.browser.example\ndb1.browser.example");
     await applicant.getByLabel("申込者メールアドレス(受付通知の送付先)").fill("applicant@browser.example");
+    // The prices come from the price book; the consent to the terms in force and the privacy notice is asked.
+    const prices = applicant.getByTestId("apply-prices");
+    await prices.getByText("運用支援サービス スタンダード 月額").waitFor();
+    expect(await prices.textContent()).toContain("80,000円");
+    await applicant.getByRole("button", { name: "申し込む" }).click();
+    await applicant.getByText("約款と個人情報の取扱いの両方に同意してください。").waitFor();
+    await applicant.getByLabel(/運用支援サービス契約約款\(版 DEMO-1、\d{4}-\d{2}-\d{2} 施行\)に同意します/).check();
+    await applicant.getByLabel("個人情報の取扱いに同意します").check();
     await applicant.screenshot({ path: path.join(ARTIFACTS, "apply-form.png"), fullPage: true });
+    await applicant.getByLabel("Language / 言語").selectOption("en");
+    await applicant.getByTestId("apply-prices").getByText("Operations support, Standard, monthly").waitFor();
+    await applicant.screenshot({ path: path.join(ARTIFACTS, "apply-form-en.png"), fullPage: true });
+    await applicant.getByLabel("Language / 言語").selectOption("ja");
     await applicant.getByRole("button", { name: "申し込む" }).click();
     const number = await applicant.getByTestId("application-number").textContent();
     expect(number).toMatch(/^A-\d{4}-\d{6}$/);
@@ -70,6 +82,7 @@ describe("apply → accept → log in → cancel", () => {
       expect(reviewed).toContain(part);
     expect(reviewed).toContain("対象サーバweb1.browser.example (aws), db1.browser.example (aws)");
     expect(reviewed).toContain("applicant@browser.example");
+    expect(reviewed).toMatch(/約款 DEMO-1・個人情報の取扱い \d{4}-\d{2}-\d{2} に同意/);
     await staff.screenshot({ path: path.join(ARTIFACTS, "console-applications.png"), fullPage: true });
     await staff.getByRole("button", { name: `承諾 ${number}` }).click();
     // Accepting establishes the contract and tells the customer: it asks first, with what it covers.

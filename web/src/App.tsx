@@ -14,7 +14,17 @@ import { ConsoleHome, PortalHome } from "./home.tsx";
 import { formatLang, initialLang, type Lang, LangContext, type MessageKey, useT } from "./i18n.ts";
 import { useLabels } from "./labels.ts";
 import { navigate, usePath } from "./router.ts";
-import { ErrorBox, errorText, Field, Link, MoreButton, tokyoTime, useList, useLoad } from "./ui.tsx";
+import {
+  ErrorBox,
+  errorText,
+  Field,
+  LanguageSwitch,
+  Link,
+  MoreButton,
+  tokyoTime,
+  useList,
+  useLoad,
+} from "./ui.tsx";
 
 // Pages load on first visit (their own chunks): the shell and the home are what every visit needs.
 // biome-ignore lint/suspicious/noExplicitAny: a page's props are its own; React.lazy keeps them
@@ -45,8 +55,16 @@ const InboxPage = lazyPage(notices, "InboxPage");
 const StaffNoticesPage = lazyPage(notices, "StaffNoticesPage");
 const CustomerPage = lazyPage(() => import("./console/customer.tsx"), "CustomerPage");
 const CustomersPage = lazyPage(() => import("./console/customers.tsx"), "CustomersPage");
+const terms = () => import("./public/terms.tsx");
+const TermsTextPage = lazyPage(terms, "TermsTextPage");
+const TermsVersionsPage = lazyPage(terms, "TermsVersionsPage");
+const PrivacyPage = lazyPage(() => import("./public/privacy.tsx"), "PrivacyPage");
 const CompanyUsers = lazyPage(() => import("./company-users.tsx"), "CompanyUsers");
 const QrCode = lazyPage(() => import("./qr.tsx"), "QrCode");
+
+/** Pages anyone may read without signing in: the application form, the terms' texts, the privacy notice. */
+const publicPage = (path: string) =>
+  path === "/apply" || path === "/privacy" || /^\/terms\/[0-9a-f-]{36}$/.test(path);
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -92,7 +110,7 @@ function Root() {
       // can override a navigation the user has already made.
       const area = m.user.kind === "staff" ? "/console" : "/portal";
       const here = window.location.pathname;
-      if (here !== "/apply" && !here.startsWith(area)) window.history.replaceState(null, "", area);
+      if (!publicPage(here) && !here.startsWith(area)) window.history.replaceState(null, "", area);
       setMe(m);
     } catch {
       setCsrf(null);
@@ -104,10 +122,17 @@ function Root() {
   }, [refresh]);
   const path = usePath();
   let page: ReactNode;
-  if (path === "/apply")
+  const termsMatch = path.match(/^\/terms\/([0-9a-f-]{36})$/);
+  if (publicPage(path))
     page = (
       <Suspense fallback={<p className="loading">{t("loading")}</p>}>
-        <ApplyPage />
+        {path === "/apply" ? (
+          <ApplyPage />
+        ) : path === "/privacy" ? (
+          <PrivacyPage />
+        ) : (
+          <TermsTextPage id={termsMatch![1]!} back={null} />
+        )}
       </Suspense>
     );
   else if (me === undefined || clock === null) page = <p className="loading">{t("loading")}</p>;
@@ -133,22 +158,6 @@ function TestClockBanner({ clock }: { clock: InstanceClock }) {
     <div className="test-clock" role="status" data-testid="test-clock">
       {t("testClock.banner").replace("{today}", clock.today).replace("{time}", time)}
     </div>
-  );
-}
-
-function LanguageSwitch() {
-  return (
-    <LangContext.Consumer>
-      {({ lang, setLang }) => (
-        <label className="lang">
-          <span className="sr-only">Language / 言語</span>
-          <select value={lang} onChange={(e) => setLang(e.target.value as Lang)} aria-label="Language / 言語">
-            <option value="ja">日本語</option>
-            <option value="en">English</option>
-          </select>
-        </label>
-      )}
-    </LangContext.Consumer>
   );
 }
 
@@ -263,6 +272,7 @@ function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
         { path: "/portal/invoices", label: "nav.invoices" },
         { path: "/portal/company", label: "nav.company" },
         { path: "/portal/users", label: "nav.users" },
+        { path: "/portal/terms", label: "nav.terms" },
         { path: "/portal/account", label: "nav.account" },
       ];
   const logout = async () => {
@@ -370,6 +380,10 @@ function Page({
   if (contractMatch && path.startsWith(base)) return <ContractPage id={contractMatch[1]!} me={me} />;
   if (path === "/portal/company" && me.user.kind === "customer")
     return <CompanyPage customerId={me.user.customerId!} />;
+  if (path === "/portal/terms" && me.user.kind === "customer") return <TermsVersionsPage />;
+  const termsMatch = path.match(/^\/portal\/terms\/([0-9a-f-]{36})$/);
+  if (termsMatch && me.user.kind === "customer")
+    return <TermsTextPage id={termsMatch[1]!} back="/portal/terms" />;
   if (path === "/portal/users" && me.user.kind === "customer")
     return <CompanyUsers customerId={me.user.customerId!} me={me} heading="h1" />;
   if (path === `${base}/account`)

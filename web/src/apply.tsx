@@ -1,13 +1,85 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useContext, useState } from "react";
 import { api } from "./api.ts";
-import { art } from "./format.ts";
-import { useT } from "./i18n.ts";
+import { art, yen } from "./format.ts";
+import { LangContext, useT } from "./i18n.ts";
 import { useLabels } from "./labels.ts";
-import { ErrorBox, errorText, Field, Link, Select } from "./ui.tsx";
+import { ErrorBox, errorText, Field, LanguageSwitch, Link, ScrollBox, Select, useLoad } from "./ui.tsx";
 
-const OPTIONS = ["backup", "patching", "change-work", "extended-support"];
-const PLANS = ["basic", "standard", "premium"];
 const PROVIDERS = ["aws", "azure", "gcp", "other"];
+
+interface Price {
+  code: string;
+  nameJa: string;
+  nameEn: string;
+  kind: string;
+  unitPrice: number;
+}
+/** GET /catalogue: the price book's prices in effect today, the terms in force, the privacy notice. */
+interface Catalogue {
+  on: string;
+  plans: { code: string; prices: Price[] }[];
+  options: { code: string; prices: Price[] }[];
+  perServer: Price[];
+  terms: { id: string; number: string; title: string; effectiveOn: string } | null;
+  privacyNotice: string;
+}
+
+/** The plans, options and per-server fees with their prices, from the price book (Art. 29(1)). */
+function PriceTable({ catalogue }: { catalogue: Catalogue }) {
+  const t = useT();
+  const l = useLabels();
+  const { lang } = useContext(LangContext);
+  const rows: [string, Price[]][] = [
+    ...catalogue.plans.map((p): [string, Price[]] => [l.plan(p.code), p.prices]),
+    ...catalogue.options.map((o): [string, Price[]] => [
+      `${t("apply.optionRow")}: ${l.option(o.code)}`,
+      o.prices,
+    ]),
+    ...(catalogue.perServer.length > 0
+      ? [[t("apply.perServer"), catalogue.perServer] as [string, Price[]]]
+      : []),
+  ];
+  return (
+    <section aria-labelledby="prices-title">
+      <h2 id="prices-title">{t("apply.prices")}</h2>
+      <ScrollBox>
+        <table data-testid="apply-prices">
+          <thead>
+            <tr>
+              <th scope="col">{t("apply.menu")}</th>
+              <th scope="col">{t("apply.item")}</th>
+              <th scope="col">{t("billing.feeKind")}</th>
+              <th scope="col">{t("apply.price")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.flatMap(([name, prices]) =>
+              prices.map((p, i) => (
+                <tr key={p.code}>
+                  {i === 0 && (
+                    <th scope="row" rowSpan={prices.length}>
+                      {name}
+                    </th>
+                  )}
+                  <td>
+                    <span data-value lang={lang === "ja" ? "ja" : "en"}>
+                      {lang === "ja" ? p.nameJa : p.nameEn}
+                    </span>
+                  </td>
+                  <td>{l.feeKind(p.kind)}</td>
+                  <td>{yen(p.unitPrice)}</td>
+                </tr>
+              )),
+            )}
+          </tbody>
+        </table>
+      </ScrollBox>
+      <p className="hint">
+        {t("apply.pricesHint").replace("{on}", catalogue.on)} ({art("29(1)")})
+      </p>
+    </section>
+  );
+}
 
 /** The public application form (申込用紙, Art. 15): channel "web", which opens cooling-off (Art. 42). */
 export function ApplyPage() {
@@ -30,14 +102,24 @@ export function ApplyPage() {
     website: "",
   });
   const [options, setOptions] = useState<string[]>([]);
+  const [catalogue, catalogueError] = useLoad<Catalogue>("/catalogue");
+  const [termsConsent, setTermsConsent] = useState(false);
+  const [privacyConsent, setPrivacyConsent] = useState(false);
+  // Said in the language being read, also after a switch.
+  const [consentMissing, setConsentMissing] = useState(false);
+  const PLANS = catalogue?.plans.map((p) => p.code) ?? ["basic", "standard", "premium"];
+  const OPTIONS = catalogue?.options.map((o) => o.code) ?? [];
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<{ number: string; coolingOffLastDay: string | null } | null>(null);
   const set = (k: keyof typeof f) => (v: string) => setF((x) => ({ ...x, [k]: v }));
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
+    setConsentMissing(!termsConsent || !privacyConsent);
+    if (!catalogue || !termsConsent || !privacyConsent) return;
     try {
       const r = await api<{ number: string; coolingOffLastDay: string | null }>("POST", "/applications", {
+        consent: { termsVersionId: catalogue.terms?.id ?? null, privacyNotice: catalogue.privacyNotice },
         legalName: f.legalName,
         corporateNumber: f.corporateNumber,
         address: f.address,
@@ -60,6 +142,10 @@ export function ApplyPage() {
   if (done)
     return (
       <main className="login wide">
+        <header className="login-header">
+          <span />
+          <LanguageSwitch />
+        </header>
         <section className="card" aria-live="polite">
           <h1>{t("apply.done")}</h1>
           <p>
@@ -76,9 +162,15 @@ export function ApplyPage() {
     );
   return (
     <main className="login wide">
+      <header className="login-header">
+        <Link to="/">{t("apply.back")}</Link>
+        <LanguageSwitch />
+      </header>
       <form className="card" onSubmit={submit} aria-labelledby="apply-title">
         <h1 id="apply-title">{t("apply.title")}</h1>
         <p className="notice">{t("apply.lead")}</p>
+        <ErrorBox error={catalogueError} />
+        {catalogue && <PriceTable catalogue={catalogue} />}
         <Field
           id="legalName"
           label={t("apply.legalName")}
@@ -197,7 +289,44 @@ export function ApplyPage() {
             onChange={(e) => set("website")(e.target.value)}
           />
         </div>
-        <ErrorBox error={error} />
+        <fieldset>
+          <legend>{t("apply.consent")}</legend>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={termsConsent}
+              onChange={(e) => setTermsConsent(e.target.checked)}
+            />{" "}
+            {catalogue?.terms
+              ? t("apply.consentTerms")
+                  .replace("{number}", catalogue.terms.number)
+                  .replace("{effective}", catalogue.terms.effectiveOn)
+              : t("apply.consentTermsNone")}
+          </label>
+          {catalogue?.terms && (
+            <p className="hint">
+              <a href={`/terms/${catalogue.terms.id}`} target="_blank" rel="noopener">
+                {t("apply.readTerms")}
+              </a>{" "}
+              ({art("1")}, {art("15")})
+            </p>
+          )}
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={privacyConsent}
+              onChange={(e) => setPrivacyConsent(e.target.checked)}
+            />{" "}
+            {t("apply.consentPrivacy")}
+          </label>
+          <p className="hint">
+            <a href="/privacy" target="_blank" rel="noopener">
+              {t("apply.readPrivacy")}
+            </a>{" "}
+            ({art("35(11)")})
+          </p>
+        </fieldset>
+        <ErrorBox error={consentMissing ? t("apply.consentMissing") : error} />
         <button type="submit">{t("apply.submit")}</button>
       </form>
     </main>

@@ -11,6 +11,7 @@ import { ApiFailure, api, type Me, upload } from "./api.ts";
 import { monthInJapan, todayInJapan } from "./clock.ts";
 import { art, yen } from "./format.ts";
 import { formatLang, type MessageKey, useT } from "./i18n.ts";
+import { FEE_KIND_LABEL } from "./labels.ts";
 import { ActionForm } from "./lifecycle.tsx";
 import { MenuLimits } from "./menu-limits.tsx";
 import {
@@ -1321,14 +1322,6 @@ function DebitRequestsTable({ items }: { items: DebitRequestRow[] }) {
 
 // ---- console: price book and issuer settings --------------------------------------------------
 
-const KIND_LABEL: Record<string, MessageKey> = {
-  initial: "billing.kindInitial",
-  monthly: "billing.kindMonthly",
-  usage: "billing.kindUsage",
-  annual: "billing.kindAnnual",
-  other: "billing.kindOther",
-};
-
 export function PriceBookPage({ me }: { me: Me }) {
   const t = useT();
   const money = canHandleMoney(me);
@@ -1375,7 +1368,7 @@ export function PriceBookPage({ me }: { me: Me }) {
                     {i.nameEn}
                   </small>
                 </td>
-                <td>{t(KIND_LABEL[i.kind] ?? "billing.kindOther")}</td>
+                <td>{t(FEE_KIND_LABEL[i.kind] ?? "billing.kindOther")}</td>
                 <td>{t(TAX_LABEL[i.taxCategory])}</td>
                 <td className="num">{i.currentPrice === null ? "—" : yen(i.currentPrice)}</td>
                 <td>{i.prices.map((p) => `${p.from}〜 ${yen(p.unitPrice)}`).join(" → ")}</td>
@@ -1415,7 +1408,7 @@ export function PriceBookPage({ me }: { me: Me }) {
               label={t("billing.feeKind")}
               value={kind}
               onChange={setKind}
-              options={Object.entries(KIND_LABEL).map(([k, l]): [string, string] => [k, t(l)])}
+              options={Object.entries(FEE_KIND_LABEL).map(([k, l]): [string, string] => [k, t(l)])}
             />
             <Select
               id="itemTax"

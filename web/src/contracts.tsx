@@ -18,6 +18,7 @@ import {
   MoreButton,
   ScrollBox,
   Select,
+  tokyoTime,
   useList,
   useLoad,
 } from "./ui.tsx";
@@ -31,6 +32,7 @@ interface Application {
   corporateNumber: string;
   applicantEmail: string;
   coolingOffLastDay: string | null;
+  consent: { termsNumber: string | null; privacyNotice: string | null; at: string } | null;
   form?: {
     address: string;
     billingContact: { name: string; email: string; phone: string };
@@ -170,6 +172,15 @@ export function ApplicationsPage() {
                         </dd>
                         <dt>{t("applications.applicantEmail")}</dt>
                         <dd>{a.applicantEmail}</dd>
+                        <dt>{t("applications.consent")}</dt>
+                        <dd data-testid="application-consent">
+                          {a.consent
+                            ? t("applications.consentGiven")
+                                .replace("{terms}", a.consent.termsNumber ?? t("applications.noTerms"))
+                                .replace("{privacy}", a.consent.privacyNotice ?? "—")
+                                .replace("{at}", tokyoTime(a.consent.at))
+                            : t("applications.consentPaper")}
+                        </dd>
                       </dl>
                     </details>
                   ) : (

@@ -95,6 +95,18 @@ export function apiErrorText(e: ApiError, lang: Lang = formatLang.current): stri
     : "";
   const details = (e.details ?? {}) as Record<string, unknown>;
   let lead: string | undefined;
+  // A refusal with a named reason (the company's last administrator, one's own account) says it.
+  if (typeof details.reason === "string") {
+    const words = say(lang, `problem.${details.reason}`);
+    if (words) return `${words}${article}`;
+  }
+  // A conflict naming its problems per field (the consent to a version no longer in force) lists them.
+  if (e.code === "conflict") {
+    const lines = validationLines(lang, e.details);
+    const conflict = say(lang, "error.conflict");
+    if (conflict && lines.length > 0)
+      return `${conflict}${article} ${lines.join(lang === "ja" ? " / " : "; ")}`;
+  }
   switch (e.code) {
     case "validation_failed": {
       const lines = validationLines(lang, e.details);

@@ -6,6 +6,15 @@ import { type MessageKey, messages, useT } from "./i18n.ts";
 
 const has = (key: string): key is MessageKey => key in messages.ja;
 
+/** The fee kinds of Art. 29(1). */
+export const FEE_KIND_LABEL: Record<string, MessageKey> = {
+  initial: "billing.kindInitial",
+  monthly: "billing.kindMonthly",
+  usage: "billing.kindUsage",
+  annual: "billing.kindAnnual",
+  other: "billing.kindOther",
+};
+
 export function useLabels() {
   const t = useT();
   const label = (prefix: string) => (code: string | null | undefined) => {
@@ -24,5 +33,6 @@ export function useLabels() {
     option: label("option"),
     provider: label("provider"),
     role: label("role"),
+    feeKind: (kind: string) => t(FEE_KIND_LABEL[kind] ?? "billing.kindOther"),
   };
 }

@@ -1,8 +1,8 @@
-import { type ReactNode, useEffect, useRef, useState } from "react";
+import { type ReactNode, useContext, useEffect, useRef, useState } from "react";
 import { api } from "./api.ts";
 import { errorText } from "./errors.ts";
 import { art } from "./format.ts";
-import { useT } from "./i18n.ts";
+import { type Lang, LangContext, useT } from "./i18n.ts";
 import { navigate } from "./router.ts";
 
 export function Field(props: {
@@ -313,5 +313,19 @@ export function ScrollBox({ children }: { children: ReactNode }) {
     <div ref={ref} className="scroll-box" {...region}>
       {children}
     </div>
+  );
+}
+
+/** The language switch: in the shell's top bar and on every public page. */
+export function LanguageSwitch() {
+  const { lang, setLang } = useContext(LangContext);
+  return (
+    <label className="lang">
+      <span className="sr-only">Language / 言語</span>
+      <select value={lang} onChange={(e) => setLang(e.target.value as Lang)} aria-label="Language / 言語">
+        <option value="ja">日本語</option>
+        <option value="en">English</option>
+      </select>
+    </label>
   );
 }

@@ -47,7 +47,8 @@ function highestPrice(item: PriceItem, from: IsoDate, to: IsoDate): number | nul
   return best;
 }
 
-function priceOn(item: PriceItem, day: IsoDate): number | null {
+/** The unit price in effect on a day (prices ascending by `from`), or null before the first. */
+export function priceOn(item: PriceItem, day: IsoDate): number | null {
   let price: number | null = null;
   for (const p of item.prices) {
     if (p.from > day) break;
