@@ -232,12 +232,20 @@ describe("every page, both languages, desktop and phone", () => {
       .where("status", "=", "issued")
       .executeTakeFirstOrThrow();
 
+    const terms = await db
+      .selectFrom("terms_versions")
+      .select("id")
+      .where("number", "=", "DEMO-1")
+      .executeTakeFirstOrThrow();
+
     const tours: { login: string | null; pages: [string, string][] }[] = [
       {
         login: null,
         pages: [
           ["login", "/login"],
           ["apply", "/apply"],
+          ["privacy", "/privacy"],
+          ["terms-text", `/terms/${terms.id}`],
         ],
       },
       {
@@ -274,6 +282,8 @@ describe("every page, both languages, desktop and phone", () => {
           ["portal-invoice", `/portal/invoices/${invoice.id}`],
           ["portal-company", "/portal/company"],
           ["portal-users", "/portal/users"],
+          ["portal-terms", "/portal/terms"],
+          ["portal-terms-text", `/portal/terms/${terms.id}`],
           ["portal-account", "/portal/account"],
         ],
       },
