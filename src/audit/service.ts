@@ -1,5 +1,6 @@
 import type { Caller } from "../core/deps.ts";
 import type { Db, Tx } from "../db/db.ts";
+import { mapPage, type PageRequest } from "../db/page.ts";
 import {
   type AuditContent,
   type ChainProblem,
@@ -8,7 +9,7 @@ import {
   type StoredEntry,
   verifyRun,
 } from "./rules.ts";
-import { entriesAfter, insertEntries, lockTail } from "./store.ts";
+import { entriesAfter, entriesOfCustomer, insertEntries, lockTail } from "./store.ts";
 
 export interface Actor {
   kind: AuditContent["actorKind"];
@@ -141,4 +142,18 @@ export async function verifyAudit(
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { ok: problems.length === 0, entries, problems, seconds };
+}
+
+/** What was done for or by one customer, the latest first: the customer page's timeline (staff). */
+export async function customerTimeline(db: Db, customerId: string, page: PageRequest = {}) {
+  return mapPage(entriesOfCustomer(db, customerId, page), (r) => ({
+    seq: Number(r.seq),
+    at: new Date(r.at).toISOString(),
+    actorKind: r.actor_kind,
+    actorId: r.actor_id,
+    action: r.action,
+    subjectType: r.subject_type,
+    subjectId: r.subject_id,
+    article: r.article,
+  }));
 }

@@ -1,6 +1,7 @@
 /** Every SQL statement on the audit log: the locked tail, appending entries, reading them in order. */
 import { type Insertable, sql } from "kysely";
 import type { Db, Tx } from "../db/db.ts";
+import { type PageRequest, paginate } from "../db/page.ts";
 import type { AuditLogTable } from "../db/schema.ts";
 
 /** The chain's last entry, with the lock that serialises appends until the transaction ends. */
@@ -29,4 +30,16 @@ export function entriesAfter(db: Db, after: number, limit: number) {
     .orderBy("seq")
     .limit(limit)
     .execute();
+}
+
+/** One customer's entries, the latest first (the index on customer_id, seq serves it). */
+export function entriesOfCustomer(db: Db | Tx, customerId: string, page: PageRequest) {
+  return paginate(
+    db
+      .selectFrom("audit_log")
+      .select(["seq", "at", "actor_kind", "actor_id", "action", "subject_type", "subject_id", "article"])
+      .where("customer_id", "=", customerId),
+    { list: "customer-timeline", keys: [["seq", "desc"]] },
+    page,
+  );
 }

@@ -1,8 +1,10 @@
 import { z } from "zod";
+import { customerTimeline } from "../audit/service.ts";
 import { idParams } from "../core/schemas.ts";
 import { pageFields, pageOf, pageQuery } from "../db/page.ts";
 import type { AppContext } from "../http/context.ts";
 import { route } from "../http/route.ts";
+import { displayNames } from "../identity/store.ts";
 import { decideCustomerChange, listCustomerChanges, requestCustomerChange } from "./changes.ts";
 import {
   CHANGE_STATUSES,
@@ -10,6 +12,8 @@ import {
   customerChangeBody,
   customerChangeSchema,
   customerSchema,
+  customersQuery,
+  timelineEntrySchema,
 } from "./schemas.ts";
 import { createCustomer, getCustomer, listCustomers } from "./service.ts";
 
@@ -20,9 +24,10 @@ export function customerRoutes(ctx: AppContext) {
     route({
       method: "GET",
       url: "/customers",
-      summary: "Customer companies (a customer user sees only its own)",
+      summary:
+        "Customer companies by legal name, searched by name or corporate number (a customer user sees only its own)",
       policy: { who: "any" },
-      query: pageQuery,
+      query: customersQuery,
       response: pageOf(customerSchema),
       handler: ({ auth, query }) => listCustomers(ctx, auth, query),
     }),
@@ -44,6 +49,29 @@ export function customerRoutes(ctx: AppContext) {
       params: idParams,
       response: customerSchema,
       handler: ({ auth, params }) => getCustomer(ctx, auth, params.id),
+    }),
+    route({
+      method: "GET",
+      url: "/customers/:id/timeline",
+      summary: "What was done for or by the customer, the latest first, from the audit log (staff)",
+      policy: { who: "staff" },
+      params: idParams,
+      query: pageQuery,
+      response: pageOf(timelineEntrySchema),
+      handler: async ({ auth, params, query }) => {
+        await getCustomer(ctx, auth, params.id);
+        const page = await customerTimeline(ctx.db, params.id, query);
+        const names = await displayNames(ctx.db, [
+          ...new Set(page.items.flatMap((e) => (e.actorId ? [e.actorId] : []))),
+        ]);
+        return {
+          ...page,
+          items: page.items.map(({ actorId, ...e }) => ({
+            ...e,
+            actorName: actorId ? (names.get(actorId) ?? null) : null,
+          })),
+        };
+      },
     }),
     route({
       method: "POST",

@@ -1,14 +1,31 @@
 import { z } from "zod";
+import { pageFields } from "../db/page.ts";
+
+const contactView = z.object({ name: z.string(), email: z.string(), phone: z.string() });
 
 export const customerSchema = z
   .object({
     id: z.uuid(),
     legalName: z.string(),
     corporateNumber: z.string().nullable(),
+    address: z.string().nullable(),
+    billingContact: contactView.nullable(),
+    representatives: z.array(contactView),
     isDemo: z.boolean(),
     createdAt: z.string(),
   })
   .meta({ id: "Customer" });
+
+export const customersQuery = z.strictObject({
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: "Part of the legal name, or the start of the corporate number" }),
+  ...pageFields,
+});
 
 export const createCustomerBody = z.strictObject({
   legalName: z.string().trim().min(1).max(200),
@@ -63,3 +80,17 @@ export const customerChangeSchema = z
   })
   .meta({ id: "CustomerChange" });
 export type CustomerChangeView = z.infer<typeof customerChangeSchema>;
+
+/** One entry of a customer's timeline: what was done, by whom, when, under which article. */
+export const timelineEntrySchema = z
+  .object({
+    seq: z.number().int(),
+    at: z.string(),
+    actorKind: z.enum(["staff", "customer", "system", "token", "public"]),
+    actorName: z.string().nullable(),
+    action: z.string(),
+    subjectType: z.string(),
+    subjectId: z.string().nullable(),
+    article: z.string().nullable(),
+  })
+  .meta({ id: "TimelineEntry" });

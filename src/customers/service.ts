@@ -23,6 +23,9 @@ export function presentCustomer(r: CustomerRow): CustomerView {
     id: r.id,
     legalName: r.legal_name,
     corporateNumber: r.corporate_number?.trim() ?? null,
+    address: r.address,
+    billingContact: (r.billing_contact as CustomerView["billingContact"]) ?? null,
+    representatives: (r.representatives as CustomerView["representatives"] | null) ?? [],
     isDemo: r.is_demo,
     createdAt: new Date(r.created_at).toISOString(),
   };
@@ -31,9 +34,9 @@ export function presentCustomer(r: CustomerRow): CustomerView {
 export async function listCustomers(
   deps: Deps,
   auth: Caller,
-  page: PageRequest = {},
+  page: PageRequest & { q?: string | undefined } = {},
 ): Promise<Page<CustomerView>> {
-  return asCaller(deps.db, auth, (tx) => mapPage(listRows(tx, page), presentCustomer));
+  return asCaller(deps.db, auth, (tx) => mapPage(listRows(tx, page, page.q), presentCustomer));
 }
 
 export async function getCustomer(deps: Deps, auth: Caller, id: string): Promise<CustomerView> {

@@ -26,10 +26,17 @@ export async function customerExists(db: Q, id: string): Promise<boolean> {
   );
 }
 
-/** Companies by legal name. */
-export async function listCustomers(db: Q, page: PageRequest) {
+/** Companies by legal name; `q` keeps those whose name contains it or whose corporate number starts with it. */
+export async function listCustomers(db: Q, page: PageRequest, q?: string) {
+  let query = db.selectFrom("customers").selectAll();
+  if (q) {
+    const like = q.replace(/[\\%_]/g, (c) => `\\${c}`);
+    query = query.where((eb) =>
+      eb.or([eb("legal_name", "ilike", `%${like}%`), eb("corporate_number", "like", `${like}%`)]),
+    );
+  }
   return paginate(
-    db.selectFrom("customers").selectAll(),
+    query,
     {
       list: "customers",
       keys: [

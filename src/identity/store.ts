@@ -416,3 +416,10 @@ export async function revokeTokensOf(tx: Q, userId: string, at: Date, only?: str
   const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
+
+/** The display names of these users, by id (a timeline names who acted). */
+export async function displayNames(db: Q, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom("users").select(["id", "display_name"]).where("id", "in", ids).execute();
+  return new Map(rows.map((r) => [r.id, r.display_name]));
+}

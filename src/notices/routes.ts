@@ -1,10 +1,11 @@
 import { customersFor } from "../contracts/store.ts";
 import { idParams } from "../core/schemas.ts";
-import { pageQuery } from "../db/page.ts";
+import { pageOf, pageQuery } from "../db/page.ts";
 import type { AppContext } from "../http/context.ts";
 import { route } from "../http/route.ts";
 import {
   failingDeliveryListSchema,
+  inboxItemSchema,
   noticeBody,
   noticeDetailSchema,
   noticeListSchema,
@@ -12,6 +13,7 @@ import {
 } from "./schemas.ts";
 import {
   acknowledge,
+  companyInbox,
   failingNoticeDeliveries,
   inbox,
   latestNotices,
@@ -33,6 +35,17 @@ export function noticeRoutes(ctx: AppContext) {
       response: noticeListSchema,
       handler: ({ auth, query }) =>
         auth.user.kind === "customer" ? inbox(ctx, auth, query) : latestNotices(ctx, query),
+    }),
+    route({
+      method: "GET",
+      url: "/customers/:id/notices",
+      summary: "The notices a company received, with when its users read and acknowledged them",
+      tags: ["customers"],
+      policy: { who: "any" },
+      params: idParams,
+      query: pageQuery,
+      response: pageOf(inboxItemSchema),
+      handler: ({ auth, params, query }) => companyInbox(ctx, auth, params.id, query),
     }),
     route({
       method: "GET",

@@ -197,8 +197,19 @@ const iso = (d: Date | string | null | unknown) => (d ? new Date(d as Date).toIS
 export async function inbox(deps: Deps, auth: AuthContext, page: PageRequest = {}): Promise<Page<InboxItem>> {
   const customerId = auth.user.customerId;
   if (!customerId) return { items: [], hasMore: false, nextCursor: null };
-  return asCaller(deps.db, auth, (tx) =>
-    mapPage(inboxOf(tx, customerId, page), (r) => ({
+  return companyInbox(deps, auth, customerId, page);
+}
+
+/** A company's inbox as its users see it, with what they read and acknowledged (staff: any company's). */
+export async function companyInbox(
+  deps: Pick<Deps, "db">,
+  auth: AuthContext,
+  customerId: string,
+  page: PageRequest = {},
+): Promise<Page<InboxItem>> {
+  return asCaller(deps.db, auth, async (tx) => {
+    if (!(await customerExists(tx, customerId))) throw notFound("customer");
+    return mapPage(inboxOf(tx, customerId, page), (r) => ({
       noticeId: r.id,
       kind: r.kind,
       topic: r.topic,
@@ -208,8 +219,8 @@ export async function inbox(deps: Deps, auth: AuthContext, page: PageRequest = {
       createdAt: new Date(r.created_at).toISOString(),
       readAt: iso(r.read_at),
       acknowledgedAt: iso(r.acknowledged_at),
-    })),
-  );
+    }));
+  });
 }
 
 /** Staff: the latest notices. */

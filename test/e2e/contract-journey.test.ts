@@ -49,7 +49,9 @@ describe("apply → accept → log in → cancel", () => {
     expect(await prices.textContent()).toContain("80,000円");
     await applicant.getByRole("button", { name: "申し込む" }).click();
     await applicant.getByText("約款と個人情報の取扱いの両方に同意してください。").waitFor();
-    await applicant.getByLabel(/運用支援サービス契約約款\(版 DEMO-1、\d{4}-\d{2}-\d{2} 施行\)に同意します/).check();
+    await applicant
+      .getByLabel(/運用支援サービス契約約款\(版 DEMO-1、\d{4}-\d{2}-\d{2} 施行\)に同意します/)
+      .check();
     await applicant.getByLabel("個人情報の取扱いに同意します").check();
     await applicant.screenshot({ path: path.join(ARTIFACTS, "apply-form.png"), fullPage: true });
     await applicant.getByLabel("Language / 言語").selectOption("en");
