@@ -72,6 +72,22 @@ describe("web shell", () => {
     await rows.nth(total - 1).waitFor();
     expect(await rows.count()).toBe(total);
     expect(await page.getByRole("button", { name: "さらに表示" }).count()).toBe(0);
+    // The server searches: part of the name, or the start of the corporate number; % is a character.
+    await page.getByLabel("法人名・法人番号で検索").fill("ページ14");
+    await page.getByRole("button", { name: "検索" }).click();
+    await expect.poll(() => rows.count()).toBe(10);
+    expect(
+      (await rows.locator("td:first-child").allTextContents()).every((n) => n.includes("ページ14")),
+    ).toBe(true);
+    await page.getByLabel("法人名・法人番号で検索").fill("1010001");
+    await page.getByRole("button", { name: "検索" }).click();
+    await page.getByRole("cell", { name: "株式会社サンプル商事" }).waitFor();
+    await expect.poll(() => rows.count()).toBe(1);
+    await page.getByLabel("法人名・法人番号で検索").fill("%");
+    await page.getByRole("button", { name: "検索" }).click();
+    await page.getByText("ありません。").waitFor();
+    expect(await rows.count()).toBe(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, "console-customers-search-ja.png"), fullPage: true });
     await page.close();
     // Leave the customers list as the other tests (in any order) expect it.
     await sql`DELETE FROM customers WHERE legal_name LIKE '株式会社ページ%'`.execute(e2e.db);

@@ -349,6 +349,11 @@ describe("every page, both languages, desktop and phone", () => {
         .getByText(`${Number(owed.total).toLocaleString("ja-JP")}円`)
         .waitFor();
       await page.getByTestId("customer-invoices").getByRole("link", { name: /^INV-/ }).first().waitFor();
+      // Its contacts, its users, the notices it received and its timeline from the audit log.
+      await page.getByText("東京都港区芝公園4-2-8").waitFor();
+      await page.getByTestId("company-users").getByText("sample-admin", { exact: true }).waitFor();
+      await page.getByTestId("customer-timeline").getByText("顧客登録").waitFor();
+      await page.getByTestId("customer-notices").waitFor();
       // The contracts list filters by state (the server's filter): only suspended ones, then all.
       const suspended = await db
         .selectFrom("contracts")

@@ -33,6 +33,12 @@ export function useLabels() {
     option: label("option"),
     provider: label("provider"),
     role: label("role"),
+    actorKind: label("actorKind"),
+    /** An audit entry's action: a contract's are its timeline events; an action with no words yet is "other". */
+    audit: (action: string): { text: string; known: boolean } => {
+      const key = action.startsWith("contract.") ? `event.${action.slice(9)}` : `audit.${action}`;
+      return has(key) ? { text: t(key), known: true } : { text: t("audit.other"), known: false };
+    },
     feeKind: (kind: string) => t(FEE_KIND_LABEL[kind] ?? "billing.kindOther"),
   };
 }

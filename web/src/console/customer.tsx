@@ -4,17 +4,42 @@
  */
 import type { Me } from "../api.ts";
 import { CompanyUsers } from "../company-users.tsx";
-import { yen } from "../format.ts";
+import { art, yen } from "../format.ts";
 import { type MessageKey, useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
-import { ErrorBox, Link, MoreButton, ScrollBox, useList, useLoad } from "../ui.tsx";
+import { ErrorBox, Link, MoreButton, ScrollBox, tokyoTime, useList, useLoad } from "../ui.tsx";
 
+interface Contact {
+  name: string;
+  email: string;
+  phone: string;
+}
 interface Customer {
   id: string;
   legalName: string;
   corporateNumber: string | null;
+  address: string | null;
+  billingContact: Contact | null;
+  representatives: Contact[];
   createdAt: string;
 }
+interface Notice {
+  noticeId: string;
+  subject: string;
+  createdAt: string;
+  readAt: string | null;
+  acknowledgedAt: string | null;
+}
+interface TimelineEntry {
+  seq: number;
+  at: string;
+  actorKind: string;
+  actorName: string | null;
+  action: string;
+  article: string | null;
+}
+
+const contactText = (c: Contact) => `${c.name} <${c.email}> ${c.phone}`;
 interface Contract {
   id: string;
   number: string;
@@ -64,6 +89,22 @@ export function CustomerPage({ id, me }: { id: string; me: Me }) {
         <dl className="facts">
           <dt>{t("customers.corporateNumber")}</dt>
           <dd>{customer.corporateNumber ?? "—"}</dd>
+          <dt>{t("customer.address")}</dt>
+          <dd>
+            <span data-value>{customer.address ?? "—"}</span>
+          </dd>
+          <dt>{t("customer.billingContact")}</dt>
+          <dd>
+            <span data-value>{customer.billingContact ? contactText(customer.billingContact) : "—"}</span>
+          </dd>
+          <dt>{t("customer.representatives")}</dt>
+          <dd>
+            <span data-value>
+              {customer.representatives.length > 0
+                ? customer.representatives.map(contactText).join(" / ")
+                : "—"}
+            </span>
+          </dd>
           <dt>{t("customer.balance")}</dt>
           <dd data-testid="customer-balance">
             {yen(owed)}
@@ -143,6 +184,104 @@ export function CustomerPage({ id, me }: { id: string; me: Me }) {
       {invoices?.items.length === 0 && <p className="hint">{t("home.none")}</p>}
       <MoreButton more={moreInvoices} label={t("list.more")} />
       <CompanyUsers customerId={id} me={me} heading="h2" />
+      <CustomerNotices id={id} />
+      <CustomerTimeline id={id} />
     </section>
+  );
+}
+
+function CustomerNotices({ id }: { id: string }) {
+  const t = useT();
+  const [notices, error, , more] = useList<Notice>(`/customers/${id}/notices`);
+  return (
+    <>
+      <h2>{t("customer.notices")}</h2>
+      <ErrorBox error={error} />
+      <ScrollBox>
+        <table data-testid="customer-notices">
+          <thead>
+            <tr>
+              <th scope="col">{t("customer.when")}</th>
+              <th scope="col">{t("customer.what")}</th>
+              <th scope="col">{t("customer.read")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {notices?.items.map((n) => (
+              <tr key={n.noticeId}>
+                <td>{tokyoTime(n.createdAt)}</td>
+                <td>
+                  <span data-value>{n.subject}</span>
+                </td>
+                <td>
+                  {n.acknowledgedAt
+                    ? `${t("customer.acknowledged")} ${tokyoTime(n.acknowledgedAt)}`
+                    : n.readAt
+                      ? `${t("customer.read")} ${tokyoTime(n.readAt)}`
+                      : t("customer.unread")}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
+      {notices?.items.length === 0 && <p className="hint">{t("home.none")}</p>}
+      <MoreButton more={more} label={t("list.more")} />
+    </>
+  );
+}
+
+/** What was done for or by the customer, from the audit log, the latest first. */
+function CustomerTimeline({ id }: { id: string }) {
+  const t = useT();
+  const l = useLabels();
+  const [entries, error, , more] = useList<TimelineEntry>(`/customers/${id}/timeline?limit=50`);
+  return (
+    <>
+      <h2>{t("customer.timeline")}</h2>
+      <ErrorBox error={error} />
+      <ScrollBox>
+        <table data-testid="customer-timeline">
+          <thead>
+            <tr>
+              <th scope="col">{t("customer.when")}</th>
+              <th scope="col">{t("customer.what")}</th>
+              <th scope="col">{t("customer.who")}</th>
+              <th scope="col">{t("customer.article")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries?.items.map((e) => {
+              const what = l.audit(e.action);
+              return (
+                <tr key={e.seq}>
+                  <td>{tokyoTime(e.at)}</td>
+                  <td>
+                    {what.text}
+                    {!what.known && (
+                      <>
+                        {" "}
+                        <code data-value>{e.action}</code>
+                      </>
+                    )}
+                  </td>
+                  <td>
+                    {l.actorKind(e.actorKind)}
+                    {e.actorName && (
+                      <>
+                        {" "}
+                        <span data-value>{e.actorName}</span>
+                      </>
+                    )}
+                  </td>
+                  <td>{e.article ? art(e.article) : "—"}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </ScrollBox>
+      <MoreButton more={more} label={t("list.more")} />
+    </>
   );
 }

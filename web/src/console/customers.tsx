@@ -1,6 +1,8 @@
 /** Console: the customers, each linking to its page. */
+
+import { useState } from "react";
 import { useT } from "../i18n.ts";
-import { ErrorBox, Link, MoreButton, ScrollBox, useList } from "../ui.tsx";
+import { ErrorBox, Field, Link, MoreButton, ScrollBox, useList } from "../ui.tsx";
 
 interface Customer {
   id: string;
@@ -10,10 +12,30 @@ interface Customer {
 
 export function CustomersPage() {
   const t = useT();
-  const [data, error, , more] = useList<Customer>("/customers");
+  const [typed, setTyped] = useState("");
+  const [q, setQ] = useState("");
+  const [data, error, , more] = useList<Customer>(q ? `/customers?q=${encodeURIComponent(q)}` : "/customers");
   return (
     <section>
       <h1>{t("customers.title")}</h1>
+      <search>
+        <form
+          className="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setQ(typed.trim());
+          }}
+        >
+          <Field
+            id="customer-search"
+            label={t("customers.search")}
+            value={typed}
+            onChange={setTyped}
+            required={false}
+          />
+          <button type="submit">{t("customers.searchButton")}</button>
+        </form>
+      </search>
       <ErrorBox error={error} />
       <ScrollBox>
         <table>
@@ -35,6 +57,7 @@ export function CustomersPage() {
           </tbody>
         </table>
       </ScrollBox>
+      {data?.items.length === 0 && <p className="hint">{t("home.none")}</p>}
       <MoreButton more={more} label={t("list.more")} />
     </section>
   );
