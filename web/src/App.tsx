@@ -1,3 +1,4 @@
+import { QueryClientProvider } from "@tanstack/react-query";
 import {
   type ComponentType,
   type FormEvent,
@@ -21,6 +22,7 @@ import {
   LanguageSwitch,
   Link,
   MoreButton,
+  queryClient,
   tokyoTime,
   useList,
   useLoad,
@@ -77,9 +79,11 @@ export function App() {
     document.documentElement.lang = lang;
   }, [lang]);
   return (
-    <LangContext.Provider value={{ lang, setLang }}>
-      <Root />
-    </LangContext.Provider>
+    <QueryClientProvider client={queryClient}>
+      <LangContext.Provider value={{ lang, setLang }}>
+        <Root />
+      </LangContext.Provider>
+    </QueryClientProvider>
   );
 }
 
@@ -173,6 +177,7 @@ function LoginPage({ onLoggedIn }: { onLoggedIn: () => Promise<void> }) {
     setError(null);
     try {
       await api("POST", "/auth/login", { loginId, password, ...(needTotp ? { totp } : {}) });
+      queryClient.clear();
       await onLoggedIn();
     } catch (err) {
       if (err instanceof ApiFailure && err.error.code === "totp_required") setNeedTotp(true);
@@ -278,6 +283,8 @@ function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
   const logout = async () => {
     await api("POST", "/auth/logout").catch(() => {});
     setCsrf(null);
+    // Nothing of this user's stays in memory for the next one.
+    queryClient.clear();
     window.history.replaceState(null, "", "/");
     await refresh();
   };

@@ -40,8 +40,10 @@ let csrfToken: string | null = null;
 export function setCsrf(token: string | null) {
   csrfToken = token;
 }
+/** The session's CSRF token (for the typed client in client.ts). */
+export const csrf = () => csrfToken;
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
@@ -49,6 +51,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal,
   });
 }
 

@@ -7,6 +7,7 @@
  */
 import { type FormEvent, useState } from "react";
 import { api, type Me } from "./api.ts";
+import type { Schema } from "./client.ts";
 import { art } from "./format.ts";
 import { useT } from "./i18n.ts";
 import { useLabels } from "./labels.ts";
@@ -20,19 +21,10 @@ import {
   Select,
   tokyoTime,
   useAction,
-  useList,
+  useGetPages,
 } from "./ui.tsx";
 
-interface CompanyUser {
-  id: string;
-  loginId: string;
-  email: string;
-  displayName: string;
-  role: "customer-admin" | "customer-member";
-  totpEnabled: boolean;
-  active: boolean;
-  resetRequestedAt: string | null;
-}
+type CompanyUser = Schema<"ManagedUser">;
 
 /** A password shown this once: to the user through the designated channel. */
 function Issued({ who, password, onClose }: { who: string; password: string; onClose: () => void }) {
@@ -68,7 +60,9 @@ export function CompanyUsers({
   const l = useLabels();
   const staff = me.user.kind === "staff";
   const manages = staff ? ["admin", "operator"].includes(me.user.role) : me.user.role === "customer-admin";
-  const [data, error, reload, more] = useList<CompanyUser>(`/customers/${customerId}/users`);
+  const [data, error, reload, more] = useGetPages("/api/v1/customers/{id}/users", {
+    path: { id: customerId },
+  });
   const [actionError, act] = useAction(reload);
   const [issued, setIssued] = useState<{ who: string; password: string } | null>(null);
   const admins = data?.items.filter((u) => u.active && u.role === "customer-admin").length ?? 0;

@@ -5,10 +5,11 @@
  */
 import type { ReactNode } from "react";
 import type { Me } from "./api.ts";
+import type { Schema } from "./client.ts";
 import { yen } from "./format.ts";
 import { type MessageKey, useT } from "./i18n.ts";
 import { useLabels } from "./labels.ts";
-import { Link, type Page, tokyoTime, useLoad } from "./ui.tsx";
+import { Link, type Page, tokyoTime, useGet, useLoad } from "./ui.tsx";
 
 const SHOWN = 5;
 const count = (p: Page<unknown> | undefined) => (p ? `${p.items.length}${p.hasMore ? "+" : ""}` : "…");
@@ -55,69 +56,23 @@ function Queue<T>({
   );
 }
 
-interface Application {
-  id: string;
-  number: string;
-  legalName: string;
-  receivedOn: string;
-}
-interface ChangeRow {
-  id: string;
-  contractId: string;
-  contractNumber?: string;
-  receivedOn: string;
-}
-interface Overdue {
-  id: string;
-  number: string | null;
-  recipientName: string | null;
-  balance: number;
-  dueDate: string;
-  suspensionCandidate: string | null;
-  lateFee: { result: { fee: number } };
-}
-interface Inquiry {
-  id: string;
-  contractNumber: string;
-  subject: string;
-  deadline: string;
-  answeredAt: string | null;
-  overdue: boolean;
-}
-interface FailingDelivery {
-  id: string;
-  subject: string;
-  email: string;
-  status: string;
-  attempts: number;
-  lastError: string | null;
-}
-interface ResetRequest {
-  user: { id: string; customerId: string; displayName: string; resetRequestedAt: string };
-  customerName: string;
-}
-interface Draft {
-  id: string;
-  month: string;
-  recipientName: string | null;
-  total: number;
-}
-
 export function ConsoleHome({ me }: { me: Me }) {
   const t = useT();
   const labels = useLabels();
   const role = me.user.role;
   const ops = ["admin", "operator"].includes(role);
   const money = ["admin", "billing"].includes(role);
-  const [applications, applicationsError] = useLoad<Page<Application>>(
-    "/applications?status=applied&limit=100",
-  );
-  const [changes, changesError] = useLoad<Page<ChangeRow>>("/contract-changes?status=requested&limit=100");
-  const [overdue, overdueError] = useLoad<Page<Overdue>>(ops || money ? "/billing/overdue?limit=100" : null);
-  const [inquiries, inquiriesError] = useLoad<Page<Inquiry>>("/inquiries?limit=100");
-  const [drafts, draftsError] = useLoad<Page<Draft>>(money ? "/invoices?status=draft&limit=100" : null);
-  const [failing, failingError] = useLoad<Page<FailingDelivery>>("/notice-deliveries/failing?limit=100");
-  const [resets, resetsError] = useLoad<Page<ResetRequest>>(ops ? "/users/reset-requests?limit=100" : null);
+  const [applications, applicationsError] = useGet("/api/v1/applications", {
+    query: { status: "applied", limit: 100 },
+  });
+  const [changes, changesError] = useGet("/api/v1/contract-changes", {
+    query: { status: "requested", limit: 100 },
+  });
+  const [overdue, overdueError] = useGet("/api/v1/billing/overdue", { query: { limit: 100 } }, ops || money);
+  const [inquiries, inquiriesError] = useGet("/api/v1/inquiries", { query: { limit: 100 } });
+  const [drafts, draftsError] = useGet("/api/v1/invoices", { query: { status: "draft", limit: 100 } }, money);
+  const [failing, failingError] = useGet("/api/v1/notice-deliveries/failing", { query: { limit: 100 } });
+  const [resets, resetsError] = useGet("/api/v1/users/reset-requests", { query: { limit: 100 } }, ops);
   const open = inquiries && {
     ...inquiries,
     items: inquiries.items.filter((i) => !i.answeredAt).sort((a, b) => (a.deadline < b.deadline ? -1 : 1)),
@@ -224,7 +179,7 @@ export function ConsoleHome({ me }: { me: Me }) {
           row={(r) => (
             <Link to={`/console/customers/${r.user.customerId}`}>
               <span data-value>{r.customerName}</span> — <span data-value>{r.user.displayName}</span> (
-              {tokyoTime(r.user.resetRequestedAt)})
+              {r.user.resetRequestedAt && tokyoTime(r.user.resetRequestedAt)})
             </Link>
           )}
         />
@@ -248,34 +203,12 @@ export function ConsoleHome({ me }: { me: Me }) {
   );
 }
 
-interface Contract {
-  id: string;
-  number: string;
-  status: string;
-  plan: string;
-  minimumTermEnd: string;
-  endEffectiveOn: string | null;
-}
-interface Invoice {
-  id: string;
-  number: string | null;
-  balance: number;
-  dueDate: string;
-  overdue: boolean;
-}
-interface InboxItem {
-  noticeId: string;
-  subject: string;
-  readAt: string | null;
-  acknowledgedAt: string | null;
-}
-
 export function PortalHome() {
   const t = useT();
   const l = useLabels();
-  const [contracts, contractsError] = useLoad<Page<Contract>>("/contracts?limit=100");
-  const [invoices, invoicesError] = useLoad<Page<Invoice>>("/invoices?limit=100");
-  const [inbox, inboxError] = useLoad<Page<InboxItem>>("/notices?limit=100");
+  const [contracts, contractsError] = useGet("/api/v1/contracts", { query: { limit: 100 } });
+  const [invoices, invoicesError] = useGet("/api/v1/invoices", { query: { limit: 100 } });
+  const [inbox, inboxError] = useLoad<Page<Schema<"InboxItem">>>("/notices?limit=100");
   const owed = invoices?.items.filter((i) => i.balance > 0) ?? [];
   const balance = owed.reduce((s, i) => s + i.balance, 0);
   const next = [...owed].sort((a, b) => (a.dueDate < b.dueDate ? -1 : 1))[0];

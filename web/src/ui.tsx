@@ -1,5 +1,7 @@
+import { QueryClient, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { type ReactNode, useContext, useEffect, useRef, useState } from "react";
 import { api } from "./api.ts";
+import { type GetData, type GetPath, get, type Params } from "./client.ts";
 import { errorText } from "./errors.ts";
 import { art } from "./format.ts";
 import { type Lang, LangContext, useT } from "./i18n.ts";
@@ -73,17 +75,37 @@ export function ErrorBox({ error }: { error: string | null }) {
 
 export { errorText } from "./errors.ts";
 
+/**
+ * The data of the pages: TanStack Query keeps each answer by its path (a page visited again shows what
+ * it had at once and refreshes it), cancels what a page no longer needs when it unmounts or its path
+ * changes, and an action refreshes whatever is on screen (`useAction`). Errors are kept as they came
+ * and said in the language being read at each render.
+ */
+export const queryClient = new QueryClient({
+  defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: 0 } },
+});
+
 export function useLoad<T>(path: string | null): [T | undefined, string | null, () => void] {
-  const [data, setData] = useState<T>();
-  const [error, setError] = useState<string | null>(null);
-  const [n, setN] = useState(0);
-  useEffect(() => {
-    void n;
-    if (!path) return;
-    setError(null);
-    api<T>("GET", path).then(setData, (e) => setError(errorText(e)));
-  }, [path, n]);
-  return [data, error, () => setN((x) => x + 1)];
+  const q = useQuery({
+    queryKey: ["api", path],
+    queryFn: ({ signal }) => api<T>("GET", path!, undefined, signal),
+    enabled: path !== null,
+  });
+  return [q.data, q.error ? errorText(q.error) : null, () => void q.refetch()];
+}
+
+/** A GET of the typed client: the path and its parameters are checked against the API's description. */
+export function useGet<P extends GetPath>(
+  path: P,
+  params: Params<P>,
+  enabled = true,
+): [GetData<P> | undefined, string | null, () => void] {
+  const q = useQuery({
+    queryKey: ["api", path, params],
+    queryFn: ({ signal }) => get(path, params, signal),
+    enabled,
+  });
+  return [q.data, q.error ? errorText(q.error) : null, () => void q.refetch()];
 }
 
 /** A page of a list as the API answers it. */
@@ -96,63 +118,81 @@ export interface Page<T> {
 const withCursor = (path: string, cursor: string) =>
   `${path}${path.includes("?") ? "&" : "?"}cursor=${cursor}`;
 
+type Paged = { items: unknown[]; hasMore: boolean; nextCursor: string | null };
+type ListResult<T> = [Page<T> | undefined, string | null, () => void, (() => void) | undefined];
+
+function pagesOf<T>(q: {
+  data?: { pages: Page<T>[] };
+  error: unknown;
+  refetch: () => unknown;
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  fetchNextPage: () => unknown;
+}): ListResult<T> {
+  const last = q.data?.pages.at(-1);
+  const list =
+    q.data && last
+      ? { items: q.data.pages.flatMap((p) => p.items), hasMore: last.hasMore, nextCursor: last.nextCursor }
+      : undefined;
+  const more = q.hasNextPage && !q.isFetchingNextPage ? () => void q.fetchNextPage() : undefined;
+  return [list, q.error ? errorText(q.error) : null, () => void q.refetch(), more];
+}
+
 /**
  * A list a page at a time: the rows loaded so far (first page, then each page `more()` adds), the
- * error, reload (back to the first page), and `more` (undefined when there is no more).
+ * error, reload, and `more` (undefined when there is no more).
  */
-export function useList<T>(
-  path: string | null,
-): [Page<T> | undefined, string | null, () => void, (() => void) | undefined] {
-  const [first, error, reload] = useLoad<Page<T>>(path);
-  const [pages, setPages] = useState<Page<T>[]>([]);
-  const [moreError, setMoreError] = useState<string | null>(null);
-  useEffect(() => {
-    setPages(first ? [first] : []);
-    setMoreError(null);
-  }, [first]);
-  const last = pages.at(-1);
-  const list =
-    first && last
-      ? { items: pages.flatMap((p) => p.items), hasMore: last.hasMore, nextCursor: last.nextCursor }
-      : undefined;
-  const cursor = last?.nextCursor;
-  const more =
-    path && cursor
-      ? () => {
-          api<Page<T>>("GET", withCursor(path, cursor)).then(
-            (p) => setPages((ps) => (ps.at(-1)?.nextCursor === cursor ? [...ps, p] : ps)),
-            (e) => setMoreError(errorText(e)),
-          );
-        }
-      : undefined;
-  return [list, error ?? moreError, reload, more];
+export function useList<T>(path: string | null): ListResult<T> {
+  return pagesOf<T>(
+    useInfiniteQuery({
+      queryKey: ["api", path, "pages"],
+      queryFn: ({ pageParam, signal }) =>
+        api<Page<T>>("GET", pageParam ? withCursor(path!, pageParam) : path!, undefined, signal),
+      initialPageParam: null as string | null,
+      getNextPageParam: (last) => last.nextCursor ?? undefined,
+      enabled: path !== null,
+    }),
+  );
+}
+
+/** A list of the typed client, a page at a time (the cursor goes in the query). */
+export function useGetPages<P extends GetPath>(
+  path: P,
+  params: Params<P>,
+): ListResult<GetData<P> extends Paged ? GetData<P>["items"][number] : never> {
+  type Item = GetData<P> extends Paged ? GetData<P>["items"][number] : never;
+  return pagesOf<Item>(
+    useInfiniteQuery({
+      queryKey: ["api", path, params, "pages"],
+      queryFn: async ({ pageParam, signal }) => {
+        const p = params as { query?: object };
+        const withPage = (pageParam ? { ...p, query: { ...p.query, cursor: pageParam } } : p) as Params<P>;
+        return (await get(path, withPage, signal)) as unknown as Page<Item>;
+      },
+      initialPageParam: null as string | null,
+      getNextPageParam: (last) => last.nextCursor ?? undefined,
+    }),
+  );
 }
 
 /** Every row of a list (for the options of a select), fetched 500 at a time. */
 export function useAll<T>(path: string | null): [T[] | undefined, string | null, () => void] {
-  const [rows, setRows] = useState<T[]>();
-  const [error, setError] = useState<string | null>(null);
-  const [n, setN] = useState(0);
-  useEffect(() => {
-    void n;
-    if (!path) return;
-    let cancelled = false;
-    const base = `${path}${path.includes("?") ? "&" : "?"}limit=500`;
-    (async () => {
+  const q = useQuery({
+    queryKey: ["api", path, "all"],
+    queryFn: async ({ signal }) => {
+      const base = `${path}${path!.includes("?") ? "&" : "?"}limit=500`;
       const out: T[] = [];
-      let page = await api<Page<T>>("GET", base);
+      let page = await api<Page<T>>("GET", base, undefined, signal);
       out.push(...page.items);
-      while (page.nextCursor && !cancelled) {
-        page = await api<Page<T>>("GET", withCursor(base, page.nextCursor));
+      while (page.nextCursor) {
+        page = await api<Page<T>>("GET", withCursor(base, page.nextCursor), undefined, signal);
         out.push(...page.items);
       }
-      if (!cancelled) setRows(out);
-    })().catch((e) => !cancelled && setError(errorText(e)));
-    return () => {
-      cancelled = true;
-    };
-  }, [path, n]);
-  return [rows, error, () => setN((x) => x + 1)];
+      return out;
+    },
+    enabled: path !== null,
+  });
+  return [q.data, q.error ? errorText(q.error) : null, () => void q.refetch()];
 }
 
 /** "Show more" under a list while the API says there is more. */
@@ -214,6 +254,8 @@ export function useAction(
     try {
       await fn();
       reload();
+      // Whatever else is on screen may have changed with it (a user deactivated shows in the timeline).
+      void queryClient.invalidateQueries({ queryKey: ["api"] });
       return true;
     } catch (err) {
       setError(errorText(err));

@@ -3,63 +3,16 @@
  * end) and its invoices with what is still owed and whether it is overdue (Art. 31(3), 33).
  */
 import type { Me } from "../api.ts";
+import type { Schema } from "../client.ts";
 import { CompanyUsers } from "../company-users.tsx";
 import { art, yen } from "../format.ts";
 import { type MessageKey, useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
-import { ErrorBox, Link, MoreButton, ScrollBox, tokyoTime, useList, useLoad } from "../ui.tsx";
+import { ErrorBox, Link, MoreButton, ScrollBox, tokyoTime, useGet, useGetPages } from "../ui.tsx";
 
-interface Contact {
-  name: string;
-  email: string;
-  phone: string;
-}
-interface Customer {
-  id: string;
-  legalName: string;
-  corporateNumber: string | null;
-  address: string | null;
-  billingContact: Contact | null;
-  representatives: Contact[];
-  createdAt: string;
-}
-interface Notice {
-  noticeId: string;
-  subject: string;
-  createdAt: string;
-  readAt: string | null;
-  acknowledgedAt: string | null;
-}
-interface TimelineEntry {
-  seq: number;
-  at: string;
-  actorKind: string;
-  actorName: string | null;
-  action: string;
-  article: string | null;
-}
+type Contact = NonNullable<Schema<"Customer">["billingContact"]>;
 
 const contactText = (c: Contact) => `${c.name} <${c.email}> ${c.phone}`;
-interface Contract {
-  id: string;
-  number: string;
-  status: string;
-  plan: string;
-  options: string[];
-  startDate: string;
-  minimumTermEnd: string;
-  endEffectiveOn: string | null;
-}
-interface Invoice {
-  id: string;
-  number: string | null;
-  month: string;
-  status: string;
-  dueDate: string;
-  total: number;
-  balance: number;
-  overdue: boolean;
-}
 
 const INVOICE_STATUS: Record<string, MessageKey> = {
   draft: "billing.statusDraft",
@@ -70,9 +23,13 @@ const INVOICE_STATUS: Record<string, MessageKey> = {
 export function CustomerPage({ id, me }: { id: string; me: Me }) {
   const t = useT();
   const l = useLabels();
-  const [customer, error] = useLoad<Customer>(`/customers/${id}`);
-  const [contracts, contractsError, , moreContracts] = useList<Contract>(`/contracts?customerId=${id}`);
-  const [invoices, invoicesError, , moreInvoices] = useList<Invoice>(`/invoices?customerId=${id}`);
+  const [customer, error] = useGet("/api/v1/customers/{id}", { path: { id } });
+  const [contracts, contractsError, , moreContracts] = useGetPages("/api/v1/contracts", {
+    query: { customerId: id },
+  });
+  const [invoices, invoicesError, , moreInvoices] = useGetPages("/api/v1/invoices", {
+    query: { customerId: id },
+  });
   const issued = invoices?.items.filter((i) => i.status === "issued") ?? [];
   const owed = issued.reduce((s, i) => s + Math.max(0, i.balance), 0);
   const overdue = issued.filter((i) => i.overdue && i.balance > 0);
@@ -192,7 +149,7 @@ export function CustomerPage({ id, me }: { id: string; me: Me }) {
 
 function CustomerNotices({ id }: { id: string }) {
   const t = useT();
-  const [notices, error, , more] = useList<Notice>(`/customers/${id}/notices`);
+  const [notices, error, , more] = useGetPages("/api/v1/customers/{id}/notices", { path: { id } });
   return (
     <>
       <h2>{t("customer.notices")}</h2>
@@ -235,7 +192,10 @@ function CustomerNotices({ id }: { id: string }) {
 function CustomerTimeline({ id }: { id: string }) {
   const t = useT();
   const l = useLabels();
-  const [entries, error, , more] = useList<TimelineEntry>(`/customers/${id}/timeline?limit=50`);
+  const [entries, error, , more] = useGetPages("/api/v1/customers/{id}/timeline", {
+    path: { id },
+    query: { limit: 50 },
+  });
   return (
     <>
       <h2>{t("customer.timeline")}</h2>

@@ -2,19 +2,13 @@
 
 import { useState } from "react";
 import { useT } from "../i18n.ts";
-import { ErrorBox, Field, Link, MoreButton, ScrollBox, useList } from "../ui.tsx";
-
-interface Customer {
-  id: string;
-  legalName: string;
-  corporateNumber: string | null;
-}
+import { ErrorBox, Field, Link, MoreButton, ScrollBox, useGetPages } from "../ui.tsx";
 
 export function CustomersPage() {
   const t = useT();
   const [typed, setTyped] = useState("");
   const [q, setQ] = useState("");
-  const [data, error, , more] = useList<Customer>(q ? `/customers?q=${encodeURIComponent(q)}` : "/customers");
+  const [data, error, , more] = useGetPages("/api/v1/customers", { query: q ? { q } : {} });
   return (
     <section>
       <h1>{t("customers.title")}</h1>

@@ -3,26 +3,19 @@
  * in force, and each version's text — public, for applicants to read before consenting, and in the
  * portal for customers (the version in force and the earlier ones).
  */
+
+import type { Schema } from "../client.ts";
 import { todayInJapan } from "../clock.ts";
 import { art } from "../format.ts";
 import { useT } from "../i18n.ts";
-import { ErrorBox, LanguageSwitch, Link, ScrollBox, useAll, useLoad } from "../ui.tsx";
+import { ErrorBox, LanguageSwitch, Link, ScrollBox, useAll, useGet } from "../ui.tsx";
 
-interface Version {
-  id: string;
-  number: string;
-  title: string;
-  announcedOn: string;
-  effectiveOn: string;
-}
-interface VersionText extends Version {
-  body: string;
-}
+type Version = Schema<"TermsVersion">;
 
 /** One version's text; `back` is where the list is (the portal's) or null on the public page. */
 export function TermsTextPage({ id, back }: { id: string; back: string | null }) {
   const t = useT();
-  const [v, error] = useLoad<VersionText>(`/terms-versions/${id}`);
+  const [v, error] = useGet("/api/v1/terms-versions/{id}", { path: { id } });
   const page = (
     <article className="card" aria-labelledby="terms-title">
       {back && (
