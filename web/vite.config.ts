@@ -47,6 +47,16 @@ function precompress(): Plugin {
 export default defineConfig({
   root,
   plugins: [precompress()],
-  build: { outDir: path.join(root, "dist"), emptyOutDir: true },
+  build: {
+    outDir: path.join(root, "dist"),
+    emptyOutDir: true,
+    rollupOptions: {
+      // TanStack Query marks modules "use client" for React Server Components; a browser bundle has none.
+      onwarn(warning, warn) {
+        if (warning.code === "MODULE_LEVEL_DIRECTIVE" && warning.message.includes("use client")) return;
+        warn(warning);
+      },
+    },
+  },
   server: { proxy: { "/api": "http://localhost:8080", "/healthz": "http://localhost:8080" } },
 });

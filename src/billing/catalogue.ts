@@ -3,7 +3,7 @@
  * effect today from the price book, what is charged per server, the terms version in force (Art. 1, 2)
  * and the privacy notice's version — the two the application form asks consent to.
  */
-import { OPTIONS, PLANS } from "../contracts/schemas.ts";
+import { OPTIONS, PLANS, PROVIDERS } from "../contracts/schemas.ts";
 import type { IsoDate } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
 import { PRIVACY_NOTICE_VERSION } from "../core/privacy.ts";
@@ -36,6 +36,7 @@ export async function catalogue(deps: Pick<Deps, "db" | "clock">): Promise<Catal
     plans: PLANS.map((code) => ({ code, prices: priced(`plan:${code}`) })),
     options: OPTIONS.map((code) => ({ code, prices: priced(`option:${code}`) })),
     perServer: priced("server"),
+    providers: [...PROVIDERS],
     terms,
     privacyNotice: PRIVACY_NOTICE_VERSION,
     article: "29(1)",

@@ -543,6 +543,8 @@ export const catalogueSchema = z
     options: z.array(z.object({ code: z.string(), prices: z.array(cataloguePrice) })),
     /** Charged per server covered, whatever the plan. */
     perServer: z.array(cataloguePrice),
+    /** The clouds a server may run on. */
+    providers: z.array(z.string()),
     /** The terms version in force, which an applicant consents to (null before any is in force). */
     terms: z.object({ id: z.uuid(), number: z.string(), title: z.string(), effectiveOn: isoDate }).nullable(),
     privacyNotice: z.string(),

@@ -21,6 +21,7 @@ import { recordLateStart } from "./late-start.ts";
 import { cancelOption } from "./options.ts";
 import { emergencyStop, resume, scheduleDeletion, succeed, suspend, terminate } from "./provider-actions.ts";
 import { getContract, listContracts } from "./queries.ts";
+import { REJECTION_REASONS, SUSPENSION_REASONS, TERMINATION_REASONS } from "./reasons.ts";
 import {
   abolitionAnswer,
   abolitionBody,
@@ -43,6 +44,7 @@ import {
   optionCancellationAnswer,
   paperApplicationBody,
   paperCancellationBody,
+  reasonsSchema,
   rejectBody,
   scheduleDeletionBody,
   successionBody,
@@ -99,6 +101,23 @@ export function applicationRoutes(ctx: AppContext) {
       handler: async ({ body, req }) => {
         await hitThrottle(ctx.db, `withdraw:${req.ip}`, 60, 20, ctx.clock.now(), "withdrawal attempts");
         await withdraw(ctx, body.number, body.code);
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/reasons",
+      summary:
+        "The coded reasons of the terms with their articles: rejecting an application (Art. 17), suspending (Art. 21), terminating (Art. 25)",
+      policy: { who: "staff" },
+      response: reasonsSchema,
+      handler: async () => {
+        const list = (m: Record<string, { article: string }>) =>
+          Object.entries(m).map(([code, r]) => ({ code, article: r.article }));
+        return {
+          rejection: list(REJECTION_REASONS),
+          suspension: list(SUSPENSION_REASONS),
+          termination: list(TERMINATION_REASONS),
+        };
       },
     }),
     route({

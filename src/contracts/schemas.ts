@@ -14,10 +14,12 @@ const keysOf = <T extends Record<string, unknown>>(o: T) =>
 
 export const PLANS = ["basic", "standard", "premium"] as const;
 export const OPTIONS = ["backup", "patching", "change-work", "extended-support"] as const;
+/** The clouds a server may run on. */
+export const PROVIDERS = ["aws", "azure", "gcp", "other"] as const;
 
 export const serverSchema = z.strictObject({
   hostname: z.string().trim().min(1).max(253),
-  provider: z.enum(["aws", "azure", "gcp", "other"]),
+  provider: z.enum(PROVIDERS),
   role: z.string().trim().max(100).optional(),
   os: z.string().trim().max(100).optional(),
 });
@@ -286,3 +288,8 @@ export const lateStartBody = z.strictObject({
 export const optionCancelBody = z
   .strictObject({ receivedOn: dateField("receivedOn").optional() })
   .default({});
+
+const codedReasons = z.array(z.object({ code: z.string(), article: z.string() }));
+export const reasonsSchema = z
+  .object({ rejection: codedReasons, suspension: codedReasons, termination: codedReasons })
+  .meta({ id: "Reasons" });

@@ -34,7 +34,11 @@ describe("safe actions", () => {
     await logIn(page, base, "operator");
     await page.getByRole("heading", { name: "運用コンソールへようこそ" }).waitFor();
     await page.goto(`${base}/console/contracts/${c.id}`);
-    await page.getByRole("button", { name: "停止 (21(1)(1))" }).click();
+    // The reasons of Art. 21(1) come from the server, each with its item; the button cites the chosen one.
+    const reasons = page.getByLabel("停止の事由");
+    await expect.poll(() => reasons.locator("option").count()).toBe(12);
+    expect(await reasons.locator("option").first().textContent()).toBe("料金等の未払い (第21条第1項第1号)");
+    await page.getByRole("button", { name: "停止 (第21条第1項第1号)" }).click();
     const ask = page.getByRole("alertdialog");
     expect(await ask.textContent()).toContain("契約者に停止のお知らせをすぐにメールで送ります");
     await page.screenshot({ path: path.join(ARTIFACTS, "console-suspend-confirm-ja.png"), fullPage: true });
@@ -42,7 +46,7 @@ describe("safe actions", () => {
     expect(await status()).toBe("active");
     expect(await topics()).not.toContain("contract.suspended");
     await page.getByLabel("Language / 言語").first().selectOption("en");
-    await page.getByRole("button", { name: "Suspend (21(1)(1))" }).click();
+    await page.getByRole("button", { name: "Suspend (Art. 21(1)(1))" }).click();
     expect(await page.getByRole("alertdialog").textContent()).toContain(
       "The customer is e-mailed a suspension notice at once",
     );

@@ -36,32 +36,28 @@ function lazyPage<M extends Record<K, ComponentType<any>>, K extends keyof M>(
 ) {
   return lazy(async () => ({ default: (await load())[name] }));
 }
-const billing = () => import("./billing.tsx");
-const contracts = () => import("./contracts.tsx");
-const lifecycle = () => import("./lifecycle.tsx");
-const notices = () => import("./notices.tsx");
-const ApplyPage = lazyPage(() => import("./apply.tsx"), "ApplyPage");
-const BillingPage = lazyPage(billing, "BillingPage");
-const InvoicePage = lazyPage(billing, "InvoicePage");
-const MyInvoicesPage = lazyPage(billing, "MyInvoicesPage");
-const PaymentsPage = lazyPage(billing, "PaymentsPage");
-const PriceBookPage = lazyPage(billing, "PriceBookPage");
-const ChangeQueuePage = lazyPage(() => import("./contract-changes.tsx"), "ChangeQueuePage");
-const ApplicationsPage = lazyPage(contracts, "ApplicationsPage");
-const ContractPage = lazyPage(contracts, "ContractPage");
-const ContractsPage = lazyPage(contracts, "ContractsPage");
-const ChangesPage = lazyPage(lifecycle, "ChangesPage");
-const InquiriesPage = lazyPage(lifecycle, "InquiriesPage");
-const TermsPage = lazyPage(lifecycle, "TermsPage");
-const InboxPage = lazyPage(notices, "InboxPage");
-const StaffNoticesPage = lazyPage(notices, "StaffNoticesPage");
+const ApplyPage = lazyPage(() => import("./public/apply.tsx"), "ApplyPage");
+const BillingPage = lazyPage(() => import("./console/billing.tsx"), "BillingPage");
+const InvoicePage = lazyPage(() => import("./billing/invoice.tsx"), "InvoicePage");
+const MyInvoicesPage = lazyPage(() => import("./portal/invoices.tsx"), "MyInvoicesPage");
+const PaymentsPage = lazyPage(() => import("./console/payments.tsx"), "PaymentsPage");
+const PriceBookPage = lazyPage(() => import("./console/price-book.tsx"), "PriceBookPage");
+const ChangeQueuePage = lazyPage(() => import("./console/contract-changes.tsx"), "ChangeQueuePage");
+const ApplicationsPage = lazyPage(() => import("./console/applications.tsx"), "ApplicationsPage");
+const ContractPage = lazyPage(() => import("./shared/contract.tsx"), "ContractPage");
+const ContractsPage = lazyPage(() => import("./shared/contracts.tsx"), "ContractsPage");
+const ChangesPage = lazyPage(() => import("./shared/changes.tsx"), "ChangesPage");
+const InquiriesPage = lazyPage(() => import("./shared/inquiries.tsx"), "InquiriesPage");
+const TermsPage = lazyPage(() => import("./console/terms.tsx"), "TermsPage");
+const InboxPage = lazyPage(() => import("./portal/notices.tsx"), "InboxPage");
+const StaffNoticesPage = lazyPage(() => import("./console/notices.tsx"), "StaffNoticesPage");
 const CustomerPage = lazyPage(() => import("./console/customer.tsx"), "CustomerPage");
 const CustomersPage = lazyPage(() => import("./console/customers.tsx"), "CustomersPage");
 const terms = () => import("./public/terms.tsx");
 const TermsTextPage = lazyPage(terms, "TermsTextPage");
 const TermsVersionsPage = lazyPage(terms, "TermsVersionsPage");
 const PrivacyPage = lazyPage(() => import("./public/privacy.tsx"), "PrivacyPage");
-const CompanyUsers = lazyPage(() => import("./company-users.tsx"), "CompanyUsers");
+const CompanyUsers = lazyPage(() => import("./shared/company-users.tsx"), "CompanyUsers");
 const QrCode = lazyPage(() => import("./qr.tsx"), "QrCode");
 
 /** Pages anyone may read without signing in: the application form, the terms' texts, the privacy notice. */

@@ -3592,6 +3592,31 @@ export interface paths {
       };
     };
   };
+  "/api/v1/reasons": {
+    get: {
+      parameters: {
+        query?: never;
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Reasons"];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/api/v1/rules/abolition": {
     get: {
       parameters: {
@@ -4621,6 +4646,7 @@ export interface components {
         taxCategory: "8" | "10" | "exempt" | "out-of-scope";
         unitPrice: number;
       })[];
+      providers: (string)[];
       terms: {
         id: string;
         number: string;
@@ -4662,6 +4688,7 @@ export interface components {
         taxCategory: "8" | "10" | "exempt" | "out-of-scope";
         unitPrice: number;
       })[];
+      providers: (string)[];
       terms: {
         id: string;
         number: string;
@@ -5863,6 +5890,34 @@ export interface components {
       prices: ({
         from: string;
         unitPrice: number;
+      })[];
+    };
+    Reasons: {
+      rejection: ({
+        code: string;
+        article: string;
+      })[];
+      suspension: ({
+        code: string;
+        article: string;
+      })[];
+      termination: ({
+        code: string;
+        article: string;
+      })[];
+    };
+    ReasonsInput: {
+      rejection: ({
+        code: string;
+        article: string;
+      })[];
+      suspension: ({
+        code: string;
+        article: string;
+      })[];
+      termination: ({
+        code: string;
+        article: string;
       })[];
     };
     ResetRequest: {

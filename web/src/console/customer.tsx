@@ -4,10 +4,10 @@
  */
 import type { Me } from "../api.ts";
 import type { Schema } from "../client.ts";
-import { CompanyUsers } from "../company-users.tsx";
 import { art, yen } from "../format.ts";
 import { type MessageKey, useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
+import { CompanyUsers } from "../shared/company-users.tsx";
 import { ErrorBox, Link, MoreButton, ScrollBox, tokyoTime, useGet, useGetPages } from "../ui.tsx";
 
 type Contact = NonNullable<Schema<"Customer">["billingContact"]>;

@@ -1,43 +1,40 @@
 /**
- * Changing a contract's content (Art. 20(2)–(4), 29(4)(5)): the request form with its preview, the
- * contract's changes with their decisions, staff's queue of changes waiting for confirmation.
+ * Changes of a contract's content (Art. 20(2)–(4), 29(4), 29(5)): the request form with its fees, the changes of a contract, the decision.
  */
 import { type FormEvent, useState } from "react";
-import { api, type Me } from "./api.ts";
-import { yen } from "./format.ts";
-import { type MessageKey, useT } from "./i18n.ts";
-import { useLabels } from "./labels.ts";
+import { api, type Me } from "../api.ts";
+import { yen } from "../format.ts";
+import { type MessageKey, useT } from "../i18n.ts";
+import { useLabels } from "../labels.ts";
 import {
   Basis,
   type BasisItem,
   ErrorBox,
   errorText,
   Field,
-  Link,
   MoreButton,
   ScrollBox,
   Select,
   useAction,
+  useGet,
   useList,
-} from "./ui.tsx";
+} from "../ui.tsx";
 
-const PLANS = ["basic", "standard", "premium"];
-const OPTIONS = ["backup", "patching", "change-work", "extended-support"];
-const PROVIDERS = ["aws", "azure", "gcp", "other"];
-
-interface Server {
+export interface Server {
   hostname: string;
   provider: string;
   role?: string;
   os?: string;
 }
-interface Content {
+
+export interface Content {
   plan: string;
   options: string[];
   servers: Server[];
   committedMonths: number | null;
 }
-interface Change {
+
+export interface Change {
   id: string;
   contractId: string;
   contractNumber?: string;
@@ -53,12 +50,14 @@ interface Change {
   refusalReason: string | null;
   cancellationFees: number | null;
 }
-interface ChargeLine {
+
+export interface ChargeLine {
   itemCode: string | null;
   description: string;
   amount: number;
 }
-interface Preview {
+
+export interface Preview {
   receivedOn: string;
   before: Content;
   after: Content;
@@ -104,7 +103,7 @@ export function ChangeSteps({ before, after }: { before: Content; after: Content
   );
 }
 
-const STATUS_KEY: Record<Change["status"], MessageKey> = {
+export const STATUS_KEY: Record<Change["status"], MessageKey> = {
   requested: "changes.status.requested",
   confirmed: "changes.status.confirmed",
   refused: "changes.status.refused",
@@ -123,6 +122,7 @@ export function ChangeRequestForm({
 }) {
   const t = useT();
   const l = useLabels();
+  const [catalogue] = useGet("/api/v1/catalogue", {});
   const staff = me.user.kind === "staff";
   const [plan, setPlan] = useState(contract.plan);
   const [options, setOptions] = useState<string[]>(contract.options);
@@ -196,14 +196,14 @@ export function ChangeRequestForm({
         label={t("changes.plan")}
         value={plan}
         onChange={edit(setPlan)}
-        options={PLANS.map((p) => [
+        options={(catalogue?.plans.map((p) => p.code) ?? []).map((p) => [
           p,
           p === contract.plan ? `${l.plan(p)} (${t("changes.current")})` : l.plan(p),
         ])}
       />
       <fieldset>
         <legend>{t("changes.options")}</legend>
-        {OPTIONS.map((o) => (
+        {(catalogue?.options.map((o) => o.code) ?? []).map((o) => (
           <label key={o} className="check">
             <input
               type="checkbox"
@@ -245,7 +245,7 @@ export function ChangeRequestForm({
         label={t("changes.provider")}
         value={provider}
         onChange={edit(setProvider)}
-        options={PROVIDERS.map((p) => [p, l.provider(p)])}
+        options={(catalogue?.providers ?? []).map((p) => [p, l.provider(p)])}
       />
       <Select
         id="changeTerm"
@@ -402,7 +402,7 @@ export function ContractChanges({
   );
 }
 
-function Decide({ change, me, onDone }: { change: Change; me: Me; onDone: () => void }) {
+export function Decide({ change, me, onDone }: { change: Change; me: Me; onDone: () => void }) {
   const t = useT();
   const ops = me.user.kind === "staff" && ["admin", "operator"].includes(me.user.role);
   const canCancel = ops || me.user.role === "customer-admin";
@@ -485,48 +485,5 @@ function Decide({ change, me, onDone }: { change: Change; me: Me; onDone: () => 
         </div>
       )}
     </div>
-  );
-}
-
-/** Staff's queue: changes waiting for confirmation, the oldest first. */
-export function ChangeQueuePage() {
-  const t = useT();
-  const [list, error, , more] = useList<Change>("/contract-changes?status=requested");
-  return (
-    <section>
-      <h1>{t("changes.queue")}</h1>
-      <p className="hint">{t("changes.pendingHint")}</p>
-      <ErrorBox error={error} />
-      {list && list.items.length === 0 && <p>{t("changes.none")}</p>}
-      {list && list.items.length > 0 && (
-        <ScrollBox>
-          <table data-testid="change-queue">
-            <thead>
-              <tr>
-                <th scope="col">{t("contracts.number")}</th>
-                <th scope="col">{t("changes.receivedOn")}</th>
-                <th scope="col">{t("changes.what")}</th>
-                <th scope="col">{t("changes.channel")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((c) => (
-                <tr key={c.id}>
-                  <td>
-                    <Link to={`/console/contracts/${c.contractId}`}>{c.contractNumber ?? c.contractId}</Link>
-                  </td>
-                  <td>{c.receivedOn}</td>
-                  <td>
-                    <ChangeSteps before={c.before} after={c.after} />
-                  </td>
-                  <td>{t(`changes.channel.${c.channel}` as MessageKey)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </ScrollBox>
-      )}
-      <MoreButton more={more} label={t("list.more")} />
-    </section>
   );
 }

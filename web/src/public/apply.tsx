@@ -1,28 +1,13 @@
 import { type FormEvent, useContext, useState } from "react";
-import { api } from "./api.ts";
-import { art, yen } from "./format.ts";
-import { LangContext, useT } from "./i18n.ts";
-import { useLabels } from "./labels.ts";
-import { ErrorBox, errorText, Field, LanguageSwitch, Link, ScrollBox, Select, useLoad } from "./ui.tsx";
+import { api } from "../api.ts";
+import type { Schema } from "../client.ts";
+import { art, yen } from "../format.ts";
+import { LangContext, useT } from "../i18n.ts";
+import { useLabels } from "../labels.ts";
+import { ErrorBox, errorText, Field, LanguageSwitch, Link, ScrollBox, Select, useGet } from "../ui.tsx";
 
-const PROVIDERS = ["aws", "azure", "gcp", "other"];
-
-interface Price {
-  code: string;
-  nameJa: string;
-  nameEn: string;
-  kind: string;
-  unitPrice: number;
-}
-/** GET /catalogue: the price book's prices in effect today, the terms in force, the privacy notice. */
-interface Catalogue {
-  on: string;
-  plans: { code: string; prices: Price[] }[];
-  options: { code: string; prices: Price[] }[];
-  perServer: Price[];
-  terms: { id: string; number: string; title: string; effectiveOn: string } | null;
-  privacyNotice: string;
-}
+type Price = Schema<"Catalogue">["perServer"][number];
+type Catalogue = Schema<"Catalogue">;
 
 /** The plans, options and per-server fees with their prices, from the price book (Art. 29(1)). */
 function PriceTable({ catalogue }: { catalogue: Catalogue }) {
@@ -102,12 +87,13 @@ export function ApplyPage() {
     website: "",
   });
   const [options, setOptions] = useState<string[]>([]);
-  const [catalogue, catalogueError] = useLoad<Catalogue>("/catalogue");
+  const [catalogue, catalogueError] = useGet("/api/v1/catalogue", {});
   const [termsConsent, setTermsConsent] = useState(false);
   const [privacyConsent, setPrivacyConsent] = useState(false);
   // Said in the language being read, also after a switch.
   const [consentMissing, setConsentMissing] = useState(false);
-  const PLANS = catalogue?.plans.map((p) => p.code) ?? ["basic", "standard", "premium"];
+  const PLANS = catalogue?.plans.map((p) => p.code) ?? [];
+  const PROVIDERS = catalogue?.providers ?? [];
   const OPTIONS = catalogue?.options.map((o) => o.code) ?? [];
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<{ number: string; coolingOffLastDay: string | null } | null>(null);

@@ -1,9 +1,9 @@
 /** The service menu's limits on changes (Art. 20(3)), shown on the price book page; admins edit them. */
 import { useState } from "react";
-import { api, type Me } from "./api.ts";
-import { useT } from "./i18n.ts";
-import { ActionForm } from "./lifecycle.tsx";
-import { ErrorBox, Field, ScrollBox, Select, useLoad } from "./ui.tsx";
+import { ActionForm } from "../action-form.tsx";
+import { api, type Me } from "../api.ts";
+import { useT } from "../i18n.ts";
+import { ErrorBox, Field, ScrollBox, Select, useLoad } from "../ui.tsx";
 
 interface MenuLimit {
   target: string;

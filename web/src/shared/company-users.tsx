@@ -6,11 +6,11 @@
  * customer-admin; the page says so before asking.
  */
 import { type FormEvent, useState } from "react";
-import { api, type Me } from "./api.ts";
-import type { Schema } from "./client.ts";
-import { art } from "./format.ts";
-import { useT } from "./i18n.ts";
-import { useLabels } from "./labels.ts";
+import { api, type Me } from "../api.ts";
+import type { Schema } from "../client.ts";
+import { art } from "../format.ts";
+import { useT } from "../i18n.ts";
+import { useLabels } from "../labels.ts";
 import {
   ConfirmButton,
   ErrorBox,
@@ -22,7 +22,7 @@ import {
   tokyoTime,
   useAction,
   useGetPages,
-} from "./ui.tsx";
+} from "../ui.tsx";
 
 type CompanyUser = Schema<"ManagedUser">;
 

@@ -1,9 +1,10 @@
-/** Notices: the customer's inbox, and staff sending notices and announcements (Art. 1, 43). */
+/**
+ * Console: notices to one customer and announcements to all (Art. 1, 43), recipients chosen by name.
+ */
 import { type FormEvent, useState } from "react";
-import { api } from "./api.ts";
-import { art } from "./format.ts";
-import { useT } from "./i18n.ts";
-import { useLabels } from "./labels.ts";
+import { api } from "../api.ts";
+import { useT } from "../i18n.ts";
+import { useLabels } from "../labels.ts";
 import {
   ErrorBox,
   errorText,
@@ -15,52 +16,7 @@ import {
   useAll,
   useList,
   useLoad,
-} from "./ui.tsx";
-
-interface InboxItem {
-  noticeId: string;
-  subject: string;
-  body: string;
-  article: string | null;
-  createdAt: string;
-  acknowledgedAt: string | null;
-}
-
-export function InboxPage() {
-  const t = useT();
-  const [data, error, reload, more] = useList<InboxItem>("/notices");
-  return (
-    <section>
-      <h1>{t("notices.title")}</h1>
-      <ErrorBox error={error} />
-      {data?.items.length === 0 && <p>{t("notices.none")}</p>}
-      {data?.items.map((n) => (
-        <article key={n.noticeId} className="card">
-          <h2>
-            <span data-value>{n.subject}</span>
-          </h2>
-          <p className="hint">
-            {tokyoTime(n.createdAt)} {n.article ? `(${art(n.article)})` : ""}
-          </p>
-          <pre className="body" data-value>
-            {n.body}
-          </pre>
-          {n.acknowledgedAt ? (
-            <p>{t("notices.acknowledged")}</p>
-          ) : (
-            <button
-              type="button"
-              onClick={() => api("POST", `/notices/${n.noticeId}/acknowledge`).then(reload)}
-            >
-              {t("notices.acknowledge")}
-            </button>
-          )}
-        </article>
-      ))}
-      <MoreButton more={more} label={t("list.more")} />
-    </section>
-  );
-}
+} from "../ui.tsx";
 
 export function StaffNoticesPage() {
   const t = useT();

@@ -1,0 +1,49 @@
+import { api } from "../api.ts";
+import { art } from "../format.ts";
+import { useT } from "../i18n.ts";
+import { ErrorBox, MoreButton, tokyoTime, useList } from "../ui.tsx";
+
+export interface InboxItem {
+  noticeId: string;
+  subject: string;
+  body: string;
+  article: string | null;
+  createdAt: string;
+  acknowledgedAt: string | null;
+}
+
+export function InboxPage() {
+  const t = useT();
+  const [data, error, reload, more] = useList<InboxItem>("/notices");
+  return (
+    <section>
+      <h1>{t("notices.title")}</h1>
+      <ErrorBox error={error} />
+      {data?.items.length === 0 && <p>{t("notices.none")}</p>}
+      {data?.items.map((n) => (
+        <article key={n.noticeId} className="card">
+          <h2>
+            <span data-value>{n.subject}</span>
+          </h2>
+          <p className="hint">
+            {tokyoTime(n.createdAt)} {n.article ? `(${art(n.article)})` : ""}
+          </p>
+          <pre className="body" data-value>
+            {n.body}
+          </pre>
+          {n.acknowledgedAt ? (
+            <p>{t("notices.acknowledged")}</p>
+          ) : (
+            <button
+              type="button"
+              onClick={() => api("POST", `/notices/${n.noticeId}/acknowledge`).then(reload)}
+            >
+              {t("notices.acknowledge")}
+            </button>
+          )}
+        </article>
+      ))}
+      <MoreButton more={more} label={t("list.more")} />
+    </section>
+  );
+}

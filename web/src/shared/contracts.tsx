@@ -1,0 +1,89 @@
+/**
+ * The contracts list (console: every customer's; portal: the company's), filtered by state.
+ */
+import { useState } from "react";
+import { CONTRACT_STATUSES } from "../../../src/contracts/states.ts";
+import { useT } from "../i18n.ts";
+import { useLabels } from "../labels.ts";
+import { type BasisItem, ErrorBox, Link, MoreButton, ScrollBox, Select, useList } from "../ui.tsx";
+
+export interface Contract {
+  id: string;
+  number: string;
+  status: string;
+  plan: string;
+  options: string[];
+  servers: { hostname: string; provider: string }[];
+  startDate: string;
+  minimumTermEnd: string;
+  coolingOffLastDay: string | null;
+  endEffectiveOn: string | null;
+  extensionDays: number;
+  serviceUntil: string | null;
+  channel: string;
+  basis: BasisItem[];
+  termsHistory?: { number: string; title: string; since: string }[];
+  timeline?: {
+    at: string;
+    businessDate: string;
+    actorKind: string;
+    type: string;
+    toStatus: string;
+    reasonCode: string | null;
+    article: string | null;
+  }[];
+}
+
+export interface Cancellation {
+  result: { effectiveDate: string; billableMonthsFromReceipt: string[]; lastBillableMonth: string };
+  basis: BasisItem[];
+}
+
+export function ContractsPage({ base }: { base: string }) {
+  const t = useT();
+  const l = useLabels();
+  const [status, setStatus] = useState("");
+  const [data, error, , more] = useList<Contract>(status ? `/contracts?status=${status}` : "/contracts");
+  return (
+    <section>
+      <h1>{t("contracts.title")}</h1>
+      <Select
+        id="contractStatusFilter"
+        label={t("contracts.filterStatus")}
+        value={status}
+        onChange={setStatus}
+        options={[["", t("list.all")], ...CONTRACT_STATUSES.map((s): [string, string] => [s, l.status(s)])]}
+      />
+      <ErrorBox error={error} />
+      <ScrollBox>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("contracts.number")}</th>
+              <th scope="col">{t("contracts.status")}</th>
+              <th scope="col">{t("contracts.plan")}</th>
+              <th scope="col">{t("contracts.startDate")}</th>
+              <th scope="col">{t("contracts.minimumTermEnd")}</th>
+              <th scope="col">{t("contracts.endEffective")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data?.items.map((c) => (
+              <tr key={c.id}>
+                <td>
+                  <Link to={`${base}/contracts/${c.id}`}>{c.number}</Link>
+                </td>
+                <td>{l.status(c.status)}</td>
+                <td>{l.plan(c.plan)}</td>
+                <td>{c.startDate}</td>
+                <td>{c.minimumTermEnd}</td>
+                <td>{c.endEffectiveOn ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
+      <MoreButton more={more} label={t("list.more")} />
+    </section>
+  );
+}
