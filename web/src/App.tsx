@@ -1,11 +1,21 @@
 import { QueryClientProvider } from "@tanstack/react-query";
 import {
+  createRootRoute,
+  createRoute,
+  createRouter,
+  Outlet,
+  RouterProvider,
+  useParams,
+} from "@tanstack/react-router";
+import {
   type ComponentType,
+  createContext,
   type FormEvent,
   lazy,
   type ReactNode,
   Suspense,
   useCallback,
+  useContext,
   useEffect,
   useState,
 } from "react";
@@ -14,7 +24,7 @@ import { type InstanceClock, setInstanceClock } from "./clock.ts";
 import { ConsoleHome, PortalHome } from "./home.tsx";
 import { formatLang, initialLang, type Lang, LangContext, type MessageKey, useT } from "./i18n.ts";
 import { useLabels } from "./labels.ts";
-import { navigate, usePath } from "./router.ts";
+import { navigate, setRouter, usePath } from "./router.ts";
 import {
   ErrorBox,
   errorText,
@@ -77,7 +87,7 @@ export function App() {
   return (
     <QueryClientProvider client={queryClient}>
       <LangContext.Provider value={{ lang, setLang }}>
-        <Root />
+        <RouterProvider router={router} />
       </LangContext.Provider>
     </QueryClientProvider>
   );
@@ -110,7 +120,7 @@ function Root() {
       // can override a navigation the user has already made.
       const area = m.user.kind === "staff" ? "/console" : "/portal";
       const here = window.location.pathname;
-      if (!publicPage(here) && !here.startsWith(area)) window.history.replaceState(null, "", area);
+      if (!publicPage(here) && !here.startsWith(area)) navigate(area, true);
       setMe(m);
     } catch {
       setCsrf(null);
@@ -122,17 +132,10 @@ function Root() {
   }, [refresh]);
   const path = usePath();
   let page: ReactNode;
-  const termsMatch = path.match(/^\/terms\/([0-9a-f-]{36})$/);
   if (publicPage(path))
     page = (
       <Suspense fallback={<p className="loading">{t("loading")}</p>}>
-        {path === "/apply" ? (
-          <ApplyPage />
-        ) : path === "/privacy" ? (
-          <PrivacyPage />
-        ) : (
-          <TermsTextPage id={termsMatch![1]!} back={null} />
-        )}
+        <Outlet />
       </Suspense>
     );
   else if (me === undefined || clock === null) page = <p className="loading">{t("loading")}</p>;
@@ -281,13 +284,18 @@ function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
     setCsrf(null);
     // Nothing of this user's stays in memory for the next one.
     queryClient.clear();
-    window.history.replaceState(null, "", "/");
+    navigate("/", true);
     await refresh();
   };
   let content: ReactNode;
   if (me.pending === "password_change_required") content = <PasswordPage initial onDone={refresh} />;
   else if (me.pending === "totp_required") content = <TotpPage onDone={refresh} />;
-  else content = <Page path={path} me={me} base={base} refresh={refresh} />;
+  else
+    content = (
+      <MeContext.Provider value={{ me, refresh }}>
+        <Outlet />
+      </MeContext.Provider>
+    );
   return (
     <div className="shell">
       <a className="skip" href="#main">
@@ -339,63 +347,16 @@ function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
   );
 }
 
-function Page({
-  path,
-  me,
-  base,
-  refresh,
-}: {
-  path: string;
-  me: Me;
-  base: string;
-  refresh: () => Promise<void>;
-}) {
+/** The signed-in user, for the pages under the shell. */
+const MeContext = createContext<{ me: Me; refresh: () => Promise<void> } | null>(null);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function NotFound() {
   const t = useT();
-  const labels = useLabels();
-  if (path === base || path === "/" || path === "/login")
-    return (
-      <section>
-        <h1>{t(me.user.kind === "staff" ? "home.staffWelcome" : "home.customerWelcome")}</h1>
-        <p>
-          {t("home.role")}: {labels.role(me.user.role)}
-        </p>
-        {me.user.kind === "staff" ? <ConsoleHome me={me} /> : <PortalHome />}
-      </section>
-    );
-  if (path === "/console/customers" && me.user.kind === "staff") return <CustomersPage />;
-  const customerMatch = path.match(/^\/console\/customers\/([0-9a-f-]{36})$/);
-  if (customerMatch && me.user.kind === "staff") return <CustomerPage id={customerMatch[1]!} me={me} />;
-  if (path === "/console/applications" && me.user.kind === "staff") return <ApplicationsPage />;
-  if (path === "/console/notices" && me.user.kind === "staff") return <StaffNoticesPage />;
-  if (path === "/portal/notices" && me.user.kind === "customer") return <InboxPage />;
-  if (path === `${base}/contracts`) return <ContractsPage base={base} />;
-  if (path === `${base}/inquiries`) return <InquiriesPage me={me} />;
-  if (path === `${base}/changes`) return <ChangesPage me={me} />;
-  if (path === "/console/contract-changes" && me.user.kind === "staff") return <ChangeQueuePage />;
-  if (path === "/console/terms" && me.user.kind === "staff") return <TermsPage me={me} />;
-  if (path === "/console/billing" && me.user.kind === "staff") return <BillingPage me={me} />;
-  if (path === "/console/payments" && me.user.kind === "staff") return <PaymentsPage me={me} />;
-  if (path === "/console/price-book" && me.user.kind === "staff") return <PriceBookPage me={me} />;
-  if (path === "/portal/invoices" && me.user.kind === "customer") return <MyInvoicesPage me={me} />;
-  const invoiceMatch = path.match(/^\/(?:console|portal)\/invoices\/([0-9a-f-]{36})$/);
-  if (invoiceMatch && path.startsWith(base)) return <InvoicePage id={invoiceMatch[1]!} me={me} />;
-  const contractMatch = path.match(/^\/(?:console|portal)\/contracts\/([0-9a-f-]{36})$/);
-  if (contractMatch && path.startsWith(base)) return <ContractPage id={contractMatch[1]!} me={me} />;
-  if (path === "/portal/company" && me.user.kind === "customer")
-    return <CompanyPage customerId={me.user.customerId!} />;
-  if (path === "/portal/terms" && me.user.kind === "customer") return <TermsVersionsPage />;
-  const termsMatch = path.match(/^\/portal\/terms\/([0-9a-f-]{36})$/);
-  if (termsMatch && me.user.kind === "customer")
-    return <TermsTextPage id={termsMatch[1]!} back="/portal/terms" />;
-  if (path === "/portal/users" && me.user.kind === "customer")
-    return <CompanyUsers customerId={me.user.customerId!} me={me} heading="h1" />;
-  if (path === `${base}/account`)
-    return (
-      <>
-        <PasswordPage onDone={refresh} />
-        <SessionsPage />
-      </>
-    );
+  const path = usePath();
+  const signedIn = useContext(MeContext);
+  const base = signedIn ? (signedIn.me.user.kind === "staff" ? "/console" : "/portal") : "/";
   return (
     <section>
       <h1>{t("notFound.title")}</h1>
@@ -414,6 +375,112 @@ function Page({
     </section>
   );
 }
+
+function Home() {
+  const t = useT();
+  const labels = useLabels();
+  const { me } = useContext(MeContext)!;
+  return (
+    <section>
+      <h1>{t(me.user.kind === "staff" ? "home.staffWelcome" : "home.customerWelcome")}</h1>
+      <p>
+        {t("home.role")}: {labels.role(me.user.role)}
+      </p>
+      {me.user.kind === "staff" ? <ConsoleHome me={me} /> : <PortalHome />}
+    </section>
+  );
+}
+
+interface PageContext {
+  me: Me;
+  refresh: () => Promise<void>;
+  base: string;
+  /** The path's `$id`, a UUID (a page with an id is not found without one). */
+  id: string;
+}
+
+const rootRoute = createRootRoute({ component: Root, notFoundComponent: NotFound });
+
+/** A page of the shell: for staff, customers or both; `$id` in the path must be a UUID. */
+function page(path: string, area: "staff" | "customer" | "any", render: (c: PageContext) => ReactNode) {
+  return createRoute({
+    getParentRoute: () => rootRoute,
+    path,
+    component: function ShellPage() {
+      const signedIn = useContext(MeContext);
+      const { id } = useParams({ strict: false }) as { id?: string };
+      if (!signedIn) return null;
+      const { me, refresh } = signedIn;
+      if (area !== "any" && me.user.kind !== area) return <NotFound />;
+      if (path.includes("$id") && !(id && UUID.test(id))) return <NotFound />;
+      const base = me.user.kind === "staff" ? "/console" : "/portal";
+      return <>{render({ me, refresh, base, id: id ?? "" })}</>;
+    },
+  });
+}
+
+/** A page anyone may read (Root shows it without the shell). */
+function publicRoute(path: string, render: (id: string) => ReactNode) {
+  return createRoute({
+    getParentRoute: () => rootRoute,
+    path,
+    component: function PublicPage() {
+      const { id } = useParams({ strict: false }) as { id?: string };
+      if (path.includes("$id") && !(id && UUID.test(id))) return <NotFound />;
+      return <>{render(id ?? "")}</>;
+    },
+  });
+}
+
+const account = ({ refresh }: PageContext) => (
+  <>
+    <PasswordPage onDone={refresh} />
+    <SessionsPage />
+  </>
+);
+
+const routeTree = rootRoute.addChildren([
+  // The shell sends "/" and "/login" to the user's area.
+  page("/", "any", () => null),
+  page("/login", "any", () => null),
+  publicRoute("/apply", () => <ApplyPage />),
+  publicRoute("/privacy", () => <PrivacyPage />),
+  publicRoute("/terms/$id", (id) => <TermsTextPage id={id} back={null} />),
+  page("/console", "staff", () => <Home />),
+  page("/console/applications", "staff", () => <ApplicationsPage />),
+  page("/console/contracts", "staff", ({ base }) => <ContractsPage base={base} />),
+  page("/console/contracts/$id", "staff", ({ id, me }) => <ContractPage id={id} me={me} />),
+  page("/console/customers", "staff", () => <CustomersPage />),
+  page("/console/customers/$id", "staff", ({ id, me }) => <CustomerPage id={id} me={me} />),
+  page("/console/notices", "staff", () => <StaffNoticesPage />),
+  page("/console/inquiries", "staff", ({ me }) => <InquiriesPage me={me} />),
+  page("/console/changes", "staff", ({ me }) => <ChangesPage me={me} />),
+  page("/console/contract-changes", "staff", () => <ChangeQueuePage />),
+  page("/console/terms", "staff", ({ me }) => <TermsPage me={me} />),
+  page("/console/billing", "staff", ({ me }) => <BillingPage me={me} />),
+  page("/console/payments", "staff", ({ me }) => <PaymentsPage me={me} />),
+  page("/console/price-book", "staff", ({ me }) => <PriceBookPage me={me} />),
+  page("/console/invoices/$id", "staff", ({ id, me }) => <InvoicePage id={id} me={me} />),
+  page("/console/account", "staff", account),
+  page("/portal", "customer", () => <Home />),
+  page("/portal/contracts", "customer", ({ base }) => <ContractsPage base={base} />),
+  page("/portal/contracts/$id", "customer", ({ id, me }) => <ContractPage id={id} me={me} />),
+  page("/portal/notices", "customer", () => <InboxPage />),
+  page("/portal/inquiries", "customer", ({ me }) => <InquiriesPage me={me} />),
+  page("/portal/changes", "customer", ({ me }) => <ChangesPage me={me} />),
+  page("/portal/invoices", "customer", ({ me }) => <MyInvoicesPage me={me} />),
+  page("/portal/invoices/$id", "customer", ({ id, me }) => <InvoicePage id={id} me={me} />),
+  page("/portal/company", "customer", ({ me }) => <CompanyPage customerId={me.user.customerId!} />),
+  page("/portal/users", "customer", ({ me }) => (
+    <CompanyUsers customerId={me.user.customerId!} me={me} heading="h1" />
+  )),
+  page("/portal/terms", "customer", () => <TermsVersionsPage />),
+  page("/portal/terms/$id", "customer", ({ id }) => <TermsTextPage id={id} back="/portal/terms" />),
+  page("/portal/account", "customer", account),
+]);
+
+const router = createRouter({ routeTree });
+setRouter(router);
 
 interface Customer {
   id: string;

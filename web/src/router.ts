@@ -1,18 +1,25 @@
-import { useEffect, useState } from "react";
+/**
+ * Navigation through the app's TanStack Router (created in App.tsx): `navigate` for handlers and
+ * effects, `usePath` for the current path. The router is registered once; before that (never in
+ * practice) a navigation loads the page.
+ */
+import { type AnyRouter, useRouterState } from "@tanstack/react-router";
 
-/** Minimal history router: console routes under /console, portal routes under /portal. */
-export function navigate(to: string) {
-  if (to === window.location.pathname) return;
-  window.history.pushState(null, "", to);
-  window.dispatchEvent(new PopStateEvent("popstate"));
+let router: AnyRouter | null = null;
+
+export function setRouter(r: AnyRouter) {
+  router = r;
+}
+
+export function navigate(to: string, replace = false) {
+  if (!router) {
+    window.location.assign(to);
+    return;
+  }
+  if (to === router.state.location.pathname) return;
+  void router.navigate({ to, replace });
 }
 
 export function usePath(): string {
-  const [path, setPath] = useState(window.location.pathname);
-  useEffect(() => {
-    const on = () => setPath(window.location.pathname);
-    window.addEventListener("popstate", on);
-    return () => window.removeEventListener("popstate", on);
-  }, []);
-  return path;
+  return useRouterState({ select: (s) => s.location.pathname });
 }
