@@ -1,13 +1,5 @@
 import { QueryClientProvider } from "@tanstack/react-query";
 import {
-  createRootRoute,
-  createRoute,
-  createRouter,
-  Outlet,
-  RouterProvider,
-  useParams,
-} from "@tanstack/react-router";
-import {
   type ComponentType,
   createContext,
   type FormEvent,
@@ -19,12 +11,13 @@ import {
   useEffect,
   useState,
 } from "react";
+import { Route, Switch } from "wouter";
 import { ApiFailure, api, type Me, setCsrf } from "./api.ts";
 import { type InstanceClock, setInstanceClock } from "./clock.ts";
 import { ConsoleHome, PortalHome } from "./home.tsx";
 import { formatLang, initialLang, type Lang, LangContext, type MessageKey, useT } from "./i18n.ts";
 import { useLabels } from "./labels.ts";
-import { navigate, setRouter, usePath } from "./router.ts";
+import { navigate, usePath } from "./router.ts";
 import {
   ErrorBox,
   errorText,
@@ -87,7 +80,7 @@ export function App() {
   return (
     <QueryClientProvider client={queryClient}>
       <LangContext.Provider value={{ lang, setLang }}>
-        <RouterProvider router={router} />
+        <Root />
       </LangContext.Provider>
     </QueryClientProvider>
   );
@@ -135,7 +128,7 @@ function Root() {
   if (publicPage(path))
     page = (
       <Suspense fallback={<p className="loading">{t("loading")}</p>}>
-        <Outlet />
+        <PublicRoutes />
       </Suspense>
     );
   else if (me === undefined || clock === null) page = <p className="loading">{t("loading")}</p>;
@@ -293,7 +286,7 @@ function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
   else
     content = (
       <MeContext.Provider value={{ me, refresh }}>
-        <Outlet />
+        <ShellRoutes />
       </MeContext.Provider>
     );
   return (
@@ -399,37 +392,25 @@ interface PageContext {
   id: string;
 }
 
-const rootRoute = createRootRoute({ component: Root, notFoundComponent: NotFound });
-
-/** A page of the shell: for staff, customers or both; `$id` in the path must be a UUID. */
-function page(path: string, area: "staff" | "customer" | "any", render: (c: PageContext) => ReactNode) {
-  return createRoute({
-    getParentRoute: () => rootRoute,
-    path,
-    component: function ShellPage() {
-      const signedIn = useContext(MeContext);
-      const { id } = useParams({ strict: false }) as { id?: string };
-      if (!signedIn) return null;
-      const { me, refresh } = signedIn;
-      if (area !== "any" && me.user.kind !== area) return <NotFound />;
-      if (path.includes("$id") && !(id && UUID.test(id))) return <NotFound />;
-      const base = me.user.kind === "staff" ? "/console" : "/portal";
-      return <>{render({ me, refresh, base, id: id ?? "" })}</>;
-    },
-  });
+interface ShellRoute {
+  path: string;
+  area: "staff" | "customer" | "any";
+  render: (c: PageContext) => ReactNode;
 }
 
-/** A page anyone may read (Root shows it without the shell). */
-function publicRoute(path: string, render: (id: string) => ReactNode) {
-  return createRoute({
-    getParentRoute: () => rootRoute,
-    path,
-    component: function PublicPage() {
-      const { id } = useParams({ strict: false }) as { id?: string };
-      if (path.includes("$id") && !(id && UUID.test(id))) return <NotFound />;
-      return <>{render(id ?? "")}</>;
-    },
-  });
+/** A page of the shell: for staff, customers or both; `:id` in the path must be a UUID. */
+const page = (path: string, area: ShellRoute["area"], render: ShellRoute["render"]): ShellRoute => ({
+  path,
+  area,
+  render,
+});
+
+function ShellPage({ route, id }: { route: ShellRoute; id: string | undefined }) {
+  const { me, refresh } = useContext(MeContext)!;
+  if (route.area !== "any" && me.user.kind !== route.area) return <NotFound />;
+  if (route.path.includes(":id") && !(id && UUID.test(id))) return <NotFound />;
+  const base = me.user.kind === "staff" ? "/console" : "/portal";
+  return <>{route.render({ me, refresh, base, id: id ?? "" })}</>;
 }
 
 const account = ({ refresh }: PageContext) => (
@@ -439,19 +420,16 @@ const account = ({ refresh }: PageContext) => (
   </>
 );
 
-const routeTree = rootRoute.addChildren([
+const SHELL_ROUTES: ShellRoute[] = [
   // The shell sends "/" and "/login" to the user's area.
   page("/", "any", () => null),
   page("/login", "any", () => null),
-  publicRoute("/apply", () => <ApplyPage />),
-  publicRoute("/privacy", () => <PrivacyPage />),
-  publicRoute("/terms/$id", (id) => <TermsTextPage id={id} back={null} />),
   page("/console", "staff", () => <Home />),
   page("/console/applications", "staff", () => <ApplicationsPage />),
   page("/console/contracts", "staff", ({ base }) => <ContractsPage base={base} />),
-  page("/console/contracts/$id", "staff", ({ id, me }) => <ContractPage id={id} me={me} />),
+  page("/console/contracts/:id", "staff", ({ id, me }) => <ContractPage id={id} me={me} />),
   page("/console/customers", "staff", () => <CustomersPage />),
-  page("/console/customers/$id", "staff", ({ id, me }) => <CustomerPage id={id} me={me} />),
+  page("/console/customers/:id", "staff", ({ id, me }) => <CustomerPage id={id} me={me} />),
   page("/console/notices", "staff", () => <StaffNoticesPage />),
   page("/console/inquiries", "staff", ({ me }) => <InquiriesPage me={me} />),
   page("/console/changes", "staff", ({ me }) => <ChangesPage me={me} />),
@@ -460,27 +438,59 @@ const routeTree = rootRoute.addChildren([
   page("/console/billing", "staff", ({ me }) => <BillingPage me={me} />),
   page("/console/payments", "staff", ({ me }) => <PaymentsPage me={me} />),
   page("/console/price-book", "staff", ({ me }) => <PriceBookPage me={me} />),
-  page("/console/invoices/$id", "staff", ({ id, me }) => <InvoicePage id={id} me={me} />),
+  page("/console/invoices/:id", "staff", ({ id, me }) => <InvoicePage id={id} me={me} />),
   page("/console/account", "staff", account),
   page("/portal", "customer", () => <Home />),
   page("/portal/contracts", "customer", ({ base }) => <ContractsPage base={base} />),
-  page("/portal/contracts/$id", "customer", ({ id, me }) => <ContractPage id={id} me={me} />),
+  page("/portal/contracts/:id", "customer", ({ id, me }) => <ContractPage id={id} me={me} />),
   page("/portal/notices", "customer", () => <InboxPage />),
   page("/portal/inquiries", "customer", ({ me }) => <InquiriesPage me={me} />),
   page("/portal/changes", "customer", ({ me }) => <ChangesPage me={me} />),
   page("/portal/invoices", "customer", ({ me }) => <MyInvoicesPage me={me} />),
-  page("/portal/invoices/$id", "customer", ({ id, me }) => <InvoicePage id={id} me={me} />),
+  page("/portal/invoices/:id", "customer", ({ id, me }) => <InvoicePage id={id} me={me} />),
   page("/portal/company", "customer", ({ me }) => <CompanyPage customerId={me.user.customerId!} />),
   page("/portal/users", "customer", ({ me }) => (
     <CompanyUsers customerId={me.user.customerId!} me={me} heading="h1" />
   )),
   page("/portal/terms", "customer", () => <TermsVersionsPage />),
-  page("/portal/terms/$id", "customer", ({ id }) => <TermsTextPage id={id} back="/portal/terms" />),
+  page("/portal/terms/:id", "customer", ({ id }) => <TermsTextPage id={id} back="/portal/terms" />),
   page("/portal/account", "customer", account),
-]);
+];
 
-const router = createRouter({ routeTree });
-setRouter(router);
+/** The shell's pages, by path (the first that matches); anything else is "not found". */
+function ShellRoutes() {
+  return (
+    <Switch>
+      {SHELL_ROUTES.map((r) => (
+        <Route key={r.path} path={r.path}>
+          {(params: { id?: string }) => <ShellPage route={r} id={params.id} />}
+        </Route>
+      ))}
+      <Route>
+        <NotFound />
+      </Route>
+    </Switch>
+  );
+}
+
+/** The pages anyone may read (Root shows them without the shell). */
+function PublicRoutes() {
+  return (
+    <Switch>
+      <Route path="/apply">
+        <ApplyPage />
+      </Route>
+      <Route path="/privacy">
+        <PrivacyPage />
+      </Route>
+      <Route path="/terms/:id">
+        {(params: { id: string }) =>
+          UUID.test(params.id) ? <TermsTextPage id={params.id} back={null} /> : <NotFound />
+        }
+      </Route>
+    </Switch>
+  );
+}
 
 interface Customer {
   id: string;

@@ -1,25 +1,15 @@
 /**
- * Navigation through the app's TanStack Router (created in App.tsx): `navigate` for handlers and
- * effects, `usePath` for the current path. The router is registered once; before that (never in
- * practice) a navigation loads the page.
+ * Navigation: wouter (a maintained router of ~2 kB) over the browser's history. `navigate` for handlers
+ * and effects, `usePath` for the current path; the route table is in App.tsx.
  */
-import { type AnyRouter, useRouterState } from "@tanstack/react-router";
-
-let router: AnyRouter | null = null;
-
-export function setRouter(r: AnyRouter) {
-  router = r;
-}
+import { useLocation } from "wouter";
+import { navigate as go } from "wouter/use-browser-location";
 
 export function navigate(to: string, replace = false) {
-  if (!router) {
-    window.location.assign(to);
-    return;
-  }
-  if (to === router.state.location.pathname) return;
-  void router.navigate({ to, replace });
+  if (to === window.location.pathname) return;
+  go(to, { replace });
 }
 
 export function usePath(): string {
-  return useRouterState({ select: (s) => s.location.pathname });
+  return useLocation()[0];
 }
