@@ -2,10 +2,22 @@
  * The web app says an API error in its reader's language from the error's code, article and details;
  * the server's English sentence is only the fallback. Errors here are the server's real answers.
  */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { apiErrorText } from "../web/src/errors.ts";
+import { loadLanguage, messages } from "../web/src/i18n.ts";
+
+// English is its own chunk in the browser, loaded when chosen; here, once for the file.
+beforeAll(async () => {
+  await loadLanguage("en");
+  await loadLanguage("ja");
+});
 
 describe("API errors in the reader's language", () => {
+  it("has every key in both languages once English is loaded", () => {
+    expect(Object.keys(messages.en).sort()).toEqual(Object.keys(messages.ja).sort());
+    expect(messages.en["users.title"]).toBe("Users");
+  });
+
   it("a validation error of the request schema names each field and its problem", () => {
     const e = {
       code: "validation_failed",

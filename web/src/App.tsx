@@ -15,7 +15,15 @@ import { Route, Switch } from "wouter";
 import { ApiFailure, api, type Me, setCsrf } from "./api.ts";
 import { type InstanceClock, setInstanceClock } from "./clock.ts";
 import { ConsoleHome, PortalHome } from "./home.tsx";
-import { formatLang, initialLang, type Lang, LangContext, type MessageKey, useT } from "./i18n.ts";
+import {
+  formatLang,
+  initialLang,
+  type Lang,
+  LangContext,
+  loadLanguage,
+  type MessageKey,
+  useT,
+} from "./i18n.ts";
 import { useLabels } from "./labels.ts";
 import { navigate, usePath } from "./router.ts";
 import {
@@ -72,7 +80,7 @@ export function App() {
   formatLang.current = lang;
   const setLang = (l: Lang) => {
     localStorage.setItem("unyo.lang", l);
-    setLangState(l);
+    void loadLanguage(l).then(() => setLangState(l));
   };
   useEffect(() => {
     document.documentElement.lang = lang;

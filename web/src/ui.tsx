@@ -4,7 +4,7 @@ import { api } from "./api.ts";
 import { type GetData, type GetPath, get, type Params } from "./client.ts";
 import { errorText } from "./errors.ts";
 import { art } from "./format.ts";
-import { type Lang, LangContext, useT } from "./i18n.ts";
+import { formatLang, type Lang, LangContext, useT } from "./i18n.ts";
 import { navigate } from "./router.ts";
 
 export function Field(props: {
@@ -321,16 +321,33 @@ export function ConfirmButton(props: {
   );
 }
 
-/** A moment as the provider's office reads it (Japan time), e.g. 2026/12/01 17:09. */
-export const tokyoTime = (iso: string) =>
-  new Date(iso).toLocaleString("ja-JP", {
+const TOKYO_TIME = {
+  ja: new Intl.DateTimeFormat("ja-JP", {
     timeZone: "Asia/Tokyo",
     year: "numeric",
     month: "2-digit",
     day: "2-digit",
     hour: "2-digit",
     minute: "2-digit",
-  });
+  }),
+  en: new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Asia/Tokyo",
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+  }),
+};
+
+/**
+ * A moment as the provider's office reads it (Japan time) in the reader's language:
+ * 2026/12/01 17:09, or 1 Dec 2026, 17:09 JST.
+ */
+export const tokyoTime = (iso: string) =>
+  formatLang.current === "en"
+    ? `${TOKYO_TIME.en.format(new Date(iso))} JST`
+    : TOKYO_TIME.ja.format(new Date(iso));
 
 /**
  * A table's box: on a narrow screen a wide table scrolls sideways inside it, not the page. While it
