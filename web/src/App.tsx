@@ -22,6 +22,7 @@ import {
   LangContext,
   loadLanguage,
   type MessageKey,
+  preloadEnglish,
   useT,
 } from "./i18n.ts";
 import { useLabels } from "./labels.ts";
@@ -85,6 +86,10 @@ export function App() {
   useEffect(() => {
     document.documentElement.lang = lang;
   }, [lang]);
+  useEffect(() => {
+    const idle = setTimeout(preloadEnglish, 2000);
+    return () => clearTimeout(idle);
+  }, []);
   return (
     <QueryClientProvider client={queryClient}>
       <LangContext.Provider value={{ lang, setLang }}>

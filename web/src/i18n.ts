@@ -897,6 +897,11 @@ void i18next.use(initReactI18next).init({
   initAsync: false,
 });
 
+/** Fetch the English words ahead of a switch (after the first page is shown), so the switch is at once. */
+export function preloadEnglish(): void {
+  void import("./i18n-en.ts");
+}
+
 /** Load a language's words (English is its own chunk, fetched once) and switch i18next to it. */
 export async function loadLanguage(l: Lang): Promise<void> {
   if (l === "en" && !englishLoaded) {
