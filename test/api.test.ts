@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiErrorText } from "../web/src/errors.ts";
+import { loadLanguage } from "../web/src/i18n.ts";
 import { buildUser, login, PASSWORD, type TestEnv, testApp } from "./helpers.ts";
 
 let env: TestEnv;
 beforeAll(async () => {
   env = await testApp();
+  // The web app's English words are their own chunk, loaded when chosen: here once for the file.
+  await loadLanguage("en");
 });
 afterAll(async () => {
   await env?.close();

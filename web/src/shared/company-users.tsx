@@ -109,7 +109,7 @@ export function CompanyUsers({
                     <span data-value>{u.email}</span>
                   </td>
                   <td>{l.role(u.role)}</td>
-                  <td>
+                  <td className="state">
                     {u.active ? t("users.active") : <strong>{t("users.deactivated")}</strong>}
                     {u.totpEnabled && <span className="hint"> · {t("users.totp")}</span>}
                     {u.resetRequestedAt && (
