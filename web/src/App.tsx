@@ -13,6 +13,7 @@ import {
 } from "react";
 import { Route, Switch } from "wouter";
 import { ApiFailure, api, type Me, setCsrf } from "./api.ts";
+import type { Schema } from "./client.ts";
 import { type InstanceClock, setInstanceClock } from "./clock.ts";
 import { ConsoleHome, PortalHome } from "./home.tsx";
 import {
@@ -505,11 +506,7 @@ function PublicRoutes() {
   );
 }
 
-interface Customer {
-  id: string;
-  legalName: string;
-  corporateNumber: string | null;
-}
+type Customer = Schema<"Customer">;
 
 function CompanyPage({ customerId }: { customerId: string }) {
   const t = useT();

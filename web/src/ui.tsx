@@ -1,6 +1,7 @@
 import { QueryClient, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { type ReactNode, useContext, useEffect, useRef, useState } from "react";
 import { api } from "./api.ts";
+import type { Schema } from "./client.ts";
 import { type GetData, type GetPath, get, type Params } from "./client.ts";
 import { errorText } from "./errors.ts";
 import { art } from "./format.ts";
@@ -221,10 +222,7 @@ export function Link({ to, children }: { to: string; children: ReactNode }) {
   );
 }
 
-export interface BasisItem {
-  article: string;
-  text: string;
-}
+export type BasisItem = Schema<"Basis">;
 
 /** The derivation of a computed date or amount, with its article citations. */
 export function Basis({ basis, title }: { basis: BasisItem[]; title: string }) {

@@ -8,70 +8,18 @@ import { type FormEvent, type ReactNode, useState } from "react";
 // The API's own types (type-only: nothing of the server is bundled).
 import type { ChargeLine, InvoiceDocument, TaxCategory } from "../../../src/billing/types.ts";
 import { ApiFailure, api, type Me, upload } from "../api.ts";
+import type { Schema } from "../client.ts";
 import { yen } from "../format.ts";
 import { type MessageKey, useT } from "../i18n.ts";
 import { type BasisItem, ErrorBox, errorText, Field, Link, ScrollBox, Select } from "../ui.tsx";
 
 export type InvoiceStatus = InvoiceDocument["status"];
 
-export interface Explained<T> {
-  result: T;
-  basis: BasisItem[];
-}
+export type InvoiceRow = Schema<"InvoiceRow">;
 
-export interface InvoiceRow {
-  id: string;
-  number: string | null;
-  month: string;
-  kind: "regular" | "corrected" | "credit";
-  status: InvoiceStatus;
-  issueDate: string | null;
-  dueDate: string;
-  total: number;
-  paidAmount: number;
-  balance: number;
-  paidOn: string | null;
-  overdue: boolean;
-  contractId: string;
-  contractNumber: string;
-  recipientName: string;
-}
+export type InvoiceDetail = Schema<"Invoice">;
 
-export interface LateFee {
-  fee: number;
-  unpaid: number;
-  settled: boolean;
-  segments: { amount: number; from: string; to: string; days: number; paid: boolean }[];
-}
-
-export interface InvoiceDetail {
-  id: string;
-  contractId: string;
-  customerId: string;
-  document: InvoiceDocument;
-  paidAmount: number;
-  paidOn: string | null;
-  balance: number;
-  overdue: boolean;
-  payments: { paymentId: string; amount: number; receivedOn: string }[];
-  lateFee: Explained<LateFee> | null;
-  lateFeeCharged: boolean;
-}
-
-export interface RunRow {
-  id: string;
-  month: string;
-  status: "queued" | "running" | "done" | "failed";
-  contracts: number;
-  created: number;
-  skipped: number;
-  scanned: number;
-  total: number;
-  attempts: number;
-  error: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-}
+export type RunRow = Schema<"BillingRun">;
 
 export const RUN_STATUS_LABEL = {
   queued: "billing.runQueued",
@@ -80,30 +28,9 @@ export const RUN_STATUS_LABEL = {
   failed: "billing.runFailed",
 } as const;
 
-export interface OverdueRow {
-  id: string;
-  number: string;
-  month: string;
-  dueDate: string;
-  total: number;
-  balance: number;
-  contractId: string;
-  contractNumber: string;
-  recipientName: string;
-  suspensionCandidate: boolean;
-  lateFee: Explained<LateFee>;
-}
+export type OverdueRow = Schema<"OverdueInvoice">;
 
-export interface Payment {
-  id: string;
-  customerId: string;
-  receivedOn: string;
-  amount: number;
-  unallocated: number;
-  method: string;
-  reference: string | null;
-  allocations: { invoiceId: string; number: string | null; amount: number }[];
-}
+export type Payment = Schema<"Payment">;
 
 export interface OneOffCharge extends ChargeLine {
   id: string;
@@ -111,60 +38,11 @@ export interface OneOffCharge extends ChargeLine {
   invoiceId: string | null;
 }
 
-export interface PriceItemRow {
-  code: string;
-  nameJa: string;
-  nameEn: string;
-  kind: string;
-  taxCategory: TaxCategory;
-  appliesTo: string | null;
-  active: boolean;
-  currentPrice: number | null;
-  prices: { from: string; unitPrice: number }[];
-}
+export type PriceItemRow = Schema<"PriceItem">;
 
-export interface Settings {
-  issuerName: string;
-  registrationNumber: string;
-  issuerAddress: string;
-  issuerPhone: string | null;
-  bankAccount: string | null;
-  taxRounding: string;
-  dueMonthsAfter: number;
-  invoicePrefix: string;
-  debitConsignor:
-    | (Omit<
-        Mandate,
-        "customerId" | "accountHolder" | "status" | "registeredOn" | "revokedOn" | "nextNewCode"
-      > & {
-        consignorCode: string;
-        consignorName: string;
-      })
-    | null;
-}
+export type Settings = Schema<"BillingSettings">;
 
-export interface ContractBilling {
-  month: string;
-  charges: Explained<{ billable: boolean; lines: ChargeLine[] }>;
-  monthlyFee: number;
-  damagesCap: Explained<{ monthlyFee: number; cap: number; excluded: string[] }>;
-  sla: Explained<{
-    hours: number;
-    percentage: number;
-    credit: number;
-    qualifying: { start: string; end: string; hoursTotal: number; hoursInMonth: number; merged?: number }[];
-  }>;
-  periods: {
-    id: string;
-    startedAt: string;
-    endedAt: string;
-    attribution: string;
-    cause: string;
-    note: string | null;
-  }[];
-  credits: { month: string; hours: number; percentage: number; credit: number; invoiceId: string | null }[];
-  cancelledOptions: { option: string; receivedOn: string }[];
-}
+export type ContractBilling = Schema<"ContractBilling">;
 
 // ---- small helpers ----------------------------------------------------------------------------
 
@@ -255,18 +133,7 @@ export function InvoicesTable({ items, base }: { items: InvoiceRow[]; base: stri
 // ---- console: billing runs and the month's invoices -------------------------------------------
 
 /** A billing run as the server reports it while it is queued, running and done. */
-export interface RunResult {
-  id: string;
-  month: string;
-  status: "queued" | "running" | "done" | "failed";
-  contracts: number;
-  created: number;
-  skipped: number;
-  issued: number;
-  scanned: number;
-  total: number;
-  error: string | null;
-}
+export type RunResult = Schema<"BillingRun">;
 
 /** Follow a queued run until it is done or failed. */
 export async function followRun(run: RunResult, onUpdate: (r: RunResult) => void): Promise<RunResult> {
@@ -431,29 +298,9 @@ export function UsageImport() {
 
 // ---- direct debit (口座振替): mandates and request files --------------------------------------
 
-export interface Mandate {
-  customerId: string;
-  bankCode: string;
-  bankName: string;
-  branchCode: string;
-  branchName: string;
-  accountType: "1" | "2" | "9";
-  accountNumber: string;
-  accountHolder: string;
-  status: "active" | "revoked";
-  registeredOn: string;
-  revokedOn: string | null;
-  nextNewCode: string;
-}
+export type Mandate = Schema<"DebitMandate">;
 
-export interface DebitRequestRow {
-  id: string;
-  debitDate: string;
-  records: number;
-  amount: number;
-  fileName: string;
-  result: { paid: number; failed: number; unmatched: number } | null;
-}
+export type DebitRequestRow = Schema<"DebitRequestSummary">;
 
 export const ACCOUNT_TYPE_KEY: Record<string, MessageKey> = {
   "1": "billing.accountOrdinary",

@@ -1,8 +1,10 @@
 /**
  * Console: the applications awaiting review, each shown whole before it is accepted or refused (Art. 15–17).
  */
+
 import { useState } from "react";
 import { api } from "../api.ts";
+import type { Schema } from "../client.ts";
 import { art } from "../format.ts";
 import { type MessageKey, useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
@@ -19,25 +21,7 @@ import {
   useList,
 } from "../ui.tsx";
 
-export interface Application {
-  id: string;
-  number: string;
-  channel: string;
-  receivedOn: string;
-  legalName: string;
-  corporateNumber: string;
-  applicantEmail: string;
-  coolingOffLastDay: string | null;
-  consent: { termsNumber: string | null; privacyNotice: string | null; at: string } | null;
-  form?: {
-    address: string;
-    billingContact: { name: string; email: string; phone: string };
-    representatives: { name: string; email: string; phone: string }[];
-    plan: string;
-    options: string[];
-    servers: { hostname: string; provider: string; os?: string; role?: string }[];
-  };
-}
+export type Application = Schema<"Application">;
 
 export function ApplicationsPage() {
   const t = useT();

@@ -1,17 +1,13 @@
 /** The service menu's limits on changes (Art. 20(3)), shown on the price book page; admins edit them. */
+
 import { useState } from "react";
 import { ActionForm } from "../action-form.tsx";
 import { api, type Me } from "../api.ts";
+import type { Schema } from "../client.ts";
 import { useT } from "../i18n.ts";
 import { ErrorBox, Field, ScrollBox, Select, useLoad } from "../ui.tsx";
 
-interface MenuLimit {
-  target: string;
-  rank: number | null;
-  maxServers: number | null;
-  noDowngradeInMinimumTerm: boolean;
-  requiresPlans: string[] | null;
-}
+type MenuLimit = Schema<"MenuLimitView">;
 
 const TARGETS = [
   "plan:basic",

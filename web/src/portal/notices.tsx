@@ -1,16 +1,10 @@
 import { api } from "../api.ts";
+import type { Schema } from "../client.ts";
 import { art } from "../format.ts";
 import { useT } from "../i18n.ts";
 import { ErrorBox, MoreButton, tokyoTime, useList } from "../ui.tsx";
 
-export interface InboxItem {
-  noticeId: string;
-  subject: string;
-  body: string;
-  article: string | null;
-  createdAt: string;
-  acknowledgedAt: string | null;
-}
+export type InboxItem = Schema<"InboxItem">;
 
 export function InboxPage() {
   const t = useT();

@@ -1,19 +1,15 @@
 /**
  * Changes of company data, pending until the provider confirms them (Art. 19, 20(4); console and portal).
  */
+
 import { useState } from "react";
 import { ActionForm } from "../action-form.tsx";
 import { api, type Me } from "../api.ts";
+import type { Schema } from "../client.ts";
 import { useT } from "../i18n.ts";
 import { ErrorBox, errorText, Field, MoreButton, ScrollBox, useList } from "../ui.tsx";
 
-export interface Change {
-  id: string;
-  legalName: string;
-  changes: Record<string, unknown>;
-  status: string;
-  requestedAt: string;
-}
+export type Change = Schema<"CustomerChange">;
 
 /** Portal: submit a change of company data (pending until confirmed, Art. 20(4)); console: confirm or refuse. */
 export function ChangesPage({ me }: { me: Me }) {

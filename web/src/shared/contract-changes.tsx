@@ -1,8 +1,10 @@
 /**
  * Changes of a contract's content (Art. 20(2)–(4), 29(4), 29(5)): the request form with its fees, the changes of a contract, the decision.
  */
+
 import { type FormEvent, useState } from "react";
 import { api, type Me } from "../api.ts";
+import type { Schema } from "../client.ts";
 import { yen } from "../format.ts";
 import { type MessageKey, useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
@@ -20,36 +22,11 @@ import {
   useList,
 } from "../ui.tsx";
 
-export interface Server {
-  hostname: string;
-  provider: string;
-  role?: string;
-  os?: string;
-}
+export type Server = Schema<"ContractContent">["servers"][number];
 
-export interface Content {
-  plan: string;
-  options: string[];
-  servers: Server[];
-  committedMonths: number | null;
-}
+export type Content = Schema<"ContractContent">;
 
-export interface Change {
-  id: string;
-  contractId: string;
-  contractNumber?: string;
-  status: "requested" | "confirmed" | "refused" | "cancelled";
-  kind: "change" | "option_cancellation";
-  channel: string;
-  receivedOn: string;
-  before: Content;
-  after: Content;
-  note: string | null;
-  requestedAt: string;
-  effectiveOn: string | null;
-  refusalReason: string | null;
-  cancellationFees: number | null;
-}
+export type Change = Schema<"ContractChange">;
 
 export interface ChargeLine {
   itemCode: string | null;
@@ -57,15 +34,7 @@ export interface ChargeLine {
   amount: number;
 }
 
-export interface Preview {
-  receivedOn: string;
-  before: Content;
-  after: Content;
-  months: { month: string; before: number; after: number; lines: ChargeLine[] }[];
-  initialFees: number;
-  initialLines: ChargeLine[];
-  basis: BasisItem[];
-}
+export type Preview = Schema<"ChangePreview">;
 
 /** The steps of a change in the reader's language. */
 export function ChangeSteps({ before, after }: { before: Content; after: Content }) {

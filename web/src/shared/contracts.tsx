@@ -1,43 +1,17 @@
 /**
  * The contracts list (console: every customer's; portal: the company's), filtered by state.
  */
+
 import { useState } from "react";
 import { CONTRACT_STATUSES } from "../../../src/contracts/states.ts";
+import type { Schema } from "../client.ts";
 import { useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
 import { type BasisItem, ErrorBox, Link, MoreButton, ScrollBox, Select, useList } from "../ui.tsx";
 
-export interface Contract {
-  id: string;
-  number: string;
-  status: string;
-  plan: string;
-  options: string[];
-  servers: { hostname: string; provider: string }[];
-  startDate: string;
-  minimumTermEnd: string;
-  coolingOffLastDay: string | null;
-  endEffectiveOn: string | null;
-  extensionDays: number;
-  serviceUntil: string | null;
-  channel: string;
-  basis: BasisItem[];
-  termsHistory?: { number: string; title: string; since: string }[];
-  timeline?: {
-    at: string;
-    businessDate: string;
-    actorKind: string;
-    type: string;
-    toStatus: string;
-    reasonCode: string | null;
-    article: string | null;
-  }[];
-}
+export type Contract = Schema<"ContractDetail">;
 
-export interface Cancellation {
-  result: { effectiveDate: string; billableMonthsFromReceipt: string[]; lastBillableMonth: string };
-  basis: BasisItem[];
-}
+export type Cancellation = Schema<"Cancellation">;
 
 export function ContractsPage({ base }: { base: string }) {
   const t = useT();

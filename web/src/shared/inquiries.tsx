@@ -1,24 +1,15 @@
 /**
  * Inquiries and their answers by the Art. 44 deadline (console and portal).
  */
+
 import { useState } from "react";
 import { api, type Me } from "../api.ts";
+import type { Schema } from "../client.ts";
 import { art } from "../format.ts";
 import { useT } from "../i18n.ts";
 import { ErrorBox, errorText, MoreButton, useList } from "../ui.tsx";
 
-export interface Inquiry {
-  id: string;
-  contractNumber: string;
-  subject: string;
-  body: string;
-  sentOn: string;
-  deadline: string;
-  answeredAt: string | null;
-  answer: string | null;
-  overdue: boolean;
-  eligibleForStop: boolean;
-}
+export type Inquiry = Schema<"Inquiry">;
 
 export function InquiriesPage({ me }: { me: Me }) {
   const t = useT();
