@@ -210,6 +210,21 @@ describe("tenancy of contracts", () => {
     const one = (await op.req("GET", `/api/v1/contracts?customerId=${b.customerId}`)).json.items;
     expect(one.map((x: { id: string }) => x.id)).toEqual([b.contract.id]);
     expect((await op.req("GET", "/api/v1/contracts?customerId=not-a-uuid")).status).toBe(400);
+    // Each row names its customer; staff search by part of the number or of the customer's name.
+    const bName = (await op.req("GET", `/api/v1/customers/${b.customerId}`)).json.legalName as string;
+    expect(one[0].customerName).toBe(bName);
+    const byName = (await op.req("GET", `/api/v1/contracts?q=${encodeURIComponent(bName.slice(2))}`)).json
+      .items;
+    expect(byName.map((x: { id: string }) => x.id)).toEqual([b.contract.id]);
+    const byNumber = (
+      await op.req("GET", `/api/v1/contracts?q=${encodeURIComponent(b.contract.number.slice(-4))}`)
+    ).json.items;
+    expect(byNumber.map((x: { id: string }) => x.id)).toContain(b.contract.id);
+    expect((await op.req("GET", "/api/v1/contracts?q=%25%25")).json.items).toEqual([]);
+    // A customer's search stays within its own contracts.
+    expect(
+      (await a.c.req("GET", `/api/v1/contracts?q=${encodeURIComponent(b.contract.number)}`)).json.items,
+    ).toEqual([]);
     const inq = await op.req("POST", `/api/v1/contracts/${b.contract.id}/inquiries`, {
       subject: "確認",
       body: "…",

@@ -20,11 +20,13 @@ const isCustomer = (auth: AuthContext) => auth.user.kind === "customer";
 export async function listContracts(
   deps: Deps,
   auth: AuthContext,
-  filter: { status?: ContractStatus; customerId?: string } & PageRequest = {},
-): Promise<Page<ContractView>> {
-  const present = isCustomer(auth)
-    ? (r: Parameters<typeof presentContract>[0]) => ({ ...presentContract(r), suspensionCandidate: null })
-    : presentContract;
+  filter: { status?: ContractStatus; customerId?: string; q?: string } & PageRequest = {},
+): Promise<Page<ContractView & { customerName: string }>> {
+  const present = (r: Parameters<typeof presentContract>[0] & { customer_name: string }) => ({
+    ...presentContract(r),
+    ...(isCustomer(auth) ? { suspensionCandidate: null } : {}),
+    customerName: r.customer_name,
+  });
   return asCaller(deps.db, auth, (tx) => mapPage(listRows(tx, filter, filter), present));
 }
 

@@ -187,14 +187,18 @@ export function contractRoutes(ctx: AppContext) {
     route({
       method: "GET",
       url: "/contracts",
-      summary: "Contracts (a customer sees its own); staff may name one customer",
+      summary:
+        "Contracts with their customer's name, searched by number or customer name (a customer sees its own); staff may name one customer",
       policy: { who: "any" },
       query: z.strictObject({
         status: z.enum(CONTRACT_STATUSES).optional(),
         customerId: z.uuid().optional(),
+        q: z.string().trim().min(1).max(100).optional().meta({
+          description: "Part of the contract number or of the customer's legal name",
+        }),
         ...pageFields,
       }),
-      response: pageOf(contractSchema),
+      response: pageOf(contractSchema.extend({ customerName: z.string() }).meta({ id: "ContractRow" })),
       handler: ({ auth, query }) => listContracts(ctx, auth, query),
     }),
     route({

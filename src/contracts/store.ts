@@ -87,15 +87,27 @@ export async function contractById(tx: Q, id: string, forUpdate = false) {
 }
 
 /** Contracts, the latest number first. */
+/**
+ * Contracts, the latest number first, with their customer's name (a list shows it); `q` keeps those
+ * whose number or customer's legal name contains it.
+ */
 export async function listContracts(
   db: Q,
-  filter: { status?: ContractStatus; customerId?: string },
+  filter: { status?: ContractStatus; customerId?: string; q?: string },
   page: PageRequest,
 ) {
-  let q = db.selectFrom("contracts").selectAll();
-  if (filter.status) q = q.where("status", "=", filter.status);
-  if (filter.customerId) q = q.where("customer_id", "=", filter.customerId);
-  return paginate(q, { list: "contracts", keys: [["number", "desc"]] }, page);
+  let q = db
+    .selectFrom("contracts as c")
+    .innerJoin("customers as cu", "cu.id", "c.customer_id")
+    .selectAll("c")
+    .select("cu.legal_name as customer_name");
+  if (filter.status) q = q.where("c.status", "=", filter.status);
+  if (filter.customerId) q = q.where("c.customer_id", "=", filter.customerId);
+  if (filter.q) {
+    const like = `%${filter.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    q = q.where((eb) => eb.or([eb("c.number", "ilike", like), eb("cu.legal_name", "ilike", like)]));
+  }
+  return paginate(q, { list: "contracts", keys: [["c.number", "desc"]] }, page);
 }
 
 export async function updateContract(tx: Q, id: string, patch: Updateable<ContractsTable>) {

@@ -368,6 +368,13 @@ describe("every page, both languages, desktop and phone", () => {
       await expect.poll(() => rows.count()).toBe(suspended.length);
       const numbers = await rows.locator("td:first-child").allTextContents();
       expect(numbers.sort()).toEqual(suspended.map((c) => c.number).sort());
+      // Each row names its customer; the server searches the number and the customer's name.
+      await page.getByLabel("状態で絞り込む").selectOption("");
+      await page.getByLabel("契約番号・契約者名で検索").fill("サンプル商事");
+      await page.getByRole("button", { name: "検索" }).click();
+      await expect.poll(() => rows.count()).toBe(1);
+      expect(await rows.first().textContent()).toContain("C-DEMO-0001");
+      await rows.first().getByRole("link", { name: "株式会社サンプル商事" }).waitFor();
       await page.close();
     }
     fs.writeFileSync(path.join(ARTIFACTS, "axe.json"), JSON.stringify(axe, null, 2));

@@ -1330,6 +1330,7 @@ export interface paths {
         query?: {
           status?: "active" | "suspended" | "terminating" | "terminated" | "data_deleted";
           customerId?: string;
+          q?: string;
           limit?: number;
           cursor?: string;
         };
@@ -1343,7 +1344,7 @@ export interface paths {
           headers: { [name: string]: unknown };
           content: {
             "application/json": {
-              items: (components["schemas"]["Contract"])[];
+              items: (components["schemas"]["ContractRow"])[];
               hasMore: boolean;
               nextCursor: string | null;
             };
@@ -5169,6 +5170,78 @@ export interface components {
       eligibleForStop: boolean;
       chargesVoid: boolean;
       basis: (components["schemas"]["BasisInput"])[];
+    };
+    ContractRow: {
+      id: string;
+      number: string;
+      customerId: string;
+      status: "active" | "suspended" | "terminating" | "terminated" | "data_deleted";
+      plan: string;
+      options: (string)[];
+      servers: ({
+        hostname: string;
+        provider: string;
+        role?: string;
+        os?: string;
+      })[];
+      channel: string;
+      appliedOn: string;
+      startDate: string;
+      committedMonths: number | null;
+      minimumTermEnd: string;
+      coolingOffLastDay: string | null;
+      suspensionReason: string | null;
+      suspensionCandidate: "unpaid_fees" | "direct_debit_failed" | null;
+      endKind: "cancellation" | "termination" | "abolition" | "cooling_off" | null;
+      endReason: string | null;
+      endArticle: string | null;
+      cancellationReceivedOn: string | null;
+      endEffectiveOn: string | null;
+      extensionDays: number;
+      serviceUntil: string | null;
+      terminatedOn: string | null;
+      deletionScheduledOn: string | null;
+      dataDeletedOn: string | null;
+      eligibleForStop: boolean;
+      chargesVoid: boolean;
+      basis: (components["schemas"]["Basis"])[];
+      customerName: string;
+    };
+    ContractRowInput: {
+      id: string;
+      number: string;
+      customerId: string;
+      status: "active" | "suspended" | "terminating" | "terminated" | "data_deleted";
+      plan: string;
+      options: (string)[];
+      servers: ({
+        hostname: string;
+        provider: string;
+        role?: string;
+        os?: string;
+      })[];
+      channel: string;
+      appliedOn: string;
+      startDate: string;
+      committedMonths: number | null;
+      minimumTermEnd: string;
+      coolingOffLastDay: string | null;
+      suspensionReason: string | null;
+      suspensionCandidate: "unpaid_fees" | "direct_debit_failed" | null;
+      endKind: "cancellation" | "termination" | "abolition" | "cooling_off" | null;
+      endReason: string | null;
+      endArticle: string | null;
+      cancellationReceivedOn: string | null;
+      endEffectiveOn: string | null;
+      extensionDays: number;
+      serviceUntil: string | null;
+      terminatedOn: string | null;
+      deletionScheduledOn: string | null;
+      dataDeletedOn: string | null;
+      eligibleForStop: boolean;
+      chargesVoid: boolean;
+      basis: (components["schemas"]["BasisInput"])[];
+      customerName: string;
     };
     Customer: {
       id: string;

@@ -730,6 +730,9 @@ export const en: Record<MessageKey, string> = {
   "reason.deteriorated_finances": "Seriously deteriorated finances",
   "reason.similar": "Other similar grounds",
   "contracts.suspendReason": "Reason for suspension",
+  "contracts.search": "Search by contract number or customer name",
+  "contracts.searchOwn": "Search by contract number",
+  "contracts.customer": "Customer",
   "changes.inclInitial": "incl. initial fees",
   "totp.scan":
     "Scan this QR code with your authenticator app (Google Authenticator and the like), or enter the secret below.",

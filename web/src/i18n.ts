@@ -739,6 +739,9 @@ const ja = {
   "reason.deteriorated_finances": "財産状態の著しい悪化",
   "reason.similar": "その他前各号に準ずる事由",
   "contracts.suspendReason": "停止の事由",
+  "contracts.search": "契約番号・契約者名で検索",
+  "contracts.searchOwn": "契約番号で検索",
+  "contracts.customer": "契約者",
   "changes.inclInitial": "うち初期費用",
   "totp.scan":
     "認証アプリ(Google Authenticator など)で次のQRコードを読み取るか、下の秘密鍵を入力してください。",

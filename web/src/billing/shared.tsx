@@ -11,7 +11,7 @@ import { ApiFailure, api, type Me, upload } from "../api.ts";
 import type { Schema } from "../client.ts";
 import { yen } from "../format.ts";
 import { type MessageKey, useT } from "../i18n.ts";
-import { type BasisItem, ErrorBox, errorText, Field, Link, ScrollBox, Select } from "../ui.tsx";
+import { ErrorBox, errorText, Field, Link, ScrollBox, Select } from "../ui.tsx";
 
 export type InvoiceStatus = InvoiceDocument["status"];
 

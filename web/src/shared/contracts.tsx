@@ -7,7 +7,7 @@ import { CONTRACT_STATUSES } from "../../../src/contracts/states.ts";
 import type { Schema } from "../client.ts";
 import { useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
-import { type BasisItem, ErrorBox, Link, MoreButton, ScrollBox, Select, useList } from "../ui.tsx";
+import { ErrorBox, Field, Link, MoreButton, ScrollBox, Select, useGetPages } from "../ui.tsx";
 
 export type Contract = Schema<"ContractDetail">;
 
@@ -17,10 +17,33 @@ export function ContractsPage({ base }: { base: string }) {
   const t = useT();
   const l = useLabels();
   const [status, setStatus] = useState("");
-  const [data, error, , more] = useList<Contract>(status ? `/contracts?status=${status}` : "/contracts");
+  const [typed, setTyped] = useState("");
+  const [q, setQ] = useState("");
+  const staff = base === "/console";
+  const [data, error, , more] = useGetPages("/api/v1/contracts", {
+    query: { ...(status ? { status: status as Contract["status"] } : {}), ...(q ? { q } : {}) },
+  });
   return (
     <section>
       <h1>{t("contracts.title")}</h1>
+      <search>
+        <form
+          className="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setQ(typed.trim());
+          }}
+        >
+          <Field
+            id="contract-search"
+            label={staff ? t("contracts.search") : t("contracts.searchOwn")}
+            value={typed}
+            onChange={setTyped}
+            required={false}
+          />
+          <button type="submit">{t("customers.searchButton")}</button>
+        </form>
+      </search>
       <Select
         id="contractStatusFilter"
         label={t("contracts.filterStatus")}
@@ -34,6 +57,7 @@ export function ContractsPage({ base }: { base: string }) {
           <thead>
             <tr>
               <th scope="col">{t("contracts.number")}</th>
+              {staff && <th scope="col">{t("contracts.customer")}</th>}
               <th scope="col">{t("contracts.status")}</th>
               <th scope="col">{t("contracts.plan")}</th>
               <th scope="col">{t("contracts.startDate")}</th>
@@ -47,6 +71,11 @@ export function ContractsPage({ base }: { base: string }) {
                 <td>
                   <Link to={`${base}/contracts/${c.id}`}>{c.number}</Link>
                 </td>
+                {staff && (
+                  <td>
+                    <Link to={`/console/customers/${c.customerId}`}>{c.customerName}</Link>
+                  </td>
+                )}
                 <td>{l.status(c.status)}</td>
                 <td>{l.plan(c.plan)}</td>
                 <td>{c.startDate}</td>
@@ -57,6 +86,7 @@ export function ContractsPage({ base }: { base: string }) {
           </tbody>
         </table>
       </ScrollBox>
+      {data?.items.length === 0 && <p className="hint">{t("home.none")}</p>}
       <MoreButton more={more} label={t("list.more")} />
     </section>
   );
