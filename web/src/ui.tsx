@@ -386,3 +386,27 @@ export function LanguageSwitch() {
     </label>
   );
 }
+
+/** A list's search box: the server searches what was typed once the button (or Enter) sends it. */
+export function SearchForm(props: {
+  id: string;
+  label: string;
+  button: string;
+  onSearch: (q: string) => void;
+}) {
+  const [typed, setTyped] = useState("");
+  return (
+    <search>
+      <form
+        className="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          props.onSearch(typed.trim());
+        }}
+      >
+        <Field id={props.id} label={props.label} value={typed} onChange={setTyped} required={false} />
+        <button type="submit">{props.button}</button>
+      </form>
+    </search>
+  );
+}

@@ -2,34 +2,21 @@
 
 import { useState } from "react";
 import { useT } from "../i18n.ts";
-import { ErrorBox, Field, Link, MoreButton, ScrollBox, useGetPages } from "../ui.tsx";
+import { ErrorBox, Link, MoreButton, ScrollBox, SearchForm, useGetPages } from "../ui.tsx";
 
 export function CustomersPage() {
   const t = useT();
-  const [typed, setTyped] = useState("");
   const [q, setQ] = useState("");
   const [data, error, , more] = useGetPages("/api/v1/customers", { query: q ? { q } : {} });
   return (
     <section>
       <h1>{t("customers.title")}</h1>
-      <search>
-        <form
-          className="search"
-          onSubmit={(e) => {
-            e.preventDefault();
-            setQ(typed.trim());
-          }}
-        >
-          <Field
-            id="customer-search"
-            label={t("customers.search")}
-            value={typed}
-            onChange={setTyped}
-            required={false}
-          />
-          <button type="submit">{t("customers.searchButton")}</button>
-        </form>
-      </search>
+      <SearchForm
+        id="customer-search"
+        label={t("customers.search")}
+        button={t("customers.searchButton")}
+        onSearch={setQ}
+      />
       <ErrorBox error={error} />
       <ScrollBox>
         <table>

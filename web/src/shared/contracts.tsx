@@ -7,7 +7,7 @@ import { CONTRACT_STATUSES } from "../../../src/contracts/states.ts";
 import type { Schema } from "../client.ts";
 import { useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
-import { ErrorBox, Field, Link, MoreButton, ScrollBox, Select, useGetPages } from "../ui.tsx";
+import { ErrorBox, Link, MoreButton, ScrollBox, SearchForm, Select, useGetPages } from "../ui.tsx";
 
 export type Contract = Schema<"ContractDetail">;
 
@@ -17,7 +17,6 @@ export function ContractsPage({ base }: { base: string }) {
   const t = useT();
   const l = useLabels();
   const [status, setStatus] = useState("");
-  const [typed, setTyped] = useState("");
   const [q, setQ] = useState("");
   const staff = base === "/console";
   const [data, error, , more] = useGetPages("/api/v1/contracts", {
@@ -26,24 +25,12 @@ export function ContractsPage({ base }: { base: string }) {
   return (
     <section>
       <h1>{t("contracts.title")}</h1>
-      <search>
-        <form
-          className="search"
-          onSubmit={(e) => {
-            e.preventDefault();
-            setQ(typed.trim());
-          }}
-        >
-          <Field
-            id="contract-search"
-            label={staff ? t("contracts.search") : t("contracts.searchOwn")}
-            value={typed}
-            onChange={setTyped}
-            required={false}
-          />
-          <button type="submit">{t("customers.searchButton")}</button>
-        </form>
-      </search>
+      <SearchForm
+        id="contract-search"
+        label={staff ? t("contracts.search") : t("contracts.searchOwn")}
+        button={t("customers.searchButton")}
+        onSearch={setQ}
+      />
       <Select
         id="contractStatusFilter"
         label={t("contracts.filterStatus")}
