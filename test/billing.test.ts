@@ -93,6 +93,62 @@ describe("the monthly billing run (Art. 12(2), 29, 31)", () => {
     ]);
   });
 
+  it("explains every line and every step in English and in Japanese, each language citing articles its own way", async () => {
+    // A start mid-month (whole month, Art. 12(2)) with an initial fee and an option; a charge staff typed.
+    const c = await buildContract(env.db, { start: "2027-01-20", plan: "premium", options: ["backup"] });
+    await addCharge(env, { kind: "system", id: null }, c.id, {
+      month: "2027-01",
+      kind: "other",
+      description: "追加作業",
+      taxCategory: "10",
+      unitPrice: 5_000,
+      article: "29(1)",
+      note: "夜間の設定変更作業",
+      noteJa: "夜間の設定変更作業",
+    });
+    await runBilling(env, "2027-01");
+    const [inv] = await invoicesOf(env.db, c.id);
+    const r = await bill.req("GET", `/api/v1/invoices/${inv!.id}`);
+    expect(r.status).toBe(200);
+    const { lines, basis } = r.json.document as {
+      lines: { itemCode: string | null; descriptionEn: string | null; note: string; noteJa: string | null }[];
+      basis: { article: string; text: string; textJa: string }[];
+    };
+    const japanese = /[\u3040-\u30ff\u3400-\u9fff]/;
+    expect(lines.map((l) => l.itemCode)).toEqual([
+      "initial-premium",
+      "monthly-premium",
+      "option-backup",
+      null,
+    ]);
+    for (const l of lines.slice(0, 3)) {
+      expect(l.note).toMatch(/Art\. \d+/);
+      expect(l.note).not.toMatch(japanese);
+      expect(l.noteJa).toMatch(/第\d+条/);
+      expect(l.noteJa).not.toMatch(/Art\.|[A-Za-z]{3,}/);
+    }
+    expect(lines[1]!.noteJa).toContain("2027-01 分の月間費用");
+    expect(lines[1]!.noteJa).toContain("第12条第2項");
+    // Staff's words are theirs in both languages; the system's descriptions have their English wording.
+    expect(lines[3]).toMatchObject({
+      note: "夜間の設定変更作業",
+      noteJa: "夜間の設定変更作業",
+      descriptionEn: null,
+    });
+    const names = await env.db.selectFrom("price_items").select(["code", "name_en"]).execute();
+    const nameEn = new Map(names.map((n) => [n.code, n.name_en]));
+    for (const l of lines.slice(0, 3)) {
+      expect(l.descriptionEn).toBe(nameEn.get(l.itemCode ?? ""));
+      expect(l.descriptionEn).not.toMatch(japanese);
+    }
+    expect(basis.length).toBeGreaterThan(0);
+    for (const b of basis) {
+      expect(b.text).not.toMatch(japanese);
+      expect(b.textJa).toMatch(japanese);
+      expect(b.textJa).not.toMatch(/Art\./);
+    }
+  });
+
   it("re-running a month creates nothing new", async () => {
     const c = await buildContract(env.db, { start: "2026-07-01" });
     const first = await runBilling(env, "2026-07");
@@ -186,6 +242,7 @@ describe("issuing, voiding, corrections (Art. 31; qualified invoices)", () => {
       unitPrice: 7_000,
       article: "29(1)",
       note: "work done in the last month, recorded late",
+      noteJa: "最終月の作業(後日記録)",
     });
     const r = await runBilling(env, "2027-02");
     expect(r.created).toBeGreaterThanOrEqual(1);
@@ -223,6 +280,7 @@ describe("issuing, voiding, corrections (Art. 31; qualified invoices)", () => {
       unitPrice: 1_000,
       article: "29(1)(3)",
       note: "first import",
+      noteJa: "最初の取り込み",
     });
     // A usage re-import lands after the run read the pending charges: the run's database sees its
     // read of `charges` answered, then the change committed, before it writes.
@@ -277,6 +335,7 @@ describe("issuing, voiding, corrections (Art. 31; qualified invoices)", () => {
       unitPrice: 333,
       article: "29(1)",
       note: "test",
+      noteJa: "テスト",
     });
     await runBilling(env, "2026-03");
     const [inv] = await invoicesOf(env.db, c.id);

@@ -40,7 +40,11 @@ describe("rules calculator over REST (no account needed)", () => {
     expect(r.json.result[key]).toEqual(value);
     expect(r.json.basis.length).toBeGreaterThan(0);
     for (const b of r.json.basis)
-      expect(b).toEqual({ article: expect.stringMatching(/^\d+(\(\d+\))*$/), text: expect.any(String) });
+      expect(b).toEqual({
+        article: expect.stringMatching(/^\d+(\(\d+\))*$/),
+        text: expect.not.stringMatching(/[\u3040-\u30ff\u3400-\u9fff]/),
+        textJa: expect.stringMatching(/^(?!.*Art\.).*[\u3040-\u30ff\u3400-\u9fff]/),
+      });
   });
 
   it.each([

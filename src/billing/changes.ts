@@ -133,6 +133,7 @@ async function previewOf(x: ChangeCase): Promise<ChangePricing> {
     cite(
       "29(4)",
       `Once confirmed, the new fees apply from ${x.receivedOn}: ${m} is charged ${months[0]!.after} yen (was ${months[0]!.before}), the highest rate in effect on any of its days; from ${next!.month} the contract costs ${months[1]!.after} yen a month (was ${months[1]!.before}), tax excluded.`,
+      `変更が確認されると、${x.receivedOn} から新しい料金等が適用されます。${m} 分はその月のいずれかの日に適用される最も高い料金で${months[0]!.after}円（変更前${months[0]!.before}円）、${next!.month} 以降は月額${months[1]!.after}円（変更前${months[1]!.before}円）となります（いずれも税抜）。`,
     ),
   ];
   if (initialFees > 0)
@@ -140,6 +141,7 @@ async function previewOf(x: ChangeCase): Promise<ChangePricing> {
       cite(
         "29(1)",
         `The change adds initial fees of ${initialFees} yen, charged once (${initialLines.map((l) => l.description).join(", ")}).`,
+        `この変更により初期費用${initialFees}円が加わり、1回限り請求されます（${initialLines.map((l) => l.description).join("、")}）。`,
       ),
     );
   return { receivedOn: x.receivedOn, months, initialFees, initialLines, basis };
@@ -214,10 +216,13 @@ export async function confirmContractChange(
           kind: d.kind as "initial" | "monthly" | "annual",
           itemCode: d.itemCode,
           description: `${d.description} ${p.month} 差額 (契約内容の変更 ${x.receivedOn} 受付)`,
+          descriptionEn:
+            d.descriptionEn && `${d.descriptionEn} ${p.month} difference (change received ${x.receivedOn})`,
           taxCategory: d.taxCategory,
           unitPrice: d.amount,
           article: "29(4)",
           note: `${p.month} was invoiced before the change received on ${x.receivedOn} was confirmed; the new fees apply from its receipt, so ${d.was} yen becomes ${d.is} yen (Art. 29(4)).`,
+          noteJa: `${p.month} 分は ${x.receivedOn} 受付の契約内容の変更が承認される前に請求済みです。新しい料金は受付の日から適用されるため、${d.was} 円は ${d.is} 円となります(第29条第4項)。`,
           sourceKey: `change:${x.change.id}:${p.month}:${d.itemCode}`,
           details: { changeId: x.change.id, month: p.month, was: d.was, is: d.is },
         });
@@ -225,6 +230,7 @@ export async function confirmContractChange(
           cite(
             "29(4)",
             `${p.month}, already invoiced: ${d.description} ${d.was} → ${d.is} yen, the difference on the next invoice.`,
+            `${p.month} 分は請求済みのため、${d.description} の${d.was}円 → ${d.is}円の差額を次回の請求書で精算します。`,
           ),
         );
       }
@@ -253,6 +259,7 @@ function differences(was: ChargeLine[], is: ChargeLine[]) {
       kind: e.line.kind,
       itemCode: e.line.itemCode,
       description: e.line.description,
+      descriptionEn: e.line.descriptionEn,
       taxCategory: e.line.taxCategory,
       was: e.was,
       is: e.is,
@@ -273,6 +280,9 @@ async function cancellationFees(
       p.initialFees > 0
         ? `A change cancelled before its new fees apply owes the fees it caused: ${p.initialLines.map((l) => `${l.description} ${l.amount} yen`).join(", ")}.`
         : "A change cancelled before its new fees apply owes the fees it caused; this one caused none.",
+      p.initialFees > 0
+        ? `新しい料金等が適用される前に取り消された契約内容の変更についても、その変更に関して発生した料金等をお支払いいただきます（${p.initialLines.map((l) => `${l.description} ${l.amount}円`).join("、")}）。`
+        : "新しい料金等が適用される前に取り消された契約内容の変更についても、その変更に関して発生した料金等をお支払いいただきますが、この変更で発生した料金等はありません。",
     ),
   ];
   if (x.charge)
@@ -283,10 +293,12 @@ async function cancellationFees(
           kind: "initial",
           itemCode: l.itemCode,
           description: `${l.description} (変更取消 ${x.receivedOn} 受付分)`,
+          descriptionEn: l.descriptionEn && `${l.descriptionEn} (change received ${x.receivedOn}, cancelled)`,
           taxCategory: l.taxCategory,
           unitPrice: l.amount,
           article: "29(5)",
           note: `The change received on ${x.receivedOn} was cancelled before its new fees applied; the fees it caused are owed (Art. 29(5)).`,
+          noteJa: `${x.receivedOn} 受付の契約内容の変更は新しい料金の適用前に取り消されましたが、その変更に関して発生した料金等をお支払いいただきます(第29条第5項)。`,
           sourceKey: `change-cancelled:${x.change.id}:${l.itemCode}`,
           details: { changeId: x.change.id },
         }),

@@ -25,11 +25,15 @@ export interface ChargeInput {
   kind: "usage" | "other" | "special-fee" | "initial" | "monthly" | "annual";
   itemCode?: string | null;
   description: string;
+  /** The description in English where the system words it; absent for someone's own words. */
+  descriptionEn?: string | null;
   taxCategory: TaxCategory;
   quantity?: number;
   unitPrice: number;
   article: string;
   note: string;
+  /** The note in Japanese; a note staff typed is the same text in both. */
+  noteJa: string;
   sourceKey?: string | null;
   details?: unknown;
 }
@@ -52,12 +56,14 @@ export async function addChargeIn(
     kind: input.kind,
     item_code: input.itemCode ?? null,
     description: input.description,
+    description_en: input.descriptionEn ?? null,
     tax_category: input.taxCategory,
     quantity,
     unit_price: input.unitPrice,
     amount: quantity * input.unitPrice,
     article: input.article,
     note: input.note,
+    note_ja: input.noteJa,
     source_key: input.sourceKey ?? null,
     details: input.details === undefined ? null : JSON.stringify(input.details),
     created_by: actor.kind === "staff" ? actor.id : null,
@@ -107,6 +113,7 @@ export async function addWorkCharge(
     kind: "other",
     itemCode: item.code,
     description: input.description ?? item.nameJa,
+    descriptionEn: input.description === undefined ? item.nameEn : null,
     taxCategory: item.taxCategory,
     quantity: input.quantity,
     unitPrice: item.currentPrice,
@@ -114,6 +121,9 @@ export async function addWorkCharge(
     note:
       input.note ??
       `${item.nameEn} × ${input.quantity} at ${item.currentPrice} yen (price book), Art. 29(1)(5).`,
+    noteJa:
+      input.note ??
+      `${item.nameJa} × ${input.quantity}、単価 ${item.currentPrice} 円(料金表)、第29条第1項第5号。`,
   });
 }
 
@@ -133,19 +143,23 @@ export async function addSpecialFee(
         month,
         kind: "other",
         description: "不正に免れた料金等",
+        descriptionEn: "Fees unlawfully evaded",
         taxCategory: "10",
         unitPrice: input.evaded,
         article: "32",
         note: `Fees evaded: ${input.note}`,
+        noteJa: `不正に免れた料金等: ${input.note}`,
       });
     const row = await addChargeIn(deps, tx, actor, contractId, {
       month,
       kind: "special-fee",
       description: "特別利用料金 (免れた料金の2倍)",
+      descriptionEn: "Special fee (twice the fees evaded)",
       taxCategory: "out-of-scope",
       unitPrice: fee.result.specialFee,
       article: "32",
       note: fee.basis.map((b) => b.text).join(" "),
+      noteJa: fee.basis.map((b) => b.textJa).join(""),
       details: { ...fee.result, note: input.note },
     });
     return { chargeId: row.id, ...fee };

@@ -215,6 +215,7 @@ export async function creditNote(
     const lines: ChargeLine[] = input.lines.map((l) => ({
       itemCode: null,
       description: l.description,
+      descriptionEn: null,
       kind: "credit",
       taxCategory: l.taxCategory,
       quantity: 1,
@@ -222,6 +223,7 @@ export async function creditNote(
       amount: -Math.abs(l.amount),
       article: "31(1)",
       note: `Credit against invoice ${orig.number}: ${input.reason}`,
+      noteJa: `請求書 ${orig.number} に対する返還: ${input.reason}`,
     }));
     const { inv, totals } = await referringDocument(
       tx,

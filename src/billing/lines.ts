@@ -4,6 +4,7 @@ import type { ChargeLine, TaxCategory } from "./types.ts";
 export function lineOf(r: {
   item_code: string | null;
   description: string;
+  description_en: string | null;
   kind: string;
   tax_category: TaxCategory;
   quantity: number;
@@ -11,10 +12,12 @@ export function lineOf(r: {
   amount: number;
   article: string;
   note: string;
+  note_ja: string | null;
 }): ChargeLine {
   return {
     itemCode: r.item_code,
     description: r.description,
+    descriptionEn: r.description_en,
     kind: r.kind as ChargeLine["kind"],
     taxCategory: r.tax_category,
     quantity: r.quantity,
@@ -22,5 +25,6 @@ export function lineOf(r: {
     amount: r.amount,
     article: r.article,
     note: r.note,
+    noteJa: r.note_ja,
   };
 }

@@ -211,11 +211,13 @@ async function afterPaid(deps: Pick<Deps, "clock">, tx: Tx, actor: Actor, invoic
       kind: "late-fee" as const,
       item_code: null,
       description: `遅延損害金 (請求書 ${inv.number}, 年14.5%)`,
+      description_en: `Late fee (invoice ${inv.number}, 14.5 % a year)`,
       tax_category: "out-of-scope" as const,
       unit_price: fee.result.fee,
       amount: fee.result.fee,
       article: "33",
       note: fee.basis.map((b) => b.text).join(" "),
+      note_ja: fee.basis.map((b) => b.textJa).join(""),
       source_key: `late-fee:${inv.id}`,
       details: JSON.stringify(fee.result),
     });

@@ -399,6 +399,7 @@ async function billBatch(
       lines.push({
         itemCode: null,
         description: `SLA返還 ${s.month} (利用不能 ${s.hours}時間, ${s.percentage}%)`,
+        descriptionEn: `SLA credit ${s.month} (${s.hours} h unavailable, ${s.percentage}%)`,
         kind: "credit",
         taxCategory: "10",
         quantity: 1,
@@ -406,6 +407,7 @@ async function billBatch(
         amount: -s.credit,
         article: "36(1)",
         note: `Unavailability attributable to the provider in ${s.month}: ${s.hours} h → ${s.percentage}% of that month's monthly fee is credited (Art. 30(4), 36(1), SLA).`,
+        noteJa: `${s.month} に当社の責めに帰すべき理由で利用できなかった時間 ${s.hours} 時間により、その月の月間費用の ${s.percentage}% を返還します(第30条第4項、第36条第1項、SLA)。`,
       });
     if (lines.length === 0) continue;
     drafts.push({

@@ -18,7 +18,7 @@ import {
   signedYen,
   yen,
 } from "../core/schemas.ts";
-import { pageFields } from "../db/page.ts";
+import { pageFields, sortField } from "../db/page.ts";
 import { ATTRIBUTIONS } from "./rules.ts";
 import {
   ACCOUNT_TYPES,
@@ -38,7 +38,11 @@ import {
 export const chargeLineSchema = z
   .object({
     itemCode: z.string().nullable(),
-    description: z.string(),
+    description: z.string().describe("What is charged, in Japanese (the document's language)"),
+    descriptionEn: z
+      .string()
+      .nullable()
+      .describe("The same in English where the system words it; null for someone's own words or older lines"),
     kind: z.enum([...FEE_KINDS, "credit", "late-fee", "special-fee"]),
     taxCategory: z.enum(TAX_CATEGORIES),
     quantity: z.number().int(),
@@ -46,6 +50,10 @@ export const chargeLineSchema = z
     amount: signedYen,
     article: z.string(),
     note: z.string(),
+    noteJa: z
+      .string()
+      .nullable()
+      .describe("The note in Japanese; null on lines written before notes had one"),
   })
   .meta({ id: "ChargeLine" });
 
@@ -135,12 +143,17 @@ export const invoiceRowSchema = z
   .meta({ id: "InvoiceRow" });
 export type InvoiceRow = z.infer<typeof invoiceRowSchema>;
 
+/** The orders of the invoices list (`?sort=`). */
+export const INVOICE_SORTS = ["month", "number", "customer", "due", "total"] as const;
+export type InvoiceSort = (typeof INVOICE_SORTS)[number];
+
 export const invoicesQuery = z.strictObject({
   month: monthField("month").optional(),
   status: z.enum(INVOICE_STATUSES).optional(),
   contractId: z.uuid().optional(),
   customerId: z.uuid().optional(),
   number: z.string().trim().min(1).max(40).optional(),
+  sort: sortField(INVOICE_SORTS, "-month"),
   ...pageFields,
 });
 

@@ -67,7 +67,10 @@ export interface PriceItem {
 /** One line of a charge computation or an invoice. `amount` = quantity × unitPrice (may be negative for credits). */
 export interface ChargeLine {
   itemCode: string | null;
+  /** What is charged, in Japanese (the document's language). */
   description: string;
+  /** The same in English for the English UI; null where it is someone's own words (staff, a usage file). */
+  descriptionEn: string | null;
   kind: FeeKind | "credit" | "late-fee" | "special-fee";
   taxCategory: TaxCategory;
   quantity: number;
@@ -77,6 +80,8 @@ export interface ChargeLine {
   article: string;
   /** One sentence a customer can read: why this amount for this month. */
   note: string;
+  /** The same sentence in Japanese (the Japanese UI and documents); null on lines written before it existed. */
+  noteJa: string | null;
 }
 
 /** 適格請求書の税率ごとの区分 (per-rate totals; tax rounded once per rate per invoice). */

@@ -36,10 +36,12 @@ interface UsageCharge {
   contractId: string;
   month: string;
   description: string;
+  descriptionEn: string | null;
   yen: number;
   taxCategory: TaxCategory;
   sourceKey: string;
   note: string;
+  noteJa: string;
   details: unknown;
 }
 
@@ -93,10 +95,12 @@ export async function importUsage(
         contractId,
         month: g.month,
         description: `AWS利用料 ${g.month} (アカウント ${g.account})`,
+        descriptionEn: `AWS usage ${g.month} (account ${g.account})`,
         yen,
         taxCategory: "10",
         sourceKey: `usage:aws:${g.account}:${g.month}:${g.currency}`,
         note: `AWS Cost and Usage Report: ${amount} ${g.currency}${g.currency === "JPY" ? "" : ` × ${rate} JPY`} = ${yen} yen, passed through as the monthly usage fee (Art. 29(1)(3)); AWS tax lines excluded, consumption tax charged on this invoice (Art. 34).`,
+        noteJa: `AWS コストと使用状況レポート: ${amount} ${g.currency}${g.currency === "JPY" ? "" : ` × ${rate} 円`} = ${yen} 円を月間の利用料としてそのまま請求します(第29条第1項第3号)。AWS の税額の行は除き、消費税は本請求書で計算します(第34条)。`,
         details: {
           account: g.account,
           currency: g.currency,
@@ -125,10 +129,12 @@ export async function importUsage(
         contractId,
         month: r.month,
         description: r.description,
+        descriptionEn: null,
         yen,
         taxCategory: r.taxCategory,
         sourceKey: `usage:generic:${fileHash}:${r.line}`,
         note: `Usage file line ${r.line}: ${r.amount} ${r.currency}${r.currency === "JPY" ? "" : ` × ${rate} JPY`} = ${yen} yen, passed through as the monthly usage fee (Art. 29(1)(3)).`,
+        noteJa: `利用量ファイル ${r.line} 行目: ${r.amount} ${r.currency}${r.currency === "JPY" ? "" : ` × ${rate} 円`} = ${yen} 円を月間の利用料としてそのまま請求します(第29条第1項第3号)。`,
         details: { line: r.line, amount: r.amount, currency: r.currency, rate, file: input.name ?? null },
       });
     }
@@ -151,7 +157,7 @@ export async function importUsage(
       }
       if (existing) {
         if (existing.amount !== c.yen) {
-          await updateChargeAmount(tx, existing.id, c.yen, c.note, c.details);
+          await updateChargeAmount(tx, existing.id, c.yen, c.note, c.noteJa, c.details);
           updated++;
         }
         continue;
@@ -161,10 +167,12 @@ export async function importUsage(
         kind: "usage",
         itemCode: "cloud-usage",
         description: c.description,
+        descriptionEn: c.descriptionEn,
         taxCategory: c.taxCategory,
         unitPrice: c.yen,
         article: "29(1)(3)",
         note: c.note,
+        noteJa: c.noteJa,
         sourceKey: c.sourceKey,
         details: c.details,
       });

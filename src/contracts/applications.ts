@@ -74,6 +74,7 @@ export async function submitApplication(
     today: todayOf(deps),
     article: "15",
     what: "the application",
+    whatJa: "利用契約の申込み",
   }).result;
   const withdrawToken = opts.channel === "web" ? randomBytes(24).toString("base64url") : null;
   const cooling = coolingOff(receivedOn, opts.channel);

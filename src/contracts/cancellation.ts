@@ -79,6 +79,7 @@ async function cancel(
       today,
       article: "26(2)",
       what: "the cancellation",
+      whatJa: "利用契約の解除の申出",
     }).result;
     const r = cancellation({
       start: c.start_date,

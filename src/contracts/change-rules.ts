@@ -55,11 +55,14 @@ export function applyChange(
   req: ChangeRequest,
 ): Explained<{ content: Content; steps: string[] }> {
   const steps: string[] = [];
+  /** The same steps in Japanese, for the citation's Japanese text. */
+  const stepsJa: string[] = [];
   let plan = before.plan;
   if (req.plan !== undefined) {
     if (req.plan === before.plan)
       throw refuse(`the contract is already on the ${req.plan} plan`, "plan", "unchanged");
     steps.push(`plan ${before.plan} → ${req.plan}`);
+    stepsJa.push(`プランを${before.plan}から${req.plan}に変更`);
     plan = req.plan;
   }
   const add = req.addOptions ?? [];
@@ -75,8 +78,14 @@ export function applyChange(
     if (!before.options.includes(o))
       throw refuse(`the contract has no option "${o}"`, "removeOptions", "absent");
   const options = [...before.options.filter((o) => !remove.includes(o)), ...add];
-  for (const o of add) steps.push(`option ${o} added`);
-  for (const o of new Set(remove)) steps.push(`option ${o} removed`);
+  for (const o of add) {
+    steps.push(`option ${o} added`);
+    stepsJa.push(`オプションサービス${o}を追加`);
+  }
+  for (const o of new Set(remove)) {
+    steps.push(`option ${o} removed`);
+    stepsJa.push(`オプションサービス${o}の利用を取り止め`);
+  }
 
   const key = (h: string) => h.trim().toLowerCase();
   const have = new Set(before.servers.map((s) => key(s.hostname)));
@@ -100,11 +109,18 @@ export function applyChange(
       "removeServers",
       "none_left",
     );
-  if (adding.size > 0)
+  if (adding.size > 0) {
     steps.push(
       `${adding.size} server(s) added (${[...(req.addServers ?? [])].map((s) => s.hostname).join(", ")})`,
     );
-  if (dropping.size > 0) steps.push(`${dropping.size} server(s) removed (${[...dropping].join(", ")})`);
+    stepsJa.push(
+      `サーバ${adding.size}台を追加(${[...(req.addServers ?? [])].map((s) => s.hostname).join("、")})`,
+    );
+  }
+  if (dropping.size > 0) {
+    steps.push(`${dropping.size} server(s) removed (${[...dropping].join(", ")})`);
+    stepsJa.push(`サーバ${dropping.size}台を対象から除外(${[...dropping].join("、")})`);
+  }
 
   let committedMonths = before.committedMonths;
   if (req.committedMonths !== undefined) {
@@ -115,6 +131,11 @@ export function applyChange(
       committedMonths === null
         ? "committed term removed (minimum term, Art. 12(1))"
         : `committed term ${committedMonths} months (Art. 12(2))`,
+    );
+    stepsJa.push(
+      committedMonths === null
+        ? "契約期間の定めを削除(最低契約期間、第12条第1項)"
+        : `契約期間を${committedMonths}ヶ月に設定(第12条第2項)`,
     );
   }
   if (steps.length === 0)
@@ -128,7 +149,13 @@ export function applyChange(
     );
   return {
     result: { content: { plan, options, servers, committedMonths }, steps },
-    basis: [cite("20(2)", `The contract's content is changed on the provider's form: ${steps.join("; ")}.`)],
+    basis: [
+      cite(
+        "20(2)",
+        `The contract's content is changed on the provider's form: ${steps.join("; ")}.`,
+        `当社所定の申込用紙により契約内容を変更します: ${stepsJa.join("、")}。`,
+      ),
+    ],
   };
 }
 
@@ -222,10 +249,14 @@ export function changeTiming(receivedOn: IsoDate, confirmedOn: IsoDate | null): 
       confirmedOn
         ? `The provider confirmed on ${confirmedOn} that the change has taken effect; until then the contract was served and billed unchanged.`
         : "Until the provider confirms that the change has taken effect, the contract is served and billed unchanged.",
+      confirmedOn
+        ? `当社は${confirmedOn}に変更の実効を確認しました。それまでは、契約内容の変更はないものとして当サービスの提供及び請求を行いました。`
+        : "当社が変更の実効を確認するまでは、契約内容の変更はないものとして当サービスの提供及び請求を行います。",
     ),
     cite(
       "29(4)",
       `Once confirmed, the new fees apply from the day the change was received (${receivedOn}); the month of receipt is charged at the highest rate in effect on any of its days.`,
+      `変更の実効が確認されると、変更に伴う新しい料金等は変更を受理した日(${receivedOn})から適用されます。受理した月は、その月のいずれかの日に適用されていた最も高い料金で請求します。`,
     ),
   ];
 }

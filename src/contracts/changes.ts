@@ -70,6 +70,7 @@ export function draftChange(
     notBefore: lastReceipt && lastReceipt > c.applied_on ? lastReceipt : c.applied_on,
     article: "20(2)",
     what: "the change request",
+    whatJa: "契約内容の変更の届出",
   });
   const before = contentOf(c);
   const applied = applyChange(before, request);

@@ -84,7 +84,7 @@ describe("the end of a contract (Art. 25(4), 26, 36(2), 42)", () => {
 });
 
 describe("a receipt date by channel (受理)", () => {
-  const base = { today: "2026-11-24", article: "11", what: "the notice" };
+  const base = { today: "2026-11-24", article: "11", what: "the notice", whatJa: "通知" };
   it.each([
     // channel, entered, not before → received on, or the error's reason
     ["portal", undefined, undefined, "2026-11-24"],

@@ -28,6 +28,7 @@ export async function recordLateStart(
     today: todayOf(deps),
     article: "36(2)",
     what: "the start",
+    whatJa: "利用開始の記録",
   });
   return deps.db.transaction().execute(async (tx) => {
     const c = await loadContract(tx, contractId, true);

@@ -42,6 +42,7 @@ export async function cancelOption(
       notBefore: last && last > c.start_date ? last : c.start_date,
       article: "11",
       what: "the option's cancellation notice",
+      whatJa: "オプションサービスの利用を取り止める旨の通知",
     });
     const receivedOn = receipt.result.receivedOn;
     const before = contentOf(c);
@@ -79,6 +80,7 @@ export async function cancelOption(
         {
           article: "11",
           text: `The option's fee stops from the arrival of the notice (${receivedOn}); fees already paid are not refunded. Its last charged month is the one in which it was in effect on any day.`,
+          textJa: `オプションの料金は通知の到達日 (${receivedOn}) から発生しません。お支払い済みの料金は返金いたしません。最後に請求する月は、1日でも提供した最後の月です。`,
         },
       ],
     };

@@ -125,6 +125,7 @@ export function terminate(
       today,
       article: "25(4)",
       what: "the termination notice",
+      whatJa: "当社が行う利用契約の解除の通知",
     }).result.receivedOn;
     const end = contractEnd({
       kind: "termination",

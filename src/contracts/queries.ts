@@ -1,12 +1,12 @@
 /** Reading contracts: a list (a customer sees its own) and one with its timeline and terms history. */
 import type { Deps } from "../core/deps.ts";
 import { asCaller } from "../db/db.ts";
-import { mapPage, type Page, type PageRequest } from "../db/page.ts";
+import { mapPage, type Page, type PageRequest, type SortName } from "../db/page.ts";
 import type { AuthContext } from "../identity/actor.ts";
 import { historyOf } from "../terms/store.ts";
 import { loadContract } from "./common.ts";
 import { presentContract, presentContractDetail } from "./present.ts";
-import type { ContractDetail, ContractView } from "./schemas.ts";
+import type { ContractDetail, ContractSort, ContractView } from "./schemas.ts";
 import type { ContractStatus } from "./states.ts";
 import { eventsOf, listContracts as listRows } from "./store.ts";
 
@@ -20,7 +20,12 @@ const isCustomer = (auth: AuthContext) => auth.user.kind === "customer";
 export async function listContracts(
   deps: Deps,
   auth: AuthContext,
-  filter: { status?: ContractStatus; customerId?: string; q?: string } & PageRequest = {},
+  filter: {
+    status?: ContractStatus;
+    customerId?: string;
+    q?: string;
+    sort?: SortName<ContractSort>;
+  } & PageRequest = {},
 ): Promise<Page<ContractView & { customerName: string }>> {
   const present = (r: Parameters<typeof presentContract>[0] & { customer_name: string }) => ({
     ...presentContract(r),

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { todayOf } from "../core/deps.ts";
 import { idParams } from "../core/schemas.ts";
-import { pageFields, pageOf } from "../db/page.ts";
+import { pageFields, pageOf, sortField } from "../db/page.ts";
 import { hitThrottle } from "../db/throttle.ts";
 import type { AppContext } from "../http/context.ts";
 import { route } from "../http/route.ts";
@@ -29,6 +29,7 @@ import {
   applicationForm,
   applicationReceipt,
   applicationSchema,
+  CONTRACT_SORTS,
   cancellationAnswer,
   cancellationBody,
   cancellationSchema,
@@ -196,6 +197,7 @@ export function contractRoutes(ctx: AppContext) {
         q: z.string().trim().min(1).max(100).optional().meta({
           description: "Part of the contract number or of the customer's legal name",
         }),
+        sort: sortField(CONTRACT_SORTS, "-number"),
         ...pageFields,
       }),
       response: pageOf(contractSchema.extend({ customerName: z.string() }).meta({ id: "ContractRow" })),

@@ -45,23 +45,31 @@ export function minimumTerm(start: IsoDate, committedMonths?: number): Explained
   const endMonth = addMonthsToMonth(startMonth, months - 1);
   const minimumTermEnd = lastDayOfMonth(endMonth);
   const basis = [
-    cite("13", `The start date (利用起算日) is the day the contract was established: ${start}.`),
+    cite(
+      "13",
+      `The start date is the day the contract was established: ${start}.`,
+      `利用起算日は利用契約が成立した日です: ${start}。`,
+    ),
     cite(
       "12(2)",
       `Contract months run from the 1st to the month's last day; the start month ${startMonth} counts as a whole month even when the contract starts mid-month.`,
+      `契約期間は毎月1日から月末までの1ヶ月ごとです。契約開始月${startMonth}は、月の途中からの契約でも1ヶ月として取り扱います。`,
     ),
     committedMonths === undefined
       ? cite(
           "12(1)",
           `The minimum term runs from establishment to the end of the following month: ${minimumTermEnd}.`,
+          `最低契約期間は、利用契約が成立した時から翌月の月末までです: ${minimumTermEnd}。`,
         )
       : cite(
           "12(2)",
           `The contract documents set a term of ${committedMonths} month(s) counting the start month, so the term ends ${minimumTermEnd}.`,
+          `契約書類で契約開始月を含めて${committedMonths}ヶ月の契約期間が定められているため、契約期間は${minimumTermEnd}に満了します。`,
         ),
     cite(
       "12(3)",
       `Unless cancelled under Art. 26, the contract then renews automatically for one month at a time, from ${addMonthsToMonth(endMonth, 1)}.`,
+      `第26条に定める利用契約の解除を行わない限り、以後、利用契約は${addMonthsToMonth(endMonth, 1)}から1ヶ月ごとに自動的に更新されます。`,
     ),
   ];
   return {
@@ -138,6 +146,7 @@ export function cancellation(input: CancellationInput): Explained<Cancellation> 
     cite(
       "26(1)",
       `The customer cancels by a request in the provider's prescribed way; received ${input.received}.`,
+      `契約者は、当社所定の方法による解除の申出により利用契約を解除します。受理日は${input.received}です。`,
     ),
   ];
   let effectiveDate: IsoDate;
@@ -151,6 +160,7 @@ export function cancellation(input: CancellationInput): Explained<Cancellation> 
       cite(
         "26(2)",
         `Received in ${monthOf(input.received)}: the cancellation takes effect at the end of the following month, ${lastDayOfMonth(earliestMonth)}.`,
+        `${monthOf(input.received)}に受理したため、利用契約の解除は翌月末の${lastDayOfMonth(earliestMonth)}をもって成立します。`,
       ),
     );
     if (input.month !== undefined) {
@@ -167,6 +177,7 @@ export function cancellation(input: CancellationInput): Explained<Cancellation> 
           cite(
             "26(3)",
             `The customer named the later month ${month}: the cancellation takes effect at its end, ${lastDayOfMonth(month)}.`,
+            `契約者が以降の月として${month}を指定したため、利用契約の解除はその月末の${lastDayOfMonth(month)}をもって成立します。`,
           ),
         );
     }
@@ -177,6 +188,7 @@ export function cancellation(input: CancellationInput): Explained<Cancellation> 
         cite(
           input.committedMonths ? "12(2)" : "12(1)",
           `The contract term runs until ${term.minimumTermEnd}; the cancellation cannot take effect earlier.`,
+          `契約期間は${term.minimumTermEnd}までのため、利用契約の解除はそれより前には成立しません。`,
         ),
       );
     }
@@ -190,6 +202,7 @@ export function cancellation(input: CancellationInput): Explained<Cancellation> 
       cite(
         "26(5)",
         `The service is abolished (Art. 24(1)): the contract is cancelled on the abolition date, ${effectiveDate}.`,
+        `当サービスが廃止されたため(第24条第1項)、利用契約は廃止の日である${effectiveDate}に解除されたものとします。`,
       ),
     );
   } else {
@@ -199,10 +212,12 @@ export function cancellation(input: CancellationInput): Explained<Cancellation> 
         ? cite(
             "26(4)",
             `An interruption under Art. 23(1) defeats the purpose of the contract: the cancellation takes effect the day the notice arrived, ${effectiveDate}.`,
+            `第23条第1項に定める提供の中止により利用契約の目的を達することができないため、利用契約の解除は通知が当社に到着した日である${effectiveDate}に効力を生じます。`,
           )
         : cite(
             "26(6)",
             `The customer does not accept a change of the terms (Art. 2): the cancellation takes effect the day the notice arrived, ${effectiveDate}.`,
+            `契約者が約款の変更(第2条)を承認しないため、利用契約の解除は通知が当社に到着した日である${effectiveDate}に効力を生じます。`,
           ),
     );
   }
@@ -211,10 +226,12 @@ export function cancellation(input: CancellationInput): Explained<Cancellation> 
     cite(
       "29(3)",
       `Fees remain due to the end of the contract period, even when cancelled mid-term: months through ${lastBillableMonth} are billable.`,
+      `契約期間中に利用契約を解除した場合でも、料金等は契約期間の満了まで発生します。${lastBillableMonth}までの各月が請求の対象です。`,
     ),
     cite(
       "29(6)",
       "A month is the indivisible unit: the month in which the cancellation takes effect is charged whole and nothing is refunded.",
+      "料金は月を単位とし、分割しません。利用契約の解除が成立する月も1ヶ月分を請求し、返金は行いません。",
     ),
   );
   return {
@@ -234,6 +251,9 @@ export function cancellation(input: CancellationInput): Explained<Cancellation> 
 
 export const CHANNELS = ["web", "paper", "email"] as const;
 export type Channel = (typeof CHANNELS)[number];
+
+/** Each channel in the Japanese texts. */
+const CHANNEL_JA: Record<Channel, string> = { web: "WEBサイト", paper: "書面", email: "電子メール" };
 
 export interface CoolingOff {
   applies: boolean;
@@ -256,6 +276,7 @@ export function coolingOff(applied: IsoDate, channel: Channel): Explained<Coolin
         cite(
           "42",
           `Cooling-off applies only to applications made on the provider's web site; this one came by ${channel}.`,
+          `クーリングオフは当社の当サービス用WEBサイトからの申込みにのみ適用されます。本件の申込みは${CHANNEL_JA[channel]}によるものです。`,
         ),
       ],
     };
@@ -266,8 +287,13 @@ export function coolingOff(applied: IsoDate, channel: Channel): Explained<Coolin
       cite(
         "42",
         `Applied on the web site on ${applied}: the applicant may withdraw the application or cancel the contract within 8 days counting the application day, that is through ${lastDay}.`,
+        `${applied}にWEBサイトから申込みがあったため、申込者は申込日を含めて8日間、すなわち${lastDay}まで、申込みの撤回又は利用契約の解除を行うことができます。`,
       ),
-      cite("42", "Decision (SPEC §2): a cooling-off cancellation voids all charges of the contract."),
+      cite(
+        "42",
+        "Decision (SPEC §2): a cooling-off cancellation voids all charges of the contract.",
+        "決定事項(SPEC §2): クーリングオフによる解除では、当該利用契約の料金をすべて取り消します。",
+      ),
     ],
   };
 }
@@ -301,8 +327,13 @@ export function abolitionNotice(notice: IsoDate, abolitionDate: IsoDate): Explai
       cite(
         "24(2)",
         `An abolition on ${abolitionDate} must be notified at least two months before, by ${latestNoticeDate}; the notice is dated ${notice}: ${allowed ? "allowed" : "refused — too little notice"}.`,
+        `${abolitionDate}の廃止は、その2ヶ月前の${latestNoticeDate}までに通知する必要があります。通知日は${notice}です: ${allowed ? "廃止できます" : "通知期間が不足しているため廃止できません"}。`,
       ),
-      cite("26(5)", "Contracts affected by the abolition end on the abolition date."),
+      cite(
+        "26(5)",
+        "Contracts affected by the abolition end on the abolition date.",
+        "廃止の対象となる利用契約は、廃止の日をもって終了します。",
+      ),
     ],
   };
 }
@@ -330,8 +361,13 @@ export function deletionDate(
       cite(
         "26(7)",
         `The contract ended ${terminatedOn}: the deletion work is done on a designated day from ${earliest} on; scheduled ${requested}.`,
+        `利用契約は${terminatedOn}に終了しました。利用契約解除作業は${earliest}以降の指定の日に行い、予定日は${requested}です。`,
       ),
-      cite("27", "After the contract ends the provider has no duty to return or keep the data."),
+      cite(
+        "27",
+        "After the contract ends the provider has no duty to return or keep the data.",
+        "利用契約の終了後、当社はデータの返還義務及び保管義務を負いません。",
+      ),
     ],
   };
 }
@@ -384,12 +420,25 @@ export function contractEnd(input: {
     abolition: "The service is abolished; the contract ends on the abolition date",
     cooling_off: "Cancelled in the cooling-off period",
   };
-  const basis = [cite(input.article, `${what[input.kind]}: ${input.effectiveOn}.`)];
+  const whatJa: Record<EndKind, string> = {
+    cancellation: "契約者が行う利用契約の解除の効力が生じます",
+    termination: "当社が行う利用契約の解除は、その通知が契約者に到達した日に効力を生じます",
+    abolition: "当サービスが廃止され、利用契約は廃止の日に終了します",
+    cooling_off: "クーリングオフ期間内に解除されました",
+  };
+  const basis = [
+    cite(
+      input.article,
+      `${what[input.kind]}: ${input.effectiveOn}.`,
+      `${whatJa[input.kind]}: ${input.effectiveOn}。`,
+    ),
+  ];
   if (extensionDays > 0)
     basis.push(
       cite(
         "36(2)",
         `A late start for the provider's reasons extended the service period by ${extensionDays} day(s): the service runs until ${serviceUntil}, and those days are not billed.`,
+        `当社都合による利用開始の遅延のため、利用期間を${extensionDays}日延長しました。当サービスは${serviceUntil}まで提供し、延長した日数分は請求しません。`,
       ),
     );
   else if (input.kind !== "cancellation" && input.extensionDays > 0)
@@ -397,9 +446,16 @@ export function contractEnd(input: {
       cite(
         "36(2)",
         "A late-start extension lengthens the period of a cancelled contract only: the service ends on the date.",
+        "利用開始の遅延による利用期間の延長は、契約者が解除した利用契約にのみ適用されます。当サービスは当該日に終了します。",
       ),
     );
-  basis.push(cite("29(3)", `The contract is in force through ${serviceUntil} and ends the day after.`));
+  basis.push(
+    cite(
+      "29(3)",
+      `The contract is in force through ${serviceUntil} and ends the day after.`,
+      `利用契約は${serviceUntil}まで有効で、その翌日に終了します。`,
+    ),
+  );
   return {
     result: {
       kind: input.kind,
@@ -431,6 +487,14 @@ export function statusOnEnd(serviceUntil: IsoDate, today: IsoDate): "terminating
 export const RECEIPT_CHANNELS = ["portal", "web", "paper", "email"] as const;
 export type ReceiptChannel = (typeof RECEIPT_CHANNELS)[number];
 
+/** Each receipt channel in the Japanese texts. */
+const RECEIPT_CHANNEL_JA: Record<ReceiptChannel, string> = {
+  portal: "ポータル",
+  web: "WEBサイト",
+  paper: "書面",
+  email: "電子メール",
+};
+
 /**
  * The business day a request counts from (its receipt, 受理): today for what comes through the portal
  * or the web site; the day staff enter for a paper or e-mail request — never in the future (the system
@@ -446,6 +510,8 @@ export function receiptDate(input: {
   article: string;
   /** What was received, for the messages ("the cancellation", "the option's cancellation notice"). */
   what: string;
+  /** `what` in Japanese, for the Japanese text ("利用契約の解除の申出"). */
+  whatJa: string;
 }): Explained<{ receivedOn: IsoDate; channel: ReceiptChannel }> {
   const online = input.channel === "portal" || input.channel === "web";
   if (online && input.entered !== undefined && input.entered !== input.today)
@@ -455,6 +521,7 @@ export function receiptDate(input: {
       { article: input.article, details: { receivedOn: ["set_by_channel"] } },
     );
   const receivedOn = online ? input.today : (input.entered ?? input.today);
+  const whatJa = input.whatJa;
   if (compareDates(receivedOn, input.today) > 0)
     throw new AppError(
       "validation_failed",
@@ -475,6 +542,9 @@ export function receiptDate(input: {
         online
           ? `${input.what} came through the ${input.channel} and was received when submitted, on ${receivedOn}.`
           : `${input.what} arrived by ${input.channel} on ${receivedOn}, as entered by the provider's staff.`,
+        online
+          ? `${whatJa}は${RECEIPT_CHANNEL_JA[input.channel]}から提出され、提出時の${receivedOn}に受理しました。`
+          : `${whatJa}は${receivedOn}に${RECEIPT_CHANNEL_JA[input.channel]}で到着しました(当社担当者による入力)。`,
       ),
     ],
   };
@@ -546,7 +616,8 @@ export function lateStartExtension(input: {
       basis: [
         cite(
           "36(3)",
-          `The start was ${late} day(s) late because of a carrier (第1種電気通信事業者等): Art. 36(2) does not apply, nothing is extended.`,
+          `The start was ${late} day(s) late because of a carrier (a telecommunications carrier or the like): Art. 36(2) does not apply, nothing is extended.`,
+          `利用開始の${late}日の遅延は第1種電気通信事業者等の責に帰すべき事由によるため、第36条第2項は適用されず、利用期間の延長はありません。`,
         ),
       ],
     };
@@ -556,6 +627,7 @@ export function lateStartExtension(input: {
       cite(
         "36(2)",
         `The service was to start on ${input.plannedOn} and started on ${input.startedOn}, ${late} day(s) late for the provider's reasons: the service period is extended by ${late} day(s); no fee is refunded.`,
+        `利用開始予定日は${input.plannedOn}でしたが、利用開始は${input.startedOn}となり、当社都合により${late}日遅れました。このため利用期間を${late}日延長し、料金の返却は行いません。`,
       ),
     ],
   };

@@ -293,3 +293,7 @@ const codedReasons = z.array(z.object({ code: z.string(), article: z.string() })
 export const reasonsSchema = z
   .object({ rejection: codedReasons, suspension: codedReasons, termination: codedReasons })
   .meta({ id: "Reasons" });
+
+/** The orders of the contracts list (`?sort=`). */
+export const CONTRACT_SORTS = ["number", "customer", "start", "end"] as const;
+export type ContractSort = (typeof CONTRACT_SORTS)[number];

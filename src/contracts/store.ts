@@ -9,13 +9,14 @@ import { sql } from "kysely";
 import type { IsoDate } from "../core/dates.ts";
 import type { Db, Tx } from "../db/db.ts";
 import { type IdSet, inIdSet, isEmptySet } from "../db/id-set.ts";
-import { type PageRequest, paginate } from "../db/page.ts";
+import { type PageRequest, paginate, type SortChoices, type SortName, sortOrder } from "../db/page.ts";
 import type {
   AbolitionsTable,
   ApplicationsTable,
   ContractEventsTable,
   ContractsTable,
 } from "../db/schema.ts";
+import type { ContractSort } from "./schemas.ts";
 import { type ContractStatus, type LifecycleAction, statusesFor } from "./states.ts";
 
 type Q = Db | Tx;
@@ -91,9 +92,30 @@ export async function contractById(tx: Q, id: string, forUpdate = false) {
  * Contracts, the latest number first, with their customer's name (a list shows it); `q` keeps those
  * whose number or customer's legal name contains it.
  */
+/** The orders of the contracts list (Art. 13 start date; the end's effective date, open ones last). */
+const CONTRACT_ORDERS: SortChoices<ContractSort> = {
+  list: "contracts",
+  fallback: "-number",
+  orders: {
+    number: [["c.number", "asc"]],
+    customer: [
+      ["cu.legal_name", "asc"],
+      ["c.number", "asc"],
+    ],
+    start: [
+      ["c.start_date", "asc"],
+      ["c.number", "asc"],
+    ],
+    end: [
+      [sql`coalesce(c.end_effective_on, 'infinity'::date)`, "asc"],
+      ["c.number", "asc"],
+    ],
+  },
+};
+
 export async function listContracts(
   db: Q,
-  filter: { status?: ContractStatus; customerId?: string; q?: string },
+  filter: { status?: ContractStatus; customerId?: string; q?: string; sort?: SortName<ContractSort> },
   page: PageRequest,
 ) {
   let q = db
@@ -107,7 +129,7 @@ export async function listContracts(
     const like = `%${filter.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     q = q.where((eb) => eb.or([eb("c.number", "ilike", like), eb("cu.legal_name", "ilike", like)]));
   }
-  return paginate(q, { list: "contracts", keys: [["c.number", "desc"]] }, page);
+  return paginate(q, sortOrder(CONTRACT_ORDERS, filter.sort), page);
 }
 
 export async function updateContract(tx: Q, id: string, patch: Updateable<ContractsTable>) {

@@ -2,7 +2,10 @@
 export interface Basis {
   /** "26(2)" = 第26条第2項. */
   article: string;
+  /** The explanation in English. */
   text: string;
+  /** The same explanation in Japanese (the customer's documents and the Japanese UI). */
+  textJa: string;
 }
 
 export interface Explained<T> {
@@ -10,4 +13,5 @@ export interface Explained<T> {
   basis: Basis[];
 }
 
-export const cite = (article: string, text: string): Basis => ({ article, text });
+/** A citation: the article and the one explanation in both languages (same facts, same order). */
+export const cite = (article: string, text: string, textJa: string): Basis => ({ article, text, textJa });

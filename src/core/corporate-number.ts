@@ -32,11 +32,13 @@ export function corporateNumber(number: string): Explained<CorporateNumberCheck>
     basis: [
       cite(
         "15",
-        "The application form names the company by its corporate number (法人番号): 13 digits, the first being a check digit.",
+        "The application form names the company by its corporate number: 13 digits, the first being a check digit.",
+        "申込用紙では法人番号により法人を特定します。法人番号は13桁で、先頭の1桁がチェックデジットです。",
       ),
       cite(
         "15",
         `Check digit = 9 − (Σ digit×weight mod 9) over the other 12 digits (weights 1,2 alternating from the right) = ${expected}; the number has ${checkDigit}: ${valid ? "valid" : "invalid"}.`,
+        `チェックデジット = 9 − (残りの12桁の Σ 桁×重み mod 9)(重みは右から1と2を交互に適用) = ${expected}。この番号の先頭は${checkDigit}のため、${valid ? "有効" : "無効"}です。`,
       ),
     ],
   };

@@ -51,7 +51,9 @@ export const uuid = z.uuid();
 export const idParams = z.strictObject({ id: z.uuid() });
 
 /** `{"article": "26(2)", "text": "…"}`: why a date or an amount is what it is. */
-export const basisSchema = z.object({ article: z.string(), text: z.string() }).meta({ id: "Basis" });
+export const basisSchema = z
+  .object({ article: z.string(), text: z.string(), textJa: z.string() })
+  .meta({ id: "Basis" });
 export const basisList = z.array(basisSchema);
 
 /** A computed result with the articles it rests on. */

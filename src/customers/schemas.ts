@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { pageFields } from "../db/page.ts";
+import { pageFields, sortField } from "../db/page.ts";
 
 const contactView = z.object({ name: z.string(), email: z.string(), phone: z.string() });
 
@@ -16,6 +16,10 @@ export const customerSchema = z
   })
   .meta({ id: "Customer" });
 
+/** The orders of the customers list (`?sort=`): by legal name, or by registration. */
+export const CUSTOMER_SORTS = ["name", "created"] as const;
+export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
+
 export const customersQuery = z.strictObject({
   q: z
     .string()
@@ -24,6 +28,7 @@ export const customersQuery = z.strictObject({
     .max(100)
     .optional()
     .meta({ description: "Part of the legal name, or the start of the corporate number" }),
+  sort: sortField(CUSTOMER_SORTS, "name"),
   ...pageFields,
 });
 

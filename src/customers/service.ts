@@ -8,8 +8,8 @@ import { type Actor, actorOf, appendAudit } from "../audit/service.ts";
 import type { Caller, Deps } from "../core/deps.ts";
 import { notFound } from "../core/errors.ts";
 import { asCaller, type Tx } from "../db/db.ts";
-import { mapPage, type Page, type PageRequest } from "../db/page.ts";
-import type { CustomerView } from "./schemas.ts";
+import { mapPage, type Page, type PageRequest, type SortName } from "../db/page.ts";
+import type { CustomerSort, CustomerView } from "./schemas.ts";
 import {
   type CustomerRow,
   customerById,
@@ -34,9 +34,9 @@ export function presentCustomer(r: CustomerRow): CustomerView {
 export async function listCustomers(
   deps: Deps,
   auth: Caller,
-  page: PageRequest & { q?: string | undefined } = {},
+  page: PageRequest & { q?: string | undefined; sort?: SortName<CustomerSort> | undefined } = {},
 ): Promise<Page<CustomerView>> {
-  return asCaller(deps.db, auth, (tx) => mapPage(listRows(tx, page, page.q), presentCustomer));
+  return asCaller(deps.db, auth, (tx) => mapPage(listRows(tx, page, page.q, page.sort), presentCustomer));
 }
 
 export async function getCustomer(deps: Deps, auth: Caller, id: string): Promise<CustomerView> {

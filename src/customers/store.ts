@@ -6,8 +6,9 @@
 import type { Insertable, Selectable, Updateable } from "kysely";
 import { sql } from "kysely";
 import type { Db, Tx } from "../db/db.ts";
-import { type PageRequest, paginate } from "../db/page.ts";
+import { type PageRequest, paginate, type SortChoices, type SortName, sortOrder } from "../db/page.ts";
 import type { CustomerChangesTable, CustomersTable } from "../db/schema.ts";
+import type { CustomerSort } from "./schemas.ts";
 
 type Q = Db | Tx;
 export type CustomerRow = Selectable<CustomersTable>;
@@ -27,7 +28,22 @@ export async function customerExists(db: Q, id: string): Promise<boolean> {
 }
 
 /** Companies by legal name; `q` keeps those whose name contains it or whose corporate number starts with it. */
-export async function listCustomers(db: Q, page: PageRequest, q?: string) {
+const CUSTOMER_ORDERS: SortChoices<CustomerSort> = {
+  list: "customers",
+  fallback: "name",
+  orders: {
+    name: [
+      ["legal_name", "asc"],
+      ["id", "asc"],
+    ],
+    created: [
+      ["created_at", "asc"],
+      ["id", "asc"],
+    ],
+  },
+};
+
+export async function listCustomers(db: Q, page: PageRequest, q?: string, sort?: SortName<CustomerSort>) {
   let query = db.selectFrom("customers").selectAll();
   if (q) {
     const like = q.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -35,17 +51,7 @@ export async function listCustomers(db: Q, page: PageRequest, q?: string) {
       eb.or([eb("legal_name", "ilike", `%${like}%`), eb("corporate_number", "like", `${like}%`)]),
     );
   }
-  return paginate(
-    query,
-    {
-      list: "customers",
-      keys: [
-        ["legal_name", "asc"],
-        ["id", "asc"],
-      ],
-    },
-    page,
-  );
+  return paginate(query, sortOrder(CUSTOMER_ORDERS, sort), page);
 }
 
 export async function updateCustomer(tx: Q, id: string, patch: Updateable<CustomersTable>) {

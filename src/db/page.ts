@@ -75,6 +75,44 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
       .meta({ description: "Pass as `cursor` for the next page; null on the last page" }),
   });
 
+/**
+ * The orders a list offers by name (`?sort=name`, `?sort=-name` reversed). Each is written ascending,
+ * its last key unique; the cursor carries the list's name with the order, so a cursor of one order is
+ * refused by another.
+ */
+export interface SortChoices<N extends string> {
+  list: string;
+  orders: Record<N, PageKey[]>;
+  /** The order when none is asked for. */
+  fallback: SortName<N>;
+}
+export type SortName<N extends string> = N | `-${N}`;
+
+/** The `sort` query field of a list offering `names` (validated: another value is a 400). */
+export function sortField<const N extends string>(names: readonly N[], fallback: SortName<N>) {
+  const values = names.flatMap((n) => [n, `-${n}`]) as [SortName<N>, ...SortName<N>[]];
+  return z
+    .enum(values)
+    .optional()
+    .meta({
+      description: `Order of the rows: ${values.join(", ")} (a leading - reverses); default ${fallback}`,
+    });
+}
+
+/** The page order for a `sort` asked of a list. */
+export function sortOrder<N extends string>(
+  choices: SortChoices<N>,
+  sort: SortName<N> | undefined,
+): PageOrder {
+  const name = sort ?? choices.fallback;
+  const desc = name.startsWith("-");
+  const keys = choices.orders[(desc ? name.slice(1) : name) as N];
+  return {
+    list: `${choices.list}:${name}`,
+    keys: keys.map(([k, d]): PageKey => [k, desc ? (d === "asc" ? "desc" : "asc") : d]),
+  };
+}
+
 export function encodeCursor(list: string, values: string[]): string {
   return Buffer.from(JSON.stringify([list, ...values]), "utf8").toString("base64url");
 }

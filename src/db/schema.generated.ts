@@ -125,6 +125,7 @@ export interface Charges {
   created_by: string | null;
   customer_id: string;
   description: string;
+  description_en: string | null;
   details: Json | null;
   id: Generated<string>;
   invoice_id: string | null;
@@ -132,6 +133,7 @@ export interface Charges {
   kind: "usage" | "other" | "special-fee" | "late-fee" | "credit" | "initial" | "monthly" | "annual";
   month: string;
   note: string;
+  note_ja: string | null;
   quantity: Generated<number>;
   source_key: string | null;
   tax_category: "10" | "8" | "exempt" | "out-of-scope";
@@ -336,11 +338,13 @@ export interface InvoiceLines {
   article: string;
   customer_id: string;
   description: string;
+  description_en: string | null;
   invoice_id: string;
   item_code: string | null;
   kind: string;
   line_no: number;
   note: string;
+  note_ja: string | null;
   quantity: number;
   tax_category: "10" | "8" | "exempt" | "out-of-scope";
   unit_price: number;

@@ -18,10 +18,12 @@ export function inquiryDeadline(sent: IsoDate): Explained<InquiryDeadline> {
       cite(
         "44(3)",
         `An inquiry sent ${sent} must be answered within one month: by ${deadline} (the same day next month, or that month's last day when the day does not exist).`,
+        `${sent}に行った問合せには1ヶ月以内、すなわち${deadline}までに回答が必要です(翌月の同日。その日がない場合はその月の末日)。`,
       ),
       cite(
         "44(3)",
         `From ${addDays(deadline, 1)}, if it is still unanswered and the work cannot proceed, the provider may stop the service in whole or in part; an operator decides.`,
+        `${addDays(deadline, 1)}以降も回答がなく作業を行うことができない場合、当社は当サービスの全部又は一部の提供を取り止めることがあります。その判断は当社の担当者が行います。`,
       ),
     ],
   };

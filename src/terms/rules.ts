@@ -25,6 +25,9 @@ export function termsChange(announced: IsoDate, effective: IsoDate): Explained<T
         allowed
           ? `Announced ${announced}, effective ${effective}: ${leadDays} days' notice, at least the 14 days required (earliest effective date ${earliestEffective}).`
           : `Refused: announced ${announced}, effective ${effective} gives ${leadDays} days' notice; a change must be notified or announced at least 14 days before, so the earliest effective date is ${earliestEffective}.`,
+        allowed
+          ? `${announced}に発表し${effective}に効力を生じるため、通知期間は${leadDays}日で、必要な14日以上を満たしています(最も早い効力発生日は${earliestEffective})。`
+          : `不可: ${announced}に発表し${effective}に効力を生じる場合、通知期間は${leadDays}日です。約款の変更は14日前までに通知又は発表する必要があるため、最も早い効力発生日は${earliestEffective}です。`,
       ),
     ],
   };

@@ -120,7 +120,14 @@ describe("billing pages", () => {
     await staff.getByRole("link", { name: second!.number! }).first().click();
     await staff.getByTestId("invoice-status").getByText("発行済").waitFor();
     expect(await staff.getByTestId("invoice-total").textContent()).toBe(yen(second!.total));
-    await staff.getByRole("table", { name: "明細" }).getByText("Art. 29(1)").first().waitFor();
+    // Each line's article and the note explaining its amount, in the reader's language (Art. 29(6)).
+    const lines = staff.getByRole("table", { name: "明細" });
+    await lines.getByText("第29条第1項", { exact: true }).first().waitFor();
+    await lines
+      .getByText(/分の月間費用.*日割り計算はいたしません\(第29条第6項\)。/)
+      .first()
+      .waitFor();
+    expect(await lines.getByText("Art. 29(1)").count()).toBe(0);
     const pdfHref = await staff.getByTestId("invoice-pdf").getAttribute("href");
     const pdf = await staff.request.get(`${base}${pdfHref}`);
     expect(pdf.headers()["content-type"]).toBe("application/pdf");

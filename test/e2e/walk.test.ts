@@ -109,7 +109,7 @@ async function check(
       const visible = (el: Element) => (el as HTMLElement).offsetParent !== null || el.tagName === "OPTION";
       const chrome = [
         ...document.querySelectorAll(
-          "h1, h2, h3, h4, th, label, button, legend, nav a, dt, summary, caption, option, [role=tab], .hint, .who",
+          "h1, h2, h3, h4, th, label, button, legend, nav a, dt, summary, caption, option, [role=tab], .hint, .who, .basis li",
         ),
       ].filter(visible);
       for (const el of chrome) {

@@ -1331,6 +1331,7 @@ export interface paths {
           status?: "active" | "suspended" | "terminating" | "terminated" | "data_deleted";
           customerId?: string;
           q?: string;
+          sort?: "number" | "-number" | "customer" | "-customer" | "start" | "-start" | "end" | "-end";
           limit?: number;
           cursor?: string;
         };
@@ -2405,6 +2406,7 @@ export interface paths {
       parameters: {
         query?: {
           q?: string;
+          sort?: "name" | "-name" | "created" | "-created";
           limit?: number;
           cursor?: string;
         };
@@ -2793,6 +2795,7 @@ export interface paths {
           contractId?: string;
           customerId?: string;
           number?: string;
+          sort?: "month" | "-month" | "number" | "-number" | "customer" | "-customer" | "due" | "-due" | "total" | "-total";
           limit?: number;
           cursor?: string;
         };
@@ -4508,10 +4511,12 @@ export interface components {
     Basis: {
       article: string;
       text: string;
+      textJa: string;
     };
     BasisInput: {
       article: string;
       text: string;
+      textJa: string;
     };
     BillingRun: {
       id: string;
@@ -4742,6 +4747,7 @@ export interface components {
     Charge: {
       itemCode: string | null;
       description: string;
+      descriptionEn: string | null;
       kind: "initial" | "monthly" | "usage" | "annual" | "other" | "credit" | "late-fee" | "special-fee";
       taxCategory: "8" | "10" | "exempt" | "out-of-scope";
       quantity: number;
@@ -4749,6 +4755,7 @@ export interface components {
       amount: number;
       article: string;
       note: string;
+      noteJa: string | null;
       id: string;
       month: string;
       invoiceId: string | null;
@@ -4757,6 +4764,7 @@ export interface components {
     ChargeInput: {
       itemCode: string | null;
       description: string;
+      descriptionEn: string | null;
       kind: "initial" | "monthly" | "usage" | "annual" | "other" | "credit" | "late-fee" | "special-fee";
       taxCategory: "8" | "10" | "exempt" | "out-of-scope";
       quantity: number;
@@ -4764,6 +4772,7 @@ export interface components {
       amount: number;
       article: string;
       note: string;
+      noteJa: string | null;
       id: string;
       month: string;
       invoiceId: string | null;
@@ -4772,6 +4781,7 @@ export interface components {
     ChargeLine: {
       itemCode: string | null;
       description: string;
+      descriptionEn: string | null;
       kind: "initial" | "monthly" | "usage" | "annual" | "other" | "credit" | "late-fee" | "special-fee";
       taxCategory: "8" | "10" | "exempt" | "out-of-scope";
       quantity: number;
@@ -4779,10 +4789,12 @@ export interface components {
       amount: number;
       article: string;
       note: string;
+      noteJa: string | null;
     };
     ChargeLineInput: {
       itemCode: string | null;
       description: string;
+      descriptionEn: string | null;
       kind: "initial" | "monthly" | "usage" | "annual" | "other" | "credit" | "late-fee" | "special-fee";
       taxCategory: "8" | "10" | "exempt" | "out-of-scope";
       quantity: number;
@@ -4790,6 +4802,7 @@ export interface components {
       amount: number;
       article: string;
       note: string;
+      noteJa: string | null;
     };
     Clock: {
       now: string;

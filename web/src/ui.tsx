@@ -233,12 +233,41 @@ export function Basis({ basis, title }: { basis: BasisItem[]; title: string }) {
         {basis.map((b, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: the list is static per render
           <li key={i}>
-            {/* The explanation is the server's, in English: said so for screen readers. */}
-            <strong>{art(b.article)}</strong>: <span lang="en">{b.text}</span>
+            <strong>{art(b.article)}</strong>: {formatLang.current === "ja" ? b.textJa : b.text}
           </li>
         ))}
       </ul>
     </details>
+  );
+}
+
+/**
+ * What a charge or invoice line is for: in Japanese, the document's words; in English, the system's
+ * English wording where it has one, else the Japanese as written (marked as Japanese).
+ */
+export function LineDescription({ line }: { line: { description: string; descriptionEn: string | null } }) {
+  if (formatLang.current === "en" && line.descriptionEn !== null) return <>{line.descriptionEn}</>;
+  return <span lang={formatLang.current === "en" ? "ja" : undefined}>{line.description}</span>;
+}
+
+/**
+ * Why a charge or invoice line has its amount, in the reader's language. A note staff typed is the same
+ * text in both languages (their words: data); a line written before notes had a Japanese text shows its
+ * English note, marked as English.
+ */
+export function LineNote({ line }: { line: { note: string; noteJa: string | null } }) {
+  if (line.noteJa !== null && line.noteJa === line.note)
+    return (
+      <small className="hint" data-value>
+        {line.note}
+      </small>
+    );
+  if (formatLang.current === "en") return <small className="hint">{line.note}</small>;
+  if (line.noteJa !== null) return <small className="hint">{line.noteJa}</small>;
+  return (
+    <small className="hint" lang="en">
+      {line.note}
+    </small>
   );
 }
 
@@ -388,6 +417,35 @@ export function LanguageSwitch() {
 }
 
 /** A list's search box: the server searches what was typed once the button (or Enter) sends it. */
+/**
+ * A column heading that orders the list by its column on the server (`sort=name`, again for `-name`):
+ * a button inside the heading, which says the order to screen readers (aria-sort).
+ */
+export function SortHeader<S extends string>(props: {
+  label: string;
+  name: S;
+  sort: S | `-${S}`;
+  onSort: (sort: S | `-${S}`) => void;
+  className?: string;
+}) {
+  const t = useT();
+  const state =
+    props.sort === props.name ? "ascending" : props.sort === `-${props.name}` ? "descending" : "none";
+  return (
+    <th scope="col" aria-sort={state} className={props.className}>
+      <button
+        type="button"
+        className="sort"
+        title={t(state === "ascending" ? "list.sortDescending" : "list.sortAscending")}
+        onClick={() => props.onSort(state === "ascending" ? `-${props.name}` : props.name)}
+      >
+        {props.label}
+        <span aria-hidden="true">{state === "ascending" ? " ▲" : state === "descending" ? " ▼" : " ↕"}</span>
+      </button>
+    </th>
+  );
+}
+
 export function SearchForm(props: {
   id: string;
   label: string;

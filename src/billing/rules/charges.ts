@@ -65,12 +65,24 @@ export function chargesForMonth(
   if (c.chargesVoid)
     return {
       result: { billable: false, lines: [] },
-      basis: [cite("42", "Cancelled in the cooling-off window: nothing is charged.")],
+      basis: [
+        cite(
+          "42",
+          "Cancelled in the cooling-off window: nothing is charged.",
+          "クーリングオフの期間内に解除されたため、料金はかかりません。",
+        ),
+      ],
     };
   if (month < startMonth)
     return {
       result: { billable: false, lines: [] },
-      basis: [cite("13", `${month} is before the start month ${startMonth}: nothing is charged.`)],
+      basis: [
+        cite(
+          "13",
+          `${month} is before the start month ${startMonth}: nothing is charged.`,
+          `${month} は利用起算日の月 ${startMonth} より前のため、料金はかかりません。`,
+        ),
+      ],
     };
   if (c.endDate && month > monthOf(c.endDate))
     return {
@@ -79,6 +91,7 @@ export function chargesForMonth(
         cite(
           "29(6)",
           `The contract ended on ${c.endDate}: months after ${monthOf(c.endDate)} are not charged.`,
+          `利用契約は ${c.endDate} に終了したため、${monthOf(c.endDate)} より後の月の料金はかかりません。`,
         ),
       ],
     };
@@ -97,6 +110,7 @@ export function chargesForMonth(
     const kind = item.kind;
     if (kind === "usage" || kind === "other") continue; // imports and one-off charges, not the price book
     const name = it.label ?? item.nameJa;
+    const nameEn = it.label === undefined ? item.nameEn : null;
     // The item's own first day: its `from`, never before the contract's start.
     const itemStart = it.from === undefined ? c.startDate : later(it.from, c.startDate);
     if (kind === "initial") {
@@ -107,12 +121,16 @@ export function chargesForMonth(
         line(
           item,
           name,
+          nameEn,
           it.quantity,
           price,
           "29(1)",
           itemStart === c.startDate
             ? `Initial fee, charged once at establishment (${itemStart}); not refunded (Art. 29(1), 30(2)).`
             : `Initial fee of the item added on ${itemStart}, charged once; not refunded (Art. 29(1), 30(2)).`,
+          itemStart === c.startDate
+            ? `初期費用です。利用契約の成立時 (${itemStart}) に一度だけ請求し、返金はいたしません(第29条第1項、第30条第2項)。`
+            : `${itemStart} に追加された品目の初期費用です。一度だけ請求し、返金はいたしません(第29条第1項、第30条第2項)。`,
         ),
       );
       continue;
@@ -126,19 +144,41 @@ export function chargesForMonth(
       const price = highestPrice(item, effFrom, effTo);
       if (price === null) continue;
       let note = `Monthly fee for ${month}`;
-      if (effFrom > first)
-        note +=
-          isStart && effFrom === c.startDate
-            ? "; the start month counts as a whole month (Art. 12(2))"
-            : `; in effect from ${effFrom}, charged for the whole month`;
-      if (cancelledHere)
+      let noteJa = `${month} 分の月間費用`;
+      if (effFrom > first) {
+        const whole = isStart && effFrom === c.startDate;
+        note += whole
+          ? "; the start month counts as a whole month (Art. 12(2))"
+          : `; in effect from ${effFrom}, charged for the whole month`;
+        noteJa += whole
+          ? "。利用起算日の属する月は1か月として計算します(第12条第2項)"
+          : `。${effFrom} からの提供ですが、1か月分を請求します`;
+      }
+      if (cancelledHere) {
         note += `; in effect until the cancellation notice arrived on ${it.cancelledOn}, no refund (Art. 11)`;
-      else if (effTo < last)
+        noteJa += `。解約の通知が到達した ${it.cancelledOn} まで提供し、返金はいたしません(第11条)`;
+      } else if (effTo < last) {
         note += `; the contract ends on ${effTo}, and its last month is charged whole (Art. 29(3))`;
-      if (priceOn(item, effFrom) !== price)
+        noteJa += `。利用契約は ${effTo} に終了し、最終月は1か月分を請求します(第29条第3項)`;
+      }
+      if (priceOn(item, effFrom) !== price) {
         note += "; the highest rate in effect during the month applies (Art. 29(4))";
-      if (suspended) note += "; a suspended month is charged as served (Art. 30(3))";
-      const charged = line(item, name, it.quantity, price, "29(1)", `${note}; not prorated (Art. 29(6)).`);
+        noteJa += "。月内に適用された最も高い料金によります(第29条第4項)";
+      }
+      if (suspended) {
+        note += "; a suspended month is charged as served (Art. 30(3))";
+        noteJa += "。利用停止中の月も提供したものとして請求します(第30条第3項)";
+      }
+      const charged = line(
+        item,
+        name,
+        nameEn,
+        it.quantity,
+        price,
+        "29(1)",
+        `${note}; not prorated (Art. 29(6)).`,
+        `${noteJa}。日割り計算はいたしません(第29条第6項)。`,
+      );
       if (it.slot === undefined) lines.push(charged);
       else {
         let slot = slots.get(it.slot);
@@ -159,10 +199,12 @@ export function chargesForMonth(
         line(
           item,
           name,
+          nameEn,
           it.quantity,
           price,
           "29(1)",
           `Annual fee for the year from ${month} (charged in month ${anniversary.slice(5)} each year); not prorated or refunded (Art. 29(6)).`,
+          `${month} からの1年分の年間費用です(毎年 ${Number(anniversary.slice(5))} 月に請求)。日割り計算・返金はいたしません(第29条第6項)。`,
         ),
       );
     }
@@ -176,19 +218,30 @@ export function chargesForMonth(
     cite(
       "12(2)",
       isStart ? `${month} is the start month and counts as a whole month.` : `${month} is a contract month.`,
+      isStart
+        ? `${month} は利用起算日の属する月で、1か月として計算します。`
+        : `${month} は契約期間中の月です。`,
     ),
     cite(
       "29(6)",
       "A month is the indivisible unit: charges are not prorated, and paid fees are not refunded.",
+      "料金は月を単位とし、日割り計算はいたしません。お支払いいただいた料金は返金いたしません。",
     ),
   ];
   if (suspended)
-    basis.push(cite("30(3)", "Months of suspension are charged as if the service had been provided."));
+    basis.push(
+      cite(
+        "30(3)",
+        "Months of suspension are charged as if the service had been provided.",
+        "利用停止中の月も、サービスを提供したものとして料金を請求します。",
+      ),
+    );
   if (changed.length > 0)
     basis.push(
       cite(
         "29(4)",
         `The contract's content changed during ${month} (${changed.join(", ")}): the new fees apply from the day the change was received, and the month is charged at the highest rate in effect on any of its days.`,
+        `${month} 中に契約内容が変更されました(${changed.join("、")})。新しい料金は変更を受け付けた日から適用し、その月は月内に適用された最も高い料金で請求します。`,
       ),
     );
   return { result: { billable: true, lines }, basis };
@@ -208,25 +261,43 @@ function chargedVersion(
   for (const v of ordered) if (v.line.amount > best.line.amount) best = v;
   if (ordered.length === 1) return best.line;
   const steps = ordered
-    .map((v) => `from ${v.from} ${v.line.description} × ${v.line.quantity} at ${v.line.unitPrice} yen`)
+    .map(
+      (v) =>
+        `from ${v.from} ${v.line.descriptionEn ?? v.line.description} × ${v.line.quantity} at ${v.line.unitPrice} yen`,
+    )
     .join(", ");
+  const stepsJa = ordered
+    .map((v) => `${v.from} から ${v.line.description} × ${v.line.quantity}、${v.line.unitPrice} 円`)
+    .join("、");
   let note = `Monthly fee for ${month}; the content changed during the month (${steps}): the highest rate in effect on any of its days applies (Art. 29(4))`;
-  if (suspended) note += "; a suspended month is charged as served (Art. 30(3))";
+  let noteJa = `${month} 分の月間費用。月内に契約内容が変更されたため(${stepsJa})、月内に適用された最も高い料金によります(第29条第4項)`;
+  if (suspended) {
+    note += "; a suspended month is charged as served (Art. 30(3))";
+    noteJa += "。利用停止中の月も提供したものとして請求します(第30条第3項)";
+  }
   // The amount is the month's highest version: the line rests on Art. 29(4).
-  return { ...best.line, article: "29(4)", note: `${note}; not prorated (Art. 29(6)).` };
+  return {
+    ...best.line,
+    article: "29(4)",
+    note: `${note}; not prorated (Art. 29(6)).`,
+    noteJa: `${noteJa}。日割り計算はいたしません(第29条第6項)。`,
+  };
 }
 
 function line(
   item: PriceItem,
   name: string,
+  nameEn: string | null,
   quantity: number,
   unitPrice: number,
   article: string,
   note: string,
+  noteJa: string,
 ): ChargeLine {
   return {
     itemCode: item.code,
     description: name,
+    descriptionEn: nameEn,
     kind: item.kind,
     taxCategory: item.taxCategory,
     quantity,
@@ -234,6 +305,7 @@ function line(
     amount: quantity * unitPrice,
     article,
     note,
+    noteJa,
   };
 }
 

@@ -66,6 +66,7 @@ export function dueDate(month: IsoMonth, monthsAfter = 1): Explained<{ month: Is
       cite(
         "31(3)",
         `The invoice for ${month} is payable by the due date it names: the last day of ${monthsAfter === 0 ? "the same month" : `the ${monthsAfter === 1 ? "following month" : `${monthsAfter}th month after`}`}, ${due} (the provider's billing policy, Art. 31(1)).`,
+        `${month} 分の請求書の料金等は、請求書に記載の支払期限である${monthsAfter === 0 ? "同月末日" : monthsAfter === 1 ? "翌月末日" : `${monthsAfter}か月後の月末日`} ${due} までにお支払いいただきます（当社の請求方針、第31条第1項）。`,
       ),
     ],
   };
@@ -114,10 +115,12 @@ export function dueDateAtIssue(input: {
         ? cite(
             "31(3)",
             `Issued on ${input.issueDate}, ${input.policyDue < input.issueDate ? "after" : `${daysBetween(input.issueDate, input.policyDue)} day(s) before`} the billing policy's due date ${input.policyDue}: the invoice states ${due}, the issue date plus the provider's minimum payment period of ${input.minimumPaymentDays} day(s); the late fee counts from the day after it (Art. 33).`,
+            `${input.issueDate} の発行が請求方針上の支払期限 ${input.policyDue} ${input.policyDue < input.issueDate ? "より後" : `の${daysBetween(input.issueDate, input.policyDue)}日前`}であるため、請求書には発行日に当社の最低支払期間${input.minimumPaymentDays}日を加えた ${due} を支払期限として記載します。遅延損害金はその翌日から生じます（第33条）。`,
           )
         : cite(
             "31(3)",
             `Issued on ${input.issueDate}: the invoice states the billing policy's due date ${due}, at least ${input.minimumPaymentDays} day(s) after its issue.`,
+            `${input.issueDate} 発行の請求書には、請求方針上の支払期限 ${due} を記載します（発行日から${input.minimumPaymentDays}日以上後の日付です）。`,
           ),
     ],
   };

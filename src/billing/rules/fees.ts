@@ -15,7 +15,8 @@ export function specialFee(
     basis: [
       cite(
         "32",
-        `Fees unlawfully evaded: ${fmt(evaded)} yen. The special fee (特別利用料金) is twice that, ${fmt(special)} yen, payable on top of the evaded fees: ${fmt(evaded + special)} yen in all.`,
+        `Fees unlawfully evaded: ${fmt(evaded)} yen. The special fee is twice that, ${fmt(special)} yen, payable on top of the evaded fees: ${fmt(evaded + special)} yen in all.`,
+        `不正に免れた料金等は${fmt(evaded)}円です。特別利用料金はその2倍の${fmt(special)}円で、免れた料金等とは別途お支払いいただくため、合計${fmt(evaded + special)}円となります。`,
       ),
     ],
   };
@@ -39,6 +40,7 @@ export function damagesCap(
       cite(
         "39",
         `Liability for actual, ordinary, direct damages is capped at one month's monthly fee of normal use: ${fmt(monthlyFee)} yen. Lost profits and indirect or special damages are excluded.`,
+        `当社の損害賠償責任は、契約者に現実に生じた通常の直接損害について、通常のサービスを利用した場合の月間費用1か月分${fmt(monthlyFee)}円を限度とします。逸失利益、間接損害等の特別の事情により生じた損害は対象外です。`,
       ),
     ],
   };

@@ -27,12 +27,19 @@ export function lateFee(amount: number, due: IsoDate, paid: IsoDate): Explained<
   return {
     result: { amount, due, paid, days, fee },
     basis: [
-      cite("31(3)", `Fees are payable by the due date on the invoice: ${due}.`),
+      cite(
+        "31(3)",
+        `Fees are payable by the due date on the invoice: ${due}.`,
+        `料金等は請求書の支払期限 ${due} までにお支払いいただきます。`,
+      ),
       cite(
         "33",
         days === 0
           ? `Paid on ${paid}, not after the due date: no late fee.`
           : `Late fee at 14.5 % a year for the ${days} day(s) from the day after the due date to the payment date ${paid}: floor(${fmt(amount)} × 145 × ${days} / 365,000) = ${fmt(fee)} yen.`,
+        days === 0
+          ? `${paid} のお支払いで支払期限を過ぎていないため、遅延損害金はかかりません。`
+          : `支払期限の翌日からお支払日 ${paid} までの${days}日間について、年率14.5%の遅延損害金がかかります。${fmt(amount)} × 145 × ${days} ÷ 365,000 の1円未満を切り捨てて ${fmt(fee)}円です。`,
       ),
     ],
   };
@@ -97,12 +104,19 @@ export function invoiceLateFee(input: {
   return {
     result: { fee, segments, unpaid: balance, settled: balance <= 0 },
     basis: [
-      cite("31(3)", `Due date on the invoice: ${input.dueDate}.`),
+      cite(
+        "31(3)",
+        `Due date on the invoice: ${input.dueDate}.`,
+        `請求書の支払期限は ${input.dueDate} です。`,
+      ),
       cite(
         "33",
         segments.length === 0
           ? "Nothing was overdue: no late fee."
           : `Late fee at 14.5 % a year, each overdue part from ${from} to the day it was paid${balance > 0 ? ` (the unpaid ${fmt(balance)} yen to ${input.asOf})` : ""}: floor((${terms}) × 145 / 365,000) = ${fmt(fee)} yen.`,
+        segments.length === 0
+          ? "支払期限を過ぎた未払いはないため、遅延損害金はかかりません。"
+          : `年率14.5%の遅延損害金が、遅延した各金額について ${from} からそれぞれのお支払日まで${balance > 0 ? `（未払いの${fmt(balance)}円は ${input.asOf} まで）` : ""}かかります。(${terms}) × 145 ÷ 365,000 の1円未満を切り捨てて ${fmt(fee)}円です。`,
       ),
     ],
   };

@@ -78,6 +78,10 @@ export function checkMenu(limits: ReadonlyMap<string, MenuLimit>, x: MenuCase): 
       { article: "20(3)", details: { menu: refusals.map((r) => r.code) } },
     );
   return [
-    cite("20(3)", "The service menu allows this change (plan order, servers per plan, options' plans)."),
+    cite(
+      "20(3)",
+      "The service menu allows this change (plan order, servers per plan, options' plans).",
+      "サービスメニュー上、この契約内容の変更は可能です（プランの順位、プランごとのサーバー台数、オプションを利用できるプラン）。",
+    ),
   ];
 }

@@ -94,6 +94,13 @@ const EXCLUSION: Record<Exclude<Attribution, "provider">, { reason: string; arti
   customer: { reason: "not attributable to the provider", article: "36(1)" },
 };
 
+/** The same reasons in the Japanese texts (each a sentence without its final 。). */
+const EXCLUSION_JA: Record<Exclude<Attribution, "provider">, string> = {
+  carrier: "第1種電気通信事業者等の責に帰すべき事由によるものです",
+  cloud: "クラウドサービス自体のSLAで適用除外となるものです",
+  customer: "当社の責に帰すべき事由によるものではありません",
+};
+
 export function slaCredit(input: {
   monthlyFee: number;
   month: IsoMonth;
@@ -112,7 +119,7 @@ export function slaCredit(input: {
   /** The provider's periods, to be merged where they overlap (one stretch of unavailability). */
   const own: { s: number; e: number; start: string; end: string; n: number; at: number }[] = [];
   /** Exclusions in the order the periods were given (`at`), whatever the merging did. */
-  const excludedAt: { at: number; x: SlaCredit["excluded"][number] }[] = [];
+  const excludedAt: { at: number; x: SlaCredit["excluded"][number]; reasonJa: string }[] = [];
   for (const [at, o] of input.outages.entries()) {
     const attribution = o.attribution ?? "provider";
     if (!ATTRIBUTIONS.includes(attribution)) throw bad(`unknown attribution "${attribution}"`, "36");
@@ -125,7 +132,11 @@ export function slaCredit(input: {
     }
     if (Math.min(e, mEnd) <= Math.max(s, mStart)) continue;
     const { reason, article } = EXCLUSION[attribution];
-    excludedAt.push({ at, x: { start: o.start, end: o.end, attribution, reason, article } });
+    excludedAt.push({
+      at,
+      x: { start: o.start, end: o.end, attribution, reason, article },
+      reasonJa: EXCLUSION_JA[attribution],
+    });
   }
   // Overlapping or touching periods are one continuous unavailability: the service cannot be
   // unavailable twice at once, so their hours are counted once and the stretch qualifies by its
@@ -148,6 +159,7 @@ export function slaCredit(input: {
     if (inMonth === 0) continue;
     const whole = p.e - p.s;
     const joined = p.n > 1 ? ` (${p.n} recorded periods overlap and are counted once)` : "";
+    const joinedJa = p.n > 1 ? `（記録された${p.n}件の期間が重なるため、1回として数えます）` : "";
     if (whole < 6 * HOUR) {
       excludedAt.push({
         at: p.at,
@@ -158,6 +170,7 @@ export function slaCredit(input: {
           reason: `shorter than 6 hours from awareness to restoration (${hoursOf(whole)} h)${joined}: nothing is returned`,
           article: "30(4)",
         },
+        reasonJa: `当社が認知してから復旧まで6時間未満（${hoursOf(whole)}時間）${joinedJa}のため、料金等は返却されません`,
       });
       continue;
     }
@@ -173,11 +186,20 @@ export function slaCredit(input: {
       cite(
         "30(4)",
         `${jst(p.s)}–${jst(p.e)} JST: ${hoursOf(whole)} h from awareness to restoration (≥ 6 h, qualifies)${joined}${inMonth < whole ? `, of which ${hoursOf(inMonth)} h fall in ${input.month}` : ""}.`,
+        `${jst(p.s)}〜${jst(p.e)}（日本時間）：当社が利用不能を認知してから復旧までの${hoursOf(whole)}時間で、6時間以上のため対象となります${joinedJa}${inMonth < whole ? `。うち ${input.month} 分は${hoursOf(inMonth)}時間です` : ""}。`,
       ),
     );
   }
-  for (const { x } of excludedAt.sort((a, b) => a.at - b.at)) excluded.push(x);
-  for (const x of excluded) basis.push(cite(x.article, `${x.start} → ${x.end}: not counted — ${x.reason}.`));
+  for (const { x, reasonJa } of excludedAt.sort((a, b) => a.at - b.at)) {
+    excluded.push(x);
+    basis.push(
+      cite(
+        x.article,
+        `${x.start} → ${x.end}: not counted — ${x.reason}.`,
+        `${x.start}〜${x.end}：対象外です。${reasonJa}。`,
+      ),
+    );
+  }
   let percentage = 0;
   for (const tier of table) if (msInMonth >= Math.round(tier.fromHours * HOUR)) percentage = tier.percentage;
   const credit = Number((BigInt(input.monthlyFee) * BigInt(percentage)) / 100n);
@@ -186,6 +208,7 @@ export function slaCredit(input: {
     cite(
       "36(1)",
       `Qualifying unavailability in ${input.month}: ${hours} h → ${percentage} % of the month's monthly fee ${fmt(input.monthlyFee)} yen (SLA: ${table.map((t) => `≥${t.fromHours} h ${t.percentage} %`).join(", ")}) = ${fmt(credit)} yen, credited on the next invoice.`,
+      `${input.month} の対象となる利用不能時間は${hours}時間のため、同月の月間費用${fmt(input.monthlyFee)}円の${percentage}%（SLA：${table.map((t) => `${t.fromHours}時間以上 ${t.percentage}%`).join("、")}）= ${fmt(credit)}円を次回の請求書で減額します。`,
     ),
   );
   return {

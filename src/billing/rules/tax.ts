@@ -10,10 +10,22 @@ import { bad, fmt, yenInput } from "./common.ts";
 const RATE: Record<TaxCategory, number> = { "10": 10, "8": 8, exempt: 0, "out-of-scope": 0 };
 const CATEGORY_ORDER: TaxCategory[] = ["10", "8", "exempt", "out-of-scope"];
 const CATEGORY_TEXT: Record<TaxCategory, string> = {
-  "10": "10 % (標準税率)",
-  "8": "8 % (軽減税率)",
-  exempt: "exempt (非課税)",
-  "out-of-scope": "out of scope (不課税)",
+  "10": "10 % (standard rate)",
+  "8": "8 % (reduced rate)",
+  exempt: "exempt",
+  "out-of-scope": "out of scope",
+};
+const CATEGORY_TEXT_JA: Record<TaxCategory, string> = {
+  "10": "標準税率10%",
+  "8": "軽減税率8%",
+  exempt: "非課税",
+  "out-of-scope": "不課税",
+};
+/** 端数処理 in the Japanese texts: "…の1円未満を切り捨てて". */
+const ROUNDING_JA: Record<TaxRounding, string> = {
+  down: "切り捨てて",
+  up: "切り上げて",
+  "half-up": "四捨五入して",
 };
 
 function roundTax(net: number, rate: number, rounding: TaxRounding): number {
@@ -50,6 +62,9 @@ export function invoiceTax(
         RATE[category] > 0
           ? `${CATEGORY_TEXT[category]}: lines total ${fmt(net)} yen; consumption tax ${fmt(net)} × ${RATE[category]} % rounded ${rounding} once for the invoice = ${fmt(tax)} yen.`
           : `${CATEGORY_TEXT[category]}: lines total ${fmt(net)} yen; no consumption tax${category === "out-of-scope" ? " (e.g. late fees, Art. 33)" : ""}.`,
+        RATE[category] > 0
+          ? `${CATEGORY_TEXT_JA[category]}：明細の合計は${fmt(net)}円、消費税は ${fmt(net)} × ${RATE[category]}% の1円未満を請求書ごとに1回${ROUNDING_JA[rounding]} ${fmt(tax)}円です。`
+          : `${CATEGORY_TEXT_JA[category]}：明細の合計は${fmt(net)}円、消費税はかかりません${category === "out-of-scope" ? "（遅延損害金など、第33条）" : ""}。`,
       ),
     );
   }
@@ -58,7 +73,8 @@ export function invoiceTax(
   basis.push(
     cite(
       "34",
-      `Qualified invoice (適格請求書): totals and tax per rate, tax rounded once per rate per invoice. Total ${fmt(net)} + tax ${fmt(tax)} = ${fmt(net + tax)} yen.`,
+      `Qualified invoice: totals and tax per rate, tax rounded once per rate per invoice. Total ${fmt(net)} + tax ${fmt(tax)} = ${fmt(net + tax)} yen.`,
+      `適格請求書として、税率ごとに合計額と消費税額を記載し、消費税の端数処理は請求書ごとに税率ごとに1回行います。税抜合計 ${fmt(net)} + 消費税 ${fmt(tax)} = ${fmt(net + tax)}円です。`,
     ),
   );
   return { result: { byRate, net, tax, total: net + tax }, basis };
@@ -85,11 +101,13 @@ export function registrationNumber(text: string): Explained<RegistrationNumberCh
     basis: [
       cite(
         "34",
-        "A qualified invoice (適格請求書, 消費税法第57条の4) shows the issuer's registration number: T followed by 13 digits (for a corporation, its corporate number).",
+        "A qualified invoice (Consumption Tax Act, Art. 57-4) shows the issuer's registration number: T followed by 13 digits (for a corporation, its corporate number).",
+        "適格請求書（消費税法第57条の4）には、発行者の登録番号を記載します。登録番号は「T」に続く13桁の数字です（法人の場合は法人番号）。",
       ),
       cite(
         "34",
         `Check digit = 9 − (Σ digit×weight mod 9) over the last 12 digits (weights 1,2 alternating from the right) = ${expected}; the number has ${checkDigit}: ${valid ? "valid" : "invalid"}.`,
+        `チェックデジットは、末尾12桁の各桁に右から1・2の重みを交互に掛けた合計を9で割った余りを9から引いた値で、${expected} です。この番号のチェックデジットは ${checkDigit} のため、${valid ? "有効" : "無効"}です。`,
       ),
     ],
   };

@@ -121,7 +121,8 @@ describe("edges and validation", () => {
     const r = registrationNumber("T7000012050002");
     expect(r.result).toEqual({ number: "T7000012050002", valid: true, checkDigit: 7, expectedCheckDigit: 7 });
     expect(r.basis.every((b) => b.article === "34")).toBe(true);
-    expect(r.basis.map((b) => b.text).join(" ")).toMatch(/57条の4/);
+    expect(r.basis.map((b) => b.text).join(" ")).toMatch(/Consumption Tax Act, Art\. 57-4/);
+    expect(r.basis.map((b) => b.textJa).join("")).toMatch(/消費税法第57条の4/);
   });
 
   it("SLA: offsets other than +09:00 are the same instants", () => {

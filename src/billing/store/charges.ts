@@ -94,10 +94,17 @@ export async function chargeBySourceKey(tx: Q, key: string) {
     .executeTakeFirst();
 }
 
-export async function updateChargeAmount(tx: Q, id: string, amount: number, note: string, details: unknown) {
+export async function updateChargeAmount(
+  tx: Q,
+  id: string,
+  amount: number,
+  note: string,
+  noteJa: string,
+  details: unknown,
+) {
   await tx
     .updateTable("charges")
-    .set({ amount, unit_price: amount, note, details: JSON.stringify(details) })
+    .set({ amount, unit_price: amount, note, note_ja: noteJa, details: JSON.stringify(details) })
     .where("id", "=", id)
     .execute();
 }

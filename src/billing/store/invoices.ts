@@ -7,9 +7,10 @@ import type { Insertable, Updateable } from "kysely";
 import { sql } from "kysely";
 import type { IsoDate, IsoMonth } from "../../core/dates.ts";
 import type { Db, Tx } from "../../db/db.ts";
-import { type PageRequest, paginate } from "../../db/page.ts";
+import { type PageRequest, paginate, type SortChoices, type SortName, sortOrder } from "../../db/page.ts";
 import type { InvoiceLinesTable, InvoicesTable } from "../../db/schema.ts";
 import type { OverdueCriterion } from "../rules.ts";
+import type { InvoiceSort } from "../schemas.ts";
 import type { ChargeLine } from "../types.ts";
 
 type Q = Db | Tx;
@@ -20,7 +21,41 @@ export interface InvoiceFilter {
   contractId?: string;
   customerId?: string;
   number?: string;
+  sort?: SortName<InvoiceSort> | undefined;
 }
+
+/**
+ * The orders of the invoices list. By month, the latest first by default, and by number within it
+ * (drafts, without one, first); the others break ties by the invoice's id.
+ */
+const INVOICE_ORDERS: SortChoices<InvoiceSort> = {
+  list: "invoices",
+  fallback: "-month",
+  orders: {
+    month: [
+      ["i.month", "asc"],
+      [sql`coalesce(i.number, '')`, "desc"],
+      ["i.id", "desc"],
+    ],
+    number: [
+      [sql`coalesce(i.number, '')`, "asc"],
+      ["i.id", "asc"],
+    ],
+    customer: [
+      [sql`coalesce(i.recipient->>'name', '')`, "asc"],
+      ["i.month", "asc"],
+      ["i.id", "asc"],
+    ],
+    due: [
+      ["i.due_date", "asc"],
+      ["i.id", "asc"],
+    ],
+    total: [
+      ["i.total", "asc"],
+      ["i.id", "asc"],
+    ],
+  },
+};
 
 /** Invoices, the latest month first and by number within it (drafts, without one, first). */
 export async function listInvoices(db: Q, filter: InvoiceFilter, page: PageRequest) {
@@ -47,18 +82,7 @@ export async function listInvoices(db: Q, filter: InvoiceFilter, page: PageReque
   if (filter.contractId) q = q.where("i.contract_id", "=", filter.contractId);
   if (filter.customerId) q = q.where("i.customer_id", "=", filter.customerId);
   if (filter.number) q = q.where("i.number", "=", filter.number);
-  return paginate(
-    q,
-    {
-      list: "invoices",
-      keys: [
-        ["i.month", "desc"],
-        [sql`coalesce(i.number, '')`, "asc"],
-        ["i.id", "asc"],
-      ],
-    },
-    page,
-  );
+  return paginate(q, sortOrder(INVOICE_ORDERS, filter.sort), page);
 }
 
 export async function invoiceById(db: Q, id: string, forUpdate = false) {
@@ -198,6 +222,7 @@ export async function insertLines(tx: Q, invoiceId: string, customerId: string, 
     line_no: i + 1,
     item_code: l.itemCode,
     description: l.description,
+    description_en: l.descriptionEn,
     kind: l.kind,
     tax_category: l.taxCategory,
     quantity: l.quantity,
@@ -205,6 +230,7 @@ export async function insertLines(tx: Q, invoiceId: string, customerId: string, 
     amount: l.amount,
     article: l.article,
     note: l.note,
+    note_ja: l.noteJa,
   }));
   await tx.insertInto("invoice_lines").values(rows).execute();
 }

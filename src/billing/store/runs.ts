@@ -138,6 +138,7 @@ export async function writeInvoices(
   const T = {
     code: [] as (string | null)[],
     desc: [] as string[],
+    descEn: [] as (string | null)[],
     kind: [] as string[],
     tax: [] as string[],
     qty: [] as number[],
@@ -145,16 +146,18 @@ export async function writeInvoices(
     amount: [] as number[],
     article: [] as string[],
     note: [] as string[],
+    noteJa: [] as (string | null)[],
   };
   const templates = new Map<string, number>();
   const templateOf = (l: ChargeLine) => {
-    const key = `${l.itemCode}\u0000${l.description}\u0000${l.kind}\u0000${l.taxCategory}\u0000${l.quantity}\u0000${l.unitPrice}\u0000${l.amount}\u0000${l.article}\u0000${l.note}`;
+    const key = `${l.itemCode}\u0000${l.description}\u0000${l.descriptionEn}\u0000${l.kind}\u0000${l.taxCategory}\u0000${l.quantity}\u0000${l.unitPrice}\u0000${l.amount}\u0000${l.article}\u0000${l.note}\u0000${l.noteJa}`;
     let k = templates.get(key);
     if (k === undefined) {
       k = T.code.length + 1;
       templates.set(key, k);
       T.code.push(l.itemCode);
       T.desc.push(l.description);
+      T.descEn.push(l.descriptionEn);
       T.kind.push(l.kind);
       T.tax.push(l.taxCategory);
       T.qty.push(l.quantity);
@@ -162,6 +165,7 @@ export async function writeInvoices(
       T.amount.push(l.amount);
       T.article.push(l.article);
       T.note.push(l.note);
+      T.noteJa.push(l.noteJa);
     }
     return k;
   };
@@ -214,14 +218,16 @@ export async function writeInvoices(
       ON CONFLICT (contract_id, month) WHERE kind = 'regular' DO NOTHING
       RETURNING id, contract_id
     ), lines AS (
-      INSERT INTO invoice_lines (invoice_id, customer_id, line_no, item_code, description, kind, tax_category,
-                                 quantity, unit_price, amount, article, note)
-      SELECT v.inv, v.cust, v.no, t.code, t.description, t.kind, t.tax, t.qty, t.unit, t.amount, t.article, t.note
+      INSERT INTO invoice_lines (invoice_id, customer_id, line_no, item_code, description, description_en, kind, tax_category,
+                                 quantity, unit_price, amount, article, note, note_ja)
+      SELECT v.inv, v.cust, v.no, t.code, t.description, t.description_en, t.kind, t.tax, t.qty, t.unit, t.amount, t.article, t.note,
+             t.note_ja
       FROM unnest(${L.inv}::uuid[], ${L.cust}::uuid[], ${L.no}::int[], ${L.tpl}::int[]) AS v(inv, cust, no, tpl)
       JOIN ins ON ins.id = v.inv
-      JOIN unnest(${T.code}::text[], ${T.desc}::text[], ${T.kind}::text[], ${T.tax}::text[], ${T.qty}::int[],
-                  ${T.unit}::bigint[], ${T.amount}::bigint[], ${T.article}::text[], ${T.note}::text[])
-           WITH ORDINALITY AS t(code, description, kind, tax, qty, unit, amount, article, note, k) ON t.k = v.tpl
+      JOIN unnest(${T.code}::text[], ${T.desc}::text[], ${T.descEn}::text[], ${T.kind}::text[], ${T.tax}::text[], ${T.qty}::int[],
+                  ${T.unit}::bigint[], ${T.amount}::bigint[], ${T.article}::text[], ${T.note}::text[],
+                  ${T.noteJa}::text[])
+           WITH ORDINALITY AS t(code, description, description_en, kind, tax, qty, unit, amount, article, note, note_ja, k) ON t.k = v.tpl
     )
     SELECT id, contract_id FROM ins`.execute(tx);
   return inserted.rows;

@@ -13,6 +13,7 @@ import * as m0011 from "./0011_auth_notify.ts";
 import * as m0012 from "./0012_contract_changes.ts";
 import * as m0013 from "./0013_failing_deliveries.ts";
 import * as m0014 from "./0014_self_service.ts";
+import * as m0015 from "./0015_notes_in_japanese.ts";
 
 /**
  * Forward-only, numbered migrations. Add new files as `NNNN_name.ts` and list them here;
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   "0012_contract_changes": m0012,
   "0013_failing_deliveries": m0013,
   "0014_self_service": m0014,
+  "0015_notes_in_japanese": m0015,
 };

@@ -9,7 +9,19 @@ import { api, type Me } from "../api.ts";
 import { monthInJapan } from "../clock.ts";
 import { art, yen } from "../format.ts";
 import { formatLang, useT } from "../i18n.ts";
-import { Basis, ErrorBox, Field, MoreButton, ScrollBox, Select, useAll, useList, useLoad } from "../ui.tsx";
+import {
+  Basis,
+  ErrorBox,
+  Field,
+  LineDescription,
+  LineNote,
+  MoreButton,
+  ScrollBox,
+  Select,
+  useAll,
+  useList,
+  useLoad,
+} from "../ui.tsx";
 import {
   type ContractBilling,
   canHandleMoney,
@@ -63,14 +75,12 @@ export function ContractBillingPanel({ id, me, onChanged }: { id: string; me: Me
                   // biome-ignore lint/suspicious/noArrayIndexKey: lines are ordered per month
                   <tr key={i}>
                     <td>
-                      {l.description}
+                      <LineDescription line={l} />
                       <br />
-                      <small className="hint" lang="en">
-                        {l.note}
-                      </small>
+                      <LineNote line={l} />
                     </td>
                     <td className="num">{yen(l.amount)}</td>
-                    <td>Art. {l.article}</td>
+                    <td>{art(l.article)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -145,14 +155,12 @@ export function ContractBillingPanel({ id, me, onChanged }: { id: string; me: Me
                 <tr key={c.id}>
                   <td>{c.month}</td>
                   <td>
-                    {c.description}
+                    <LineDescription line={c} />
                     <br />
-                    <small className="hint" lang="en">
-                      {c.note}
-                    </small>
+                    <LineNote line={c} />
                   </td>
                   <td className="num">{yen(c.amount)}</td>
-                  <td>Art. {c.article}</td>
+                  <td>{art(c.article)}</td>
                   <td>{c.invoiceId ? t("billing.onInvoice") : t("billing.onNextInvoice")}</td>
                 </tr>
               ))}

@@ -7,7 +7,18 @@ import { useState } from "react";
 import { api, type Me } from "../api.ts";
 import { art, yen } from "../format.ts";
 import { useT } from "../i18n.ts";
-import { Basis, ConfirmButton, ErrorBox, Field, Link, ScrollBox, useAction, useLoad } from "../ui.tsx";
+import {
+  Basis,
+  ConfirmButton,
+  ErrorBox,
+  Field,
+  LineDescription,
+  LineNote,
+  Link,
+  ScrollBox,
+  useAction,
+  useLoad,
+} from "../ui.tsx";
 import { canHandleMoney, type InvoiceDetail, PaymentState, STATUS_LABEL, TAX_LABEL } from "./shared.tsx";
 
 export function InvoicePage({ id, me }: { id: string; me: Me }) {
@@ -113,17 +124,15 @@ export function InvoicePage({ id, me }: { id: string; me: Me }) {
               // biome-ignore lint/suspicious/noArrayIndexKey: lines are ordered and fixed per invoice
               <tr key={i}>
                 <td>
-                  {l.description}
+                  <LineDescription line={l} />
                   <br />
-                  <small className="hint" lang="en">
-                    {l.note}
-                  </small>
+                  <LineNote line={l} />
                 </td>
                 <td className="num">{l.quantity}</td>
                 <td className="num">{yen(l.unitPrice)}</td>
                 <td className="num">{yen(l.amount)}</td>
                 <td>{t(TAX_LABEL[l.taxCategory])}</td>
-                <td>Art. {l.article}</td>
+                <td>{art(l.article)}</td>
               </tr>
             ))}
           </tbody>

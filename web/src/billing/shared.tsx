@@ -8,10 +8,10 @@ import { type FormEvent, type ReactNode, useState } from "react";
 // The API's own types (type-only: nothing of the server is bundled).
 import type { ChargeLine, InvoiceDocument, TaxCategory } from "../../../src/billing/types.ts";
 import { ApiFailure, api, type Me, upload } from "../api.ts";
-import type { Schema } from "../client.ts";
+import type { Params, Schema } from "../client.ts";
 import { yen } from "../format.ts";
 import { type MessageKey, useT } from "../i18n.ts";
-import { ErrorBox, errorText, Field, Link, ScrollBox, Select } from "../ui.tsx";
+import { ErrorBox, errorText, Field, Link, ScrollBox, Select, SortHeader } from "../ui.tsx";
 
 export type InvoiceStatus = InvoiceDocument["status"];
 
@@ -81,22 +81,45 @@ export function PaymentState({
   );
 }
 
-export function InvoicesTable({ items, base }: { items: InvoiceRow[]; base: string }) {
+export type InvoiceSort = NonNullable<NonNullable<Params<"/api/v1/invoices">["query"]>["sort"]>;
+
+/** Invoices; with `onSort`, the columns the server orders by are headings that sort. */
+export function InvoicesTable({
+  items,
+  base,
+  sort,
+  onSort,
+}: {
+  items: InvoiceRow[];
+  base: string;
+  sort?: InvoiceSort;
+  onSort?: (sort: InvoiceSort) => void;
+}) {
   const t = useT();
+  const by = (
+    name: "number" | "month" | "customer" | "due" | "total",
+    label: MessageKey,
+    className?: string,
+  ) =>
+    sort && onSort ? (
+      <SortHeader label={t(label)} name={name} sort={sort} onSort={onSort} className={className} />
+    ) : (
+      <th scope="col" className={className}>
+        {t(label)}
+      </th>
+    );
   return (
     <ScrollBox>
       <table>
         <thead>
           <tr>
-            <th scope="col">{t("billing.invoiceNumber")}</th>
-            <th scope="col">{t("billing.month")}</th>
-            <th scope="col">{t("billing.recipient")}</th>
+            {by("number", "billing.invoiceNumber")}
+            {by("month", "billing.month")}
+            {by("customer", "billing.recipient")}
             <th scope="col">{t("contracts.number")}</th>
             <th scope="col">{t("billing.status")}</th>
-            <th scope="col">{t("billing.dueDate")}</th>
-            <th scope="col" className="num">
-              {t("billing.total")}
-            </th>
+            {by("due", "billing.dueDate")}
+            {by("total", "billing.total", "num")}
             <th scope="col">{t("billing.paymentStatus")}</th>
           </tr>
         </thead>

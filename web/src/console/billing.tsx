@@ -9,6 +9,7 @@ import {
   canHandleMoney,
   followRun,
   type InvoiceRow,
+  type InvoiceSort,
   InvoicesTable,
   type OverdueRow,
   RUN_STATUS_LABEL,
@@ -43,7 +44,8 @@ export function BillingPage({ me }: { me: Me }) {
   const [issued, setIssued] = useState<number | null>(null);
   const [runs, runsError, reloadRuns, moreRuns] = useList<RunRow>("/billing/runs");
   const validMonth = /^\d{4}-(0[1-9]|1[0-2])$/.test(month);
-  const query = new URLSearchParams({ month, limit: "500", ...(status ? { status } : {}) });
+  const [sort, setSort] = useState<InvoiceSort>("number");
+  const query = new URLSearchParams({ month, limit: "500", sort, ...(status ? { status } : {}) });
   const [invoices, invoicesError, reloadInvoices, moreInvoices] = useList<InvoiceRow>(
     validMonth ? `/invoices?${query}` : null,
   );
@@ -154,7 +156,9 @@ export function BillingPage({ me }: { me: Me }) {
       {issued !== null && <p role="status">{t("billing.issuedCount").replace("{n}", String(issued))}</p>}
       <ErrorBox error={invoicesError} />
       {invoices && invoices.items.length === 0 && <p>{t("billing.noInvoices")}</p>}
-      {invoices && invoices.items.length > 0 && <InvoicesTable items={invoices.items} base="/console" />}
+      {invoices && invoices.items.length > 0 && (
+        <InvoicesTable items={invoices.items} base="/console" sort={sort} onSort={setSort} />
+      )}
       <MoreButton more={moreInvoices} label={t("list.more")} />
       <OverdueSection />
       <h2>{t("billing.runs")}</h2>

@@ -1,13 +1,26 @@
 /** Console: the customers, each linking to its page. */
 
 import { useState } from "react";
+import type { Params } from "../client.ts";
 import { useT } from "../i18n.ts";
-import { ErrorBox, Link, MoreButton, ScrollBox, SearchForm, useGetPages } from "../ui.tsx";
+import {
+  ErrorBox,
+  Link,
+  MoreButton,
+  ScrollBox,
+  SearchForm,
+  SortHeader,
+  tokyoTime,
+  useGetPages,
+} from "../ui.tsx";
+
+type CustomerSort = NonNullable<NonNullable<Params<"/api/v1/customers">["query"]>["sort"]>;
 
 export function CustomersPage() {
   const t = useT();
   const [q, setQ] = useState("");
-  const [data, error, , more] = useGetPages("/api/v1/customers", { query: q ? { q } : {} });
+  const [sort, setSort] = useState<CustomerSort>("name");
+  const [data, error, , more] = useGetPages("/api/v1/customers", { query: { ...(q ? { q } : {}), sort } });
   return (
     <section>
       <h1>{t("customers.title")}</h1>
@@ -22,8 +35,9 @@ export function CustomersPage() {
         <table>
           <thead>
             <tr>
-              <th scope="col">{t("customers.legalName")}</th>
+              <SortHeader label={t("customers.legalName")} name="name" sort={sort} onSort={setSort} />
               <th scope="col">{t("customers.corporateNumber")}</th>
+              <SortHeader label={t("customers.registered")} name="created" sort={sort} onSort={setSort} />
             </tr>
           </thead>
           <tbody>
@@ -33,6 +47,7 @@ export function CustomersPage() {
                   <Link to={`/console/customers/${c.id}`}>{c.legalName}</Link>
                 </td>
                 <td>{c.corporateNumber}</td>
+                <td>{tokyoTime(c.createdAt)}</td>
               </tr>
             ))}
           </tbody>

@@ -7,6 +7,7 @@ import type { Me } from "../api.ts";
 import {
   ACCOUNT_TYPE_KEY,
   type InvoiceRow,
+  type InvoiceSort,
   InvoicesTable,
   loadMandate,
   type Mandate,
@@ -20,7 +21,8 @@ import { ErrorBox, useAll } from "../ui.tsx";
 export function MyInvoicesPage({ me }: { me: Me }) {
   const t = useT();
   // Every invoice and payment: the balances below are sums over all of them, never over a page.
-  const [invoiceRows, error] = useAll<InvoiceRow>("/invoices");
+  const [sort, setSort] = useState<InvoiceSort>("-month");
+  const [invoiceRows, error] = useAll<InvoiceRow>(`/invoices?sort=${sort}`);
   const invoices = invoiceRows && { items: invoiceRows };
   const [mandate, setMandate] = useState<Mandate | null | undefined>(undefined);
   useEffect(() => {
@@ -56,7 +58,9 @@ export function MyInvoicesPage({ me }: { me: Me }) {
         </dl>
       )}
       {invoices?.items.length === 0 && <p>{t("billing.noInvoices")}</p>}
-      {invoices && invoices.items.length > 0 && <InvoicesTable items={invoices.items} base="/portal" />}
+      {invoices && invoices.items.length > 0 && (
+        <InvoicesTable items={invoices.items} base="/portal" sort={sort} onSort={setSort} />
+      )}
       <PaymentsTable items={payments?.items ?? []} />
     </section>
   );

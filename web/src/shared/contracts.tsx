@@ -4,10 +4,21 @@
 
 import { useState } from "react";
 import { CONTRACT_STATUSES } from "../../../src/contracts/states.ts";
-import type { Schema } from "../client.ts";
-import { useT } from "../i18n.ts";
+import type { Params, Schema } from "../client.ts";
+import { type MessageKey, useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
-import { ErrorBox, Link, MoreButton, ScrollBox, SearchForm, Select, useGetPages } from "../ui.tsx";
+import {
+  ErrorBox,
+  Link,
+  MoreButton,
+  ScrollBox,
+  SearchForm,
+  Select,
+  SortHeader,
+  useGetPages,
+} from "../ui.tsx";
+
+type ContractSort = NonNullable<NonNullable<Params<"/api/v1/contracts">["query"]>["sort"]>;
 
 export type Contract = Schema<"ContractDetail">;
 
@@ -18,10 +29,14 @@ export function ContractsPage({ base }: { base: string }) {
   const l = useLabels();
   const [status, setStatus] = useState("");
   const [q, setQ] = useState("");
+  const [sort, setSort] = useState<ContractSort>("-number");
   const staff = base === "/console";
   const [data, error, , more] = useGetPages("/api/v1/contracts", {
-    query: { ...(status ? { status: status as Contract["status"] } : {}), ...(q ? { q } : {}) },
+    query: { ...(status ? { status: status as Contract["status"] } : {}), ...(q ? { q } : {}), sort },
   });
+  const by = (name: "number" | "customer" | "start" | "end", label: MessageKey) => (
+    <SortHeader label={t(label)} name={name} sort={sort} onSort={setSort} />
+  );
   return (
     <section>
       <h1>{t("contracts.title")}</h1>
@@ -43,13 +58,13 @@ export function ContractsPage({ base }: { base: string }) {
         <table>
           <thead>
             <tr>
-              <th scope="col">{t("contracts.number")}</th>
-              {staff && <th scope="col">{t("contracts.customer")}</th>}
+              {by("number", "contracts.number")}
+              {staff && by("customer", "contracts.customer")}
               <th scope="col">{t("contracts.status")}</th>
               <th scope="col">{t("contracts.plan")}</th>
-              <th scope="col">{t("contracts.startDate")}</th>
+              {by("start", "contracts.startDate")}
               <th scope="col">{t("contracts.minimumTermEnd")}</th>
-              <th scope="col">{t("contracts.endEffective")}</th>
+              {by("end", "contracts.endEffective")}
             </tr>
           </thead>
           <tbody>
