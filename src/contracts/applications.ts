@@ -11,7 +11,6 @@ import { type Deps, todayOf } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import { PRIVACY_NOTICE_VERSION } from "../core/privacy.ts";
 import { registerCustomer } from "../customers/service.ts";
-import type { Tx } from "../db/db.ts";
 import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { createUser, issueInitialPassword } from "../identity/users.ts";
@@ -21,7 +20,14 @@ import { versionInEffect, versionNumbers } from "../terms/store.ts";
 import { event, notifyCustomer } from "./common.ts";
 import { presentApplication, presentContract } from "./present.ts";
 import { REJECTION_REASONS, type RejectionReason } from "./reasons.ts";
-import { type Channel, coolingOff, minimumTerm, receiptDate, withinCoolingOff } from "./rules.ts";
+import {
+  type Channel,
+  checkConsent,
+  coolingOff,
+  minimumTerm,
+  receiptDate,
+  withinCoolingOff,
+} from "./rules.ts";
 import type { ApplicationForm, ApplicationView, Consent } from "./schemas.ts";
 import {
   type ApplicationRow,
@@ -81,7 +87,14 @@ export async function submitApplication(
   const { website: _honeypot, ...stored } = form;
   const at = deps.clock.now();
   return deps.db.transaction().execute(async (tx) => {
-    if (opts.consent) await checkConsent(tx, opts.consent, receivedOn);
+    if (opts.consent) {
+      const inForce = await versionInEffect(tx, receivedOn);
+      checkConsent(
+        opts.consent,
+        inForce ? { id: inForce.id, number: inForce.number, effectiveOn: inForce.effective_on } : null,
+        PRIVACY_NOTICE_VERSION,
+      );
+    }
     const number = `A-${receivedOn.slice(0, 4)}-${String(await nextNumber(tx, "application_number_seq")).padStart(6, "0")}`;
     const row = await insertApplication(tx, {
       number,
@@ -125,35 +138,6 @@ export async function submitApplication(
     });
     return { id: row.id, number, receivedOn, withdrawToken, coolingOffLastDay: cooling.result.lastDay };
   });
-}
-
-/**
- * The applicant consented to the terms version in force on the day of receipt and to the current
- * privacy notice (Art. 15: the application is made on these terms). A version that came into force
- * while the form was open is refused, naming the one to read: nothing is recorded.
- */
-async function checkConsent(tx: Tx, consent: Consent, day: IsoDate): Promise<void> {
-  const inForce = await versionInEffect(tx, day);
-  if ((inForce?.id ?? null) !== consent.termsVersionId)
-    throw new AppError(
-      "conflict",
-      inForce
-        ? `the terms in force are version ${inForce.number} (effective ${inForce.effective_on}): read them and consent to that version`
-        : "no terms version is in force yet: consent to none",
-      {
-        article: "15",
-        details: { consent: ["terms_not_in_force"], termsInForce: inForce?.number ?? null },
-      },
-    );
-  if (consent.privacyNotice !== PRIVACY_NOTICE_VERSION)
-    throw new AppError(
-      "conflict",
-      `the privacy notice is version ${PRIVACY_NOTICE_VERSION}: read it and consent to that version`,
-      {
-        article: "35(11)",
-        details: { consent: ["privacy_not_current"], privacyNotice: PRIVACY_NOTICE_VERSION },
-      },
-    );
 }
 
 export async function listApplications(

@@ -632,3 +632,38 @@ export function lateStartExtension(input: {
     ],
   };
 }
+
+// ---- consent on a web application (Art. 15, 35(11)) ------------------------------------------------
+
+/**
+ * The applicant consented to the terms version in force on the day of receipt and to the current
+ * privacy notice (Art. 15: the application is made on these terms). A version that came into force
+ * while the form was open, an announced one not yet in force, or an older privacy notice is refused,
+ * naming the one to read.
+ */
+export function checkConsent(
+  consent: { termsVersionId: string | null; privacyNotice: string },
+  inForce: { id: string; number: string; effectiveOn: IsoDate } | null,
+  privacyNotice: string,
+): void {
+  if ((inForce?.id ?? null) !== consent.termsVersionId)
+    throw new AppError(
+      "conflict",
+      inForce
+        ? `the terms in force are version ${inForce.number} (effective ${inForce.effectiveOn}): read them and consent to that version`
+        : "no terms version is in force yet: consent to none",
+      {
+        article: "15",
+        details: { consent: ["terms_not_in_force"], termsInForce: inForce?.number ?? null },
+      },
+    );
+  if (consent.privacyNotice !== privacyNotice)
+    throw new AppError(
+      "conflict",
+      `the privacy notice is version ${privacyNotice}: read it and consent to that version`,
+      {
+        article: "35(11)",
+        details: { consent: ["privacy_not_current"], privacyNotice },
+      },
+    );
+}

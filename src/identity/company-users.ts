@@ -4,7 +4,8 @@
  * password reset asked of the provider — who alone resets it, handing the new initial password over
  * through the designated channel (Art. 35(17), see passwords.ts).
  *
- * Rules, the same for staff and customer-admins:
+ * Rules, the same for staff and customer-admins (pure, in rules.ts: `mayManage`, `userChange`,
+ * `keepsAnAdmin`):
  * - nobody changes their own role or deactivates themselves (it would be the easy way to lock a
  *   company out, or to keep a role one was meant to lose);
  * - a company keeps one active customer-admin: promote or add another before demoting or
@@ -17,14 +18,13 @@
 import { appendAudit } from "../audit/service.ts";
 import type { Deps } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
-import { asCaller, type Tx } from "../db/db.ts";
+import { asCaller } from "../db/db.ts";
 import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import { type AuthContext, actorOf } from "./actor.ts";
-import { CUSTOMER_ROLES, type Role, STAFF_ROLES } from "./rules.ts";
+import { keepsAnAdmin, mayManage, userChange } from "./rules.ts";
 import type { ManagedUserView, ResetRequestView, UserUpdateRequest } from "./schemas.ts";
 import {
   endSessionsOf,
-  type ManagedUserRow,
   managedUserForUpdate,
   otherActiveAdmins,
   resetRequests,
@@ -32,30 +32,6 @@ import {
   updateManagedUser,
 } from "./store.ts";
 import { presentManagedUser } from "./users.ts";
-
-/** May the caller manage this user at all (before looking at what changes)? */
-function mayManage(auth: AuthContext, target: ManagedUserRow): void {
-  const role = auth.user.role;
-  if (target.kind === "staff") {
-    if (role !== "admin") throw new AppError("forbidden", "only an administrator manages staff users");
-    return;
-  }
-  if (auth.user.kind === "customer" && role !== "customer-admin")
-    throw new AppError("forbidden", "only the company's customer-admin manages its users", {
-      details: { roles: ["customer-admin"] },
-    });
-}
-
-/** The company keeps an active customer-admin (checked with the others' rows locked). */
-async function keepsAnAdmin(tx: Tx, target: ManagedUserRow, what: string): Promise<void> {
-  if (target.kind !== "customer" || target.role !== "customer-admin" || target.disabled_at) return;
-  if ((await otherActiveAdmins(tx, target.customer_id!, target.id)) === 0)
-    throw new AppError(
-      "conflict",
-      `${what} would leave the company without an active customer-admin: promote or add another first`,
-      { details: { reason: "last_customer_admin" } },
-    );
-}
 
 /** Change a user's role and/or deactivate or reactivate them; the audit log records each change. */
 export async function updateUser(
@@ -68,29 +44,23 @@ export async function updateUser(
   return asCaller(deps.db, auth, async (tx) => {
     const target = await managedUserForUpdate(tx, userId);
     if (!target) throw notFound("user");
-    mayManage(auth, target);
-    const roleChanges = input.role !== undefined && input.role !== target.role;
-    const activeChanges = input.active !== undefined && input.active !== (target.disabled_at === null);
-    if (!roleChanges && !activeChanges) return presentManagedUser(target);
-    if (target.id === auth.user.id)
-      throw new AppError("forbidden", "you cannot change your own role or deactivate yourself", {
-        details: { reason: "own_account" },
-      });
-    if (roleChanges) {
-      const fits = (target.kind === "staff" ? STAFF_ROLES : CUSTOMER_ROLES) as readonly Role[];
-      if (!fits.includes(input.role!))
-        throw new AppError("validation_failed", `role ${input.role} does not fit a ${target.kind} user`, {
-          details: { role: ["role_kind"] },
-        });
-      if (input.role !== "customer-admin") await keepsAnAdmin(tx, target, "this role change");
-    }
-    if (activeChanges && input.active === false) await keepsAnAdmin(tx, target, "deactivating this user");
+    mayManage(auth.user, target);
+    const change = userChange(
+      auth.user.id,
+      { id: target.id, kind: target.kind, role: target.role, active: target.disabled_at === null },
+      input,
+    );
+    if (change.role === null && change.active === null) return presentManagedUser(target);
+    if (change.removesAdmin)
+      keepsAnAdmin(change.removesAdmin, await otherActiveAdmins(tx, target.customer_id!, target.id));
+    const roleChanges = change.role !== null;
+    const activeChanges = change.active !== null;
     const row = await updateManagedUser(
       tx,
       userId,
       {
-        ...(roleChanges ? { role: input.role! } : {}),
-        ...(activeChanges ? { disabled_at: input.active ? null : now } : {}),
+        ...(change.role !== null ? { role: change.role } : {}),
+        ...(change.active !== null ? { disabled_at: change.active ? null : now } : {}),
       },
       now,
     );
@@ -110,15 +80,15 @@ export async function updateUser(
       });
     if (activeChanges) {
       let ended = { sessions: 0, tokens: 0 };
-      if (!input.active)
+      if (!change.active)
         ended = {
           sessions: await endSessionsOf(tx, userId, now),
           tokens: await revokeTokensOf(tx, userId, now),
         };
       await appendAudit(tx, {
         ...audit,
-        action: input.active ? "user.reactivate" : "user.deactivate",
-        after: input.active
+        action: change.active ? "user.reactivate" : "user.deactivate",
+        after: change.active
           ? { active: true }
           : { active: false, sessionsEnded: ended.sessions, tokensRevoked: ended.tokens },
       });
@@ -143,7 +113,7 @@ export async function requestPasswordReset(
     if (!target) throw notFound("user");
     if (target.kind !== "customer")
       throw new AppError("validation_failed", "staff passwords are reset by an administrator directly");
-    mayManage(auth, target);
+    mayManage(auth.user, target);
     if (target.reset_requested_at) return presentManagedUser(target);
     const row = await updateManagedUser(
       tx,

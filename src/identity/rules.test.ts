@@ -1,12 +1,16 @@
 import { describe, expect, it } from "vitest";
+import type { AppError } from "../core/errors.ts";
 import {
   afterFailedLogin,
+  keepsAnAdmin,
   LOCKOUT_THRESHOLD,
+  mayManage,
   passwordProblems,
   pendingObligation,
   reauthenticatedRecently,
   sessionState,
   totpRequired,
+  userChange,
 } from "./rules.ts";
 
 describe("password policy (ASVS 2.1)", () => {
@@ -107,5 +111,108 @@ describe("obligations before anything else", () => {
     ],
   ])("%s → %s", (_name, user, expected) => {
     expect(pendingObligation(user)).toBe(expected);
+  });
+});
+
+describe("managing a company's users (Art. 10, 35(17))", () => {
+  const admin = { id: "a", kind: "customer" as const, role: "customer-admin" as const, active: true };
+  const member = { id: "m", kind: "customer" as const, role: "customer-member" as const, active: true };
+  const operator = { id: "o", kind: "staff" as const, role: "operator" as const, active: true };
+  const refusal = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (err) {
+      const e = err as AppError;
+      return `${e.code} ${JSON.stringify(e.details ?? null)}`;
+    }
+    return "allowed";
+  };
+  it.each([
+    [
+      "promote a member",
+      "x",
+      member,
+      { role: "customer-admin" },
+      { role: "customer-admin", active: null, removesAdmin: null },
+    ],
+    [
+      "deactivate a member",
+      "x",
+      member,
+      { active: false },
+      { role: null, active: false, removesAdmin: null },
+    ],
+    [
+      "demote an active admin",
+      "x",
+      admin,
+      { role: "customer-member" },
+      { role: "customer-member", active: null, removesAdmin: "this role change" },
+    ],
+    [
+      "deactivate an active admin",
+      "x",
+      admin,
+      { active: false },
+      { role: null, active: false, removesAdmin: "deactivating this user" },
+    ],
+    [
+      "demote an inactive admin",
+      "x",
+      { ...admin, active: false },
+      { role: "customer-member" },
+      { role: "customer-member", active: null, removesAdmin: null },
+    ],
+    [
+      "reactivate an admin",
+      "x",
+      { ...admin, active: false },
+      { active: true },
+      { role: null, active: true, removesAdmin: null },
+    ],
+    [
+      "ask for what already is",
+      "a",
+      admin,
+      { role: "customer-admin", active: true },
+      { role: null, active: null, removesAdmin: null },
+    ],
+  ] as const)("%s", (_what, callerId, target, input, expected) => {
+    expect(userChange(callerId, target, input)).toEqual(expected);
+  });
+
+  it.each([
+    ["demote oneself", "a", admin, { role: "customer-member" }, 'forbidden {"reason":"own_account"}'],
+    ["deactivate oneself", "m", member, { active: false }, 'forbidden {"reason":"own_account"}'],
+    [
+      "a staff role for a customer's user",
+      "x",
+      member,
+      { role: "billing" },
+      'validation_failed {"role":["role_kind"]}',
+    ],
+    [
+      "a customer role for staff",
+      "x",
+      operator,
+      { role: "customer-admin" },
+      'validation_failed {"role":["role_kind"]}',
+    ],
+  ] as const)("refuses to %s", (_what, callerId, target, input, expected) => {
+    expect(refusal(() => userChange(callerId, target, input))).toBe(expected);
+  });
+
+  it("keeps one active customer-admin; who may manage whom", () => {
+    expect(refusal(() => keepsAnAdmin("deactivating this user", 0))).toBe(
+      'conflict {"reason":"last_customer_admin"}',
+    );
+    expect(refusal(() => keepsAnAdmin("deactivating this user", 1))).toBe("allowed");
+    expect(refusal(() => mayManage({ kind: "staff", role: "operator" }, operator))).toBe("forbidden null");
+    expect(refusal(() => mayManage({ kind: "staff", role: "admin" }, operator))).toBe("allowed");
+    expect(refusal(() => mayManage({ kind: "staff", role: "operator" }, member))).toBe("allowed");
+    expect(refusal(() => mayManage({ kind: "customer", role: "customer-member" }, member))).toBe(
+      'forbidden {"roles":["customer-admin"]}',
+    );
+    expect(refusal(() => mayManage({ kind: "customer", role: "customer-admin" }, member))).toBe("allowed");
   });
 });

@@ -6,6 +6,7 @@ import { ZxcvbnFactory } from "@zxcvbn-ts/core";
 import { adjacencyGraphs, dictionary } from "@zxcvbn-ts/language-common";
 import * as en from "@zxcvbn-ts/language-en";
 import * as ja from "@zxcvbn-ts/language-ja";
+import { AppError } from "../core/errors.ts";
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 128;
@@ -164,3 +165,73 @@ export function pendingObligation(user: {
 
 export const TOKEN_SCOPES = ["read", "write"] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+// ---- a company's users as its customer-admin or the provider's staff manage them (Art. 10, 35(17)) ----
+
+export interface ManagedUser {
+  id: string;
+  kind: "staff" | "customer";
+  role: Role;
+  active: boolean;
+}
+
+/**
+ * May `caller` manage `target` at all: only an administrator manages staff users; of a company's users,
+ * its customer-admin and the provider's staff (row-level security has already hidden other companies').
+ */
+export function mayManage(
+  caller: { kind: "staff" | "customer"; role: Role },
+  target: { kind: string },
+): void {
+  if (target.kind === "staff") {
+    if (caller.role !== "admin") throw new AppError("forbidden", "only an administrator manages staff users");
+    return;
+  }
+  if (caller.kind === "customer" && caller.role !== "customer-admin")
+    throw new AppError("forbidden", "only the company's customer-admin manages its users", {
+      details: { roles: ["customer-admin"] },
+    });
+}
+
+/**
+ * What a change asked of a user does — the new role and whether the user becomes active or inactive
+ * (null: unchanged) — or why it is refused: nobody changes their own role or deactivates themselves;
+ * a role must fit the user's kind. `removesAdmin` says when the change takes an active customer-admin
+ * away (a demotion or a deactivation): the company must keep another (`keepsAnAdmin`).
+ */
+export function userChange(
+  callerId: string,
+  target: ManagedUser,
+  input: { role?: Role | undefined; active?: boolean | undefined },
+): { role: Role | null; active: boolean | null; removesAdmin: string | null } {
+  const role = input.role !== undefined && input.role !== target.role ? input.role : null;
+  const active = input.active !== undefined && input.active !== target.active ? input.active : null;
+  if (role === null && active === null) return { role, active, removesAdmin: null };
+  if (target.id === callerId)
+    throw new AppError("forbidden", "you cannot change your own role or deactivate yourself", {
+      details: { reason: "own_account" },
+    });
+  if (role !== null && !(target.kind === "staff" ? STAFF_ROLES : CUSTOMER_ROLES).includes(role as never))
+    throw new AppError("validation_failed", `role ${role} does not fit a ${target.kind} user`, {
+      details: { role: ["role_kind"] },
+    });
+  const isAdmin = target.kind === "customer" && target.role === "customer-admin" && target.active;
+  const removesAdmin = !isAdmin
+    ? null
+    : role !== null && role !== "customer-admin"
+      ? "this role change"
+      : active === false
+        ? "deactivating this user"
+        : null;
+  return { role, active, removesAdmin };
+}
+
+/** A company keeps an active customer-admin: `otherActiveAdmins` counted with their rows locked. */
+export function keepsAnAdmin(what: string, otherActiveAdmins: number): void {
+  if (otherActiveAdmins === 0)
+    throw new AppError(
+      "conflict",
+      `${what} would leave the company without an active customer-admin: promote or add another first`,
+      { details: { reason: "last_customer_admin" } },
+    );
+}
