@@ -44,7 +44,7 @@ async function all<T>(c: Client, path: string): Promise<T[]> {
   return rows;
 }
 
-describe("sorting lists on the server", () => {
+describe("sorting and searching lists on the server", () => {
   it("orders contracts by customer, start date or end, either way, across pages", async () => {
     // Names chosen so that no order of the three coincides with another.
     const made = [
@@ -124,5 +124,80 @@ describe("sorting lists on the server", () => {
     expect((await inv("customer")).map((i) => i.recipientName.slice(-1))).toEqual(["1", "2", "3"]);
     expect((await inv("-customer")).map((i) => i.recipientName.slice(-1))).toEqual(["3", "2", "1"]);
     expect((await bill.req("GET", "/api/v1/invoices?sort=amount")).status).toBe(400);
+  });
+
+  it("searches and sorts applications; narrows payments and notices", async () => {
+    const apply = (legalName: string, receivedOn: string) =>
+      op.req("POST", "/api/v1/applications/paper", {
+        legalName,
+        corporateNumber: "7000012050002",
+        address: "東京都千代田区霞が関3-1-1",
+        billingContact: { name: "経理 花子", email: "billing@apply.example", phone: "03-1234-5678" },
+        representatives: [{ name: "代表 太郎", email: "rep@apply.example", phone: "03-1234-5679" }],
+        plan: "basic",
+        options: [],
+        servers: [{ hostname: "web1.apply.example", provider: "aws", os: "Ubuntu 24.04" }],
+        applicantEmail: "applicant@apply.example",
+        channel: "paper",
+        receivedOn,
+      });
+    for (const [n, day] of [
+      ["b", "2026-11-02"],
+      ["a", "2026-11-03"],
+      ["c", "2026-11-01"],
+    ] as const)
+      expect((await apply(`申込${tag} ${n}`, day)).status).toBe(201);
+    const apps = async (sort: string) =>
+      (
+        await all<{ legalName: string }>(
+          op,
+          `/api/v1/applications?q=${encodeURIComponent(`申込${tag}`)}&sort=${sort}`,
+        )
+      ).map((a) => a.legalName.slice(-1));
+    expect(await apps("name")).toEqual(["a", "b", "c"]);
+    expect(await apps("-received")).toEqual(["a", "b", "c"]);
+    expect(await apps("received")).toEqual(["c", "b", "a"]);
+
+    // Payments: one fully allocated, one with money left over; found by the payer's name.
+    const c = await buildContract(env.db, { start: "2024-05-01", plan: "basic" });
+    await runBilling(env, "2024-05");
+    const [inv] = (await bill.req("GET", `/api/v1/invoices?contractId=${c.id}`)).json.items;
+    await bill.req("POST", `/api/v1/invoices/${inv.id}/issue`);
+    const pay = (amount: number, payerName: string) =>
+      bill.req("POST", "/api/v1/payments", {
+        customerId: c.customerId,
+        receivedOn: "2024-06-10",
+        amount,
+        method: "bank_transfer",
+        payerName,
+      });
+    expect((await pay(1_000, `フリコミ${tag}イチ`)).status).toBe(201);
+    expect((await pay(10_000_000, `フリコミ${tag}ニ`)).status).toBe(201);
+    const payers = async (query: string) =>
+      (await all<{ payerName: string }>(bill, `/api/v1/payments?customerId=${c.customerId}${query}`)).map(
+        (p) => p.payerName,
+      );
+    expect(await payers("&unallocated=true")).toEqual([`フリコミ${tag}ニ`]);
+    expect(await payers("&unallocated=false")).toEqual([`フリコミ${tag}イチ`]);
+    expect(await payers(`&q=${encodeURIComponent(`${tag}イチ`)}`)).toEqual([`フリコミ${tag}イチ`]);
+    expect((await bill.req("GET", "/api/v1/payments?unallocated=yes")).status).toBe(400);
+
+    // Notices: by kind and by part of the subject, for staff and in the company's inbox.
+    await buildUser(env.db, { role: "customer-admin", customerId: c.customerId }); // the inbox is its users'
+    const sent = await op.req("POST", "/api/v1/notices", {
+      customerId: c.customerId,
+      subject: `保守作業${tag}のお知らせ`,
+      body: "本文",
+    });
+    expect(sent.status).toBe(201);
+    const subjects = async (client: Client, path: string) =>
+      (await all<{ subject: string }>(client, path)).map((n) => n.subject);
+    const q = encodeURIComponent(`作業${tag}`);
+    expect(await subjects(op, `/api/v1/notices?q=${q}`)).toEqual([`保守作業${tag}のお知らせ`]);
+    expect(await subjects(op, `/api/v1/notices?q=${q}&kind=announcement`)).toEqual([]);
+    expect(await subjects(op, `/api/v1/customers/${c.customerId}/notices?q=${q}&kind=notice`)).toEqual([
+      `保守作業${tag}のお知らせ`,
+    ]);
+    expect((await op.req("GET", "/api/v1/notices?kind=memo")).status).toBe(400);
   });
 });

@@ -102,6 +102,7 @@ function presentPayment(
     unallocated: p.unallocated,
     method: p.method,
     reference: p.reference,
+    payerName: p.payer_name,
     allocations: allocations.map((a) => ({ invoiceId: a.invoice_id, number: a.number, amount: a.amount })),
   };
 }
@@ -109,7 +110,7 @@ function presentPayment(
 export async function payments(
   deps: Deps,
   auth: AuthContext,
-  filter: { customerId?: string | undefined } & PageRequest,
+  filter: Parameters<typeof listPayments>[1] & PageRequest,
 ): Promise<Page<PaymentView>> {
   return asCaller(deps.db, auth, async (tx) => {
     const page = await listPayments(tx, filter, filter);

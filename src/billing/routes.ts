@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { AppError } from "../core/errors.ts";
-import { dateField, idParams, monthField } from "../core/schemas.ts";
+import { booleanQuery, dateField, idParams, monthField } from "../core/schemas.ts";
 import { pageFields, pageOf, pageQuery } from "../db/page.ts";
 import type { AppContext } from "../http/context.ts";
 import { file, route, withStatus } from "../http/route.ts";
@@ -309,7 +309,20 @@ export function paymentRoutes(ctx: AppContext) {
       url: "/payments",
       summary: "Payments with their allocations (customers: their own)",
       policy: { who: "any" },
-      query: z.strictObject({ customerId: z.uuid().optional(), ...pageFields }),
+      query: z.strictObject({
+        customerId: z.uuid().optional(),
+        unallocated: booleanQuery.optional().meta({
+          description: "true: only payments with money not yet allocated; false: only those fully allocated",
+        }),
+        q: z
+          .string()
+          .trim()
+          .min(1)
+          .max(100)
+          .optional()
+          .meta({ description: "Part of the payer's name or the reference" }),
+        ...pageFields,
+      }),
       response: pageOf(paymentSchema),
       handler: ({ auth, query }) => payments(ctx, auth, query),
     }),

@@ -313,6 +313,7 @@ export const paymentSchema = z
     unallocated: yen,
     method: z.enum(PAYMENT_METHODS),
     reference: z.string().nullable(),
+    payerName: z.string().nullable().describe("The payer's name as the bank reported it (振込依頼人名)"),
     allocations: z.array(z.object({ invoiceId: z.uuid(), number: z.string().nullable(), amount: yen })),
   })
   .meta({ id: "Payment" });

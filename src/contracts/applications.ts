@@ -142,10 +142,10 @@ export async function submitApplication(
 
 export async function listApplications(
   deps: Pick<Deps, "db">,
-  status?: ApplicationRow["status"],
+  filter: Parameters<typeof listRows>[1] = {},
   page: PageRequest = {},
 ): Promise<Page<ApplicationView>> {
-  const rows = await listRows(deps.db, status, page);
+  const rows = await listRows(deps.db, filter, page);
   const numbers = await versionNumbers(deps.db, termsIds(rows.items));
   return mapPage(rows, (a) => presentApplication(a, numbers));
 }

@@ -23,6 +23,7 @@ import { emergencyStop, resume, scheduleDeletion, succeed, suspend, terminate } 
 import { getContract, listContracts } from "./queries.ts";
 import { REJECTION_REASONS, SUSPENSION_REASONS, TERMINATION_REASONS } from "./reasons.ts";
 import {
+  APPLICATION_SORTS,
   abolitionAnswer,
   abolitionBody,
   acceptedSchema,
@@ -124,11 +125,18 @@ export function applicationRoutes(ctx: AppContext) {
     route({
       method: "GET",
       url: "/applications",
-      summary: "Application queue",
+      summary: "Application queue, searched by number or applicant's name",
       policy: { who: "staff" },
-      query: z.strictObject({ status: z.enum(APPLICATION_STATUSES).optional(), ...pageFields }),
+      query: z.strictObject({
+        status: z.enum(APPLICATION_STATUSES).optional(),
+        q: z.string().trim().min(1).max(100).optional().meta({
+          description: "Part of the application number or of the applicant's legal name",
+        }),
+        sort: sortField(APPLICATION_SORTS, "-received"),
+        ...pageFields,
+      }),
       response: pageOf(applicationSchema),
-      handler: ({ query }) => listApplications(ctx, query.status, query),
+      handler: ({ query }) => listApplications(ctx, query, query),
     }),
     route({
       method: "GET",

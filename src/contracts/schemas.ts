@@ -297,3 +297,7 @@ export const reasonsSchema = z
 /** The orders of the contracts list (`?sort=`). */
 export const CONTRACT_SORTS = ["number", "customer", "start", "end"] as const;
 export type ContractSort = (typeof CONTRACT_SORTS)[number];
+
+/** The orders of the applications list (`?sort=`). */
+export const APPLICATION_SORTS = ["received", "name"] as const;
+export type ApplicationSort = (typeof APPLICATION_SORTS)[number];

@@ -9,14 +9,21 @@ import { sql } from "kysely";
 import type { IsoDate } from "../core/dates.ts";
 import type { Db, Tx } from "../db/db.ts";
 import { type IdSet, inIdSet, isEmptySet } from "../db/id-set.ts";
-import { type PageRequest, paginate, type SortChoices, type SortName, sortOrder } from "../db/page.ts";
+import {
+  containing,
+  type PageRequest,
+  paginate,
+  type SortChoices,
+  type SortName,
+  sortOrder,
+} from "../db/page.ts";
 import type {
   AbolitionsTable,
   ApplicationsTable,
   ContractEventsTable,
   ContractsTable,
 } from "../db/schema.ts";
-import type { ContractSort } from "./schemas.ts";
+import type { ApplicationSort, ContractSort } from "./schemas.ts";
 import { type ContractStatus, type LifecycleAction, statusesFor } from "./states.ts";
 
 type Q = Db | Tx;
@@ -51,24 +58,38 @@ export async function applicationByNumber(tx: Q, number: string, forUpdate = fal
 }
 
 /** Applications, the latest received first. */
+/** The orders of the applications list: by the day of receipt (Art. 15), or by the applicant's name. */
+const APPLICATION_ORDERS: SortChoices<ApplicationSort> = {
+  list: "applications",
+  fallback: "-received",
+  orders: {
+    received: [
+      ["received_on", "asc"],
+      ["number", "asc"],
+    ],
+    name: [
+      ["legal_name", "asc"],
+      ["number", "asc"],
+    ],
+  },
+};
+
 export async function listApplications(
   db: Q,
-  status: ApplicationRow["status"] | undefined,
+  filter: {
+    status?: ApplicationRow["status"] | undefined;
+    q?: string | undefined;
+    sort?: SortName<ApplicationSort>;
+  },
   page: PageRequest,
 ) {
   let q = db.selectFrom("applications").selectAll();
-  if (status) q = q.where("status", "=", status);
-  return paginate(
-    q,
-    {
-      list: "applications",
-      keys: [
-        ["received_on", "desc"],
-        ["number", "desc"],
-      ],
-    },
-    page,
-  );
+  if (filter.status) q = q.where("status", "=", filter.status);
+  if (filter.q) {
+    const like = containing(filter.q);
+    q = q.where((eb) => eb.or([eb("number", "ilike", like), eb("legal_name", "ilike", like)]));
+  }
+  return paginate(q, sortOrder(APPLICATION_ORDERS, filter.sort), page);
 }
 
 export async function updateApplication(tx: Q, id: string, patch: Updateable<ApplicationsTable>) {
@@ -126,7 +147,7 @@ export async function listContracts(
   if (filter.status) q = q.where("c.status", "=", filter.status);
   if (filter.customerId) q = q.where("c.customer_id", "=", filter.customerId);
   if (filter.q) {
-    const like = `%${filter.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    const like = containing(filter.q);
     q = q.where((eb) => eb.or([eb("c.number", "ilike", like), eb("cu.legal_name", "ilike", like)]));
   }
   return paginate(q, sortOrder(CONTRACT_ORDERS, filter.sort), page);

@@ -6,7 +6,15 @@
 import type { Insertable, Selectable, Updateable } from "kysely";
 import { sql } from "kysely";
 import type { Db, Tx } from "../db/db.ts";
-import { type PageRequest, paginate, type SortChoices, type SortName, sortOrder } from "../db/page.ts";
+import {
+  containing,
+  type PageRequest,
+  paginate,
+  type SortChoices,
+  type SortName,
+  sortOrder,
+  startingWith,
+} from "../db/page.ts";
 import type { CustomerChangesTable, CustomersTable } from "../db/schema.ts";
 import type { CustomerSort } from "./schemas.ts";
 
@@ -45,12 +53,10 @@ const CUSTOMER_ORDERS: SortChoices<CustomerSort> = {
 
 export async function listCustomers(db: Q, page: PageRequest, q?: string, sort?: SortName<CustomerSort>) {
   let query = db.selectFrom("customers").selectAll();
-  if (q) {
-    const like = q.replace(/[\\%_]/g, (c) => `\\${c}`);
+  if (q)
     query = query.where((eb) =>
-      eb.or([eb("legal_name", "ilike", `%${like}%`), eb("corporate_number", "like", `${like}%`)]),
+      eb.or([eb("legal_name", "ilike", containing(q)), eb("corporate_number", "like", startingWith(q))]),
     );
-  }
   return paginate(query, sortOrder(CUSTOMER_ORDERS, sort), page);
 }
 

@@ -113,6 +113,12 @@ export function sortOrder<N extends string>(
   };
 }
 
+/** A LIKE pattern matching text that contains `q` (its `%`, `_` and `\\` are characters). */
+export const containing = (q: string) => `%${escapeLike(q)}%`;
+/** A LIKE pattern matching text that starts with `q`. */
+export const startingWith = (q: string) => `${escapeLike(q)}%`;
+const escapeLike = (q: string) => q.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 export function encodeCursor(list: string, values: string[]): string {
   return Buffer.from(JSON.stringify([list, ...values]), "utf8").toString("base64url");
 }

@@ -1,6 +1,7 @@
+import { z } from "zod";
 import { customersFor } from "../contracts/store.ts";
 import { idParams } from "../core/schemas.ts";
-import { pageOf, pageQuery } from "../db/page.ts";
+import { pageFields, pageOf, pageQuery } from "../db/page.ts";
 import type { AppContext } from "../http/context.ts";
 import { route } from "../http/route.ts";
 import {
@@ -24,14 +25,21 @@ import {
 const ops = { who: "staff", roles: ["admin", "operator"] } as const;
 
 /** Notices (one customer) and announcements (all customers), Art. 1, 43. */
+/** A list of notices: a page, narrowed to a kind and to subjects containing `q`. */
+const noticesQuery = z.strictObject({
+  kind: z.enum(["notice", "announcement"]).optional(),
+  q: z.string().trim().min(1).max(100).optional().meta({ description: "Part of the subject" }),
+  ...pageFields,
+});
+
 export function noticeRoutes(ctx: AppContext) {
   return [
     route({
       method: "GET",
       url: "/notices",
-      summary: "Customer: the portal inbox. Staff: recent notices",
+      summary: "Customer: the portal inbox. Staff: recent notices. Either narrowed by kind or subject",
       policy: { who: "any" },
-      query: pageQuery,
+      query: noticesQuery,
       response: noticeListSchema,
       handler: ({ auth, query }) =>
         auth.user.kind === "customer" ? inbox(ctx, auth, query) : latestNotices(ctx, query),
@@ -43,7 +51,7 @@ export function noticeRoutes(ctx: AppContext) {
       tags: ["customers"],
       policy: { who: "any" },
       params: idParams,
-      query: pageQuery,
+      query: noticesQuery,
       response: pageOf(inboxItemSchema),
       handler: ({ auth, params, query }) => companyInbox(ctx, auth, params.id, query),
     }),

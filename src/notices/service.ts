@@ -23,6 +23,7 @@ import {
   insertDeliveries,
   insertNotice,
   insertNotices,
+  type NoticeFilter,
   noticeById,
   recentNotices,
 } from "./store.ts";
@@ -194,7 +195,11 @@ export async function sendNotice(
 const iso = (d: Date | string | null | unknown) => (d ? new Date(d as Date).toISOString() : null);
 
 /** A customer's portal inbox. */
-export async function inbox(deps: Deps, auth: AuthContext, page: PageRequest = {}): Promise<Page<InboxItem>> {
+export async function inbox(
+  deps: Deps,
+  auth: AuthContext,
+  page: PageRequest & NoticeFilter = {},
+): Promise<Page<InboxItem>> {
   const customerId = auth.user.customerId;
   if (!customerId) return { items: [], hasMore: false, nextCursor: null };
   return companyInbox(deps, auth, customerId, page);
@@ -205,11 +210,11 @@ export async function companyInbox(
   deps: Pick<Deps, "db">,
   auth: AuthContext,
   customerId: string,
-  page: PageRequest = {},
+  page: PageRequest & NoticeFilter = {},
 ): Promise<Page<InboxItem>> {
   return asCaller(deps.db, auth, async (tx) => {
     if (!(await customerExists(tx, customerId))) throw notFound("customer");
-    return mapPage(inboxOf(tx, customerId, page), (r) => ({
+    return mapPage(inboxOf(tx, customerId, page, page), (r) => ({
       noticeId: r.id,
       kind: r.kind,
       topic: r.topic,
@@ -245,9 +250,9 @@ export async function failingNoticeDeliveries(
 
 export async function latestNotices(
   deps: Pick<Deps, "db">,
-  page: PageRequest = {},
+  page: PageRequest & NoticeFilter = {},
 ): Promise<Page<NoticeSummary>> {
-  return mapPage(recentNotices(deps.db, page), (n) => ({
+  return mapPage(recentNotices(deps.db, page, page), (n) => ({
     id: n.id,
     kind: n.kind,
     topic: n.topic,

@@ -1,9 +1,9 @@
 /** The notices room's SQL: notices and announcements, and their deliveries (the outbox). */
 
-import type { Insertable, Updateable } from "kysely";
+import type { Insertable, SelectQueryBuilder, Updateable } from "kysely";
 import { sql } from "kysely";
 import type { Db, Tx } from "../db/db.ts";
-import { type PageOrder, type PageRequest, paginate } from "../db/page.ts";
+import { containing, type PageOrder, type PageRequest, paginate } from "../db/page.ts";
 import type { NoticeDeliveriesTable, NoticesTable } from "../db/schema.ts";
 
 type Q = Db | Tx;
@@ -38,9 +38,27 @@ const NOTICE_ORDER = (list: string): PageOrder => ({
   ],
 });
 
+/** What a list of notices is narrowed to: a kind (notice or announcement), a part of the subject. */
+export interface NoticeFilter {
+  kind?: "notice" | "announcement" | undefined;
+  q?: string | undefined;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: both lists select from `notices as n`
+function filtered<Q extends SelectQueryBuilder<any, "n", any>>(q: Q, filter: NoticeFilter): Q {
+  let out = q;
+  if (filter.kind) out = out.where("n.kind", "=", filter.kind) as Q;
+  if (filter.q) out = out.where("n.subject", "ilike", containing(filter.q)) as Q;
+  return out;
+}
+
 /** Notices, the latest first. */
-export async function recentNotices(db: Q, page: PageRequest) {
-  return paginate(db.selectFrom("notices as n").selectAll("n"), NOTICE_ORDER("notices"), page);
+export async function recentNotices(db: Q, filter: NoticeFilter, page: PageRequest) {
+  return paginate(
+    filtered(db.selectFrom("notices as n").selectAll("n"), filter),
+    NOTICE_ORDER("notices"),
+    page,
+  );
 }
 
 export async function noticeById(db: Q, id: string) {
@@ -57,7 +75,7 @@ export async function deliveriesOf(db: Q, noticeId: string) {
 }
 
 /** One company's inbox: each notice once, read/acknowledged when any of its deliveries is. */
-export async function inboxOf(tx: Q, customerId: string, page: PageRequest) {
+export async function inboxOf(tx: Q, customerId: string, filter: NoticeFilter, page: PageRequest) {
   const q = tx
     .selectFrom("notice_deliveries as d")
     .innerJoin("notices as n", "n.id", "d.notice_id")
@@ -74,7 +92,7 @@ export async function inboxOf(tx: Q, customerId: string, page: PageRequest) {
     ])
     .where("d.customer_id", "=", customerId)
     .groupBy(["n.id", "n.kind", "n.topic", "n.subject", "n.body", "n.article", "n.created_at"]);
-  return paginate(q, NOTICE_ORDER("inbox"), page);
+  return paginate(filtered(q, filter), NOTICE_ORDER("inbox"), page);
 }
 
 export async function acknowledgeDeliveries(

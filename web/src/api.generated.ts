@@ -155,6 +155,8 @@ export interface paths {
       parameters: {
         query?: {
           status?: "applied" | "rejected" | "withdrawn" | "accepted";
+          q?: string;
+          sort?: "received" | "-received" | "name" | "-name";
           limit?: number;
           cursor?: string;
         };
@@ -2586,6 +2588,8 @@ export interface paths {
     get: {
       parameters: {
         query?: {
+          kind?: "notice" | "announcement";
+          q?: string;
           limit?: number;
           cursor?: string;
         };
@@ -3413,6 +3417,8 @@ export interface paths {
     get: {
       parameters: {
         query?: {
+          kind?: "notice" | "announcement";
+          q?: string;
           limit?: number;
           cursor?: string;
         };
@@ -3533,6 +3539,8 @@ export interface paths {
       parameters: {
         query?: {
           customerId?: string;
+          unallocated?: "true" | "false";
+          q?: string;
           limit?: number;
           cursor?: string;
         };
@@ -5930,6 +5938,7 @@ export interface components {
       unallocated: number;
       method: "bank_transfer" | "direct_debit" | "cash" | "other";
       reference: string | null;
+      payerName: string | null;
       allocations: ({
         invoiceId: string;
         number: string | null;
@@ -5944,6 +5953,7 @@ export interface components {
       unallocated: number;
       method: "bank_transfer" | "direct_debit" | "cash" | "other";
       reference: string | null;
+      payerName: string | null;
       allocations: ({
         invoiceId: string;
         number: string | null;

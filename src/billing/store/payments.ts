@@ -4,7 +4,7 @@ import type { Insertable } from "kysely";
 import { sql } from "kysely";
 import type { IsoDate } from "../../core/dates.ts";
 import type { Db, Tx } from "../../db/db.ts";
-import { type PageRequest, paginate } from "../../db/page.ts";
+import { containing, type PageRequest, paginate } from "../../db/page.ts";
 import type { PaymentsTable } from "../../db/schema.ts";
 import type { Allocation } from "../rules.ts";
 
@@ -34,10 +34,22 @@ export async function allocationsOfPayments(db: Q, paymentIds: string[]) {
     .execute();
 }
 
-/** Payments, the latest received first. */
-export async function listPayments(db: Q, filter: { customerId?: string | undefined }, page: PageRequest) {
+/**
+ * Payments, the latest received first; of a customer, those with money not yet allocated (credit,
+ * Art. 30), or those whose payer name or reference contains `q`.
+ */
+export async function listPayments(
+  db: Q,
+  filter: { customerId?: string | undefined; unallocated?: boolean | undefined; q?: string | undefined },
+  page: PageRequest,
+) {
   let q = db.selectFrom("payments").selectAll();
   if (filter.customerId) q = q.where("customer_id", "=", filter.customerId);
+  if (filter.unallocated !== undefined) q = q.where("unallocated", filter.unallocated ? ">" : "=", 0);
+  if (filter.q) {
+    const like = containing(filter.q);
+    q = q.where((eb) => eb.or([eb("payer_name", "ilike", like), eb("reference", "ilike", like)]));
+  }
   return paginate(
     q,
     {
