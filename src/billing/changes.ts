@@ -140,8 +140,8 @@ async function previewOf(x: ChangeCase): Promise<ChangePricing> {
     basis.push(
       cite(
         "29(1)",
-        `The change adds initial fees of ${initialFees} yen, charged once (${initialLines.map((l) => l.description).join(", ")}).`,
-        `この変更により初期費用${initialFees}円が加わり、1回限り請求されます（${initialLines.map((l) => l.description).join("、")}）。`,
+        `The change adds initial fees of ${initialFees.toLocaleString("en-US")} yen, charged once (${initialLines.map((l) => l.descriptionEn ?? l.description).join(", ")}).`,
+        `この変更により初期費用${initialFees.toLocaleString("ja-JP")}円が加わり、1回限り請求されます（${initialLines.map((l) => l.description).join("、")}）。`,
       ),
     );
   return { receivedOn: x.receivedOn, months, initialFees, initialLines, basis };
@@ -221,16 +221,16 @@ export async function confirmContractChange(
           taxCategory: d.taxCategory,
           unitPrice: d.amount,
           article: "29(4)",
-          note: `${p.month} was invoiced before the change received on ${x.receivedOn} was confirmed; the new fees apply from its receipt, so ${d.was} yen becomes ${d.is} yen (Art. 29(4)).`,
-          noteJa: `${p.month} 分は ${x.receivedOn} 受付の契約内容の変更が承認される前に請求済みです。新しい料金は受付の日から適用されるため、${d.was} 円は ${d.is} 円となります(第29条第4項)。`,
+          note: `${p.month} was invoiced before the change received on ${x.receivedOn} was confirmed; the new fees apply from its receipt, so ${d.was.toLocaleString("en-US")} yen becomes ${d.is.toLocaleString("en-US")} yen (Art. 29(4)).`,
+          noteJa: `${p.month} 分は ${x.receivedOn} 受付の契約内容の変更が承認される前に請求済みです。新しい料金は受付の日から適用されるため、${d.was.toLocaleString("ja-JP")}円は${d.is.toLocaleString("ja-JP")}円となります(第29条第4項)。`,
           sourceKey: `change:${x.change.id}:${p.month}:${d.itemCode}`,
           details: { changeId: x.change.id, month: p.month, was: d.was, is: d.is },
         });
         basis.push(
           cite(
             "29(4)",
-            `${p.month}, already invoiced: ${d.description} ${d.was} → ${d.is} yen, the difference on the next invoice.`,
-            `${p.month} 分は請求済みのため、${d.description} の${d.was}円 → ${d.is}円の差額を次回の請求書で精算します。`,
+            `${p.month}, already invoiced: ${d.descriptionEn ?? d.description} ${d.was.toLocaleString("en-US")} → ${d.is.toLocaleString("en-US")} yen, the difference on the next invoice.`,
+            `${p.month} 分は請求済みのため、${d.description} の${d.was.toLocaleString("ja-JP")}円 → ${d.is.toLocaleString("ja-JP")}円の差額を次回の請求書で精算します。`,
           ),
         );
       }
@@ -278,10 +278,10 @@ async function cancellationFees(
     cite(
       "29(5)",
       p.initialFees > 0
-        ? `A change cancelled before its new fees apply owes the fees it caused: ${p.initialLines.map((l) => `${l.description} ${l.amount} yen`).join(", ")}.`
+        ? `A change cancelled before its new fees apply owes the fees it caused: ${p.initialLines.map((l) => `${l.descriptionEn ?? l.description} ${l.amount.toLocaleString("en-US")} yen`).join(", ")}.`
         : "A change cancelled before its new fees apply owes the fees it caused; this one caused none.",
       p.initialFees > 0
-        ? `新しい料金等が適用される前に取り消された契約内容の変更についても、その変更に関して発生した料金等をお支払いいただきます（${p.initialLines.map((l) => `${l.description} ${l.amount}円`).join("、")}）。`
+        ? `新しい料金等が適用される前に取り消された契約内容の変更についても、その変更に関して発生した料金等をお支払いいただきます（${p.initialLines.map((l) => `${l.description} ${l.amount.toLocaleString("ja-JP")}円`).join("、")}）。`
         : "新しい料金等が適用される前に取り消された契約内容の変更についても、その変更に関して発生した料金等をお支払いいただきますが、この変更で発生した料金等はありません。",
     ),
   ];

@@ -120,10 +120,10 @@ export async function addWorkCharge(
     article: "29(1)",
     note:
       input.note ??
-      `${item.nameEn} × ${input.quantity} at ${item.currentPrice} yen (price book), Art. 29(1)(5).`,
+      `${item.nameEn} × ${input.quantity} at ${item.currentPrice.toLocaleString("en-US")} yen (price book), Art. 29(1)(5).`,
     noteJa:
       input.note ??
-      `${item.nameJa} × ${input.quantity}、単価 ${item.currentPrice} 円(料金表)、第29条第1項第5号。`,
+      `${item.nameJa} × ${input.quantity}、単価 ${item.currentPrice.toLocaleString("ja-JP")}円(料金表)、第29条第1項第5号。`,
   });
 }
 

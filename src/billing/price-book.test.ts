@@ -227,7 +227,7 @@ describe("the month of a change through the price book (Art. 29(4))", () => {
       versionsOf(START, p("basic"), [{ receivedOn: "2026-05-10", before: p("standard"), after: p("basic") }]),
     );
     const r = chargesForMonth(cc, "2026-05");
-    expect(r.result.lines[0]!.note).toContain("from 2026-05-10 monthly-basic × 1 at 30000 yen");
+    expect(r.result.lines[0]!.note).toContain("from 2026-05-10 monthly-basic × 1 at 30,000 yen");
     expect(r.result.lines[0]!.note).toContain("(Art. 29(4))");
     expect(r.basis.map((b) => b.article)).toContain("29(4)");
   });

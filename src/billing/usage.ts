@@ -100,7 +100,7 @@ export async function importUsage(
         taxCategory: "10",
         sourceKey: `usage:aws:${g.account}:${g.month}:${g.currency}`,
         note: `AWS Cost and Usage Report: ${amount} ${g.currency}${g.currency === "JPY" ? "" : ` × ${rate} JPY`} = ${yen} yen, passed through as the monthly usage fee (Art. 29(1)(3)); AWS tax lines excluded, consumption tax charged on this invoice (Art. 34).`,
-        noteJa: `AWS コストと使用状況レポート: ${amount} ${g.currency}${g.currency === "JPY" ? "" : ` × ${rate} 円`} = ${yen} 円を月間の利用料としてそのまま請求します(第29条第1項第3号)。AWS の税額の行は除き、消費税は本請求書で計算します(第34条)。`,
+        noteJa: `AWS コストと使用状況レポート: ${amount} ${g.currency}${g.currency === "JPY" ? "" : ` × ${rate} 円`} = ${yen.toLocaleString("ja-JP")}円を月間の利用料としてそのまま請求します(第29条第1項第3号)。AWS の税額の行は除き、消費税は本請求書で計算します(第34条)。`,
         details: {
           account: g.account,
           currency: g.currency,
@@ -134,7 +134,7 @@ export async function importUsage(
         taxCategory: r.taxCategory,
         sourceKey: `usage:generic:${fileHash}:${r.line}`,
         note: `Usage file line ${r.line}: ${r.amount} ${r.currency}${r.currency === "JPY" ? "" : ` × ${rate} JPY`} = ${yen} yen, passed through as the monthly usage fee (Art. 29(1)(3)).`,
-        noteJa: `利用量ファイル ${r.line} 行目: ${r.amount} ${r.currency}${r.currency === "JPY" ? "" : ` × ${rate} 円`} = ${yen} 円を月間の利用料としてそのまま請求します(第29条第1項第3号)。`,
+        noteJa: `利用量ファイル ${r.line} 行目: ${r.amount} ${r.currency}${r.currency === "JPY" ? "" : ` × ${rate} 円`} = ${yen.toLocaleString("ja-JP")}円を月間の利用料としてそのまま請求します(第29条第1項第3号)。`,
         details: { line: r.line, amount: r.amount, currency: r.currency, rate, file: input.name ?? null },
       });
     }

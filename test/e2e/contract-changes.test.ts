@@ -124,10 +124,11 @@ describe("changing a contract's content", () => {
       .executeTakeFirstOrThrow();
     await bill.goto(`${base}/console/invoices/${inv.id}`);
     const lines = bill.getByRole("table", { name: "明細" });
-    await lines.getByText("運用支援サービス プレミアム 月額").waitFor();
-    await lines.getByText("初期費用 プレミアム").waitFor();
-    // The month is charged once, at premium; the line's note names the basic version it replaced.
-    await lines.getByText(/運用支援サービス ベーシック 月額 × 1 at 30000 yen/).waitFor();
+    await lines.getByText("運用支援サービス プレミアム 月額", { exact: true }).waitFor();
+    await lines.getByText("初期費用 プレミアム", { exact: true }).waitFor();
+    // The month is charged once, at premium; the line's note, in the reader's language, names the basic
+    // version it replaced and the article (Art. 29(4)).
+    await lines.getByText(/運用支援サービス ベーシック 月額 × 1、30,000円.*第29条第4項/).waitFor();
     const codes = await db
       .selectFrom("invoice_lines")
       .select("item_code")

@@ -263,11 +263,14 @@ function chargedVersion(
   const steps = ordered
     .map(
       (v) =>
-        `from ${v.from} ${v.line.descriptionEn ?? v.line.description} × ${v.line.quantity} at ${v.line.unitPrice} yen`,
+        `from ${v.from} ${v.line.descriptionEn ?? v.line.description} × ${v.line.quantity} at ${v.line.unitPrice.toLocaleString("en-US")} yen`,
     )
     .join(", ");
   const stepsJa = ordered
-    .map((v) => `${v.from} から ${v.line.description} × ${v.line.quantity}、${v.line.unitPrice} 円`)
+    .map(
+      (v) =>
+        `${v.from} から ${v.line.description} × ${v.line.quantity}、${v.line.unitPrice.toLocaleString("ja-JP")}円`,
+    )
     .join("、");
   let note = `Monthly fee for ${month}; the content changed during the month (${steps}): the highest rate in effect on any of its days applies (Art. 29(4))`;
   let noteJa = `${month} 分の月間費用。月内に契約内容が変更されたため(${stepsJa})、月内に適用された最も高い料金によります(第29条第4項)`;

@@ -169,7 +169,11 @@ describe("the month of a change of content (Art. 29(4))", () => {
     );
     expect(r.result.lines).toHaveLength(1);
     expect(r.result.lines[0]!.note).toBe(
-      "Monthly fee for 2026-05; the content changed during the month (from 2026-05-01 plan-basic × 1 at 30000 yen, from 2026-05-20 plan-premium × 1 at 80000 yen): the highest rate in effect on any of its days applies (Art. 29(4)); not prorated (Art. 29(6)).",
+      "Monthly fee for 2026-05; the content changed during the month (from 2026-05-01 plan-basic × 1 at 30,000 yen, from 2026-05-20 plan-premium × 1 at 80,000 yen): the highest rate in effect on any of its days applies (Art. 29(4)); not prorated (Art. 29(6)).",
+    );
+    // The same in Japanese: the versions by their Japanese names, amounts as Japanese writes them.
+    expect(r.result.lines[0]!.noteJa).toMatch(
+      /^2026-05 分の月間費用。月内に契約内容が変更されたため\(2026-05-01 から .+ × 1、30,000円、2026-05-20 から .+ × 1、80,000円\)、月内に適用された最も高い料金によります\(第29条第4項\)。日割り計算はいたしません\(第29条第6項\)。$/,
     );
     expect(r.basis.map((b) => b.article)).toContain("29(4)");
     expect(r.result.lines[0]!.article).toBe("29(4)");
