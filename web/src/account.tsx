@@ -2,18 +2,15 @@
 
 import { type FormEvent, lazy, useState } from "react";
 import { api } from "./api.ts";
-import type { Schema } from "./client.ts";
 import { useT } from "./i18n.ts";
-import { ErrorBox, errorText, Field, MoreButton, tokyoTime, useGetPages, useLoad } from "./ui.tsx";
+import { ErrorBox, errorText, Field, MoreButton, tokyoTime, useGet, useGetPages } from "./ui.tsx";
 
 // The QR code's encoder is its own chunk: only enrolment needs it.
 const QrCode = lazy(() => import("./qr.tsx").then((m) => ({ default: m.QrCode })));
 
-type Customer = Schema<"Customer">;
-
 export function CompanyPage({ customerId }: { customerId: string }) {
   const t = useT();
-  const [data, error] = useLoad<Customer>(`/customers/${customerId}`);
+  const [data, error] = useGet("/api/v1/customers/{id}", { path: { id: customerId } });
   return (
     <section>
       <h1>{t("company.title")}</h1>

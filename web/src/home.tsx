@@ -5,11 +5,10 @@
  */
 import type { ReactNode } from "react";
 import type { Me } from "./api.ts";
-import type { Schema } from "./client.ts";
 import { yen } from "./format.ts";
 import { type MessageKey, useT } from "./i18n.ts";
 import { useLabels } from "./labels.ts";
-import { Link, type Page, tokyoTime, useGet, useLoad } from "./ui.tsx";
+import { Link, type Page, tokyoTime, useGet } from "./ui.tsx";
 
 const SHOWN = 5;
 const count = (p: Page<unknown> | undefined) => (p ? `${p.items.length}${p.hasMore ? "+" : ""}` : "…");
@@ -208,11 +207,14 @@ export function PortalHome() {
   const l = useLabels();
   const [contracts, contractsError] = useGet("/api/v1/contracts", { query: { limit: 100 } });
   const [invoices, invoicesError] = useGet("/api/v1/invoices", { query: { limit: 100 } });
-  const [inbox, inboxError] = useLoad<Page<Schema<"InboxItem">>>("/notices?limit=100");
+  const [inbox, inboxError] = useGet("/api/v1/notices", { query: { limit: 100 } });
   const owed = invoices?.items.filter((i) => i.balance > 0) ?? [];
   const balance = owed.reduce((s, i) => s + i.balance, 0);
   const next = [...owed].sort((a, b) => (a.dueDate < b.dueDate ? -1 : 1))[0];
-  const unread = inbox && { ...inbox, items: inbox.items.filter((n) => !n.acknowledgedAt) };
+  const unread = inbox && {
+    ...inbox,
+    items: inbox.items.filter((n) => !("acknowledgedAt" in n && n.acknowledgedAt)),
+  };
   return (
     <div className="queues">
       <Queue

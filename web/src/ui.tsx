@@ -1,6 +1,5 @@
 import { QueryClient, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { type ReactNode, useContext, useEffect, useRef, useState } from "react";
-import { api } from "./api.ts";
 import type { Schema } from "./client.ts";
 import { type GetData, type GetPath, get, type Params } from "./client.ts";
 import { errorText } from "./errors.ts";
@@ -86,15 +85,6 @@ export const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: 0 } },
 });
 
-export function useLoad<T>(path: string | null): [T | undefined, string | null, () => void] {
-  const q = useQuery({
-    queryKey: ["api", path],
-    queryFn: ({ signal }) => api<T>("GET", path!, undefined, signal),
-    enabled: path !== null,
-  });
-  return [q.data, q.error ? errorText(q.error) : null, () => void q.refetch()];
-}
-
 /** A GET of the typed client: the path and its parameters are checked against the API's description. */
 export function useGet<P extends GetPath>(
   path: P,
@@ -116,10 +106,9 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-const withCursor = (path: string, cursor: string) =>
-  `${path}${path.includes("?") ? "&" : "?"}cursor=${cursor}`;
-
 type Paged = { items: unknown[]; hasMore: boolean; nextCursor: string | null };
+/** A row of a paged list's answer. */
+type ItemOf<P extends GetPath> = GetData<P> extends Paged ? GetData<P>["items"][number] : never;
 type ListResult<T> = [Page<T> | undefined, string | null, () => void, (() => void) | undefined];
 
 function pagesOf<T>(q: {
@@ -140,58 +129,60 @@ function pagesOf<T>(q: {
 }
 
 /**
- * A list a page at a time: the rows loaded so far (first page, then each page `more()` adds), the
- * error, reload, and `more` (undefined when there is no more).
+ * A list of the typed client a page at a time (the cursor goes in the query): the rows loaded so far
+ * (first page, then each page `more()` adds), the error, reload, and `more` (undefined when there is
+ * no more).
  */
-export function useList<T>(path: string | null): ListResult<T> {
-  return pagesOf<T>(
-    useInfiniteQuery({
-      queryKey: ["api", path, "pages"],
-      queryFn: ({ pageParam, signal }) =>
-        api<Page<T>>("GET", pageParam ? withCursor(path!, pageParam) : path!, undefined, signal),
-      initialPageParam: null as string | null,
-      getNextPageParam: (last) => last.nextCursor ?? undefined,
-      enabled: path !== null,
-    }),
-  );
-}
-
-/** A list of the typed client, a page at a time (the cursor goes in the query). */
 export function useGetPages<P extends GetPath>(
   path: P,
   params: Params<P>,
-): ListResult<GetData<P> extends Paged ? GetData<P>["items"][number] : never> {
-  type Item = GetData<P> extends Paged ? GetData<P>["items"][number] : never;
-  return pagesOf<Item>(
+  enabled = true,
+): ListResult<ItemOf<P>> {
+  return pagesOf<ItemOf<P>>(
     useInfiniteQuery({
       queryKey: ["api", path, params, "pages"],
       queryFn: async ({ pageParam, signal }) => {
         const p = params as { query?: object };
         const withPage = (pageParam ? { ...p, query: { ...p.query, cursor: pageParam } } : p) as Params<P>;
-        return (await get(path, withPage, signal)) as unknown as Page<Item>;
+        return (await get(path, withPage, signal)) as unknown as Page<ItemOf<P>>;
       },
       initialPageParam: null as string | null,
       getNextPageParam: (last) => last.nextCursor ?? undefined,
+      enabled,
     }),
   );
 }
 
-/** Every row of a list (for the options of a select), fetched 500 at a time. */
-export function useAll<T>(path: string | null): [T[] | undefined, string | null, () => void] {
+/**
+ * Every row of a list of the typed client (where a sum or a select needs them all), fetched 500 at a
+ * time: the cursor goes in the query until the last page.
+ */
+export function useGetAll<P extends GetPath>(
+  path: P,
+  params: Params<P>,
+  enabled = true,
+): [ItemOf<P>[] | undefined, string | null, () => void] {
   const q = useQuery({
-    queryKey: ["api", path, "all"],
+    queryKey: ["api", path, params, "all"],
     queryFn: async ({ signal }) => {
-      const base = `${path}${path!.includes("?") ? "&" : "?"}limit=500`;
-      const out: T[] = [];
-      let page = await api<Page<T>>("GET", base, undefined, signal);
-      out.push(...page.items);
-      while (page.nextCursor) {
-        page = await api<Page<T>>("GET", withCursor(base, page.nextCursor), undefined, signal);
-        out.push(...page.items);
+      const p = params as { query?: object };
+      const page = async (cursor: string | null) => {
+        const withPage: { query?: object } = {
+          ...p,
+          query: { ...p.query, limit: 500, ...(cursor ? { cursor } : {}) },
+        };
+        return (await get(path, withPage as Params<P>, signal)) as unknown as Page<ItemOf<P>>;
+      };
+      const out: ItemOf<P>[] = [];
+      let last = await page(null);
+      out.push(...last.items);
+      while (last.nextCursor) {
+        last = await page(last.nextCursor);
+        out.push(...last.items);
       }
       return out;
     },
-    enabled: path !== null,
+    enabled,
   });
   return [q.data, q.error ? errorText(q.error) : null, () => void q.refetch()];
 }

@@ -18,18 +18,11 @@ import {
   MoreButton,
   ScrollBox,
   Select,
-  useAll,
-  useList,
-  useLoad,
+  useGet,
+  useGetAll,
+  useGetPages,
 } from "../ui.tsx";
-import {
-  type ContractBilling,
-  canHandleMoney,
-  type InvoiceRow,
-  InvoicesTable,
-  type OneOffCharge,
-  type PriceItemRow,
-} from "./shared.tsx";
+import { canHandleMoney, InvoicesTable } from "./shared.tsx";
 
 export function ContractBillingPanel({ id, me, onChanged }: { id: string; me: Me; onChanged?: () => void }) {
   const t = useT();
@@ -37,12 +30,18 @@ export function ContractBillingPanel({ id, me, onChanged }: { id: string; me: Me
   const money = isStaff && canHandleMoney(me);
   const [month, setMonth] = useState(monthInJapan());
   const valid = /^\d{4}-(0[1-9]|1[0-2])$/.test(month);
-  const [data, error, reload] = useLoad<ContractBilling>(
-    valid ? `/contracts/${id}/billing?month=${month}` : null,
+  const [data, error, reload] = useGet(
+    "/api/v1/contracts/{id}/billing",
+    { path: { id }, query: { month } },
+    valid,
   );
-  const [invoices, , , moreInvoices] = useList<InvoiceRow>(`/invoices?contractId=${id}&limit=24`);
-  const [oneOff, , reloadOneOff, moreOneOff] = useList<OneOffCharge>(`/contracts/${id}/charges`);
-  const [items] = useAll<PriceItemRow>(isStaff ? "/billing/price-items" : null);
+  const [invoices, , , moreInvoices] = useGetPages("/api/v1/invoices", {
+    query: { contractId: id, limit: 24 },
+  });
+  const [oneOff, , reloadOneOff, moreOneOff] = useGetPages("/api/v1/contracts/{id}/charges", {
+    path: { id },
+  });
+  const [items] = useGetAll("/api/v1/billing/price-items", {}, isStaff);
   const [workCode, setWorkCode] = useState("");
   const [workQty, setWorkQty] = useState("1");
   const [startedAt, setStartedAt] = useState("");
@@ -80,7 +79,7 @@ export function ContractBillingPanel({ id, me, onChanged }: { id: string; me: Me
                       <LineNote line={l} />
                     </td>
                     <td className="num">{yen(l.amount)}</td>
-                    <td>{art(l.article)}</td>
+                    <td className="article">{art(l.article)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -160,7 +159,7 @@ export function ContractBillingPanel({ id, me, onChanged }: { id: string; me: Me
                     <LineNote line={c} />
                   </td>
                   <td className="num">{yen(c.amount)}</td>
-                  <td>{art(c.article)}</td>
+                  <td className="article">{art(c.article)}</td>
                   <td>{c.invoiceId ? t("billing.onInvoice") : t("billing.onNextInvoice")}</td>
                 </tr>
               ))}

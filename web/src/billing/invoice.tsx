@@ -17,15 +17,15 @@ import {
   Link,
   ScrollBox,
   useAction,
-  useLoad,
+  useGet,
 } from "../ui.tsx";
-import { canHandleMoney, type InvoiceDetail, PaymentState, STATUS_LABEL, TAX_LABEL } from "./shared.tsx";
+import { canHandleMoney, PaymentState, STATUS_LABEL, TAX_LABEL } from "./shared.tsx";
 
 export function InvoicePage({ id, me }: { id: string; me: Me }) {
   const t = useT();
   const isStaff = me.user.kind === "staff";
   const money = isStaff && canHandleMoney(me);
-  const [inv, error, reload] = useLoad<InvoiceDetail>(`/invoices/${id}`);
+  const [inv, error, reload] = useGet("/api/v1/invoices/{id}", { path: { id } });
   const [actionError, act] = useAction(reload);
   const [reason, setReason] = useState("");
   const [corrected, setCorrected] = useState<{ id: string } | null>(null);
@@ -132,7 +132,7 @@ export function InvoicePage({ id, me }: { id: string; me: Me }) {
                 <td className="num">{yen(l.unitPrice)}</td>
                 <td className="num">{yen(l.amount)}</td>
                 <td>{t(TAX_LABEL[l.taxCategory])}</td>
-                <td>{art(l.article)}</td>
+                <td className="article">{art(l.article)}</td>
               </tr>
             ))}
           </tbody>

@@ -6,7 +6,7 @@
 
 import { type FormEvent, type ReactNode, useState } from "react";
 // The API's own types (type-only: nothing of the server is bundled).
-import type { ChargeLine, InvoiceDocument, TaxCategory } from "../../../src/billing/types.ts";
+import type { InvoiceDocument, TaxCategory } from "../../../src/billing/types.ts";
 import { ApiFailure, api, type Me, upload } from "../api.ts";
 import type { Params, Schema } from "../client.ts";
 import { yen } from "../format.ts";
@@ -17,10 +17,6 @@ export type InvoiceStatus = InvoiceDocument["status"];
 
 export type InvoiceRow = Schema<"InvoiceRow">;
 
-export type InvoiceDetail = Schema<"Invoice">;
-
-export type RunRow = Schema<"BillingRun">;
-
 export const RUN_STATUS_LABEL = {
   queued: "billing.runQueued",
   running: "billing.runRunning",
@@ -28,21 +24,9 @@ export const RUN_STATUS_LABEL = {
   failed: "billing.runFailed",
 } as const;
 
-export type OverdueRow = Schema<"OverdueInvoice">;
-
 export type Payment = Schema<"Payment">;
 
-export interface OneOffCharge extends ChargeLine {
-  id: string;
-  month: string;
-  invoiceId: string | null;
-}
-
-export type PriceItemRow = Schema<"PriceItem">;
-
 export type Settings = Schema<"BillingSettings">;
-
-export type ContractBilling = Schema<"ContractBilling">;
 
 // ---- small helpers ----------------------------------------------------------------------------
 
@@ -208,6 +192,12 @@ export function PaymentsTable({ items, names }: { items: Payment[]; names?: Map<
               <td>
                 {METHOD_LABEL[p.method] ? t(METHOD_LABEL[p.method]!) : p.method}
                 {p.reference ? ` (${p.reference})` : ""}
+                {p.payerName && (
+                  <>
+                    <br />
+                    <small data-value>{p.payerName}</small>
+                  </>
+                )}
               </td>
               <td className="num">{yen(p.amount)}</td>
               <td>{p.allocations.map((a) => `${a.number ?? "—"}: ${yen(a.amount)}`).join(", ") || "—"}</td>

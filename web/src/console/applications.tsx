@@ -4,7 +4,6 @@
 
 import { useState } from "react";
 import { api } from "../api.ts";
-import type { Schema } from "../client.ts";
 import { art } from "../format.ts";
 import { type MessageKey, useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
@@ -15,18 +14,22 @@ import {
   errorText,
   MoreButton,
   ScrollBox,
+  SearchForm,
   Select,
+  SortHeader,
   tokyoTime,
   useGet,
-  useList,
+  useGetPages,
 } from "../ui.tsx";
-
-export type Application = Schema<"Application">;
 
 export function ApplicationsPage() {
   const t = useT();
   const l = useLabels();
-  const [data, error, reload, more] = useList<Application>("/applications?status=applied");
+  const [q, setQ] = useState("");
+  const [sort, setSort] = useState<"received" | "-received" | "name" | "-name">("-received");
+  const [data, error, reload, more] = useGetPages("/api/v1/applications", {
+    query: { status: "applied", sort, ...(q ? { q } : {}) },
+  });
   const [accepted, setAccepted] = useState<{
     contract: Contract;
     portalUser: { loginId: string };
@@ -63,6 +66,12 @@ export function ApplicationsPage() {
           </dl>
         </div>
       )}
+      <SearchForm
+        id="application-search"
+        label={t("applications.search")}
+        button={t("customers.searchButton")}
+        onSearch={setQ}
+      />
       {data?.items.length === 0 && <p>{t("applications.none")}</p>}
       <Select
         id="rejectReason"
@@ -79,8 +88,8 @@ export function ApplicationsPage() {
           <thead>
             <tr>
               <th scope="col">{t("apply.number")}</th>
-              <th scope="col">{t("apply.legalName")}</th>
-              <th scope="col">{t("applications.receivedOn")}</th>
+              <SortHeader label={t("apply.legalName")} name="name" sort={sort} onSort={setSort} />
+              <SortHeader label={t("applications.receivedOn")} name="received" sort={sort} onSort={setSort} />
               <th scope="col">{t("applications.channel")}</th>
               <th scope="col">
                 <span className="sr-only">{t("list.actions")}</span>

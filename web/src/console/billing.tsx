@@ -8,13 +8,11 @@ import { api, type Me } from "../api.ts";
 import {
   canHandleMoney,
   followRun,
-  type InvoiceRow,
   type InvoiceSort,
+  type InvoiceStatus,
   InvoicesTable,
-  type OverdueRow,
   RUN_STATUS_LABEL,
   type RunResult,
-  type RunRow,
 } from "../billing/shared.tsx";
 import { monthInJapan } from "../clock.ts";
 import { yen } from "../format.ts";
@@ -30,7 +28,7 @@ import {
   Select,
   tokyoTime,
   useAction,
-  useList,
+  useGetPages,
 } from "../ui.tsx";
 
 export function BillingPage({ me }: { me: Me }) {
@@ -42,12 +40,13 @@ export function BillingPage({ me }: { me: Me }) {
   const [issueToo, setIssueToo] = useState(false);
   const [result, setResult] = useState<RunResult | null>(null);
   const [issued, setIssued] = useState<number | null>(null);
-  const [runs, runsError, reloadRuns, moreRuns] = useList<RunRow>("/billing/runs");
+  const [runs, runsError, reloadRuns, moreRuns] = useGetPages("/api/v1/billing/runs", {});
   const validMonth = /^\d{4}-(0[1-9]|1[0-2])$/.test(month);
   const [sort, setSort] = useState<InvoiceSort>("number");
-  const query = new URLSearchParams({ month, limit: "500", sort, ...(status ? { status } : {}) });
-  const [invoices, invoicesError, reloadInvoices, moreInvoices] = useList<InvoiceRow>(
-    validMonth ? `/invoices?${query}` : null,
+  const [invoices, invoicesError, reloadInvoices, moreInvoices] = useGetPages(
+    "/api/v1/invoices",
+    { query: { month, limit: 500, sort, ...(status ? { status: status as InvoiceStatus } : {}) } },
+    validMonth,
   );
   const reload = () => {
     reloadRuns();
@@ -207,7 +206,7 @@ export function BillingPage({ me }: { me: Me }) {
 
 function OverdueSection() {
   const t = useT();
-  const [data, error, , more] = useList<OverdueRow>("/billing/overdue");
+  const [data, error, , more] = useGetPages("/api/v1/billing/overdue", {});
   return (
     <section aria-labelledby="overdue-title">
       <h2 id="overdue-title">{t("billing.overdueTitle")}</h2>

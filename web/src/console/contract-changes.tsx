@@ -1,11 +1,11 @@
 import { type MessageKey, useT } from "../i18n.ts";
-import { type Change, ChangeSteps } from "../shared/contract-changes.tsx";
-import { ErrorBox, Link, MoreButton, ScrollBox, useList } from "../ui.tsx";
+import { ChangeSteps } from "../shared/contract-changes.tsx";
+import { ErrorBox, Link, MoreButton, ScrollBox, useGetPages } from "../ui.tsx";
 
 /** Staff's queue: changes waiting for confirmation, the oldest first. */
 export function ChangeQueuePage() {
   const t = useT();
-  const [list, error, , more] = useList<Change>("/contract-changes?status=requested");
+  const [list, error, , more] = useGetPages("/api/v1/contract-changes", { query: { status: "requested" } });
   return (
     <section>
       <h1>{t("changes.queue")}</h1>

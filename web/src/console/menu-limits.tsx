@@ -3,11 +3,8 @@
 import { useState } from "react";
 import { ActionForm } from "../action-form.tsx";
 import { api, type Me } from "../api.ts";
-import type { Schema } from "../client.ts";
 import { useT } from "../i18n.ts";
-import { ErrorBox, Field, ScrollBox, Select, useLoad } from "../ui.tsx";
-
-type MenuLimit = Schema<"MenuLimitView">;
+import { ErrorBox, Field, ScrollBox, Select, useGet } from "../ui.tsx";
 
 const TARGETS = [
   "plan:basic",
@@ -21,7 +18,7 @@ const TARGETS = [
 
 export function MenuLimits({ me }: { me: Me }) {
   const t = useT();
-  const [data, error, reload] = useLoad<{ limits: MenuLimit[] }>("/menu-limits");
+  const [data, error, reload] = useGet("/api/v1/menu-limits", {});
   const [target, setTarget] = useState("plan:basic");
   const [rank, setRank] = useState("");
   const [maxServers, setMaxServers] = useState("");

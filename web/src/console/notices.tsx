@@ -11,23 +11,25 @@ import {
   Field,
   MoreButton,
   ScrollBox,
+  SearchForm,
   Select,
   tokyoTime,
-  useAll,
-  useList,
-  useLoad,
+  useGet,
+  useGetAll,
+  useGetPages,
 } from "../ui.tsx";
 
 export function StaffNoticesPage() {
   const t = useT();
   const l = useLabels();
-  const [data, error, reload, more] = useList<{
-    id: string;
-    kind: string;
-    subject: string;
-    createdAt: string;
-  }>("/notices");
-  const [customers] = useAll<{ id: string; legalName: string }>("/customers");
+  const [q, setQ] = useState("");
+  const [kind, setKind] = useState<"" | "notice" | "announcement">("");
+  const [data, error, reload, more] = useGetPages("/api/v1/notices", {
+    query: { ...(q ? { q } : {}), ...(kind ? { kind } : {}) },
+  });
+  // Staff get the notices' summaries (a customer gets its inbox).
+  const notices = data?.items.filter((n) => "id" in n);
+  const [customers] = useGetAll("/api/v1/customers", {});
   const [audience, setAudience] = useState<"one" | "all">("one");
   const [customerId, setCustomerId] = useState("");
   const [subject, setSubject] = useState("");
@@ -35,15 +37,7 @@ export function StaffNoticesPage() {
   const [sendError, setSendError] = useState<string | null>(null);
   const [asking, setAsking] = useState(false);
   const [open, setOpen] = useState<string | null>(null);
-  const [detail] = useLoad<{
-    deliveries: {
-      email: string;
-      status: string;
-      attempts: number;
-      sentAt: string | null;
-      acknowledgedAt: string | null;
-    }[];
-  }>(open ? `/notices/${open}` : null);
+  const [detail] = useGet("/api/v1/notices/{id}", { path: { id: open ?? "" } }, !!open);
   // The first submit says who will get it and asks; an announcement to everyone is chosen, never implied.
   const ask = (e: FormEvent) => {
     e.preventDefault();
@@ -128,9 +122,28 @@ export function StaffNoticesPage() {
           <button type="submit">{t("notices.send")}</button>
         )}
       </form>
+      <h2>{t("notices.sent")}</h2>
+      <SearchForm
+        id="notice-search"
+        label={t("notices.search")}
+        button={t("customers.searchButton")}
+        onSearch={setQ}
+      />
+      <Select
+        id="noticeKindFilter"
+        label={t("notices.filterKind")}
+        value={kind}
+        onChange={(v) => setKind(v as typeof kind)}
+        options={[
+          ["", t("list.all")],
+          ["notice", t("notices.kindNotice")],
+          ["announcement", t("notices.kindAnnouncement")],
+        ]}
+      />
       <ErrorBox error={error} />
+      {notices?.length === 0 && <p className="hint">{t("home.none")}</p>}
       <ul>
-        {data?.items.map((n) => (
+        {notices?.map((n) => (
           <li key={n.id}>
             <button type="button" className="link" onClick={() => setOpen(open === n.id ? null : n.id)}>
               {tokyoTime(n.createdAt)} [
@@ -141,14 +154,23 @@ export function StaffNoticesPage() {
               <ScrollBox>
                 <table>
                   <caption>{t("notices.deliveries")}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t("notices.email")}</th>
+                      <th scope="col">{t("billing.status")}</th>
+                      <th scope="col">{t("notices.attempts")}</th>
+                      <th scope="col">{t("notices.sentAt")}</th>
+                      <th scope="col">{t("notices.acknowledged")}</th>
+                    </tr>
+                  </thead>
                   <tbody>
                     {detail.deliveries.map((d) => (
                       <tr key={d.email}>
                         <td>{d.email}</td>
                         <td>{l.delivery(d.status)}</td>
                         <td>{d.attempts}</td>
-                        <td>{d.sentAt ?? ""}</td>
-                        <td>{d.acknowledgedAt ? t("notices.acknowledged") : ""}</td>
+                        <td>{d.sentAt ? tokyoTime(d.sentAt) : "—"}</td>
+                        <td>{d.acknowledgedAt ? tokyoTime(d.acknowledgedAt) : "—"}</td>
                       </tr>
                     ))}
                   </tbody>

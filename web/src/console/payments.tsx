@@ -27,17 +27,27 @@ import {
   Field,
   MoreButton,
   ScrollBox,
+  SearchForm,
   Select,
   useAction,
-  useAll,
-  useList,
+  useGetAll,
+  useGetPages,
 } from "../ui.tsx";
 
 export function PaymentsPage({ me }: { me: Me }) {
   const t = useT();
   const money = canHandleMoney(me);
-  const [data, error, reload, more] = useList<Payment>("/payments");
-  const [customers] = useAll<{ id: string; legalName: string }>("/customers");
+  const [q, setQ] = useState("");
+  const [ofCustomer, setOfCustomer] = useState("");
+  const [left, setLeft] = useState<"" | "true" | "false">("");
+  const [data, error, reload, more] = useGetPages("/api/v1/payments", {
+    query: {
+      ...(q ? { q } : {}),
+      ...(ofCustomer ? { customerId: ofCustomer } : {}),
+      ...(left ? { unallocated: left } : {}),
+    },
+  });
+  const [customers] = useGetAll("/api/v1/customers", {});
   const [customerId, setCustomerId] = useState("");
   const [receivedOn, setReceivedOn] = useState(todayInJapan());
   const [amount, setAmount] = useState("");
@@ -46,9 +56,7 @@ export function PaymentsPage({ me }: { me: Me }) {
   const [invoiceNumber, setInvoiceNumber] = useState("");
   const [recorded, setRecorded] = useState<Payment | null>(null);
   const [actionError, act] = useAction(reload);
-  const [requests, , reloadRequests, moreRequests] = useList<DebitRequestRow>(
-    money ? "/billing/debit-requests" : null,
-  );
+  const [requests, , reloadRequests, moreRequests] = useGetPages("/api/v1/billing/debit-requests", {}, money);
   const names = new Map(customers?.map((c) => [c.id, c.legalName]));
   const record = async (e: FormEvent) => {
     e.preventDefault();
@@ -168,6 +176,37 @@ export function PaymentsPage({ me }: { me: Me }) {
       )}
       {money && <DebitRequestsTable items={requests?.items ?? []} />}
       {money && <MoreButton more={moreRequests} label={t("list.more")} />}
+      <h2>{t("billing.payments")}</h2>
+      <SearchForm
+        id="payment-search"
+        label={t("billing.searchPayments")}
+        button={t("customers.searchButton")}
+        onSearch={setQ}
+      />
+      <div className="filters">
+        <Select
+          id="paymentsOf"
+          label={t("billing.customer")}
+          value={ofCustomer}
+          onChange={setOfCustomer}
+          options={[
+            ["", t("list.all")],
+            ...(customers?.map((c): [string, string] => [c.id, c.legalName]) ?? []),
+          ]}
+          dataOptions
+        />
+        <Select
+          id="paymentsLeft"
+          label={t("billing.filterAllocation")}
+          value={left}
+          onChange={(v) => setLeft(v as typeof left)}
+          options={[
+            ["", t("list.all")],
+            ["true", t("billing.withCredit")],
+            ["false", t("billing.fullyAllocated")],
+          ]}
+        />
+      </div>
       <ErrorBox error={error} />
       <PaymentsTable items={data?.items ?? []} names={names} />
       <MoreButton more={more} label={t("list.more")} />

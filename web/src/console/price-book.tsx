@@ -10,20 +10,19 @@ import {
   BankAccountFields,
   canHandleMoney,
   EMPTY_ACCOUNT,
-  type PriceItemRow,
   type Settings,
   TAX_LABEL,
 } from "../billing/shared.tsx";
 import { yen } from "../format.ts";
 import { formatLang, type MessageKey, useT } from "../i18n.ts";
 import { FEE_KIND_LABEL } from "../labels.ts";
-import { ErrorBox, Field, ScrollBox, Select, useAll, useLoad } from "../ui.tsx";
+import { ErrorBox, Field, ScrollBox, Select, useGet, useGetAll } from "../ui.tsx";
 import { MenuLimits } from "./menu-limits.tsx";
 
 export function PriceBookPage({ me }: { me: Me }) {
   const t = useT();
   const money = canHandleMoney(me);
-  const [rows, error, reload] = useAll<PriceItemRow>("/billing/price-items");
+  const [rows, error, reload] = useGetAll("/api/v1/billing/price-items", {});
   const data = rows && { items: rows };
   const [code, setCode] = useState("");
   const [nameJa, setNameJa] = useState("");
@@ -173,7 +172,7 @@ export function PriceBookPage({ me }: { me: Me }) {
 
 function SettingsSection({ editable }: { editable: boolean }) {
   const t = useT();
-  const [data, error, reload] = useLoad<Settings>("/billing/settings");
+  const [data, error, reload] = useGet("/api/v1/billing/settings", {});
   const [draft, setDraft] = useState<Partial<Settings>>({});
   if (!data) return <ErrorBox error={error} />;
   const v = { ...data, ...draft };
@@ -256,7 +255,7 @@ function SettingsSection({ editable }: { editable: boolean }) {
 /** The provider as the originator of direct debits (委託者): what the bank gave it, for the request files. */
 function ConsignorSection({ editable }: { editable: boolean }) {
   const t = useT();
-  const [data, error, reload] = useLoad<Settings>("/billing/settings");
+  const [data, error, reload] = useGet("/api/v1/billing/settings", {});
   const [draft, setDraft] = useState<Record<string, string>>({});
   if (!data) return <ErrorBox error={error} />;
   const c: Record<string, string> = {

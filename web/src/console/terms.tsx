@@ -5,18 +5,12 @@ import { useState } from "react";
 import { ActionForm } from "../action-form.tsx";
 import { api, type Me } from "../api.ts";
 import { useT } from "../i18n.ts";
-import { ErrorBox, Field, ScrollBox, useAll } from "../ui.tsx";
+import { ErrorBox, Field, ScrollBox, useGetAll } from "../ui.tsx";
 
 /** Console: terms versions (Art. 2) and abolitions (Art. 24). */
 export function TermsPage({ me }: { me: Me }) {
   const t = useT();
-  const [versions, error, reload] = useAll<{
-    id: string;
-    number: string;
-    title: string;
-    announcedOn: string;
-    effectiveOn: string;
-  }>("/terms-versions");
+  const [versions, error, reload] = useGetAll("/api/v1/terms-versions", {});
   const data = versions && { items: versions };
   const [v, setV] = useState({ number: "", title: "", body: "", announcedOn: "", effectiveOn: "" });
   const [a, setA] = useState({ title: "", body: "", noticeOn: "", abolitionOn: "" });

@@ -6,29 +6,27 @@ import { useEffect, useState } from "react";
 import type { Me } from "../api.ts";
 import {
   ACCOUNT_TYPE_KEY,
-  type InvoiceRow,
   type InvoiceSort,
   InvoicesTable,
   loadMandate,
   type Mandate,
-  type Payment,
   PaymentsTable,
 } from "../billing/shared.tsx";
 import { yen } from "../format.ts";
 import { useT } from "../i18n.ts";
-import { ErrorBox, useAll } from "../ui.tsx";
+import { ErrorBox, useGetAll } from "../ui.tsx";
 
 export function MyInvoicesPage({ me }: { me: Me }) {
   const t = useT();
   // Every invoice and payment: the balances below are sums over all of them, never over a page.
   const [sort, setSort] = useState<InvoiceSort>("-month");
-  const [invoiceRows, error] = useAll<InvoiceRow>(`/invoices?sort=${sort}`);
+  const [invoiceRows, error] = useGetAll("/api/v1/invoices", { query: { sort } });
   const invoices = invoiceRows && { items: invoiceRows };
   const [mandate, setMandate] = useState<Mandate | null | undefined>(undefined);
   useEffect(() => {
     if (me.user.customerId) loadMandate(me.user.customerId).then(setMandate, () => setMandate(undefined));
   }, [me.user.customerId]);
-  const [paymentRows, paymentsError] = useAll<Payment>("/payments");
+  const [paymentRows, paymentsError] = useGetAll("/api/v1/payments", {});
   const payments = paymentRows && { items: paymentRows };
   // Shown only once both have loaded: a balance of 0 while loading would be a false statement.
   const credit = payments?.items.reduce((s, p) => s + p.unallocated, 0) ?? 0;

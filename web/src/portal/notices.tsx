@@ -1,20 +1,19 @@
 import { api } from "../api.ts";
-import type { Schema } from "../client.ts";
 import { art } from "../format.ts";
 import { useT } from "../i18n.ts";
-import { ErrorBox, MoreButton, tokyoTime, useList } from "../ui.tsx";
-
-export type InboxItem = Schema<"InboxItem">;
+import { ErrorBox, MoreButton, tokyoTime, useGetPages } from "../ui.tsx";
 
 export function InboxPage() {
   const t = useT();
-  const [data, error, reload, more] = useList<InboxItem>("/notices");
+  const [data, error, reload, more] = useGetPages("/api/v1/notices", {});
+  // A customer's notices are its inbox (staff get summaries, with neither body nor acknowledgement).
+  const inbox = data?.items.filter((n) => "noticeId" in n);
   return (
     <section>
       <h1>{t("notices.title")}</h1>
       <ErrorBox error={error} />
       {data?.items.length === 0 && <p>{t("notices.none")}</p>}
-      {data?.items.map((n) => (
+      {inbox?.map((n) => (
         <article key={n.noticeId} className="card">
           <h2>
             <span data-value>{n.subject}</span>

@@ -4,13 +4,10 @@
  * portal for customers (the version in force and the earlier ones).
  */
 
-import type { Schema } from "../client.ts";
 import { todayInJapan } from "../clock.ts";
 import { art } from "../format.ts";
 import { useT } from "../i18n.ts";
-import { ErrorBox, LanguageSwitch, Link, ScrollBox, useAll, useGet } from "../ui.tsx";
-
-type Version = Schema<"TermsVersion">;
+import { ErrorBox, LanguageSwitch, Link, ScrollBox, useGet, useGetAll } from "../ui.tsx";
 
 /** One version's text; `back` is where the list is (the portal's) or null on the public page. */
 export function TermsTextPage({ id, back }: { id: string; back: string | null }) {
@@ -61,7 +58,7 @@ export function TermsTextPage({ id, back }: { id: string; back: string | null })
 /** Every version, the one in force first marked as such (the latest whose effective date has come). */
 export function TermsVersionsPage() {
   const t = useT();
-  const [versions, error] = useAll<Version>("/terms-versions");
+  const [versions, error] = useGetAll("/api/v1/terms-versions", {});
   const today = todayInJapan();
   const inForce = versions
     ?.filter((v) => v.effectiveOn <= today)

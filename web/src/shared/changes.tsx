@@ -5,18 +5,15 @@
 import { useState } from "react";
 import { ActionForm } from "../action-form.tsx";
 import { api, type Me } from "../api.ts";
-import type { Schema } from "../client.ts";
 import { useT } from "../i18n.ts";
-import { ErrorBox, errorText, Field, MoreButton, ScrollBox, useList } from "../ui.tsx";
-
-export type Change = Schema<"CustomerChange">;
+import { ErrorBox, errorText, Field, MoreButton, ScrollBox, useGetPages } from "../ui.tsx";
 
 /** Portal: submit a change of company data (pending until confirmed, Art. 20(4)); console: confirm or refuse. */
 export function ChangesPage({ me }: { me: Me }) {
   const t = useT();
-  const [data, error, reload, more] = useList<Change>(
-    me.user.kind === "staff" ? "/customer-changes?status=pending" : "/customer-changes",
-  );
+  const [data, error, reload, more] = useGetPages("/api/v1/customer-changes", {
+    query: me.user.kind === "staff" ? { status: "pending" } : {},
+  });
   const [address, setAddress] = useState("");
   const [legalName, setLegalName] = useState("");
   const [actionError, setActionError] = useState<string | null>(null);

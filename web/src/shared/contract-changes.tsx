@@ -19,7 +19,7 @@ import {
   Select,
   useAction,
   useGet,
-  useList,
+  useGetPages,
 } from "../ui.tsx";
 
 export type Server = Schema<"ContractContent">["servers"][number];
@@ -324,7 +324,9 @@ export function ContractChanges({
   onChanged: () => void;
 }) {
   const t = useT();
-  const [list, error, reload, more] = useList<Change>(`/contracts/${contractId}/changes`);
+  const [list, error, reload, more] = useGetPages("/api/v1/contracts/{id}/changes", {
+    path: { id: contractId },
+  });
   const done = () => {
     reload();
     onChanged();

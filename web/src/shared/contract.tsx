@@ -8,24 +8,14 @@ import { ContractActions } from "../console/contract-actions.tsx";
 import { art } from "../format.ts";
 import { useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
-import {
-  Basis,
-  ConfirmButton,
-  ErrorBox,
-  errorText,
-  Field,
-  ScrollBox,
-  Select,
-  useGet,
-  useLoad,
-} from "../ui.tsx";
+import { Basis, ConfirmButton, ErrorBox, errorText, Field, ScrollBox, Select, useGet } from "../ui.tsx";
 import { ChangeRequestForm, ContractChanges } from "./contract-changes.tsx";
-import type { Cancellation, Contract } from "./contracts.tsx";
+import type { Cancellation } from "./contracts.tsx";
 
 export function ContractPage({ id, me }: { id: string; me: Me }) {
   const t = useT();
   const l = useLabels();
-  const [c, error, reload] = useLoad<Contract>(`/contracts/${id}`);
+  const [c, error, reload] = useGet("/api/v1/contracts/{id}", { path: { id } });
   const isCustomerAdmin = me.user.role === "customer-admin";
   const isOps = me.user.role === "admin" || me.user.role === "operator";
   const [changesKey, setChangesKey] = useState(0);

@@ -4,16 +4,13 @@
 
 import { useState } from "react";
 import { api, type Me } from "../api.ts";
-import type { Schema } from "../client.ts";
 import { art } from "../format.ts";
 import { useT } from "../i18n.ts";
-import { ErrorBox, errorText, MoreButton, useList } from "../ui.tsx";
-
-export type Inquiry = Schema<"Inquiry">;
+import { ErrorBox, errorText, MoreButton, useGetPages } from "../ui.tsx";
 
 export function InquiriesPage({ me }: { me: Me }) {
   const t = useT();
-  const [data, error, reload, more] = useList<Inquiry>("/inquiries");
+  const [data, error, reload, more] = useGetPages("/api/v1/inquiries", {});
   const [answers, setAnswers] = useState<Record<string, string>>({});
   const [answerError, setAnswerError] = useState<string | null>(null);
   return (
