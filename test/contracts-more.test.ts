@@ -235,6 +235,18 @@ describe("tenancy of contracts", () => {
     expect(
       (await b.c.req("POST", `/api/v1/inquiries/${inq.json.id}/answer`, { answer: "回答します" })).status,
     ).toBe(204);
+    // The inquiries list narrowed by answer and by subject; the other company's search finds nothing of b's.
+    const second = await op.req("POST", `/api/v1/contracts/${b.contract.id}/inquiries`, {
+      subject: "サーバ増設のご相談",
+      body: "…",
+    });
+    const ids = async (c: typeof op, query: string) =>
+      (await c.req("GET", `/api/v1/inquiries?${query}`)).json.items.map((x: { id: string }) => x.id);
+    expect(await ids(b.c, "answered=true")).toEqual([inq.json.id]);
+    expect(await ids(b.c, "answered=false")).toEqual([second.json.id]);
+    expect(await ids(b.c, `q=${encodeURIComponent("増設")}`)).toEqual([second.json.id]);
+    expect(await ids(a.c, `q=${encodeURIComponent("増設")}`)).toEqual([]);
+    expect((await op.req("GET", "/api/v1/inquiries?answered=maybe")).status).toBe(400);
     const notices = (await a.c.req("GET", "/api/v1/notices")).json.items;
     expect(notices.every((x: { subject: string }) => !x.subject.includes(b.contract.number))).toBe(true);
     const bNotice = (await b.c.req("GET", "/api/v1/notices")).json.items[0].noticeId;

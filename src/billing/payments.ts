@@ -97,6 +97,7 @@ function presentPayment(
   return {
     id: p.id,
     customerId: p.customer_id,
+    customerName: p.customer_name,
     receivedOn: p.received_on,
     amount: p.amount,
     unallocated: p.unallocated,

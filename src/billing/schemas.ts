@@ -308,6 +308,7 @@ export const paymentSchema = z
   .object({
     id: z.uuid(),
     customerId: z.uuid(),
+    customerName: z.string().describe("The paying company's legal name"),
     receivedOn: isoDate,
     amount: yen,
     unallocated: yen,

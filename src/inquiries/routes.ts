@@ -22,9 +22,15 @@ export function inquiryRoutes(ctx: AppContext) {
     route({
       method: "GET",
       url: "/inquiries",
-      summary: "Inquiries; ?overdue=true for the ones past their deadline (eligible for stop)",
+      summary:
+        "Inquiries; ?overdue=true for the ones past their deadline (eligible for stop), ?answered=, ?q= part of the subject",
       policy: { who: "any" },
-      query: z.strictObject({ overdue: booleanQuery.optional(), ...pageFields }),
+      query: z.strictObject({
+        overdue: booleanQuery.optional(),
+        answered: booleanQuery.optional(),
+        q: z.string().trim().min(1).max(100).optional().meta({ description: "Part of the subject" }),
+        ...pageFields,
+      }),
       response: pageOf(inquirySchema),
       handler: ({ auth, query }) => listInquiries(ctx, auth, query),
     }),

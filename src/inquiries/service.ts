@@ -66,11 +66,19 @@ export async function sendInquiry(
 export async function listInquiries(
   deps: Deps,
   auth: AuthContext,
-  filter: { overdue?: boolean | undefined } & PageRequest = {},
+  filter: {
+    overdue?: boolean | undefined;
+    answered?: boolean | undefined;
+    q?: string | undefined;
+  } & PageRequest = {},
 ): Promise<Page<InquiryView>> {
   const today = todayOf(deps);
   return asCaller(deps.db, auth, async (tx) => {
-    const page = await listInquiryRows(tx, filter.overdue ? { overdueAsOf: today } : {}, filter);
+    const page = await listInquiryRows(
+      tx,
+      { ...(filter.overdue ? { overdueAsOf: today } : {}), answered: filter.answered, q: filter.q },
+      filter,
+    );
     const numbers = await numbersOf(
       tx,
       page.items.map((r) => r.contract_id),

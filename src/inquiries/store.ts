@@ -3,7 +3,7 @@
 import type { Insertable, Updateable } from "kysely";
 import type { IsoDate } from "../core/dates.ts";
 import type { Db, Tx } from "../db/db.ts";
-import { type PageRequest, paginate } from "../db/page.ts";
+import { containing, type PageRequest, paginate } from "../db/page.ts";
 import type { InquiriesTable } from "../db/schema.ts";
 
 type Q = Db | Tx;
@@ -12,10 +12,19 @@ export async function insertInquiry(tx: Q, values: Insertable<InquiriesTable>) {
   return tx.insertInto("inquiries").values(values).returning("id").executeTakeFirstOrThrow();
 }
 
-/** Inquiries (all, or those unanswered past their deadline), the earliest deadline first. */
-export async function listInquiryRows(db: Q, filter: { overdueAsOf?: IsoDate }, page: PageRequest) {
+/**
+ * Inquiries (all, those unanswered past their deadline, answered or not, or whose subject contains
+ * `q`), the earliest deadline first.
+ */
+export async function listInquiryRows(
+  db: Q,
+  filter: { overdueAsOf?: IsoDate; answered?: boolean | undefined; q?: string | undefined },
+  page: PageRequest,
+) {
   let q = db.selectFrom("inquiries").selectAll();
   if (filter.overdueAsOf) q = q.where("answered_at", "is", null).where("deadline", "<", filter.overdueAsOf);
+  if (filter.answered !== undefined) q = q.where("answered_at", filter.answered ? "is not" : "is", null);
+  if (filter.q) q = q.where("subject", "ilike", containing(filter.q));
   return paginate(
     q,
     {

@@ -142,7 +142,9 @@ describe("billing pages", () => {
     // of everything owed plus 3,000 yen, which stays as the customer's credit.
     await staff.getByRole("link", { name: "入金" }).click();
     const pay = staff.getByRole("form", { name: "入金の登録(振込・現金など)" });
-    await pay.getByLabel("契約者").selectOption({ label: "株式会社サンプル商事" });
+    // The customer is found by typing part of its name (the server searches), then chosen.
+    await pay.getByLabel("契約者を名前で検索").fill("サンプル");
+    await pay.getByLabel("契約者", { exact: true }).selectOption({ label: "株式会社サンプル商事" });
     await pay.getByLabel("金額(円)").fill("-5");
     await pay.getByRole("button", { name: "登録する" }).click();
     await staff.getByRole("alert").waitFor();
@@ -282,7 +284,8 @@ describe("billing pages", () => {
     // The mandate: 漢字 is refused with the reason; kana are stored as the bank's half-width kana.
     await staff.getByRole("link", { name: "入金" }).click();
     const mandate = staff.getByRole("form", { name: "口座振替の登録(預金口座振替依頼書)" });
-    await mandate.getByLabel("契約者").selectOption({ label: "株式会社サンプル商事" });
+    await mandate.getByLabel("契約者を名前で検索").fill("サンプル商事");
+    await mandate.getByLabel("契約者", { exact: true }).selectOption({ label: "株式会社サンプル商事" });
     await mandate
       .getByTestId("mandate-current")
       .getByText(/口座振替の登録はありません/)

@@ -101,7 +101,8 @@ describe("safe actions", () => {
     expect(await count("notice")).toBe(0);
     expect(await count("announcement")).toBe(0);
     // One customer, by name.
-    await form.getByLabel("宛先の契約者").selectOption({ label: "合同会社テスト工業" });
+    await form.getByLabel("宛先の契約者を名前で検索").fill("テスト工業");
+    await form.getByLabel("宛先の契約者", { exact: true }).selectOption({ label: "合同会社テスト工業" });
     await form.getByRole("button", { name: "通知を送る" }).click();
     expect(await form.getByRole("alertdialog").textContent()).toContain(
       "合同会社テスト工業 に、このお知らせを",

@@ -2731,6 +2731,8 @@ export interface paths {
       parameters: {
         query?: {
           overdue?: "true" | "false";
+          answered?: "true" | "false";
+          q?: string;
           limit?: number;
           cursor?: string;
         };
@@ -5933,6 +5935,7 @@ export interface components {
     Payment: {
       id: string;
       customerId: string;
+      customerName: string;
       receivedOn: string;
       amount: number;
       unallocated: number;
@@ -5948,6 +5951,7 @@ export interface components {
     PaymentInput: {
       id: string;
       customerId: string;
+      customerName: string;
       receivedOn: string;
       amount: number;
       unallocated: number;

@@ -18,8 +18,16 @@ export async function insertPayment(tx: Q, values: Insertable<PaymentsTable>) {
   return tx.insertInto("payments").values(values).returning("id").executeTakeFirstOrThrow();
 }
 
+/** Payments with the payer company's legal name (to name it in lists). */
+const paymentsWithName = (db: Q) =>
+  db
+    .selectFrom("payments as p")
+    .innerJoin("customers as cu", "cu.id", "p.customer_id")
+    .selectAll("p")
+    .select("cu.legal_name as customer_name");
+
 export async function paymentById(db: Q, id: string) {
-  return db.selectFrom("payments").selectAll().where("id", "=", id).executeTakeFirst();
+  return paymentsWithName(db).where("p.id", "=", id).executeTakeFirst();
 }
 
 /** What these payments were allocated to. */
@@ -43,21 +51,21 @@ export async function listPayments(
   filter: { customerId?: string | undefined; unallocated?: boolean | undefined; q?: string | undefined },
   page: PageRequest,
 ) {
-  let q = db.selectFrom("payments").selectAll();
-  if (filter.customerId) q = q.where("customer_id", "=", filter.customerId);
-  if (filter.unallocated !== undefined) q = q.where("unallocated", filter.unallocated ? ">" : "=", 0);
+  let q = paymentsWithName(db);
+  if (filter.customerId) q = q.where("p.customer_id", "=", filter.customerId);
+  if (filter.unallocated !== undefined) q = q.where("p.unallocated", filter.unallocated ? ">" : "=", 0);
   if (filter.q) {
     const like = containing(filter.q);
-    q = q.where((eb) => eb.or([eb("payer_name", "ilike", like), eb("reference", "ilike", like)]));
+    q = q.where((eb) => eb.or([eb("p.payer_name", "ilike", like), eb("p.reference", "ilike", like)]));
   }
   return paginate(
     q,
     {
       list: "payments",
       keys: [
-        ["received_on", "desc"],
-        ["created_at", "desc"],
-        ["id", "desc"],
+        ["p.received_on", "desc"],
+        ["p.created_at", "desc"],
+        ["p.id", "desc"],
       ],
     },
     page,

@@ -163,7 +163,7 @@ export const METHOD_LABEL: Record<string, MessageKey> = {
   other: "billing.methodOther",
 };
 
-export function PaymentsTable({ items, names }: { items: Payment[]; names?: Map<string, string> }) {
+export function PaymentsTable({ items, showCustomer }: { items: Payment[]; showCustomer?: boolean }) {
   const t = useT();
   if (items.length === 0) return <p>{t("billing.noPayments")}</p>;
   return (
@@ -173,7 +173,7 @@ export function PaymentsTable({ items, names }: { items: Payment[]; names?: Map<
         <thead>
           <tr>
             <th scope="col">{t("billing.receivedOn")}</th>
-            {names && <th scope="col">{t("billing.customer")}</th>}
+            {showCustomer && <th scope="col">{t("billing.customer")}</th>}
             <th scope="col">{t("billing.method")}</th>
             <th scope="col" className="num">
               {t("billing.amount")}
@@ -188,7 +188,11 @@ export function PaymentsTable({ items, names }: { items: Payment[]; names?: Map<
           {items.map((p) => (
             <tr key={p.id}>
               <td>{p.receivedOn}</td>
-              {names && <td>{names.get(p.customerId) ?? p.customerId.slice(0, 8)}</td>}
+              {showCustomer && (
+                <td>
+                  <span data-value>{p.customerName}</span>
+                </td>
+              )}
               <td>
                 {METHOD_LABEL[p.method] ? t(METHOD_LABEL[p.method]!) : p.method}
                 {p.reference ? ` (${p.reference})` : ""}

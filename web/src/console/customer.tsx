@@ -8,6 +8,7 @@ import { art, yen } from "../format.ts";
 import { type MessageKey, useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
 import { CompanyUsers } from "../shared/company-users.tsx";
+import { ContractsTable } from "../shared/contracts.tsx";
 import { ErrorBox, Link, MoreButton, ScrollBox, tokyoTime, useGet, useGetPages } from "../ui.tsx";
 
 type Contact = NonNullable<Schema<"Customer">["billingContact"]>;
@@ -22,7 +23,7 @@ const INVOICE_STATUS: Record<string, MessageKey> = {
 
 export function CustomerPage({ id, me }: { id: string; me: Me }) {
   const t = useT();
-  const l = useLabels();
+  const _l = useLabels();
   const [customer, error] = useGet("/api/v1/customers/{id}", { path: { id } });
   const [contracts, contractsError, , moreContracts] = useGetPages("/api/v1/contracts", {
     query: { customerId: id },
@@ -73,37 +74,7 @@ export function CustomerPage({ id, me }: { id: string; me: Me }) {
         </dl>
       )}
       <h2>{t("customer.contracts")}</h2>
-      <ScrollBox>
-        <table data-testid="customer-contracts">
-          <thead>
-            <tr>
-              <th scope="col">{t("contracts.number")}</th>
-              <th scope="col">{t("contracts.plan")}</th>
-              <th scope="col">{t("contracts.status")}</th>
-              <th scope="col">{t("contracts.startDate")}</th>
-              <th scope="col">{t("contracts.minimumTermEnd")}</th>
-              <th scope="col">{t("customer.endsOn")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {contracts?.items.map((c) => (
-              <tr key={c.id}>
-                <td>
-                  <Link to={`/console/contracts/${c.id}`}>{c.number}</Link>
-                </td>
-                <td>
-                  {l.plan(c.plan)}
-                  {c.options.length > 0 && ` (${c.options.map(l.option).join(", ")})`}
-                </td>
-                <td>{l.status(c.status)}</td>
-                <td>{c.startDate}</td>
-                <td>{c.minimumTermEnd}</td>
-                <td>{c.endEffectiveOn ?? "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </ScrollBox>
+      <ContractsTable items={contracts?.items ?? []} base="/console" testId="customer-contracts" />
       {contracts?.items.length === 0 && <p className="hint">{t("home.none")}</p>}
       <MoreButton more={moreContracts} label={t("list.more")} />
       <h2>{t("customer.invoices")}</h2>

@@ -5,6 +5,7 @@ import { type FormEvent, useState } from "react";
 import { api } from "../api.ts";
 import { useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
+import { CustomerPicker } from "../shared/customer-picker.tsx";
 import {
   ErrorBox,
   errorText,
@@ -15,7 +16,6 @@ import {
   Select,
   tokyoTime,
   useGet,
-  useGetAll,
   useGetPages,
 } from "../ui.tsx";
 
@@ -29,9 +29,9 @@ export function StaffNoticesPage() {
   });
   // Staff get the notices' summaries (a customer gets its inbox).
   const notices = data?.items.filter((n) => "id" in n);
-  const [customers] = useGetAll("/api/v1/customers", {});
   const [audience, setAudience] = useState<"one" | "all">("one");
   const [customerId, setCustomerId] = useState("");
+  const [customerName, setCustomerName] = useState("");
   const [subject, setSubject] = useState("");
   const [body, setBody] = useState("");
   const [sendError, setSendError] = useState<string | null>(null);
@@ -56,7 +56,7 @@ export function StaffNoticesPage() {
       setSendError(errorText(err));
     }
   };
-  const customerName = customers?.find((c) => c.id === customerId)?.legalName ?? "";
+
   return (
     <section>
       <h1>{t("notices.title")}</h1>
@@ -76,16 +76,16 @@ export function StaffNoticesPage() {
           ]}
         />
         {audience === "one" && (
-          <Select
+          <CustomerPicker
             id="noticeCustomer"
             label={t("notices.customer")}
             value={customerId}
-            onChange={(v) => {
+            onChange={(v, name) => {
               setCustomerId(v);
+              setCustomerName(name);
               setAsking(false);
             }}
-            options={[["", "—"], ...(customers ?? []).map((c): [string, string] => [c.id, c.legalName])]}
-            dataOptions
+            empty="—"
           />
         )}
         <Field id="noticeSubject" label={t("notices.subject")} value={subject} onChange={setSubject} />

@@ -21,6 +21,7 @@ import {
 import { todayInJapan } from "../clock.ts";
 import { yen } from "../format.ts";
 import { useT } from "../i18n.ts";
+import { CustomerPicker } from "../shared/customer-picker.tsx";
 import {
   ErrorBox,
   errorText,
@@ -30,7 +31,6 @@ import {
   SearchForm,
   Select,
   useAction,
-  useGetAll,
   useGetPages,
 } from "../ui.tsx";
 
@@ -47,7 +47,6 @@ export function PaymentsPage({ me }: { me: Me }) {
       ...(left ? { unallocated: left } : {}),
     },
   });
-  const [customers] = useGetAll("/api/v1/customers", {});
   const [customerId, setCustomerId] = useState("");
   const [receivedOn, setReceivedOn] = useState(todayInJapan());
   const [amount, setAmount] = useState("");
@@ -57,7 +56,6 @@ export function PaymentsPage({ me }: { me: Me }) {
   const [recorded, setRecorded] = useState<Payment | null>(null);
   const [actionError, act] = useAction(reload);
   const [requests, , reloadRequests, moreRequests] = useGetPages("/api/v1/billing/debit-requests", {}, money);
-  const names = new Map(customers?.map((c) => [c.id, c.legalName]));
   const record = async (e: FormEvent) => {
     e.preventDefault();
     setRecorded(null);
@@ -92,13 +90,12 @@ export function PaymentsPage({ me }: { me: Me }) {
         <div className="grid">
           <form className="card" onSubmit={record} aria-labelledby="pay-title">
             <h2 id="pay-title">{t("billing.recordPayment")}</h2>
-            <Select
+            <CustomerPicker
               id="payCustomer"
               label={t("billing.customer")}
               value={customerId}
               onChange={setCustomerId}
-              options={[["", "—"], ...(customers?.map((c): [string, string] => [c.id, c.legalName]) ?? [])]}
-              dataOptions
+              empty="—"
             />
             <Field
               id="payReceivedOn"
@@ -170,7 +167,7 @@ export function PaymentsPage({ me }: { me: Me }) {
             }}
           />
           <UsageImport />
-          <DebitMandateForm customers={customers ?? []} />
+          <DebitMandateForm />
           <DebitRequestForm onMade={reloadRequests} />
         </div>
       )}
@@ -184,16 +181,12 @@ export function PaymentsPage({ me }: { me: Me }) {
         onSearch={setQ}
       />
       <div className="filters">
-        <Select
+        <CustomerPicker
           id="paymentsOf"
           label={t("billing.customer")}
           value={ofCustomer}
           onChange={setOfCustomer}
-          options={[
-            ["", t("list.all")],
-            ...(customers?.map((c): [string, string] => [c.id, c.legalName]) ?? []),
-          ]}
-          dataOptions
+          empty={t("list.all")}
         />
         <Select
           id="paymentsLeft"
@@ -208,13 +201,13 @@ export function PaymentsPage({ me }: { me: Me }) {
         />
       </div>
       <ErrorBox error={error} />
-      <PaymentsTable items={data?.items ?? []} names={names} />
+      <PaymentsTable items={data?.items ?? []} showCustomer />
       <MoreButton more={more} label={t("list.more")} />
     </section>
   );
 }
 
-function DebitMandateForm({ customers }: { customers: { id: string; legalName: string }[] }) {
+function DebitMandateForm() {
   const t = useT();
   const [customerId, setCustomerId] = useState("");
   const [current, setCurrent] = useState<Mandate | null>(null);
@@ -271,13 +264,12 @@ function DebitMandateForm({ customers }: { customers: { id: string; legalName: s
     <form className="card" onSubmit={submit} aria-label={t("billing.mandate")}>
       <h2>{t("billing.mandate")}</h2>
       <p className="hint">{t("billing.mandateLead")}</p>
-      <Select
+      <CustomerPicker
         id="mandateCustomer"
         label={t("billing.customer")}
         value={customerId}
         onChange={(v) => void choose(v)}
-        options={[["", "—"], ...customers.map((c): [string, string] => [c.id, c.legalName])]}
-        dataOptions
+        empty="—"
       />
       {customerId && (
         <p data-testid="mandate-current">

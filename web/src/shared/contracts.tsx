@@ -34,9 +34,6 @@ export function ContractsPage({ base }: { base: string }) {
   const [data, error, , more] = useGetPages("/api/v1/contracts", {
     query: { ...(status ? { status: status as Contract["status"] } : {}), ...(q ? { q } : {}), sort },
   });
-  const by = (name: "number" | "customer" | "start" | "end", label: MessageKey) => (
-    <SortHeader label={t(label)} name={name} sort={sort} onSort={setSort} />
-  );
   return (
     <section>
       <h1>{t("contracts.title")}</h1>
@@ -54,42 +51,80 @@ export function ContractsPage({ base }: { base: string }) {
         options={[["", t("list.all")], ...CONTRACT_STATUSES.map((s): [string, string] => [s, l.status(s)])]}
       />
       <ErrorBox error={error} />
-      <ScrollBox>
-        <table>
-          <thead>
-            <tr>
-              {by("number", "contracts.number")}
-              {staff && by("customer", "contracts.customer")}
-              <th scope="col">{t("contracts.status")}</th>
-              <th scope="col">{t("contracts.plan")}</th>
-              {by("start", "contracts.startDate")}
-              <th scope="col">{t("contracts.minimumTermEnd")}</th>
-              {by("end", "contracts.endEffective")}
-            </tr>
-          </thead>
-          <tbody>
-            {data?.items.map((c) => (
-              <tr key={c.id}>
-                <td>
-                  <Link to={`${base}/contracts/${c.id}`}>{c.number}</Link>
-                </td>
-                {staff && (
-                  <td>
-                    <Link to={`/console/customers/${c.customerId}`}>{c.customerName}</Link>
-                  </td>
-                )}
-                <td>{l.status(c.status)}</td>
-                <td>{l.plan(c.plan)}</td>
-                <td>{c.startDate}</td>
-                <td>{c.minimumTermEnd}</td>
-                <td>{c.endEffectiveOn ?? "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </ScrollBox>
+      <ContractsTable
+        items={data?.items ?? []}
+        base={base}
+        showCustomer={staff}
+        sort={sort}
+        onSort={setSort}
+      />
       {data?.items.length === 0 && <p className="hint">{t("home.none")}</p>}
       <MoreButton more={more} label={t("list.more")} />
     </section>
+  );
+}
+
+/**
+ * Contracts with their state, plan and options, dates of the term (Art. 12, 13) and end; the
+ * customer's name where several companies' contracts are listed. With `onSort`, the columns the
+ * server orders by are headings that sort.
+ */
+export function ContractsTable(props: {
+  items: (Schema<"ContractRow"> | Contract)[];
+  base: string;
+  showCustomer?: boolean;
+  sort?: ContractSort;
+  onSort?: (sort: ContractSort) => void;
+  testId?: string;
+}) {
+  const t = useT();
+  const l = useLabels();
+  const { sort, onSort } = props;
+  const by = (name: "number" | "customer" | "start" | "end", label: MessageKey) =>
+    sort && onSort ? (
+      <SortHeader label={t(label)} name={name} sort={sort} onSort={onSort} />
+    ) : (
+      <th scope="col">{t(label)}</th>
+    );
+  return (
+    <ScrollBox>
+      <table data-testid={props.testId}>
+        <thead>
+          <tr>
+            {by("number", "contracts.number")}
+            {props.showCustomer && by("customer", "contracts.customer")}
+            <th scope="col">{t("contracts.status")}</th>
+            <th scope="col">{t("contracts.plan")}</th>
+            {by("start", "contracts.startDate")}
+            <th scope="col">{t("contracts.minimumTermEnd")}</th>
+            {by("end", "contracts.endEffective")}
+          </tr>
+        </thead>
+        <tbody>
+          {props.items.map((c) => (
+            <tr key={c.id}>
+              <td>
+                <Link to={`${props.base}/contracts/${c.id}`}>{c.number}</Link>
+              </td>
+              {props.showCustomer && (
+                <td>
+                  {"customerName" in c && (
+                    <Link to={`/console/customers/${c.customerId}`}>{c.customerName}</Link>
+                  )}
+                </td>
+              )}
+              <td>{l.status(c.status)}</td>
+              <td>
+                {l.plan(c.plan)}
+                {c.options.length > 0 && ` (${c.options.map(l.option).join(", ")})`}
+              </td>
+              <td>{c.startDate}</td>
+              <td>{c.minimumTermEnd}</td>
+              <td>{c.endEffectiveOn ?? "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </ScrollBox>
   );
 }

@@ -6,22 +6,50 @@ import { useState } from "react";
 import { api, type Me } from "../api.ts";
 import { art } from "../format.ts";
 import { useT } from "../i18n.ts";
-import { ErrorBox, errorText, MoreButton, useGetPages } from "../ui.tsx";
+import { ErrorBox, errorText, MoreButton, SearchForm, Select, useGetPages } from "../ui.tsx";
 
 export function InquiriesPage({ me }: { me: Me }) {
   const t = useT();
-  const [data, error, reload, more] = useGetPages("/api/v1/inquiries", {});
+  const [search, setSearch] = useState("");
+  const [state, setState] = useState<"" | "open" | "answered" | "overdue">("");
+  const [data, error, reload, more] = useGetPages("/api/v1/inquiries", {
+    query: {
+      ...(search ? { q: search } : {}),
+      ...(state === "open" ? { answered: "false" } : state === "answered" ? { answered: "true" } : {}),
+      ...(state === "overdue" ? { overdue: "true" } : {}),
+    },
+  });
   const [answers, setAnswers] = useState<Record<string, string>>({});
   const [answerError, setAnswerError] = useState<string | null>(null);
   return (
     <section>
       <h1>{t("lifecycle.inquiries")}</h1>
+      <SearchForm
+        id="inquiry-search"
+        label={t("notices.search")}
+        button={t("customers.searchButton")}
+        onSearch={setSearch}
+      />
+      <Select
+        id="inquiryState"
+        label={t("lifecycle.inquiryState")}
+        value={state}
+        onChange={(v) => setState(v as typeof state)}
+        options={[
+          ["", t("list.all")],
+          ["open", t("lifecycle.unanswered")],
+          ["answered", t("lifecycle.answered")],
+          ["overdue", t("lifecycle.pastDeadline")],
+        ]}
+      />
       <ErrorBox error={error ?? answerError} />
       {data?.items.length === 0 && <p>{t("notices.none")}</p>}
       {data?.items.map((q) => (
         <article key={q.id} className={`card${q.eligibleForStop ? " flagged" : ""}`}>
           <h2>
-            {q.contractNumber}: {q.subject}
+            <span data-value>
+              {q.contractNumber}: {q.subject}
+            </span>
           </h2>
           <p className="hint">
             {q.sentOn} → {t("lifecycle.deadline")} {q.deadline} ({art("44(3)")})
