@@ -11,6 +11,7 @@ import {
   buildCustomer,
   buildUser,
   type Client,
+  issueOn,
   login,
   PASSWORD,
   type TestEnv,
@@ -124,6 +125,22 @@ describe("sorting and searching lists on the server", () => {
     expect((await inv("customer")).map((i) => i.recipientName.slice(-1))).toEqual(["1", "2", "3"]);
     expect((await inv("-customer")).map((i) => i.recipientName.slice(-1))).toEqual(["3", "2", "1"]);
     expect((await bill.req("GET", "/api/v1/invoices?sort=amount")).status).toBe(400);
+
+    // Issued on 2024-04-01, due 2024-04-30: overdue today; searched by name, ordered by balance.
+    const drafts = (await inv("total")).map((i) => (i as unknown as { id: string }).id);
+    await issueOn(env, drafts, "2024-04-01");
+    const overdue = async (sort: string) =>
+      (
+        await all<{ recipientName: string; balance: number }>(
+          bill,
+          `/api/v1/billing/overdue?q=${encodeURIComponent(`並べ${tag}`)}&sort=${sort}`,
+        )
+      ).map((o) => o.balance);
+    const balances = await overdue("balance");
+    expect(balances).toHaveLength(3);
+    expect(balances).toEqual([...balances].sort((x, y) => x - y));
+    expect(await overdue("-balance")).toEqual([...balances].reverse());
+    expect((await bill.req("GET", "/api/v1/billing/overdue?sort=total")).status).toBe(400);
   });
 
   it("searches and sorts applications; narrows payments and notices", async () => {

@@ -17,9 +17,9 @@ import { allocationsOfInvoices, contractsWithOverdue, overdueInvoices } from "./
 export async function overdue(
   deps: Pick<Deps, "db" | "clock">,
   asOf: IsoDate = todayOf(deps),
-  page: PageRequest = {},
+  page: PageRequest & Parameters<typeof overdueInvoices>[2] = {},
 ): Promise<Page<OverdueRow>> {
-  const found = await overdueInvoices(deps.db, overdueCriterion(asOf), page);
+  const found = await overdueInvoices(deps.db, overdueCriterion(asOf), page, page);
   const rows = found.items;
   const ids = rows.map((r) => r.id);
   const [allocations, candidacy] = await Promise.all([

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { AppError } from "../core/errors.ts";
 import { booleanQuery, dateField, idParams, monthField } from "../core/schemas.ts";
-import { pageFields, pageOf, pageQuery } from "../db/page.ts";
+import { pageFields, pageOf, pageQuery, sortField } from "../db/page.ts";
 import type { AppContext } from "../http/context.ts";
 import { file, route, withStatus } from "../http/route.ts";
 import { actorOf } from "../identity/actor.ts";
@@ -43,6 +43,7 @@ import {
   invoicesQuery,
   mandateBody,
   mandateSchema,
+  OVERDUE_SORTS,
   overdueRowSchema,
   paymentBody,
   paymentSchema,
@@ -464,7 +465,14 @@ export function paymentRoutes(ctx: AppContext) {
       summary:
         "Invoices unpaid past their due date, with the late fee accrued so far (Art. 33) and suspension candidacy (Art. 21(1)(1))",
       policy: ops,
-      query: z.strictObject({ asOf: dateField("asOf").optional(), ...pageFields }),
+      query: z.strictObject({
+        asOf: dateField("asOf").optional(),
+        q: z.string().trim().min(1).max(100).optional().meta({
+          description: "Part of the invoice number or of the customer's name",
+        }),
+        sort: sortField(OVERDUE_SORTS, "due"),
+        ...pageFields,
+      }),
       response: pageOf(overdueRowSchema),
       handler: ({ query }) => overdue(ctx, query.asOf, query),
     }),

@@ -143,6 +143,10 @@ export const invoiceRowSchema = z
   .meta({ id: "InvoiceRow" });
 export type InvoiceRow = z.infer<typeof invoiceRowSchema>;
 
+/** The orders of the overdue list (`?sort=`): by due date, by the balance owed, by customer. */
+export const OVERDUE_SORTS = ["due", "balance", "customer"] as const;
+export type OverdueSort = (typeof OVERDUE_SORTS)[number];
+
 /** The orders of the invoices list (`?sort=`). */
 export const INVOICE_SORTS = ["month", "number", "customer", "due", "total"] as const;
 export type InvoiceSort = (typeof INVOICE_SORTS)[number];

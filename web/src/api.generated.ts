@@ -716,6 +716,8 @@ export interface paths {
       parameters: {
         query?: {
           asOf?: string;
+          q?: string;
+          sort?: "due" | "-due" | "balance" | "-balance" | "customer" | "-customer";
           limit?: number;
           cursor?: string;
         };

@@ -12,6 +12,7 @@ export const en: Record<MessageKey, string> = {
   "login.failed": "The user ID or password is incorrect.",
   logout: "Log out",
   "list.more": "Show more",
+  "billing.searchOverdue": "Search by invoice number or customer",
   "picker.search": "{what}: search by name",
   "picker.hint":
     "Type part of the legal name or the start of the corporate number; the matches appear below.",

@@ -21,6 +21,7 @@ const ja = {
   "login.failed": "ユーザーIDまたはパスワードが正しくありません。",
   logout: "ログアウト",
   "list.more": "さらに表示",
+  "billing.searchOverdue": "請求書番号・契約者名で検索",
   "picker.search": "{what}を名前で検索",
   "picker.hint": "法人名の一部か法人番号の先頭を入力すると、候補が下に出ます。",
   "picker.found": "{n} 件見つかりました。",

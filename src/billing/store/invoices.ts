@@ -7,10 +7,17 @@ import type { Insertable, Updateable } from "kysely";
 import { sql } from "kysely";
 import type { IsoDate, IsoMonth } from "../../core/dates.ts";
 import type { Db, Tx } from "../../db/db.ts";
-import { type PageRequest, paginate, type SortChoices, type SortName, sortOrder } from "../../db/page.ts";
+import {
+  containing,
+  type PageRequest,
+  paginate,
+  type SortChoices,
+  type SortName,
+  sortOrder,
+} from "../../db/page.ts";
 import type { InvoiceLinesTable, InvoicesTable } from "../../db/schema.ts";
 import type { OverdueCriterion } from "../rules.ts";
-import type { InvoiceSort } from "../schemas.ts";
+import type { InvoiceSort, OverdueSort } from "../schemas.ts";
 import type { ChargeLine } from "../types.ts";
 
 type Q = Db | Tx;
@@ -252,9 +259,37 @@ function overdueWhere(alias: string, c: OverdueCriterion) {
   return sql<boolean>`(${a}.status = ${c.status} AND ${a}.paid_amount < ${a}.total AND ${a}.due_date < ${c.dueBefore}::date)`;
 }
 
-/** Invoices overdue by `c`, the earliest due first. */
-export async function overdueInvoices(db: Q, c: OverdueCriterion, page: PageRequest) {
-  const q = db
+const OVERDUE_ORDERS: SortChoices<OverdueSort> = {
+  list: "overdue",
+  fallback: "due",
+  orders: {
+    due: [
+      ["i.due_date", "asc"],
+      ["i.id", "asc"],
+    ],
+    balance: [
+      [sql`i.total - i.paid_amount`, "asc"],
+      ["i.id", "asc"],
+    ],
+    customer: [
+      [sql`coalesce(i.recipient->>'name', '')`, "asc"],
+      ["i.due_date", "asc"],
+      ["i.id", "asc"],
+    ],
+  },
+};
+
+/**
+ * Invoices overdue by `c` in the order asked (the earliest due first by default); `q` keeps those whose
+ * number or customer name contains it.
+ */
+export async function overdueInvoices(
+  db: Q,
+  c: OverdueCriterion,
+  filter: { q?: string | undefined; sort?: SortName<OverdueSort> | undefined },
+  page: PageRequest,
+) {
+  let q = db
     .selectFrom("invoices as i")
     .select([
       "i.id",
@@ -269,17 +304,11 @@ export async function overdueInvoices(db: Q, c: OverdueCriterion, page: PageRequ
       sql<string>`i.recipient->>'name'`.as("recipient_name"),
     ])
     .where(overdueWhere("i", c));
-  return paginate(
-    q,
-    {
-      list: "overdue",
-      keys: [
-        ["i.due_date", "asc"],
-        ["i.id", "asc"],
-      ],
-    },
-    page,
-  );
+  if (filter.q) {
+    const like = containing(filter.q);
+    q = q.where((eb) => eb.or([eb("i.number", "ilike", like), eb(sql`i.recipient->>'name'`, "ilike", like)]));
+  }
+  return paginate(q, sortOrder(OVERDUE_ORDERS, filter.sort), page);
 }
 
 /** Contracts with at least one overdue invoice (all of them, or among `ids`). */

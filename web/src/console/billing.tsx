@@ -25,7 +25,9 @@ import {
   Link,
   MoreButton,
   ScrollBox,
+  SearchForm,
   Select,
+  SortHeader,
   tokyoTime,
   useAction,
   useGetPages,
@@ -206,10 +208,20 @@ export function BillingPage({ me }: { me: Me }) {
 
 function OverdueSection() {
   const t = useT();
-  const [data, error, , more] = useGetPages("/api/v1/billing/overdue", {});
+  const [q, setQ] = useState("");
+  const [sort, setSort] = useState<"due" | "-due" | "balance" | "-balance" | "customer" | "-customer">("due");
+  const [data, error, , more] = useGetPages("/api/v1/billing/overdue", {
+    query: { sort, ...(q ? { q } : {}) },
+  });
   return (
     <section aria-labelledby="overdue-title">
       <h2 id="overdue-title">{t("billing.overdueTitle")}</h2>
+      <SearchForm
+        id="overdue-search"
+        label={t("billing.searchOverdue")}
+        button={t("customers.searchButton")}
+        onSearch={setQ}
+      />
       <ErrorBox error={error} />
       {data?.items.length === 0 && <p>{t("billing.noOverdue")}</p>}
       {data && data.items.length > 0 && (
@@ -218,11 +230,15 @@ function OverdueSection() {
             <thead>
               <tr>
                 <th scope="col">{t("billing.invoiceNumber")}</th>
-                <th scope="col">{t("billing.recipient")}</th>
-                <th scope="col">{t("billing.dueDate")}</th>
-                <th scope="col" className="num">
-                  {t("billing.balance")}
-                </th>
+                <SortHeader label={t("billing.recipient")} name="customer" sort={sort} onSort={setSort} />
+                <SortHeader label={t("billing.dueDate")} name="due" sort={sort} onSort={setSort} />
+                <SortHeader
+                  label={t("billing.balance")}
+                  name="balance"
+                  sort={sort}
+                  onSort={setSort}
+                  className="num"
+                />
                 <th scope="col">{t("billing.lateFee")}</th>
                 <th scope="col">{t("billing.suspensionCandidate")}</th>
               </tr>
