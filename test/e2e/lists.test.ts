@@ -64,4 +64,34 @@ describe("sortable lists", () => {
     await page.screenshot({ path: path.join(ARTIFACTS, "contracts-sorted-en-375.png"), fullPage: true });
     await page.close();
   });
+
+  it("staff find a sent notice by part of its subject; only matching notices stay listed", async () => {
+    const { browser, base } = e2e;
+    const page = await browser.newPage();
+    await logIn(page, base, "operator");
+    await page.getByRole("heading", { name: "運用コンソールへようこそ" }).waitFor();
+    await page.goto(`${base}/console/notices`);
+    // Two notices to one customer, then find one by a part of its subject.
+    const form = page.getByRole("form", { name: "通知を送る" });
+    await form.getByLabel("宛先の契約者を名前で検索").fill("サンプル");
+    await form.getByLabel("宛先の契約者", { exact: true }).selectOption({ label: "株式会社サンプル商事" });
+    const sent = page.locator("ul li button.link");
+    for (const subject of ["請求書送付先変更のお願い", "検索テスト用の保守連絡"]) {
+      await form.getByLabel("件名").fill(subject);
+      await form.getByLabel("本文").fill("本文");
+      await form.getByRole("button", { name: "通知を送る" }).click();
+      await form.getByRole("button", { name: "送る", exact: true }).click();
+      await sent.filter({ hasText: subject }).waitFor();
+    }
+    expect(await sent.count()).toBeGreaterThan(1);
+    await page.getByLabel("件名で検索").fill("検索テスト");
+    await page.getByRole("button", { name: "検索", exact: true }).click();
+    await expect.poll(() => sent.count()).toBe(1);
+    expect(await sent.first().textContent()).toContain("検索テスト用の保守連絡");
+    await page.getByLabel("種類").selectOption("announcement");
+    await page.getByText("ありません。").waitFor();
+    expect(await sent.count()).toBe(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, "notices-search-ja.png"), fullPage: true });
+    await page.close();
+  });
 });
