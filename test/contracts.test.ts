@@ -321,7 +321,8 @@ describe("provider actions", () => {
     const partial = await admin.req("POST", `/api/v1/contracts/${contract.id}/terminate`, {
       reason: "serious_damage",
       noticeArrivedOn: "2026-11-24",
-      servers: ["db1.apply.example"],
+      // Host names compare as DNS does: the server is found whatever the case it is typed in.
+      servers: ["DB1.Apply.Example "],
     });
     expect(partial.status).toBe(200);
     expect(partial.json.servers.map((s: { hostname: string }) => s.hostname)).toEqual(["web1.apply.example"]);

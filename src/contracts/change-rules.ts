@@ -11,6 +11,9 @@ import { type Basis, cite, type Explained } from "../core/citations.ts";
 import type { IsoDate } from "../core/dates.ts";
 import { AppError } from "../core/errors.ts";
 
+/** A host name as the contract knows it: DNS names are case-insensitive and spaces are not part of them. */
+export const serverKey = (hostname: string) => hostname.trim().toLowerCase();
+
 export const CONTRACT_CHANGE_STATUSES = ["requested", "confirmed", "refused", "cancelled"] as const;
 export type ContractChangeStatus = (typeof CONTRACT_CHANGE_STATUSES)[number];
 export const CONTRACT_CHANGE_KINDS = ["change", "option_cancellation"] as const;
@@ -87,20 +90,19 @@ export function applyChange(
     stepsJa.push(`オプションサービス${o}の利用を取り止め`);
   }
 
-  const key = (h: string) => h.trim().toLowerCase();
-  const have = new Set(before.servers.map((s) => key(s.hostname)));
-  const dropping = new Set((req.removeServers ?? []).map(key));
+  const have = new Set(before.servers.map((s) => serverKey(s.hostname)));
+  const dropping = new Set((req.removeServers ?? []).map(serverKey));
   for (const h of dropping)
     if (!have.has(h)) throw refuse(`no server ${h} is covered by the contract`, "removeServers", "absent");
   const adding = new Set<string>();
   for (const s of req.addServers ?? []) {
-    const k = key(s.hostname);
+    const k = serverKey(s.hostname);
     if ((have.has(k) && !dropping.has(k)) || adding.has(k))
       throw refuse(`the server ${s.hostname} is already covered`, "addServers", "present");
     adding.add(k);
   }
   const servers = [
-    ...before.servers.filter((s) => !dropping.has(key(s.hostname))),
+    ...before.servers.filter((s) => !dropping.has(serverKey(s.hostname))),
     ...(req.addServers ?? []),
   ];
   if (dropping.size > 0 && servers.length === 0)
@@ -165,7 +167,7 @@ export function stepsBetween(before: Content, after: Content): string[] {
   if (before.plan !== after.plan) steps.push(`plan ${before.plan} → ${after.plan}`);
   for (const o of after.options) if (!before.options.includes(o)) steps.push(`option ${o} added`);
   for (const o of before.options) if (!after.options.includes(o)) steps.push(`option ${o} removed`);
-  const key = (s: Server) => s.hostname.trim().toLowerCase();
+  const key = (s: Server) => serverKey(s.hostname);
   const had = new Set(before.servers.map(key));
   const has = new Set(after.servers.map(key));
   const added = after.servers.filter((s) => !had.has(key(s))).map((s) => s.hostname);

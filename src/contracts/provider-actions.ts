@@ -9,6 +9,7 @@ import { AppError } from "../core/errors.ts";
 import { succeedCustomer } from "../customers/service.ts";
 import type { AuthContext } from "../identity/actor.ts";
 import { checkCorporateNumber } from "./applications.ts";
+import { serverKey } from "./change-rules.ts";
 import { articleJa, event, notifyCustomer, transition } from "./common.ts";
 import {
   SUSPENSION_REASONS,
@@ -96,12 +97,16 @@ export function terminate(
       });
     if (input.servers) {
       const servers = c.servers as { hostname: string }[];
-      const unknown = input.servers.filter((h) => !servers.some((s) => s.hostname === h));
+      // Host names compare as DNS does (case-insensitive), as a change of content compares them.
+      const named = new Set(input.servers.map(serverKey));
+      const unknown = input.servers.filter(
+        (h) => !servers.some((s) => serverKey(s.hostname) === serverKey(h)),
+      );
       if (unknown.length)
         throw new AppError("validation_failed", `not servers of this contract: ${unknown.join(", ")}`, {
           article: "25(6)",
         });
-      const remaining = servers.filter((s) => !input.servers!.includes(s.hostname));
+      const remaining = servers.filter((s) => !named.has(serverKey(s.hostname)));
       if (remaining.length === 0)
         throw new AppError(
           "validation_failed",
