@@ -18,7 +18,7 @@ export const en: Record<MessageKey, string> = {
     "Type part of the legal name or the start of the corporate number; the matches appear below.",
   "picker.found": "{n} found.",
   "picker.more": "The first {n}; type more to narrow them.",
-  "lifecycle.inquiryState": "Answer",
+  "lifecycle.inquiryState": "Filter by state",
   "lifecycle.unanswered": "Not answered",
   "lifecycle.answered": "Answered",
   "lifecycle.pastDeadline": "Past the deadline, not answered",

@@ -26,7 +26,7 @@ const ja = {
   "picker.hint": "法人名の一部か法人番号の先頭を入力すると、候補が下に出ます。",
   "picker.found": "{n} 件見つかりました。",
   "picker.more": "先頭の {n} 件です。続けて入力すると絞り込めます。",
-  "lifecycle.inquiryState": "回答の状況",
+  "lifecycle.inquiryState": "状況で絞り込む",
   "lifecycle.unanswered": "未回答",
   "lifecycle.answered": "回答済み",
   "lifecycle.pastDeadline": "回答期限を過ぎたもの",
