@@ -20,14 +20,8 @@ import { versionInEffect, versionNumbers } from "../terms/store.ts";
 import { event, notifyCustomer } from "./common.ts";
 import { presentApplication, presentContract } from "./present.ts";
 import { REJECTION_REASONS, type RejectionReason } from "./reasons.ts";
-import {
-  type Channel,
-  checkConsent,
-  coolingOff,
-  minimumTerm,
-  receiptDate,
-  withinCoolingOff,
-} from "./rules.ts";
+import { checkConsent, receiptDate } from "./receipt-rules.ts";
+import { type Channel, coolingOff, minimumTerm, withinCoolingOff } from "./rules.ts";
 import type { ApplicationForm, ApplicationView, Consent } from "./schemas.ts";
 import {
   type ApplicationRow,

@@ -11,14 +11,13 @@ import { asCaller } from "../db/db.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { articleJa, event, loadContract, notifyCustomer } from "./common.ts";
 import { presentContract } from "./present.ts";
+import { type ReceiptChannel, receiptDate } from "./receipt-rules.ts";
 import {
   type CancellationReason,
   type Channel,
   cancellation,
   contractEnd,
   coolingOff,
-  type ReceiptChannel,
-  receiptDate,
   statusOnEnd,
   withinCoolingOff,
 } from "./rules.ts";

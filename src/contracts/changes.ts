@@ -19,7 +19,7 @@ import {
   stepsBetween,
 } from "./change-rules.ts";
 import { articleJa, event, loadContract, notifyCustomer } from "./common.ts";
-import { receiptDate } from "./rules.ts";
+import { receiptDate } from "./receipt-rules.ts";
 import { checkTransition } from "./states.ts";
 import {
   changeById,

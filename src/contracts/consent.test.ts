@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../core/errors.ts";
-import { checkConsent } from "./rules.ts";
+import { checkConsent } from "./receipt-rules.ts";
 
 const V2 = { id: "00000000-0000-4000-8000-000000000002", number: "2", effectiveOn: "2026-12-01" };
 const V1 = "00000000-0000-4000-8000-000000000001";

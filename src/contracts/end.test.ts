@@ -3,12 +3,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addDays, addMonthsToMonth, monthOf } from "../core/dates.ts";
 import { AppError } from "../core/errors.ts";
+import { receiptDate } from "./receipt-rules.ts";
 import {
   cancellation,
   contractEnd,
   endedBy,
   lateStartExtension,
-  receiptDate,
   statusOnEnd,
   suspendedMonths,
 } from "./rules.ts";

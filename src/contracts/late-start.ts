@@ -9,7 +9,8 @@ import { type Deps, todayOf } from "../core/deps.ts";
 import { AppError } from "../core/errors.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { event, loadContract } from "./common.ts";
-import { contractEnd, type EndKind, lateStartExtension, receiptDate } from "./rules.ts";
+import { receiptDate } from "./receipt-rules.ts";
+import { contractEnd, type EndKind, lateStartExtension } from "./rules.ts";
 import { checkTransition } from "./states.ts";
 import { hasEvent, updateContract } from "./store.ts";
 

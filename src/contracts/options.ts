@@ -10,7 +10,7 @@ import { asCaller } from "../db/db.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { contentOf } from "./changes.ts";
 import { event, loadContract } from "./common.ts";
-import { receiptDate } from "./rules.ts";
+import { receiptDate } from "./receipt-rules.ts";
 import { checkTransition } from "./states.ts";
 import { insertChange, lastConfirmedReceipt, openChangeOf } from "./store/changes.ts";
 import { updateContract } from "./store.ts";

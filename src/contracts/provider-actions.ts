@@ -17,7 +17,8 @@ import {
   TERMINATION_REASONS,
   type TerminationReason,
 } from "./reasons.ts";
-import { contractEnd, deletionDate, receiptDate } from "./rules.ts";
+import { receiptDate } from "./receipt-rules.ts";
+import { contractEnd, deletionDate } from "./rules.ts";
 import { updateContract } from "./store.ts";
 
 /** 提供の停止 (Art. 21): without prior notice, for a coded reason; billed as if served (Art. 30(3)). */
