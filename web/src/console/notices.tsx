@@ -6,13 +6,13 @@ import { api } from "../api.ts";
 import { useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
 import { CustomerPicker } from "../shared/customer-picker.tsx";
+import { NoticeFilters, useNoticeFilters } from "../shared/notice-filters.tsx";
 import {
   ErrorBox,
   errorText,
   Field,
   MoreButton,
   ScrollBox,
-  SearchForm,
   Select,
   tokyoTime,
   useGet,
@@ -22,11 +22,8 @@ import {
 export function StaffNoticesPage() {
   const t = useT();
   const l = useLabels();
-  const [q, setQ] = useState("");
-  const [kind, setKind] = useState<"" | "notice" | "announcement">("");
-  const [data, error, reload, more] = useGetPages("/api/v1/notices", {
-    query: { ...(q ? { q } : {}), ...(kind ? { kind } : {}) },
-  });
+  const filters = useNoticeFilters();
+  const [data, error, reload, more] = useGetPages("/api/v1/notices", { query: filters.query });
   // Staff get the notices' summaries (a customer gets its inbox).
   const notices = data?.items.filter((n) => "id" in n);
   const [audience, setAudience] = useState<"one" | "all">("one");
@@ -123,23 +120,7 @@ export function StaffNoticesPage() {
         )}
       </form>
       <h2>{t("notices.sent")}</h2>
-      <SearchForm
-        id="notice-search"
-        label={t("notices.search")}
-        button={t("customers.searchButton")}
-        onSearch={setQ}
-      />
-      <Select
-        id="noticeKindFilter"
-        label={t("notices.filterKind")}
-        value={kind}
-        onChange={(v) => setKind(v as typeof kind)}
-        options={[
-          ["", t("list.all")],
-          ["notice", t("notices.kindNotice")],
-          ["announcement", t("notices.kindAnnouncement")],
-        ]}
-      />
+      <NoticeFilters id="notices" kind={filters.kind} setQ={filters.setQ} setKind={filters.setKind} />
       <ErrorBox error={error} />
       {notices?.length === 0 && <p className="hint">{t("home.none")}</p>}
       <ul>

@@ -1,38 +1,19 @@
-import { useState } from "react";
 import { api } from "../api.ts";
 import { art } from "../format.ts";
 import { useT } from "../i18n.ts";
-import { ErrorBox, MoreButton, SearchForm, Select, tokyoTime, useGetPages } from "../ui.tsx";
+import { NoticeFilters, useNoticeFilters } from "../shared/notice-filters.tsx";
+import { ErrorBox, MoreButton, tokyoTime, useGetPages } from "../ui.tsx";
 
 export function InboxPage() {
   const t = useT();
-  const [q, setQ] = useState("");
-  const [kind, setKind] = useState<"" | "notice" | "announcement">("");
-  const [data, error, reload, more] = useGetPages("/api/v1/notices", {
-    query: { ...(q ? { q } : {}), ...(kind ? { kind } : {}) },
-  });
+  const filters = useNoticeFilters();
+  const [data, error, reload, more] = useGetPages("/api/v1/notices", { query: filters.query });
   // A customer's notices are its inbox (staff get summaries, with neither body nor acknowledgement).
   const inbox = data?.items.filter((n) => "noticeId" in n);
   return (
     <section>
       <h1>{t("notices.title")}</h1>
-      <SearchForm
-        id="inbox-search"
-        label={t("notices.search")}
-        button={t("customers.searchButton")}
-        onSearch={setQ}
-      />
-      <Select
-        id="inboxKind"
-        label={t("notices.filterKind")}
-        value={kind}
-        onChange={(v) => setKind(v as typeof kind)}
-        options={[
-          ["", t("list.all")],
-          ["notice", t("notices.kindNotice")],
-          ["announcement", t("notices.kindAnnouncement")],
-        ]}
-      />
+      <NoticeFilters id="inbox" kind={filters.kind} setQ={filters.setQ} setKind={filters.setKind} />
       <ErrorBox error={error} />
       {data?.items.length === 0 && <p>{t("notices.none")}</p>}
       {inbox?.map((n) => (
