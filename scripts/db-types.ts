@@ -50,12 +50,22 @@ import {
 } from "../src/contracts/change-rules.ts";
 import { REJECTION_REASONS } from "../src/contracts/reasons.ts";
 import { CHANNELS, END_KINDS } from "../src/contracts/rules.ts";
+import { PROVIDERS } from "../src/contracts/schemas.ts";
 import { APPLICATION_STATUSES, CANDIDACY_REASONS, CONTRACT_STATUSES } from "../src/contracts/states.ts";
 import { CHANGE_STATUSES } from "../src/customers/schemas.ts";
 import { createDb, migrate } from "../src/db/db.ts";
 import { EmbeddedPostgres } from "../src/db/embedded.ts";
 import { IDEMPOTENCY_STATES } from "../src/db/idempotency.ts";
 import { CUSTOMER_ROLES, STAFF_ROLES } from "../src/identity/rules.ts";
+import { CHECK_KINDS } from "../src/monitoring/checks/types.ts";
+import {
+  CHECK_STATES,
+  CREDENTIAL_KINDS,
+  GRAINS,
+  ITEM_KINDS,
+  PAUSE_REASONS,
+  REVEAL_STATUSES,
+} from "../src/monitoring/rules.ts";
 import { DELIVERY_STATUSES, NOTICE_KINDS } from "../src/notices/schemas.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -79,6 +89,14 @@ export const CHECKED_COLUMNS: Record<string, readonly string[]> = {
   "billing_settings.tax_rounding": TAX_ROUNDINGS,
   "idempotency_keys.state": IDEMPOTENCY_STATES,
   "charges.kind": CHARGE_KINDS,
+  "check_rollups.grain": GRAINS,
+  "checks.kind": CHECK_KINDS,
+  "checks.paused_reason": PAUSE_REASONS,
+  "check_states.state": CHECK_STATES,
+  "credential_reveals.status": REVEAL_STATUSES,
+  "credentials.kind": CREDENTIAL_KINDS,
+  "inventory_items.kind": ITEM_KINDS,
+  "inventory_items.provider": PROVIDERS,
   "charges.tax_category": TAX_CATEGORIES,
   "contract_changes.channel": CHANGE_CHANNELS,
   "contract_changes.kind": CONTRACT_CHANGE_KINDS,

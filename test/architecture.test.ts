@@ -50,6 +50,18 @@ const OWNER: Record<string, string> = {
   sla_credits: "billing",
   unavailability_periods: "billing",
   test_clock: "admin",
+  inventory_items: "monitoring",
+  monitoring_settings: "monitoring",
+  credentials: "monitoring",
+  credential_reveals: "monitoring",
+  checks: "monitoring",
+  check_states: "monitoring",
+  check_events: "monitoring",
+  check_results: "monitoring",
+  check_rollups: "monitoring",
+  rollup_marks: "monitoring",
+  probe_shards: "monitoring",
+  probe_members: "monitoring",
 };
 
 /** The rooms each room may call (besides core/, db/ and jobs/), lowest first. */
@@ -63,6 +75,7 @@ const CALLS: Record<string, string[]> = {
   inquiries: ["audit", "customers", "identity", "notices", "terms", "contracts"],
   billing: ["audit", "customers", "identity", "notices", "terms", "contracts"],
   admin: ["audit"],
+  monitoring: ["audit", "customers", "identity", "notices", "terms", "contracts"],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { FastifyInstance } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import pg from "pg";
 import { inject } from "vitest";
 import { systemActor } from "../src/audit/service.ts";
@@ -13,6 +13,7 @@ import type { Role } from "../src/identity/rules.ts";
 import { createUser } from "../src/identity/users.ts";
 import type { JobQueue } from "../src/jobs/queue.ts";
 import { jobQueue } from "../src/jobs/registry.ts";
+import type { KeyRing } from "../src/monitoring/custody/keyring.ts";
 
 export const serverUrl = () => inject("pgServerUrl");
 
@@ -64,7 +65,10 @@ export function testQueue(
   return jobQueue({ url, db, clock, config, log: quiet, role, pollingSeconds: 0.5 });
 }
 
-export async function testApp(overrides: Partial<Config> = {}): Promise<TestEnv> {
+export async function testApp(
+  overrides: Partial<Config> = {},
+  extra: { keys?: KeyRing; logger?: FastifyBaseLogger } = {},
+): Promise<TestEnv> {
   const { db, url, drop } = await testDatabase();
   const config = loadConfig({}, { demo: true, ...overrides });
   const clock = fixedClock(new Date("2026-11-24T01:00:00Z"));
@@ -76,11 +80,12 @@ export async function testApp(overrides: Partial<Config> = {}): Promise<TestEnv>
     db,
     config,
     clock,
-    logger: false,
+    logger: extra.logger ?? false,
     serveWeb: false,
     queue,
     sessionCacheUrl,
     checkAnswers: true,
+    keys: extra.keys,
   });
   await app.ready();
   return {
@@ -189,6 +194,7 @@ export async function buildContract(
     status?: "active" | "suspended" | "terminating" | "terminated";
     endEffectiveOn?: string | null;
     chargesVoid?: boolean;
+    servers?: { hostname: string; provider: "aws" | "azure" | "gcp" | "other"; role?: string; os?: string }[];
   },
 ): Promise<{ id: string; number: string; customerId: string }> {
   const customerId = opts.customerId ?? (await buildCustomer(db));
@@ -201,7 +207,7 @@ export async function buildContract(
       status: opts.status ?? "active",
       plan: opts.plan ?? "standard",
       options: opts.options ?? [],
-      servers: "[]",
+      servers: JSON.stringify(opts.servers ?? []),
       channel: "paper",
       applied_on: opts.start,
       start_date: opts.start,

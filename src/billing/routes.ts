@@ -76,7 +76,7 @@ export function acceptRawFiles(fastify: FastifyInstance) {
   );
 }
 
-function rawBody(body: unknown): Buffer {
+export function rawBody(body: unknown): Buffer {
   if (!Buffer.isBuffer(body) || body.length === 0)
     throw new AppError(
       "unsupported_media_type",

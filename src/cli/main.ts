@@ -18,6 +18,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "the worker process (queued and scheduled jobs)",
     load: async () => (await import("./server.ts")).workerCommand,
   },
+  probe: {
+    summary: "a probe process (monitoring checks; any number share them through leases)",
+    load: async () => (await import("./server.ts")).probeCommand,
+  },
   migrate: {
     summary: "apply pending database migrations",
     load: async () => (await import("./data.ts")).migrateCommand,
@@ -64,6 +68,8 @@ Environment:
   PORT, HOST, LOG_LEVEL, UNYO_DEMO (1 default, 0 off), UNYO_SECURE_COOKIES,
   UNYO_SESSION_IDLE_MINUTES (30), UNYO_SESSION_ABSOLUTE_HOURS (12),
   UNYO_TEST_CLOCK (1: a test clock admins can move; refused with NODE_ENV=production)
+  UNYO_KEYS_FILE     credential custody's master keys (JSON, mode 0600), or UNYO_MASTER_KEY (base64)
+  UNYO_RESULT_RETENTION_DAYS (30), UNYO_MINUTE_ROLLUP_DAYS (90): monitoring data kept
 `;
 
 export async function main(

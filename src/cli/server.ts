@@ -9,6 +9,7 @@ import { isDatabaseUnavailable } from "../db/db.ts";
 import { openDatabase } from "../db/runtime.ts";
 import { buildApp } from "../http/app.ts";
 import { allJobs, jobQueue } from "../jobs/registry.ts";
+import { Probe } from "../monitoring/probe/probe.ts";
 import { type Command, type Out, UsageError } from "./command.ts";
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from "./demo.ts";
 
@@ -18,6 +19,48 @@ function portOption(value: string | undefined): Partial<Config> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port must be 0–65535, got "${value}"`);
   return { port };
+}
+
+/**
+ * Never in a log line: credentials, cookies, tokens, a credential's secret or a reveal's answer
+ * (Art. 7(1), 35). Pino replaces them wherever a request, an error or an object logs them.
+ */
+export const LOG_REDACTION = {
+  paths: [
+    "req.headers.authorization",
+    "req.headers.cookie",
+    'req.headers["x-csrf-token"]',
+    'res.headers["set-cookie"]',
+    "secret",
+    "*.secret",
+    "password",
+    "*.password",
+    "body.secret",
+    "body.password",
+  ],
+  censor: "[redacted]",
+};
+
+/**
+ * Credential custody's master keys (Art. 7(1)): UNYO_KEYS_FILE or UNYO_MASTER_KEY. `unyo start`
+ * outside production makes a key file under UNYO_HOME when none is set, so the demo can hold
+ * credentials; production must be given its key (custody answers 503 without one).
+ */
+async function custodyKeys(config: Config, allInOne: boolean, logger: pino.Logger) {
+  const { loadKeyRing, generateKeyFile } = await import("../monitoring/custody/keyring.ts");
+  const given = loadKeyRing(process.env);
+  if (given || !allInOne || process.env.NODE_ENV === "production") {
+    if (!given) logger.warn("no UNYO_KEYS_FILE or UNYO_MASTER_KEY: credential custody is unavailable");
+    return given;
+  }
+  const fs = await import("node:fs");
+  const file = path.join(config.home, "custody-keys.json");
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(config.home, { recursive: true });
+    generateKeyFile(file);
+    logger.info({ file }, "made a custody key file for this home (set UNYO_KEYS_FILE in production)");
+  }
+  return loadKeyRing({ UNYO_KEYS_FILE: file });
 }
 
 /** Demo billing: the last two months billed and issued, so the console and portal have invoices to show. */
@@ -82,7 +125,7 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
     ...portOption(values.port),
     ...(values.host ? { host: values.host } : {}),
   });
-  const logger = pino({ level: config.logLevel });
+  const logger = pino({ level: config.logLevel, redact: LOG_REDACTION });
   surviveDatabaseOutages(logger);
   const started = Date.now();
   // Before anything starts: a second `unyo start` on this home is refused here, touching nothing.
@@ -112,6 +155,7 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
   let seeded = false;
   if (mode === "start" && config.demo) seeded = await seedDemo(handle.db);
   if (seeded) await seedBillingDemo({ db: handle.db, clock });
+  const keys = await custodyKeys(config, mode === "start", logger);
   const { app } = await buildApp({
     db: handle.db,
     config,
@@ -119,8 +163,12 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
     logger,
     queue,
     sessionCacheUrl: handle.url,
+    keys,
   });
   if (mode === "start") await queue.work();
+  // `unyo start` runs the checks too (a probe in the same process).
+  const probe = mode === "start" ? new Probe({ db: handle.db, log: logger }) : undefined;
+  await probe?.start();
   await app.listen({ port: config.port, host: config.host });
   // Signals are taken before the process says it runs (see the worker).
   let clean = true;
@@ -130,6 +178,7 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
     // let go of; a step failing because the database went away (an outage just before) is no failure.
     const steps: [string, () => unknown][] = [
       ["web server", () => app.close()],
+      ["probe", () => probe?.stop()],
       ["job queue", () => queue.stop()],
       ["clock", () => stopClock()],
       ["mail sink", () => mailSink?.close()],
@@ -181,6 +230,32 @@ export const serveCommand: Command = {
   run: (argv, out) => runServer(argv, out, "serve"),
 };
 
+export const probeCommand: Command = {
+  help: `unyo probe
+  A probe process: runs the monitoring checks. Probes share the checks through leases in PostgreSQL
+  (256 shards; each takes a fair share; a stopped or killed probe's shards are taken over within a
+  lease period, 5 s, plus a renewal, 1 s). Needs only DATABASE_URL: run any number, on any machine
+  that reaches the database and the monitored targets.`,
+  async run(argv) {
+    if (argv.length > 0) throw new UsageError(`probe takes no arguments, got "${argv.join(" ")}"`);
+    const config = loadConfig();
+    const logger = pino({ level: config.logLevel, redact: LOG_REDACTION });
+    surviveDatabaseOutages(logger);
+    const handle = await openDatabase(config);
+    const probe = new Probe({ db: handle.db, log: logger });
+    await probe.start();
+    const stopped = untilSignal(async () => {
+      await probe.stop();
+      await handle.close();
+    });
+    console.log(
+      `Unyo probe ${probe.id} running ${probe.checkCount} check(s) on ${probe.shards.length} shard(s); Ctrl-C to stop`,
+    );
+    await stopped;
+    return 0;
+  },
+};
+
 export const workerCommand: Command = {
   help: `unyo worker
   The worker process: runs queued jobs (billing runs, notice deliveries) and the scheduled ones (the
@@ -188,7 +263,7 @@ export const workerCommand: Command = {
   async run(argv) {
     if (argv.length > 0) throw new UsageError(`worker takes no arguments, got "${argv.join(" ")}"`);
     const config = loadConfig();
-    const logger = pino({ level: config.logLevel });
+    const logger = pino({ level: config.logLevel, redact: LOG_REDACTION });
     surviveDatabaseOutages(logger);
     const handle = await openDatabase(config);
     const { clock, stop: stopClock } = await processClock(config, handle.db);

@@ -409,3 +409,27 @@ export async function candidacyOf(
     .execute();
   return new Map(rows.map((r) => [r.id, r.suspension_candidate!]));
 }
+
+/**
+ * What monitoring needs of contracts (Art. 3, 4, 21): number, state, plan and options, the servers
+ * listed, and the customer's name.
+ */
+export async function serviceFacts(db: Q, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom("contracts as c")
+    .innerJoin("customers as cu", "cu.id", "c.customer_id")
+    .select([
+      "c.id",
+      "c.number",
+      "c.customer_id",
+      "c.status",
+      "c.plan",
+      "c.options",
+      "c.servers",
+      "cu.legal_name",
+    ])
+    .where(sql<boolean>`c.id = ANY(${[...new Set(ids)]}::uuid[])`)
+    .execute();
+}
+export type ServiceFacts = Awaited<ReturnType<typeof serviceFacts>>[number];

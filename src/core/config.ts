@@ -5,6 +5,10 @@ import path from "node:path";
 export interface Config {
   /** Where Unyo keeps its local state (embedded PostgreSQL data, secrets). Default `./.unyo`. */
   home: string;
+  /** Days raw monitoring results are kept (UNYO_RESULT_RETENTION_DAYS, default 30); whole day partitions are dropped. */
+  resultRetentionDays: number;
+  /** Days per-minute roll-ups are kept (UNYO_MINUTE_ROLLUP_DAYS, default 90); hours and days are kept. */
+  minuteRollupDays: number;
   port: number;
   host: string;
   /** External PostgreSQL; when unset the embedded server under `home` is used. */
@@ -96,6 +100,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     publicUrl: env.UNYO_PUBLIC_URL || undefined,
     trustProxy: trustProxyFrom(env.UNYO_TRUST_PROXY),
     metricsToken: env.UNYO_METRICS_TOKEN || undefined,
+    resultRetentionDays: intFrom(env.UNYO_RESULT_RETENTION_DAYS, 30, "UNYO_RESULT_RETENTION_DAYS"),
+    minuteRollupDays: intFrom(env.UNYO_MINUTE_ROLLUP_DAYS, 90, "UNYO_MINUTE_ROLLUP_DAYS"),
     ...overrides,
   };
 }

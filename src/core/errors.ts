@@ -19,10 +19,12 @@ export type ErrorCode =
   | "totp_required"
   | "totp_enrolment_required"
   | "database_unavailable"
+  | "custody_unavailable"
   | "internal";
 
 const statusOf: Record<ErrorCode, number> = {
   database_unavailable: 503,
+  custody_unavailable: 503,
   bad_request: 400,
   validation_failed: 400,
   unauthenticated: 401,

@@ -140,6 +140,75 @@ export interface Charges {
   unit_price: number;
 }
 
+export interface CheckEvents {
+  article: string | null;
+  at: Timestamp;
+  check_id: string;
+  code: string | null;
+  customer_id: string;
+  from_state: string;
+  id: Generated<number>;
+  message: string | null;
+  to_state: string;
+}
+
+export interface CheckResults {
+  at: Timestamp;
+  check_id: string;
+  code: string | null;
+  latency_ms: number;
+  outcome: number;
+  weight_ms: number;
+}
+
+export interface CheckRollups {
+  bucket: Timestamp;
+  check_id: string;
+  customer_id: string;
+  down_ms: number;
+  grain: "m" | "h" | "d";
+  latency_count: number;
+  latency_max: number;
+  latency_sum: number;
+  muted_ms: number;
+  ok_runs: number;
+  runs: number;
+  up_ms: number;
+}
+
+export interface Checks {
+  contract_id: string;
+  created_at: Generated<Timestamp>;
+  customer_id: string;
+  deleted_at: Timestamp | null;
+  down_after: Generated<number>;
+  heartbeat_token_hash: Buffer | null;
+  id: Generated<string>;
+  interval_s: number;
+  item_id: string;
+  kind: "http" | "tcp" | "icmp" | "tls" | "dns" | "heartbeat";
+  name: string;
+  paused_at: Timestamp | null;
+  paused_by: string | null;
+  paused_reason: "manual" | "emergency_stop" | "maintenance" | null;
+  phase_ms: number;
+  retries: Generated<number>;
+  settings: Json;
+  shard: number;
+  timeout_ms: number;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface CheckStates {
+  check_id: string;
+  code: string | null;
+  customer_id: string;
+  last_ping_at: Timestamp | null;
+  message: string | null;
+  since: Timestamp;
+  state: "pending" | "up" | "down" | "paused";
+}
+
 export interface CloudAccounts {
   account_id: string;
   contract_id: string;
@@ -223,6 +292,35 @@ export interface ContractTerms {
   customer_id: string;
   since: string;
   terms_version_id: string;
+}
+
+export interface CredentialReveals {
+  credential_id: string;
+  customer_id: string;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  id: Generated<string>;
+  reason: string;
+  requested_at: Timestamp;
+  requested_by: string;
+  revealed_at: Timestamp | null;
+  status: "pending" | "approved" | "refused" | "revealed";
+}
+
+export interface Credentials {
+  ciphertext: Buffer;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  customer_id: string;
+  id: Generated<string>;
+  item_id: string;
+  kid: string;
+  kind: "root_password" | "ssh_private_key" | "cloud_api_key" | "other";
+  label: string;
+  retired_at: Timestamp | null;
+  rewrapped_at: Timestamp | null;
+  username: string | null;
+  wrapped_key: Buffer;
 }
 
 export interface CustomerChanges {
@@ -327,6 +425,27 @@ export interface Inquiries {
   subject: string;
 }
 
+export interface InventoryItems {
+  account: string | null;
+  addresses: Generated<string[]>;
+  contract_id: string;
+  created_at: Generated<Timestamp>;
+  customer_id: string;
+  host_key: string;
+  id: Generated<string>;
+  kind: "server" | "cloud_resource";
+  name: string;
+  notes: string | null;
+  options: Generated<string[]>;
+  os_family: string | null;
+  os_version: string | null;
+  provider: "aws" | "azure" | "gcp" | "other";
+  region: string | null;
+  retired_at: Timestamp | null;
+  role: string | null;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface InvoiceCounters {
   last: number;
   registration_number: string;
@@ -395,6 +514,13 @@ export interface MenuLimits {
   target: string;
   updated_at: Generated<Timestamp>;
   updated_by: string | null;
+}
+
+export interface MonitoringSettings {
+  customer_id: string;
+  reveal_needs_approval: Generated<boolean>;
+  status_page_token: string | null;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface NoticeDeliveries {
@@ -489,6 +615,26 @@ export interface PriceItems {
   tax_category: "10" | "8" | "exempt" | "out-of-scope";
 }
 
+export interface ProbeMembers {
+  host: string;
+  id: string;
+  pid: number;
+  seen_at: Timestamp;
+  started_at: Timestamp;
+}
+
+export interface ProbeShards {
+  epoch: Generated<number>;
+  expires_at: Generated<Timestamp>;
+  owner: string | null;
+  shard: number;
+}
+
+export interface RollupMarks {
+  grain: string;
+  through: Timestamp;
+}
+
 export interface Sessions {
   created_at: Generated<Timestamp>;
   csrf_token: string;
@@ -580,11 +726,18 @@ export interface DB {
   billing_runs: BillingRuns;
   billing_settings: BillingSettings;
   charges: Charges;
+  check_events: CheckEvents;
+  check_results: CheckResults;
+  check_rollups: CheckRollups;
+  check_states: CheckStates;
+  checks: Checks;
   cloud_accounts: CloudAccounts;
   contract_changes: ContractChanges;
   contract_events: ContractEvents;
   contract_terms: ContractTerms;
   contracts: Contracts;
+  credential_reveals: CredentialReveals;
+  credentials: Credentials;
   customer_changes: CustomerChanges;
   customers: Customers;
   debit_failures: DebitFailures;
@@ -593,11 +746,13 @@ export interface DB {
   debit_requests: DebitRequests;
   idempotency_keys: IdempotencyKeys;
   inquiries: Inquiries;
+  inventory_items: InventoryItems;
   invoice_counters: InvoiceCounters;
   invoice_lines: InvoiceLines;
   invoices: Invoices;
   login_throttle: LoginThrottle;
   menu_limits: MenuLimits;
+  monitoring_settings: MonitoringSettings;
   notice_deliveries: NoticeDeliveries;
   notices: Notices;
   option_cancellations: OptionCancellations;
@@ -606,6 +761,9 @@ export interface DB {
   payments: Payments;
   price_item_prices: PriceItemPrices;
   price_items: PriceItems;
+  probe_members: ProbeMembers;
+  probe_shards: ProbeShards;
+  rollup_marks: RollupMarks;
   sessions: Sessions;
   sla_credits: SlaCredits;
   terms_versions: TermsVersions;

@@ -23,6 +23,8 @@ import { SessionCache } from "../identity/session-cache.ts";
 import type { IdentityDeps, ResolvedSession } from "../identity/sessions.ts";
 import { inquiryRoutes } from "../inquiries/routes.ts";
 import type { JobQueue } from "../jobs/queue.ts";
+import type { KeyRing } from "../monitoring/custody/keyring.ts";
+import { monitoringRoutes } from "../monitoring/routes.ts";
 import { noticeRoutes } from "../notices/routes.ts";
 import { rulesRoutes } from "../rules/routes.ts";
 import { termsRoutes } from "../terms/routes.ts";
@@ -67,13 +69,15 @@ export interface BuildAppOptions {
   sessionCacheUrl?: string;
   /** Serialise every answer both ways (fast and zod) and fail on a difference (tests). */
   checkAnswers?: boolean;
+  /** Credential custody's master keys (UNYO_KEYS_FILE / UNYO_MASTER_KEY). */
+  keys?: KeyRing | undefined;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyInstance; ctx: AppContext }> {
   const clock = opts.clock ?? systemClock;
-  const ctx: AppContext = { db: opts.db, config: opts.config, clock, queue: opts.queue };
+  const ctx: AppContext = { db: opts.db, config: opts.config, clock, queue: opts.queue, keys: opts.keys };
   // Sessions, TOTP codes and log-in throttling keep real time even on a test clock: a rehearsed month
   // end must neither log everyone out nor shift the authenticator's codes.
   const sessions = opts.sessionCacheUrl
@@ -244,6 +248,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
       mount(api, "terms", termsRoutes(ctx));
       mount(api, "notices", noticeRoutes(ctx));
       mount(api, "inquiries", inquiryRoutes(ctx));
+      mount(api, "monitoring", monitoringRoutes(ctx));
       mount(api, "billing", [...billingRoutes(ctx), ...paymentRoutes(ctx), ...contractBillingRoutes(ctx)]);
     },
     { prefix: "/api/v1" },

@@ -163,7 +163,8 @@ export function pendingObligation(user: {
   return undefined;
 }
 
-export const TOKEN_SCOPES = ["read", "write"] as const;
+/** `discovery`: only the Prometheus service-discovery list of the checks (a Prometheus server holds it). */
+export const TOKEN_SCOPES = ["read", "write", "discovery"] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 // ---- a company's users as its customer-admin or the provider's staff manage them (Art. 10, 35(17)) ----

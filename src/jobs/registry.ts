@@ -5,6 +5,7 @@ import { runJob } from "../billing/jobs/run.ts";
 import { lifecycleJob } from "../contracts/jobs/lifecycle.ts";
 import { sessionHousekeepingJob } from "../identity/jobs.ts";
 import { inquiryRemindersJob } from "../inquiries/jobs/reminders.ts";
+import { monitoringHousekeepingJob } from "../monitoring/jobs/housekeeping.ts";
 import { deliverJob } from "../notices/jobs/deliver.ts";
 import { applyVersionsJob } from "../terms/jobs/apply-versions.ts";
 import type { AnyJob } from "./define.ts";
@@ -19,6 +20,7 @@ export const allJobs: AnyJob[] = [
   recoverRunsJob,
   deliverJob,
   sessionHousekeepingJob,
+  monitoringHousekeepingJob,
 ];
 
 /** The queue of a process, with every job. */

@@ -1069,6 +1069,549 @@ export interface paths {
       };
     };
   };
+  "/api/v1/checks": {
+    get: {
+      parameters: {
+        query?: {
+          itemId?: string;
+          contractId?: string;
+          customerId?: string;
+          state?: "pending" | "up" | "down" | "paused";
+          q?: string;
+          limit?: number;
+          cursor?: string;
+        };
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              items: ({
+                id: string;
+                customerId: string;
+                contractId: string;
+                itemId: string;
+                itemName: string;
+                name: string;
+                kind: "http" | "tcp" | "icmp" | "tls" | "dns" | "heartbeat";
+                target: string;
+                intervalS: number;
+                timeoutMs: number;
+                retries: number;
+                downAfter: number;
+                state: "pending" | "up" | "down" | "paused";
+                since: string | null;
+                code: string | null;
+                message: string | null;
+                paused: {
+                  reason: string;
+                  article: string | null;
+                  at: string | null;
+                } | null;
+                lastPingAt: string | null;
+              })[];
+              hasMore: boolean;
+              nextCursor: string | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    post: {
+      parameters: {
+        query?: never;
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            name: string;
+            itemId: string;
+            intervalS?: number;
+            timeoutMs?: number;
+            retries?: number;
+            downAfter?: number;
+            kind: "http";
+            settings: {
+              url: string;
+              method?: "GET" | "HEAD" | "POST" | "PUT";
+              headers?: {
+                [key: string]: string;
+              };
+              body?: string;
+              expectStatus?: (number)[];
+              keyword?: string;
+              keywordAbsent?: boolean;
+              jsonPath?: string;
+              jsonEquals?: string;
+              maxLatencyMs?: number;
+              verifyTls?: boolean;
+            };
+          } | {
+            name: string;
+            itemId: string;
+            intervalS?: number;
+            timeoutMs?: number;
+            retries?: number;
+            downAfter?: number;
+            kind: "tcp";
+            settings: {
+              host: string;
+              port: number;
+            };
+          } | {
+            name: string;
+            itemId: string;
+            intervalS?: number;
+            timeoutMs?: number;
+            retries?: number;
+            downAfter?: number;
+            kind: "icmp";
+            settings: {
+              host: string;
+            };
+          } | {
+            name: string;
+            itemId: string;
+            intervalS?: number;
+            timeoutMs?: number;
+            retries?: number;
+            downAfter?: number;
+            kind: "tls";
+            settings: {
+              host: string;
+              port?: number;
+              serverName?: string;
+              minDaysLeft?: number;
+            };
+          } | {
+            name: string;
+            itemId: string;
+            intervalS?: number;
+            timeoutMs?: number;
+            retries?: number;
+            downAfter?: number;
+            kind: "dns";
+            settings: {
+              name: string;
+              recordType: "A" | "AAAA" | "CNAME" | "MX" | "TXT" | "NS";
+              expected: (string)[];
+              server?: string;
+            };
+          } | {
+            name: string;
+            itemId: string;
+            intervalS?: number;
+            timeoutMs?: number;
+            retries?: number;
+            downAfter?: number;
+            kind: "heartbeat";
+            settings: {
+              graceS?: number;
+            };
+          };
+        };
+      };
+      responses: {
+        201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              customerId: string;
+              contractId: string;
+              itemId: string;
+              itemName: string;
+              name: string;
+              kind: "http" | "tcp" | "icmp" | "tls" | "dns" | "heartbeat";
+              target: string;
+              intervalS: number;
+              timeoutMs: number;
+              retries: number;
+              downAfter: number;
+              state: "pending" | "up" | "down" | "paused";
+              since: string | null;
+              code: string | null;
+              message: string | null;
+              paused: {
+                reason: string;
+                article: string | null;
+                at: string | null;
+              } | null;
+              lastPingAt: string | null;
+              heartbeatUrl: string | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/checks/{id}": {
+    get: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              customerId: string;
+              contractId: string;
+              itemId: string;
+              itemName: string;
+              name: string;
+              kind: "http" | "tcp" | "icmp" | "tls" | "dns" | "heartbeat";
+              target: string;
+              intervalS: number;
+              timeoutMs: number;
+              retries: number;
+              downAfter: number;
+              state: "pending" | "up" | "down" | "paused";
+              since: string | null;
+              code: string | null;
+              message: string | null;
+              paused: {
+                reason: string;
+                article: string | null;
+                at: string | null;
+              } | null;
+              lastPingAt: string | null;
+              settings: {
+                [key: string]: unknown;
+              } | null;
+              events: ({
+                at: string;
+                from: string;
+                to: string;
+                code: string | null;
+                message: string | null;
+                article: string | null;
+              })[];
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        204: {
+          headers: { [name: string]: unknown };
+          content: never;
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    patch: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            name?: string;
+            intervalS?: number;
+            timeoutMs?: number;
+            retries?: number;
+            downAfter?: number;
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              customerId: string;
+              contractId: string;
+              itemId: string;
+              itemName: string;
+              name: string;
+              kind: "http" | "tcp" | "icmp" | "tls" | "dns" | "heartbeat";
+              target: string;
+              intervalS: number;
+              timeoutMs: number;
+              retries: number;
+              downAfter: number;
+              state: "pending" | "up" | "down" | "paused";
+              since: string | null;
+              code: string | null;
+              message: string | null;
+              paused: {
+                reason: string;
+                article: string | null;
+                at: string | null;
+              } | null;
+              lastPingAt: string | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/checks/{id}/heartbeat-url": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              customerId: string;
+              contractId: string;
+              itemId: string;
+              itemName: string;
+              name: string;
+              kind: "http" | "tcp" | "icmp" | "tls" | "dns" | "heartbeat";
+              target: string;
+              intervalS: number;
+              timeoutMs: number;
+              retries: number;
+              downAfter: number;
+              state: "pending" | "up" | "down" | "paused";
+              since: string | null;
+              code: string | null;
+              message: string | null;
+              paused: {
+                reason: string;
+                article: string | null;
+                at: string | null;
+              } | null;
+              lastPingAt: string | null;
+              heartbeatUrl: string | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/checks/{id}/history": {
+    get: {
+      parameters: {
+        query?: {
+          grain?: "m" | "h" | "d";
+          from?: string;
+          to?: string;
+        };
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              grain: "m" | "h" | "d";
+              from: string;
+              to: string;
+              points: ({
+                bucket: string;
+                upMs: number;
+                downMs: number;
+                mutedMs: number;
+                runs: number;
+                uptime: number | null;
+                latencyAvgMs: number | null;
+                latencyMaxMs: number | null;
+              })[];
+              uptime: number | null;
+              basis: (components["schemas"]["Basis"])[];
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/checks/{id}/pause": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            reason: "manual" | "emergency_stop" | "maintenance";
+            note?: string;
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              customerId: string;
+              contractId: string;
+              itemId: string;
+              itemName: string;
+              name: string;
+              kind: "http" | "tcp" | "icmp" | "tls" | "dns" | "heartbeat";
+              target: string;
+              intervalS: number;
+              timeoutMs: number;
+              retries: number;
+              downAfter: number;
+              state: "pending" | "up" | "down" | "paused";
+              since: string | null;
+              code: string | null;
+              message: string | null;
+              paused: {
+                reason: string;
+                article: string | null;
+                at: string | null;
+              } | null;
+              lastPingAt: string | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/checks/{id}/resume": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              customerId: string;
+              contractId: string;
+              itemId: string;
+              itemName: string;
+              name: string;
+              kind: "http" | "tcp" | "icmp" | "tls" | "dns" | "heartbeat";
+              target: string;
+              intervalS: number;
+              timeoutMs: number;
+              retries: number;
+              downAfter: number;
+              state: "pending" | "up" | "down" | "paused";
+              since: string | null;
+              code: string | null;
+              message: string | null;
+              paused: {
+                reason: string;
+                article: string | null;
+                at: string | null;
+              } | null;
+              lastPingAt: string | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/api/v1/clock": {
     get: {
       parameters: {
@@ -1881,6 +2424,210 @@ export interface paths {
       };
     };
   };
+  "/api/v1/contracts/{id}/inventory": {
+    get: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              items: ({
+                id: string;
+                customerId: string;
+                customerName: string;
+                contractId: string;
+                contractNumber: string;
+                kind: "server" | "cloud_resource";
+                name: string;
+                provider: "aws" | "azure" | "gcp" | "other";
+                account: string | null;
+                region: string | null;
+                addresses: (string)[];
+                osFamily: string | null;
+                osVersion: string | null;
+                role: string | null;
+                plan: string;
+                options: (string)[];
+                notes: string | null;
+                onContract: boolean;
+                state: "pending" | "up" | "down" | "paused" | null;
+                checks: number;
+                credentials: number;
+                createdAt: string;
+              })[];
+              unregistered: (string)[];
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            kind?: "server" | "cloud_resource";
+            name: string;
+            provider: "aws" | "azure" | "gcp" | "other";
+            account?: string;
+            region?: string;
+            addresses?: (string)[];
+            osFamily?: "rhel" | "almalinux" | "rocky" | "centos" | "ubuntu" | "debian" | "amazon_linux" | "suse" | "windows_server" | "other";
+            osVersion?: string;
+            role?: string;
+            options?: (string)[];
+            notes?: string;
+          };
+        };
+      };
+      responses: {
+        201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              customerId: string;
+              customerName: string;
+              contractId: string;
+              contractNumber: string;
+              kind: "server" | "cloud_resource";
+              name: string;
+              provider: "aws" | "azure" | "gcp" | "other";
+              account: string | null;
+              region: string | null;
+              addresses: (string)[];
+              osFamily: string | null;
+              osVersion: string | null;
+              role: string | null;
+              plan: string;
+              options: (string)[];
+              notes: string | null;
+              onContract: boolean;
+              state: "pending" | "up" | "down" | "paused" | null;
+              checks: number;
+              credentials: number;
+              createdAt: string;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/contracts/{id}/inventory.csv": {
+    get: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "text/csv": unknown;
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/contracts/{id}/inventory/from-contract": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              created: number;
+              updated: number;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/contracts/{id}/inventory/import": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              created: number;
+              updated: number;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/api/v1/contracts/{id}/late-start": {
     post: {
       parameters: {
@@ -2267,6 +3014,79 @@ export interface paths {
       };
     };
   };
+  "/api/v1/credentials/{id}": {
+    delete: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        204: {
+          headers: { [name: string]: unknown };
+          content: never;
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/credentials/{id}/reveal": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              reveal: {
+                id: string;
+                credentialId: string;
+                credentialLabel: string;
+                itemName: string;
+                requestedBy: string;
+                reason: string;
+                requestedAt: string;
+                status: "pending" | "approved" | "refused" | "revealed";
+                decidedBy: string | null;
+                decidedAt: string | null;
+                revealedAt: string | null;
+              };
+              secret: string | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/api/v1/customer-changes": {
     get: {
       parameters: {
@@ -2496,6 +3316,37 @@ export interface paths {
       };
     };
   };
+  "/api/v1/customers/{id}/custody-settings": {
+    put: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            revealNeedsApproval: boolean;
+          };
+        };
+      };
+      responses: {
+        204: {
+          headers: { [name: string]: unknown };
+          content: never;
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/api/v1/customers/{id}/debit-mandate": {
     get: {
       parameters: {
@@ -2586,6 +3437,36 @@ export interface paths {
       };
     };
   };
+  "/api/v1/customers/{id}/monitoring-settings": {
+    get: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              publicUrl: string | null;
+              revealNeedsApproval: boolean;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/api/v1/customers/{id}/notices": {
     get: {
       parameters: {
@@ -2610,6 +3491,41 @@ export interface paths {
               items: (components["schemas"]["InboxItem"])[];
               hasMore: boolean;
               nextCursor: string | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/customers/{id}/status-page": {
+    put: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            enabled: boolean;
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              publicUrl: string | null;
             };
           };
         };
@@ -2728,6 +3644,62 @@ export interface paths {
       };
     };
   };
+  "/api/v1/heartbeat/{token}": {
+    get: {
+      parameters: {
+        query?: never;
+        path: {
+          token: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              receivedAt: string;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          token: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              receivedAt: string;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/api/v1/inquiries": {
     get: {
       parameters: {
@@ -2784,6 +3756,275 @@ export interface paths {
         204: {
           headers: { [name: string]: unknown };
           content: never;
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/inventory": {
+    get: {
+      parameters: {
+        query?: {
+          customerId?: string;
+          q?: string;
+          limit?: number;
+          cursor?: string;
+        };
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              items: ({
+                id: string;
+                customerId: string;
+                customerName: string;
+                contractId: string;
+                contractNumber: string;
+                kind: "server" | "cloud_resource";
+                name: string;
+                provider: "aws" | "azure" | "gcp" | "other";
+                account: string | null;
+                region: string | null;
+                addresses: (string)[];
+                osFamily: string | null;
+                osVersion: string | null;
+                role: string | null;
+                plan: string;
+                options: (string)[];
+                notes: string | null;
+                onContract: boolean;
+                state: "pending" | "up" | "down" | "paused" | null;
+                checks: number;
+                credentials: number;
+                createdAt: string;
+              })[];
+              hasMore: boolean;
+              nextCursor: string | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/inventory/{id}": {
+    get: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              customerId: string;
+              customerName: string;
+              contractId: string;
+              contractNumber: string;
+              kind: "server" | "cloud_resource";
+              name: string;
+              provider: "aws" | "azure" | "gcp" | "other";
+              account: string | null;
+              region: string | null;
+              addresses: (string)[];
+              osFamily: string | null;
+              osVersion: string | null;
+              role: string | null;
+              plan: string;
+              options: (string)[];
+              notes: string | null;
+              onContract: boolean;
+              state: "pending" | "up" | "down" | "paused" | null;
+              checks: number;
+              credentials: number;
+              createdAt: string;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        204: {
+          headers: { [name: string]: unknown };
+          content: never;
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    patch: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            provider?: "aws" | "azure" | "gcp" | "other";
+            account?: string;
+            region?: string;
+            addresses?: (string)[];
+            osFamily?: "rhel" | "almalinux" | "rocky" | "centos" | "ubuntu" | "debian" | "amazon_linux" | "suse" | "windows_server" | "other";
+            osVersion?: string;
+            role?: string;
+            options?: (string)[];
+            notes?: string;
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              customerId: string;
+              customerName: string;
+              contractId: string;
+              contractNumber: string;
+              kind: "server" | "cloud_resource";
+              name: string;
+              provider: "aws" | "azure" | "gcp" | "other";
+              account: string | null;
+              region: string | null;
+              addresses: (string)[];
+              osFamily: string | null;
+              osVersion: string | null;
+              role: string | null;
+              plan: string;
+              options: (string)[];
+              notes: string | null;
+              onContract: boolean;
+              state: "pending" | "up" | "down" | "paused" | null;
+              checks: number;
+              credentials: number;
+              createdAt: string;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/inventory/{id}/credentials": {
+    get: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": ({
+              id: string;
+              itemId: string;
+              kind: "root_password" | "ssh_private_key" | "cloud_api_key" | "other";
+              label: string;
+              username: string | null;
+              createdAt: string;
+              keyId: string | null;
+            })[];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            kind: "root_password" | "ssh_private_key" | "cloud_api_key" | "other";
+            label: string;
+            username?: string;
+            secret: string;
+          };
+        };
+      };
+      responses: {
+        201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              itemId: string;
+              kind: "root_password" | "ssh_private_key" | "cloud_api_key" | "other";
+              label: string;
+              username: string | null;
+              createdAt: string;
+              keyId: string | null;
+            };
+          };
         };
         default: {
           headers: { [name: string]: unknown };
@@ -3189,7 +4430,7 @@ export interface paths {
                 id: string;
                 name: string;
                 prefix: string;
-                scopes: ("read" | "write")[];
+                scopes: ("read" | "write" | "discovery")[];
                 createdAt: string;
                 expiresAt: string | null;
                 lastUsedAt: string | null;
@@ -3219,7 +4460,7 @@ export interface paths {
         content: {
           "application/json": {
             name: string;
-            scopes: ("read" | "write")[];
+            scopes: ("read" | "write" | "discovery")[];
             expiresInDays?: number;
           };
         };
@@ -3232,7 +4473,7 @@ export interface paths {
               id: string;
               name: string;
               prefix: string;
-              scopes: ("read" | "write")[];
+              scopes: ("read" | "write" | "discovery")[];
               expiresAt: string | null;
               token: string;
             };
@@ -3374,6 +4615,74 @@ export interface paths {
           headers: { [name: string]: unknown };
           content: {
             "application/json": components["schemas"]["MenuLimitView"];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/monitoring/prometheus/targets": {
+    get: {
+      parameters: {
+        query?: never;
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": ({
+              targets: (string)[];
+              labels: {
+                [key: string]: string;
+              };
+            })[];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/monitoring/uptime": {
+    get: {
+      parameters: {
+        query: {
+          month: string;
+          customerId?: string;
+        };
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              month: string;
+              checks: ({
+                checkId: string;
+                uptime: number | null;
+                upMs: number;
+                downMs: number;
+                mutedMs: number;
+                basis: (components["schemas"]["Basis"])[];
+              })[];
+            };
           };
         };
         default: {
@@ -3608,6 +4917,49 @@ export interface paths {
       };
     };
   };
+  "/api/v1/public/status/{token}": {
+    get: {
+      parameters: {
+        query?: never;
+        path: {
+          token: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              customerName: string;
+              asOf: string;
+              overall: "pending" | "up" | "down" | "paused" | null;
+              services: ({
+                id: string;
+                name: string;
+                itemName: string;
+                state: "pending" | "up" | "down" | "paused";
+                since: string | null;
+                uptime90: number | null;
+                days: ({
+                  day: string;
+                  uptime: number | null;
+                })[];
+              })[];
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/api/v1/reasons": {
     get: {
       parameters: {
@@ -3622,6 +4974,167 @@ export interface paths {
           headers: { [name: string]: unknown };
           content: {
             "application/json": components["schemas"]["Reasons"];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/reveals": {
+    get: {
+      parameters: {
+        query?: {
+          customerId?: string;
+          itemId?: string;
+          status?: "pending" | "approved" | "refused" | "revealed";
+        };
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": ({
+              id: string;
+              credentialId: string;
+              credentialLabel: string;
+              itemName: string;
+              requestedBy: string;
+              reason: string;
+              requestedAt: string;
+              status: "pending" | "approved" | "refused" | "revealed";
+              decidedBy: string | null;
+              decidedAt: string | null;
+              revealedAt: string | null;
+            })[];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/reveals/{id}/approve": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              credentialId: string;
+              credentialLabel: string;
+              itemName: string;
+              requestedBy: string;
+              reason: string;
+              requestedAt: string;
+              status: "pending" | "approved" | "refused" | "revealed";
+              decidedBy: string | null;
+              decidedAt: string | null;
+              revealedAt: string | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/reveals/{id}/collect": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              reveal: {
+                id: string;
+                credentialId: string;
+                credentialLabel: string;
+                itemName: string;
+                requestedBy: string;
+                reason: string;
+                requestedAt: string;
+                status: "pending" | "approved" | "refused" | "revealed";
+                decidedBy: string | null;
+                decidedAt: string | null;
+                revealedAt: string | null;
+              };
+              secret: string | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/reveals/{id}/refuse": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              credentialId: string;
+              credentialLabel: string;
+              itemName: string;
+              requestedBy: string;
+              reason: string;
+              requestedAt: string;
+              status: "pending" | "approved" | "refused" | "revealed";
+              decidedBy: string | null;
+              decidedAt: string | null;
+              revealedAt: string | null;
+            };
           };
         };
         default: {
@@ -4151,6 +5664,49 @@ export interface paths {
                 earliestEffective: string;
               };
               basis: (components["schemas"]["Basis"])[];
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/status": {
+    get: {
+      parameters: {
+        query?: {
+          customerId?: string;
+        };
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              customerName: string;
+              asOf: string;
+              overall: "pending" | "up" | "down" | "paused" | null;
+              services: ({
+                id: string;
+                name: string;
+                itemName: string;
+                state: "pending" | "up" | "down" | "paused";
+                since: string | null;
+                uptime90: number | null;
+                days: ({
+                  day: string;
+                  uptime: number | null;
+                })[];
+              })[];
             };
           };
         };

@@ -502,6 +502,7 @@ export const en: Record<MessageKey, string> = {
   "error.reauthentication_required": "Enter your password again to go on.",
   "error.totp_required": "Enter the code from your authenticator app.",
   "error.totp_enrolment_required": "Set up two-factor authentication before going on.",
+  "error.custody_unavailable": "The credential vault's key is not loaded. Ask an administrator.",
   "error.database_unavailable": "The service is briefly unavailable. Try again in a moment.",
   "error.internal": "Something went wrong. Try again later.",
   "error.detail": "(detail: {message})",

@@ -512,6 +512,7 @@ const ja = {
   "error.reauthentication_required": "続けるにはパスワードをもう一度入力してください。",
   "error.totp_required": "認証アプリのコードを入力してください。",
   "error.totp_enrolment_required": "続ける前に二要素認証を設定してください。",
+  "error.custody_unavailable": "認証情報の保管庫の鍵が読み込まれていません。管理者にお問い合わせください。",
   "error.database_unavailable": "一時的にサービスを利用できません。しばらくしてからもう一度お試しください。",
   "error.internal": "予期しないエラーが発生しました。時間をおいてもう一度お試しください。",
   "error.detail": "(詳細: {message})",
