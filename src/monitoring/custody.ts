@@ -17,6 +17,7 @@ import { displayNames } from "../identity/store.ts";
 import { CustodyError, type KeyRing, open, rewrap, seal } from "./custody/keyring.ts";
 import type { CredentialKind } from "./rules.ts";
 import {
+  countNotUnder,
   credentialMeta,
   credentialsOfItem,
   credentialsToRewrap,
@@ -345,7 +346,11 @@ export async function rewrapAll(
       return rows.length;
     });
     total += n;
-    if (n < batch) break;
+    if (n < batch) {
+      // Rows another transaction held were skipped: come back for them.
+      if ((await countNotUnder(deps.db, keys.activeKid)) === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
   return { rewrapped: total, keys: await keysInUse(deps.db) };
 }

@@ -87,15 +87,18 @@ export async function retireCredential(tx: Q, id: string, at: Date) {
 
 /** Sealed credentials under any key but `activeKid`, a batch at a time (rotation). */
 export async function credentialsToRewrap(db: Q, activeKid: string, limit: number) {
-  return db
-    .selectFrom("credentials")
-    .select(["id", "kid", "wrapped_key", "ciphertext"])
-    .where("kid", "!=", activeKid)
-    .orderBy("id")
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
-    .execute();
+  return (
+    db
+      .selectFrom("credentials")
+      .select(["id", "kid", "wrapped_key", "ciphertext"])
+      .where("kid", "!=", activeKid)
+      .orderBy("id")
+      .limit(limit)
+      // Not a key update: a reveal being recorded (its foreign key locks the row KEY SHARE) does not wait.
+      .forNoKeyUpdate()
+      .skipLocked()
+      .execute()
+  );
 }
 
 export async function setWrappedKey(tx: Q, id: string, kid: string, wrappedKey: Buffer, at: Date) {
@@ -104,6 +107,15 @@ export async function setWrappedKey(tx: Q, id: string, kid: string, wrappedKey: 
     .set({ kid, wrapped_key: wrappedKey, rewrapped_at: at })
     .where("id", "=", id)
     .execute();
+}
+
+export async function countNotUnder(db: Q, activeKid: string): Promise<number> {
+  const row = await db
+    .selectFrom("credentials")
+    .select(sql<number>`count(*)::int`.as("n"))
+    .where("kid", "!=", activeKid)
+    .executeTakeFirstOrThrow();
+  return row.n;
 }
 
 export async function keysInUse(db: Q) {
