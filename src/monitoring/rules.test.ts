@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { DueHeap } from "./probe/heap.ts";
-import { checkMode, coverageProblems, hostKey, nextSlot, nextState, OUTCOME, placement, slotOf, uptime } from "./rules.ts";
+import {
+  checkMode,
+  coverageProblems,
+  hostKey,
+  nextSlot,
+  nextState,
+  OUTCOME,
+  placement,
+  slotOf,
+  uptime,
+} from "./rules.ts";
 
 describe("checkMode (Art. 3, 21–23)", () => {
   it.each([
@@ -31,9 +41,12 @@ describe("nextState: down after N consecutive failures, up after one success", (
     ["pending", 0, false, 2, "pending", 1, OUTCOME.failing],
     ["paused", 0, false, 2, "pending", 1, OUTCOME.failing],
     ["paused", 0, true, 2, "up", 0, OUTCOME.up],
-  ] as const)("%s after %i failures, ok=%s, downAfter %i → %s", (prev, before, ok, downAfter, state, failures, outcome) => {
-    expect(nextState(prev, before, ok, downAfter)).toEqual({ state, failures, outcome });
-  });
+  ] as const)(
+    "%s after %i failures, ok=%s, downAfter %i → %s",
+    (prev, before, ok, downAfter, state, failures, outcome) => {
+      expect(nextState(prev, before, ok, downAfter)).toEqual({ state, failures, outcome });
+    },
+  );
 });
 
 describe("slots: the same on every probe", () => {
@@ -96,10 +109,15 @@ describe("coverage (Art. 4, 20(2))", () => {
     [{ kind: "server", name: " WEB01.example.JP ", options: ["backup"] }, []],
     [{ kind: "server", name: "web02.example.jp", options: [] }, ["name:not_on_contract:20(2)"]],
     [{ kind: "cloud_resource", name: "rds-main", options: [] }, []],
-    [{ kind: "cloud_resource", name: "rds-main", options: ["patching"] }, ["options:option_not_contracted:4"]],
+    [
+      { kind: "cloud_resource", name: "rds-main", options: ["patching"] },
+      ["options:option_not_contracted:4"],
+    ],
   ] as const)("%o → %o", (item, problems) => {
     expect(
-      coverageProblems(contract, { ...item, options: [...item.options] }).map((p) => `${p.field}:${p.problem}:${p.article}`),
+      coverageProblems(contract, { ...item, options: [...item.options] }).map(
+        (p) => `${p.field}:${p.problem}:${p.article}`,
+      ),
     ).toEqual(problems);
   });
   it("host names compare as DNS does", () => expect(hostKey(" A.Example.JP ")).toBe("a.example.jp"));

@@ -32,6 +32,8 @@ import { ensurePartitions, type ResultRow, writeResults } from "../store/results
 import { DueHeap, type Scheduled } from "./heap.ts";
 
 export const SHARDS = 256;
+/** Results written in one transaction at most. */
+const BATCH = 5_000;
 
 export interface ProbeOptions {
   db: Db;
@@ -108,6 +110,7 @@ export class Probe {
   private loops: NodeJS.Timeout[] = [];
   private inFlight = 0;
   private seenUpdatedAt = new Date(0);
+  private lastFullRead = Date.now();
   private stopped = false;
   private flushing: Promise<void> | undefined;
 
@@ -248,12 +251,23 @@ export class Probe {
 
   private async pollChanges() {
     if (this.held.size === 0) return;
-    // With an overlap: a transaction that began earlier may commit a time older than one already seen.
-    const all = await checksChangedSince(
-      this.db,
-      this.shards,
-      new Date(this.seenUpdatedAt.getTime() - 30_000),
-    );
+    // With an overlap: a change's time is its transaction's start, so one that commits a little later
+    // can carry a time older than one already seen; every five minutes the whole set is read again
+    // (a change in a transaction longer than the overlap is picked up then).
+    const full = Date.now() - this.lastFullRead > 300_000;
+    const all = full
+      ? await checksOfShards(this.db, this.shards)
+      : await checksChangedSince(this.db, this.shards, new Date(this.seenUpdatedAt.getTime() - 2_000));
+    if (full) {
+      this.lastFullRead = Date.now();
+      const present = new Set(all.map((r) => r.id));
+      for (const c of [...this.checks.values()])
+        if (!present.has(c.row.id)) {
+          c.removed = true;
+          this.heap.remove(c);
+          this.checks.delete(c.row.id);
+        }
+    }
     const rows = all.filter((r) => {
       const known = this.checks.get(r.id);
       return !known || new Date(known.row.updated_at).getTime() !== new Date(r.updated_at).getTime();
@@ -308,7 +322,9 @@ export class Probe {
     const now = Date.now();
     for (;;) {
       const c = this.heap.peek();
-      if (!c || c.due > now + 1) break;
+      // Never before its slot (a timer may wake a millisecond early): the target would see the
+      // previous slot run twice.
+      if (!c || c.due > now) break;
       this.heap.pop();
       const slot = c.due;
       // The next slot; a probe that fell more than an interval behind skips to the coming one.
@@ -419,9 +435,10 @@ export class Probe {
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
     if (this.pending.length === 0 && this.changes.length === 0) return Promise.resolve();
-    const rows = this.pending;
+    // A bounded batch a transaction (after a slow spell the buffer may hold many); the rest next round.
+    const rows = this.pending.length > BATCH ? this.pending.slice(0, BATCH) : this.pending;
+    this.pending = rows === this.pending ? [] : this.pending.slice(BATCH);
     const changes = this.changes;
-    this.pending = [];
     this.changes = [];
     this.flushing = this.write(rows, changes)
       .catch((e: unknown) => {
@@ -433,6 +450,7 @@ export class Probe {
       })
       .finally(() => {
         this.flushing = undefined;
+        if (this.pending.length >= BATCH) void this.flush();
       });
     return this.flushing;
   }
