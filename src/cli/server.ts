@@ -199,6 +199,7 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
   });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
+  if (seeded) await (await import("../monitoring/demo.ts")).seedMonitoringDemo(handle.db, port);
   const url = `http://localhost:${port}`;
   out.log(`\nUnyo is running at ${url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   out.log(
