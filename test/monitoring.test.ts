@@ -167,6 +167,18 @@ describe("checks run by a probe", () => {
     const pinged = await env.app.inject({ method: "POST", url: push.json.heartbeatUrl });
     expect(pinged.statusCode).toBe(200);
     expect((await env.app.inject({ method: "POST", url: "/api/v1/heartbeat/hb_nope" })).statusCode).toBe(404);
+    // A suspended contract's checks are paused (Art. 21), recorded as such.
+    const susp = await buildContract(env.db, { start: "2026-10-01", status: "suspended", servers });
+    await staff.req("POST", `/api/v1/contracts/${susp.id}/inventory/from-contract`);
+    const suspItem = (await staff.req("GET", `/api/v1/contracts/${susp.id}/inventory`)).json.items[0];
+    const suspended = await staff.req("POST", "/api/v1/checks", {
+      itemId: suspItem.id,
+      name: "suspended site",
+      kind: "http",
+      intervalS: 10,
+      timeoutMs: 2000,
+      settings: { url: `${target.url}/suspended` },
+    });
     const probe = new Probe({ db: env.db, flushMs: 200, renewMs: 500 });
     await probe.start();
     try {
@@ -184,6 +196,17 @@ describe("checks run by a probe", () => {
       expect(sDown).toMatchObject({ state: "down", code: "refused" });
       expect(sDown.events[0]).toMatchObject({ from: "pending", to: "down", code: "refused" });
       expect(target.hits.get("/ok")?.length).toBeGreaterThanOrEqual(1);
+      const sSusp = await until("the suspended contract's check paused", async () => {
+        const s = await state(suspended.json.id);
+        return s.state === "paused" ? s : undefined;
+      });
+      expect(sSusp.events[0]).toMatchObject({
+        from: "pending",
+        to: "paused",
+        code: "suspended",
+        article: "21(1)",
+      });
+      expect(target.hits.get("/suspended")).toBeUndefined();
       // Paused for planned maintenance (Art. 23): recorded at its next slot with the article.
       const paused = await staff.req("POST", `/api/v1/checks/${ok.json.id}/pause`, { reason: "maintenance" });
       expect(paused.json.paused).toMatchObject({ reason: "maintenance", article: "23(1)" });
@@ -218,6 +241,43 @@ describe("checks run by a probe", () => {
       await tcp.close();
     }
   }, 90_000);
+
+  it("pauses every check of a server for its emergency stop (Art. 22) and resumes them", async () => {
+    const a = await customerWithContract();
+    await staff.req("POST", `/api/v1/contracts/${a.id}/inventory/from-contract`);
+    const item = (await staff.req("GET", `/api/v1/contracts/${a.id}/inventory`)).json.items[0];
+    for (const port of [22, 443])
+      await staff.req("POST", "/api/v1/checks", {
+        itemId: item.id,
+        name: `port ${port}`,
+        kind: "tcp",
+        settings: { host: "192.0.2.1", port },
+      });
+    const paused = await staff.req("POST", `/api/v1/inventory/${item.id}/pause`, {
+      reason: "emergency_stop",
+      note: "heavy load",
+    });
+    expect(paused.json).toEqual({ changed: 2 });
+    const list = (await staff.req("GET", `/api/v1/checks?itemId=${item.id}`)).json.items;
+    expect(list.map((c: { paused: { reason: string; article: string } }) => c.paused)).toEqual([
+      expect.objectContaining({ reason: "emergency_stop", article: "22(1)" }),
+      expect.objectContaining({ reason: "emergency_stop", article: "22(1)" }),
+    ]);
+    // The customer sees them paused too, and cannot pause anything.
+    expect(
+      (await a.customer.req("GET", `/api/v1/checks?itemId=${item.id}`)).json.items[0].paused.reason,
+    ).toBe("emergency_stop");
+    expect((await a.customer.req("POST", `/api/v1/inventory/${item.id}/resume`)).status).toBe(403);
+    expect((await staff.req("POST", `/api/v1/inventory/${item.id}/resume`)).json).toEqual({ changed: 2 });
+    const audit = await env.db
+      .selectFrom("audit_log")
+      .select(["action", "article"])
+      .where("action", "in", ["check.pause", "check.resume"])
+      .where("customer_id", "=", a.customerId)
+      .execute();
+    expect(audit.filter((x) => x.action === "check.pause").map((x) => x.article)).toEqual(["22(1)", "22(1)"]);
+    expect(audit.filter((x) => x.action === "check.resume")).toHaveLength(2);
+  });
 
   it("refuses a check whose timeout and retries do not fit its interval, and unknown kinds", async () => {
     const a = await customerWithContract();

@@ -347,3 +347,26 @@ export async function listChecks(
     mapPage(await listCheckRows(tx, filter, filter), presentCheck),
   );
 }
+
+/**
+ * Pause or resume every check of a server at once: an emergency stop of the server (Art. 22) or its
+ * planned maintenance (Art. 23) pauses all it is watched by; each check records the reason.
+ */
+export async function pauseItemChecks(
+  deps: Deps,
+  auth: AuthContext,
+  itemId: string,
+  input: { pause: true; reason: PauseReason; note?: string | undefined } | { pause: false },
+) {
+  const ids = await deps.db.transaction().execute(async (tx) => {
+    const item = await itemById(tx, itemId);
+    if (!item || item.retired_at) throw notFound("inventory item");
+    return (await listCheckRows(tx, { itemId }, { limit: 500 })).items
+      .filter((c) => (input.pause ? !c.paused_reason : !!c.paused_reason))
+      .map((c) => c.id);
+  });
+  for (const id of ids)
+    if (input.pause) await pauseCheck(deps, auth, id, input.reason, input.note);
+    else await resumeCheck(deps, auth, id);
+  return { changed: ids.length };
+}

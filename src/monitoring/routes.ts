@@ -12,6 +12,7 @@ import {
   heartbeat,
   listChecks,
   pauseCheck,
+  pauseItemChecks,
   removeCheck,
   renewHeartbeatUrl,
   resumeCheck,
@@ -172,6 +173,25 @@ export function monitoringRoutes(ctx: AppContext) {
       status: 204,
       response: null,
       handler: ({ auth, params }) => retireItem(ctx, auth, params.id),
+    }),
+    route({
+      method: "POST",
+      url: "/inventory/:id/pause",
+      summary: "Pause every check of a server: its emergency stop (Art. 22) or planned maintenance (Art. 23)",
+      policy: service,
+      params: idParams,
+      body: pauseBody,
+      response: z.object({ changed: z.number().int() }),
+      handler: ({ auth, params, body }) => pauseItemChecks(ctx, auth, params.id, { pause: true, ...body }),
+    }),
+    route({
+      method: "POST",
+      url: "/inventory/:id/resume",
+      summary: "Resume every paused check of a server",
+      policy: service,
+      params: idParams,
+      response: z.object({ changed: z.number().int() }),
+      handler: ({ auth, params }) => pauseItemChecks(ctx, auth, params.id, { pause: false }),
     }),
     // ---- checks ----
     route({
