@@ -6,15 +6,19 @@
  * re-wraps every data key while reveals keep working.
  */
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOG_REDACTION } from "../src/cli/server.ts";
 import type { SessionContext } from "../src/identity/actor.ts";
 import { totpCode } from "../src/identity/totp.ts";
-import { keyRingFromKeys } from "../src/monitoring/custody/keyring.ts";
-import { requestReveal, rewrapAll } from "../src/monitoring/custody.ts";
+import { generateKeyFile, keyRingFromKeys, loadKeyRing } from "../src/monitoring/custody/keyring.ts";
+import { requestReveal, rewrapAll, storeCredential } from "../src/monitoring/custody.ts";
 import { buildContract, buildUser, type Client, login, type TestEnv, testApp } from "./helpers.ts";
+import { spawnUnyo } from "./processes.ts";
 
 const TOTP = "JBSWY3DPEHPK3PXP";
 const PLANTED = `PLANTED-root-${randomBytes(8).toString("hex")}`;
@@ -289,6 +293,50 @@ describe("credential custody (Art. 7(1))", () => {
       message: expect.stringContaining("k2"),
     });
   });
+
+  it("rotates with the CLI: add-key, rewrap, remove-key; every secret opens with the new key alone", async () => {
+    const { engineer, item } = await setup();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "unyo-keys-"));
+    const file = path.join(dir, "keys.json");
+    const oldKid = generateKeyFile(file);
+    const ring = loadKeyRing({ UNYO_KEYS_FILE: file })!;
+    const me = (await engineer.req("GET", "/api/v1/me")).json;
+    const auth = {
+      kind: "session",
+      user: me.user,
+      sessionId: "00",
+      csrfToken: "x",
+      reauthenticatedAt: new Date(),
+    } as SessionContext;
+    const deps = { db: env.db, clock: env.clock, queue: env.queue, keys: ring };
+    const stored = await storeCredential(deps, auth, item.id, {
+      kind: "root_password",
+      label: "cli",
+      secret: `${PLANTED}-cli`,
+    });
+    const run = async (...args: string[]) => {
+      const p = spawnUnyo(["custody", ...args], { DATABASE_URL: env.url, UNYO_KEYS_FILE: file });
+      const code = await new Promise<number | null>((r) => p.child.on("exit", r));
+      return { code, out: p.output() };
+    };
+    const added = await run("add-key");
+    expect(added.code).toBe(0);
+    const newKid = /new active key (\S+)/.exec(added.out)![1]!;
+    // Refused while the old key still seals a credential.
+    const early = await run("remove-key", oldKid);
+    expect(early.code).toBe(1);
+    expect(early.out).toContain("rewrap");
+    const rewrapped = await run("rewrap");
+    expect(rewrapped.code).toBe(0);
+    expect(rewrapped.out).toMatch(/re-wrapped [1-9]\d* data key/);
+    expect((await run("remove-key", oldKid)).code).toBe(0);
+    const after = loadKeyRing({ UNYO_KEYS_FILE: file })!;
+    expect(after.kids()).toEqual([newKid]);
+    const got = await requestReveal({ ...deps, keys: after }, auth, stored.id, "after the CLI rotation");
+    expect(got.secret).toBe(`${PLANTED}-cli`);
+    for (const o of [added.out, rewrapped.out]) expect(o).not.toContain(PLANTED);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
 
   it("without a master key custody answers 503 and stores nothing", async () => {
     const bare = await testApp();

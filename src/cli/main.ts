@@ -42,6 +42,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "run | issue | export | import-usage | debit-request | import-debit",
     load: async () => (await import("../billing/cli.ts")).billingCommand,
   },
+  custody: {
+    summary: "add-key | rewrap | status | remove-key: rotate credential custody's master key",
+    load: async () => (await import("../monitoring/cli.ts")).custodyCommand,
+  },
   clock: {
     summary: "show | set | advance: the test clock of a non-production instance (UNYO_TEST_CLOCK=1)",
     load: async () => (await import("./clock.ts")).clockCommand,

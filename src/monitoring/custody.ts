@@ -327,7 +327,9 @@ export async function setRevealApproval(deps: Deps, auth: AuthContext, customerI
 
 /**
  * Re-wrap every data key under the active master key (rotation, online: reveals keep working
- * throughout, a batch at a time, each in its own short transaction). Returns how many were re-wrapped.
+ * throughout, a batch at a time, each in its own short transaction). Returns how many were re-wrapped
+ * and the keys in use after it: a credential under a key this process has not loaded is left as it is
+ * and shows there (load that key too, or it cannot be revealed).
  */
 export async function rewrapAll(
   deps: CustodyDeps,
@@ -337,7 +339,7 @@ export async function rewrapAll(
   let total = 0;
   for (;;) {
     const n = await deps.db.transaction().execute(async (tx) => {
-      const rows = await credentialsToRewrap(tx, keys.activeKid, batch);
+      const rows = await credentialsToRewrap(tx, keys.activeKid, keys.kids(), batch);
       const now = deps.clock.now();
       for (const r of rows) {
         const next = rewrap(keys, { kid: r.kid, wrappedKey: r.wrapped_key, ciphertext: r.ciphertext }, r.id);
@@ -348,7 +350,7 @@ export async function rewrapAll(
     total += n;
     if (n < batch) {
       // Rows another transaction held were skipped: come back for them.
-      if ((await countNotUnder(deps.db, keys.activeKid)) === 0) break;
+      if ((await countNotUnder(deps.db, keys.activeKid, keys.kids())) === 0) break;
       await new Promise((r) => setTimeout(r, 50));
     }
   }

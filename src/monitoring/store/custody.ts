@@ -85,13 +85,14 @@ export async function retireCredential(tx: Q, id: string, at: Date) {
   await tx.updateTable("credentials").set({ retired_at: at }).where("id", "=", id).execute();
 }
 
-/** Sealed credentials under any key but `activeKid`, a batch at a time (rotation). */
-export async function credentialsToRewrap(db: Q, activeKid: string, limit: number) {
+/** Sealed credentials under a loaded key other than `activeKid`, a batch at a time (rotation). */
+export async function credentialsToRewrap(db: Q, activeKid: string, loaded: string[], limit: number) {
   return (
     db
       .selectFrom("credentials")
       .select(["id", "kid", "wrapped_key", "ciphertext"])
       .where("kid", "!=", activeKid)
+      .where("kid", "in", loaded)
       .orderBy("id")
       .limit(limit)
       // Not a key update: a reveal being recorded (its foreign key locks the row KEY SHARE) does not wait.
@@ -109,11 +110,12 @@ export async function setWrappedKey(tx: Q, id: string, kid: string, wrappedKey: 
     .execute();
 }
 
-export async function countNotUnder(db: Q, activeKid: string): Promise<number> {
+export async function countNotUnder(db: Q, activeKid: string, loaded: string[]): Promise<number> {
   const row = await db
     .selectFrom("credentials")
     .select(sql<number>`count(*)::int`.as("n"))
     .where("kid", "!=", activeKid)
+    .where("kid", "in", loaded)
     .executeTakeFirstOrThrow();
   return row.n;
 }
