@@ -21,6 +21,7 @@ const INTERVAL = 10_000;
 const LEVELS = (process.env.BENCH_CHECKS ?? "20000").split(",").map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 300);
 const RESTART_CHECKS = Number(process.env.BENCH_RESTART_CHECKS ?? 10_000);
+const FLEET_SECONDS = Number(process.env.BENCH_FLEET_SECONDS ?? 60);
 
 function cpuMsOf(pid: number): number {
   const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
@@ -187,6 +188,7 @@ async function main() {
         missedSlots: missed,
         slotsRunTwice: twice,
         resultsPersisted: persisted!.n,
+        rowsWrittenPerSecond: Math.round(persisted!.n / seconds),
         runsSeenAtTarget: runs,
         probeCpuMsPerCheck: Number(cpuPerCheck.toFixed(3)),
         baselineCpuMsPerRequest: Number(basePer.toFixed(3)),
@@ -231,6 +233,79 @@ async function main() {
           intervalMs: INTERVAL,
         },
       }),
+    );
+  }
+
+  // Fleet: three probes share the checks; one is killed with SIGKILL half-way; seen at the target.
+  {
+    await fetch(`${target.url}/__reset`);
+    const fleet = [startProbe(), startProbe(), startProbe()];
+    await Promise.all(fleet.map(announced));
+    await new Promise((r) => setTimeout(r, 15_000));
+    const w0 = Date.now();
+    await new Promise((r) => setTimeout(r, (FLEET_SECONDS * 1000) / 2));
+    const killedAt = Date.now();
+    fleet[0]!.kill("SIGKILL");
+    let takeoverMs = 0;
+    for (;;) {
+      const owners = await sql<{
+        n: number;
+      }>`SELECT count(DISTINCT owner)::int AS n FROM probe_shards WHERE expires_at > now()`.execute(db);
+      const held = await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM probe_shards WHERE expires_at > now()`.execute(db);
+      if (owners.rows[0]!.n === 2 && held.rows[0]!.n === 256) {
+        takeoverMs = Date.now() - killedAt;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, (FLEET_SECONDS * 1000) / 2));
+    const w1 = Date.now();
+    const hits = await stats();
+    await Promise.all(fleet.slice(1).map((p) => stopChild(p)));
+    let longestGap = 0;
+    let twice = 0;
+    for (let i = 0; i < made; i++) {
+      const path = `/c/${i}`;
+      const ts = (hits[path] ?? []).filter((t) => t >= w0 && t <= w1).sort((a, b) => a - b);
+      const phase = phases.get(path)!;
+      const seen = new Set<number>();
+      for (const [j, t] of ts.entries()) {
+        const k = Math.floor((t - phase) / INTERVAL);
+        if (seen.has(k)) twice++;
+        seen.add(k);
+        if (j > 0 && t - ts[j - 1]! > longestGap) longestGap = t - ts[j - 1]!;
+      }
+    }
+    console.log(
+      JSON.stringify({
+        fleet: {
+          probes: 3,
+          checks: made,
+          takeoverMs,
+          longestGapMs: longestGap,
+          intervalMs: INTERVAL,
+          slotsRunTwice: twice,
+        },
+      }),
+    );
+  }
+
+  // Housekeeping: the hour and day roll-ups of the current hour and day rebuilt from the minutes.
+  {
+    const { rebuildRollupsSinceMarks } = await import("../src/monitoring/housekeeping.ts");
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      await rebuildRollupsSinceMarks(db, Date.now());
+      times.push(performance.now() - t);
+    }
+    const [m] = (
+      await sql<{ n: number }>`SELECT count(*)::int AS n FROM check_rollups WHERE grain = 'm'`.execute(db)
+    ).rows;
+    console.log(
+      JSON.stringify({ housekeeping: { minuteRows: m!.n, rebuildMs: Number(median(times).toFixed(0)) } }),
     );
   }
 

@@ -279,6 +279,46 @@ describe("checks run by a probe", () => {
     expect(audit.filter((x) => x.action === "check.resume")).toHaveLength(2);
   });
 
+  it("keeps each customer's checks, history, uptime and status page to itself", async () => {
+    const a = await customerWithContract();
+    const b = await customerWithContract();
+    await staff.req("POST", `/api/v1/contracts/${a.id}/inventory/from-contract`);
+    const item = (await staff.req("GET", `/api/v1/contracts/${a.id}/inventory`)).json.items[0];
+    const check = await staff.req("POST", "/api/v1/checks", {
+      itemId: item.id,
+      name: "a's site",
+      kind: "icmp",
+      settings: { host: "192.0.2.1" },
+    });
+    expect((await a.customer.req("GET", `/api/v1/checks/${check.json.id}`)).json.settings).toBeNull();
+    expect((await b.customer.req("GET", `/api/v1/checks/${check.json.id}`)).status).toBe(404);
+    expect((await b.customer.req("GET", `/api/v1/checks/${check.json.id}/history?grain=d`)).status).toBe(404);
+    expect((await b.customer.req("GET", "/api/v1/checks")).json.items).toEqual([]);
+    expect((await b.customer.req("GET", `/api/v1/checks?customerId=${a.customerId}`)).json.items).toEqual([]);
+    const status = await b.customer.req("GET", `/api/v1/status?customerId=${a.customerId}`);
+    expect(status.json.services).toEqual([]);
+    expect(
+      (await b.customer.req("GET", `/api/v1/customers/${a.customerId}/monitoring-settings`)).json.publicUrl,
+    ).toBeNull();
+    // A public page only once published, at an unguessable URL; withdrawn, it is gone.
+    const published = await staff.req("PUT", `/api/v1/customers/${a.customerId}/status-page`, {
+      enabled: true,
+    });
+    expect(published.json.publicUrl).toMatch(/^\/status\/[A-Za-z0-9_-]{32}$/);
+    const token = published.json.publicUrl.split("/")[2];
+    const page = await env.app.inject({ method: "GET", url: `/api/v1/public/status/${token}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.json().services[0]).toMatchObject({ name: "a's site", itemName: "" });
+    expect(
+      (await b.customer.req("PUT", `/api/v1/customers/${a.customerId}/status-page`, { enabled: false }))
+        .status,
+    ).toBe(403);
+    await staff.req("PUT", `/api/v1/customers/${a.customerId}/status-page`, { enabled: false });
+    expect((await env.app.inject({ method: "GET", url: `/api/v1/public/status/${token}` })).statusCode).toBe(
+      404,
+    );
+  });
+
   it("refuses a check whose timeout and retries do not fit its interval, and unknown kinds", async () => {
     const a = await customerWithContract();
     await staff.req("POST", `/api/v1/contracts/${a.id}/inventory/from-contract`);
