@@ -60,7 +60,7 @@ async function setup() {
   const eng = await buildUser(env.db, { role: "engineer" });
   const engineer = recorded(await login(env.app, eng.loginId, eng.password));
   await engineer.req("POST", `/api/v1/contracts/${c.id}/inventory/from-contract`);
-  const item = (await engineer.req("GET", `/api/v1/contracts/${c.id}/inventory`)).json.items[0];
+  const item = (await engineer.req("GET", `/api/v1/contracts/${c.id}/inventory`)).json.registered[0];
   const cust = await buildUser(env.db, { role: "customer-admin", customerId: c.customerId });
   const customer = recorded(await login(env.app, cust.loginId, cust.password));
   return { c, eng, engineer, item, customer };
@@ -348,7 +348,7 @@ describe("credential custody (Art. 7(1))", () => {
       const eng = await buildUser(bare.db, { role: "engineer" });
       const s = await login(bare.app, eng.loginId, eng.password);
       await s.req("POST", `/api/v1/contracts/${c.id}/inventory/from-contract`);
-      const item = (await s.req("GET", `/api/v1/contracts/${c.id}/inventory`)).json.items[0];
+      const item = (await s.req("GET", `/api/v1/contracts/${c.id}/inventory`)).json.registered[0];
       const r = await s.req("POST", `/api/v1/inventory/${item.id}/credentials`, {
         kind: "other",
         label: "x",

@@ -49,7 +49,7 @@ describe("inventory (Art. 4)", () => {
     expect(all.json).toEqual({ created: 2, updated: 0 });
     const after = await staff.req("GET", `/api/v1/contracts/${a.id}/inventory`);
     expect(after.json.unregistered).toEqual([]);
-    const db01 = after.json.items.find((i: { name: string }) => i.name === "DB01.example.jp");
+    const db01 = after.json.registered.find((i: { name: string }) => i.name === "DB01.example.jp");
     expect(db01).toMatchObject({
       osFamily: "almalinux",
       osVersion: "9.4",
@@ -124,7 +124,7 @@ describe("inventory (Art. 4)", () => {
       payload: changed,
     });
     expect(imp.json()).toEqual({ created: 0, updated: 2 });
-    const web = (await staff.req("GET", `/api/v1/contracts/${a.id}/inventory`)).json.items.find(
+    const web = (await staff.req("GET", `/api/v1/contracts/${a.id}/inventory`)).json.registered.find(
       (i: { name: string }) => i.name === "web01.example.jp",
     );
     expect(web).toMatchObject({
@@ -142,7 +142,7 @@ describe("inventory (Art. 4)", () => {
     expect(refused.statusCode).toBe(400);
     expect(refused.json().error.message).toMatch(/^line 4: addresses/);
     // Nothing of the refused file was applied.
-    const again = (await staff.req("GET", `/api/v1/contracts/${a.id}/inventory`)).json.items;
+    const again = (await staff.req("GET", `/api/v1/contracts/${a.id}/inventory`)).json.registered;
     expect(again).toHaveLength(2);
   });
 });
@@ -152,7 +152,7 @@ describe("checks run by a probe", () => {
     const a = await customerWithContract();
     const web =
       (await staff.req("POST", `/api/v1/contracts/${a.id}/inventory/from-contract`)) &&
-      (await staff.req("GET", `/api/v1/contracts/${a.id}/inventory`)).json.items[0];
+      (await staff.req("GET", `/api/v1/contracts/${a.id}/inventory`)).json.registered[0];
     const target = await httpTarget();
     const tcp = await tcpTarget();
     const closed = await closedPort();
@@ -170,7 +170,7 @@ describe("checks run by a probe", () => {
     // A suspended contract's checks are paused (Art. 21), recorded as such.
     const susp = await buildContract(env.db, { start: "2026-10-01", status: "suspended", servers });
     await staff.req("POST", `/api/v1/contracts/${susp.id}/inventory/from-contract`);
-    const suspItem = (await staff.req("GET", `/api/v1/contracts/${susp.id}/inventory`)).json.items[0];
+    const suspItem = (await staff.req("GET", `/api/v1/contracts/${susp.id}/inventory`)).json.registered[0];
     const suspended = await staff.req("POST", "/api/v1/checks", {
       itemId: suspItem.id,
       name: "suspended site",
@@ -245,7 +245,7 @@ describe("checks run by a probe", () => {
   it("pauses every check of a server for its emergency stop (Art. 22) and resumes them", async () => {
     const a = await customerWithContract();
     await staff.req("POST", `/api/v1/contracts/${a.id}/inventory/from-contract`);
-    const item = (await staff.req("GET", `/api/v1/contracts/${a.id}/inventory`)).json.items[0];
+    const item = (await staff.req("GET", `/api/v1/contracts/${a.id}/inventory`)).json.registered[0];
     for (const port of [22, 443])
       await staff.req("POST", "/api/v1/checks", {
         itemId: item.id,
@@ -283,7 +283,7 @@ describe("checks run by a probe", () => {
     const a = await customerWithContract();
     const b = await customerWithContract();
     await staff.req("POST", `/api/v1/contracts/${a.id}/inventory/from-contract`);
-    const item = (await staff.req("GET", `/api/v1/contracts/${a.id}/inventory`)).json.items[0];
+    const item = (await staff.req("GET", `/api/v1/contracts/${a.id}/inventory`)).json.registered[0];
     const check = await staff.req("POST", "/api/v1/checks", {
       itemId: item.id,
       name: "a's site",
@@ -322,7 +322,7 @@ describe("checks run by a probe", () => {
   it("refuses a check whose timeout and retries do not fit its interval, and unknown kinds", async () => {
     const a = await customerWithContract();
     await staff.req("POST", `/api/v1/contracts/${a.id}/inventory/from-contract`);
-    const item = (await staff.req("GET", `/api/v1/contracts/${a.id}/inventory`)).json.items[0];
+    const item = (await staff.req("GET", `/api/v1/contracts/${a.id}/inventory`)).json.registered[0];
     const tooLong = await staff.req("POST", "/api/v1/checks", {
       itemId: item.id,
       name: "slow",

@@ -20,9 +20,12 @@ beforeAll(async () => {
   target = await httpTarget();
   const u = await buildUser(env.db, { role: "engineer" });
   const s = await login(env.app, u.loginId, u.password);
-  const c = await buildContract(env.db, { start: "2026-01-01", servers: [{ hostname: "fleet.example.jp", provider: "other" }] });
+  const c = await buildContract(env.db, {
+    start: "2026-01-01",
+    servers: [{ hostname: "fleet.example.jp", provider: "other" }],
+  });
   await s.req("POST", `/api/v1/contracts/${c.id}/inventory/from-contract`);
-  const item = (await s.req("GET", `/api/v1/contracts/${c.id}/inventory`)).json.items[0];
+  const item = (await s.req("GET", `/api/v1/contracts/${c.id}/inventory`)).json.registered[0];
   for (let i = 0; i < CHECKS; i++) {
     const r = await s.req("POST", "/api/v1/checks", {
       itemId: item.id,
@@ -106,12 +109,17 @@ describe("a fleet of probes", () => {
       ),
     );
     const again = spawnUnyo(["probe"], { DATABASE_URL: env.url });
-    await until("the probe announcing itself", async () => /Unyo probe .* running/.test(again.output()), 30_000);
+    await until(
+      "the probe announcing itself",
+      async () => /Unyo probe .* running/.test(again.output()),
+      30_000,
+    );
     const restarted = Date.now();
     await until(
       "every check run again",
       async () => {
-        for (let i = 0; i < CHECKS; i++) if (!(target.hits.get(`/c/${i}`) ?? []).some((t) => t >= restarted)) return false;
+        for (let i = 0; i < CHECKS; i++)
+          if (!(target.hits.get(`/c/${i}`) ?? []).some((t) => t >= restarted)) return false;
         return true;
       },
       3 * INTERVAL,
@@ -119,7 +127,13 @@ describe("a fleet of probes", () => {
     const allRan = Date.now() - restarted;
     expect(allRan).toBeLessThanOrEqual(INTERVAL + 1000);
     console.log(
-      JSON.stringify({ shared: shared.map((o) => o.shards), steady, takeoverMs: takeover, around, restartAllRanMs: allRan }),
+      JSON.stringify({
+        shared: shared.map((o) => o.shards),
+        steady,
+        takeoverMs: takeover,
+        around,
+        restartAllRanMs: allRan,
+      }),
     );
     again.child.kill("SIGTERM");
   }, 180_000);

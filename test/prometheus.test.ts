@@ -72,7 +72,7 @@ describe("Prometheus HTTP service discovery with real Prometheus and blackbox_ex
     expect(
       (await staff.req("POST", `/api/v1/contracts/${contract.id}/inventory/from-contract`)).json,
     ).toEqual({ created: 2, updated: 0 });
-    const items = (await staff.req("GET", `/api/v1/contracts/${contract.id}/inventory`)).json.items as {
+    const items = (await staff.req("GET", `/api/v1/contracts/${contract.id}/inventory`)).json.registered as {
       id: string;
       name: string;
     }[];

@@ -12,9 +12,9 @@ import {
   dropPartitionsBefore,
   ensurePartitions,
   markDirty,
+  type ResultRow,
   rawTotals,
   rebuildRollups,
-  type ResultRow,
   uptimeTotals,
   writeResults,
 } from "../src/monitoring/store/results.ts";
@@ -22,14 +22,17 @@ import { buildContract, buildUser, type Client, login, type TestEnv, testApp } f
 
 let env: TestEnv;
 let staff: Client;
-let checks: { id: string; customerId: string }[] = [];
+const checks: { id: string; customerId: string }[] = [];
 beforeAll(async () => {
   env = await testApp();
   const u = await buildUser(env.db, { role: "operator" });
   staff = await login(env.app, u.loginId, u.password);
-  const c = await buildContract(env.db, { start: "2026-01-01", servers: [{ hostname: "gen.example.jp", provider: "other" }] });
+  const c = await buildContract(env.db, {
+    start: "2026-01-01",
+    servers: [{ hostname: "gen.example.jp", provider: "other" }],
+  });
   await staff.req("POST", `/api/v1/contracts/${c.id}/inventory/from-contract`);
-  const item = (await staff.req("GET", `/api/v1/contracts/${c.id}/inventory`)).json.items[0];
+  const item = (await staff.req("GET", `/api/v1/contracts/${c.id}/inventory`)).json.registered[0];
   for (let i = 0; i < 20; i++) {
     const r = await staff.req("POST", "/api/v1/checks", {
       itemId: item.id,
@@ -61,7 +64,16 @@ function generate(fromMs: number, toMs: number, seed: number): ResultRow[] {
       const r = rand();
       const outcome = r < 0.9 ? 0 : r < 0.93 ? 1 : r < 0.98 ? 2 : 3;
       const ok = outcome === 0 || (outcome === 3 && rand() < 0.5);
-      rows.push({ checkId: c.id, customerId: c.customerId, at, latencyMs: Math.floor(rand() * 900), outcome, weightMs: interval, code: ok ? null : "refused", ok });
+      rows.push({
+        checkId: c.id,
+        customerId: c.customerId,
+        at,
+        latencyMs: Math.floor(rand() * 900),
+        outcome,
+        weightMs: interval,
+        code: ok ? null : "refused",
+        ok,
+      });
     }
   });
   return rows;
@@ -120,7 +132,11 @@ describe("roll-ups equal the raw results", () => {
     await rebuildRollupsSinceMarks(env.db, now);
     const late = generate(dayStart - 20 * 3_600_000, dayStart - 18 * 3_600_000, 13);
     await write(late);
-    const dirty = await env.db.selectFrom("rollup_marks").select("through").where("grain", "=", "x").executeTakeFirst();
+    const dirty = await env.db
+      .selectFrom("rollup_marks")
+      .select("through")
+      .where("grain", "=", "x")
+      .executeTakeFirst();
     expect(dirty).toBeDefined();
     await rebuildRollupsSinceMarks(env.db, now);
     const ids = checks.map((c) => c.id);
@@ -142,7 +158,11 @@ describe("roll-ups equal the raw results", () => {
     expect(dropped).toContain("20260901");
     expect(dropped).not.toContain("20260902");
     await dropPartitionsBefore(env.db, "check_rollups_m", from + 86_400_000);
-    const rawLeft = await sql<{ n: number }>`SELECT count(*)::int AS n FROM check_results WHERE at < ${new Date(from + 86_400_000).toISOString()}::timestamptz`.execute(env.db);
+    const rawLeft = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM check_results WHERE at < ${new Date(from + 86_400_000).toISOString()}::timestamptz`.execute(
+      env.db,
+    );
     expect(rawLeft.rows[0]!.n).toBe(0);
     const days = await env.db
       .selectFrom("check_rollups")
@@ -157,10 +177,16 @@ describe("roll-ups equal the raw results", () => {
     await env.db.deleteFrom("rollup_marks").execute();
     await ensurePartitions(env.db, Date.now() - 86_400_000, 3);
     await write(generate(Date.now() - 60_000, Date.now(), 19));
-    expect(await env.db.selectFrom("rollup_marks").selectAll().where("grain", "=", "x").execute()).toEqual([]);
+    expect(await env.db.selectFrom("rollup_marks").selectAll().where("grain", "=", "x").execute()).toEqual(
+      [],
+    );
     await env.db.transaction().execute((tx) => markDirty(tx, Date.now() - 3_600_000));
     await env.db.transaction().execute((tx) => markDirty(tx, Date.now() - 7_200_000));
-    const m = await env.db.selectFrom("rollup_marks").select("through").where("grain", "=", "x").executeTakeFirstOrThrow();
+    const m = await env.db
+      .selectFrom("rollup_marks")
+      .select("through")
+      .where("grain", "=", "x")
+      .executeTakeFirstOrThrow();
     expect(Date.now() - new Date(m.through).getTime()).toBeGreaterThan(7_000_000);
   });
 });

@@ -169,6 +169,9 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
   // `unyo start` runs the checks too (a probe in the same process).
   const probe = mode === "start" ? new Probe({ db: handle.db, log: logger }) : undefined;
   await probe?.start();
+  // Before listening (the URL is printed once it serves): demo checks watch this instance's own port.
+  if (seeded && config.port)
+    await (await import("../monitoring/demo.ts")).seedMonitoringDemo(handle.db, config.port);
   await app.listen({ port: config.port, host: config.host });
   // Signals are taken before the process says it runs (see the worker).
   let clean = true;
@@ -199,7 +202,6 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
   });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  if (seeded) await (await import("../monitoring/demo.ts")).seedMonitoringDemo(handle.db, port);
   const url = `http://localhost:${port}`;
   out.log(`\nUnyo is running at ${url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   out.log(

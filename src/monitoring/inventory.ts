@@ -208,7 +208,7 @@ export async function contractInventory(deps: Deps, auth: AuthContext, contractI
     const rows = await itemsOfContract(tx, contractId);
     const have = new Set(rows.map((r) => r.host_key));
     return {
-      items: await present(tx, rows),
+      registered: await present(tx, rows),
       unregistered: serversOf(f)
         .filter((s) => !have.has(hostKey(s.hostname)))
         .map((s) => s.hostname),
@@ -287,7 +287,7 @@ export const CSV_COLUMNS = [
 
 /** A contract's inventory as CSV (UTF-8 with BOM; addresses and options separated by spaces). */
 export async function inventoryCsv(deps: Deps, auth: AuthContext, contractId: string): Promise<string> {
-  const { items } = await contractInventory(deps, auth, contractId);
+  const { registered: items } = await contractInventory(deps, auth, contractId);
   return csvText(
     [...CSV_COLUMNS],
     items.map((i) => [

@@ -78,7 +78,8 @@ export const itemSchema = z.object({
 export type ItemView = z.infer<typeof itemSchema>;
 
 export const contractInventorySchema = z.object({
-  items: z.array(itemSchema),
+  /** Its servers and cloud resources in service (a whole list, not a page). */
+  registered: z.array(itemSchema),
   /** Servers the contract lists that are not registered yet. */
   unregistered: z.array(z.string()),
 });
