@@ -111,6 +111,8 @@ export class Probe {
   private inFlight = 0;
   private seenUpdatedAt = new Date(0);
   private lastFullRead = Date.now();
+  /** When the leases were last renewed: past a lease period without, this probe may have lost them. */
+  private renewedAt = 0;
   private stopped = false;
   private flushing: Promise<void> | undefined;
 
@@ -172,6 +174,7 @@ export class Probe {
     const members = await liveMembers(this.db, new Date(now.getTime() - 3 * this.renewMs));
     const fair = Math.ceil(SHARDS / Math.max(1, members.length));
     const kept = await renewShards(this.db, this.id, this.leaseMs);
+    this.renewedAt = now.getTime();
     let mine = new Map(kept.map((r) => [r.shard, Number(r.epoch)]));
     if (mine.size > fair) {
       const extra = [...mine.keys()].sort((a, b) => b - a).slice(0, mine.size - fair);
@@ -351,6 +354,12 @@ export class Probe {
     const shard = c.row.shard;
     const epoch = this.held.get(shard);
     if (epoch === undefined) return;
+    // Cut off from the database for a lease period: another probe may hold this shard now; running it
+    // would run a slot twice (its result would not be written anyway).
+    if (startedAt - this.renewedAt > this.leaseMs) {
+      this.stats.missed++;
+      return;
+    }
     if (!mode.run) {
       if (c.state !== "paused") {
         this.changes.push({
