@@ -8,6 +8,7 @@
  * - at phone width, a page wider than the screen (tables scroll inside their own box instead).
  * Screenshots of every visit land in test-artifacts/walk/; axe's results in test-artifacts/axe.json.
  */
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import { createRequire } from "node:module";
@@ -17,7 +18,9 @@ import { sql } from "kysely";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBilling } from "../../src/billing/runs.ts";
+import { DEMO_PASSWORD } from "../../src/cli/demo.ts";
 import { addMonthsToMonth, monthOf, tokyoDate } from "../../src/core/dates.ts";
+import { rebuildRollupsSinceMarks } from "../../src/monitoring/housekeeping.ts";
 import { issueMonthOn } from "../helpers.ts";
 import { ARTIFACTS, type E2E, logIn, startE2E } from "./server.ts";
 
@@ -26,7 +29,8 @@ const SHOTS = path.join(ARTIFACTS, "walk");
 
 let e2e: E2E;
 beforeAll(async () => {
-  e2e = await startE2E();
+  // Credential custody needs a master key in the web process: the server page shows what it holds.
+  e2e = await startE2E({ env: { UNYO_MASTER_KEY: randomBytes(32).toString("base64") } });
   fs.mkdirSync(SHOTS, { recursive: true });
 });
 afterAll(async () => {
@@ -80,8 +84,107 @@ const LATIN_OK = new Set(
     "DD",
     "Ubuntu",
     "YYYY-MM",
+    // Monitoring's protocols.
+    "HTTP",
+    "HTTPS",
+    "TCP",
+    "ICMP",
+    "TLS",
+    "DNS",
+    "SSH",
+    "JSON",
   ].map((w) => w.toLowerCase()),
 );
+
+/** The API as a staff member (a session of its own, outside the browser): for the data the tours show. */
+async function apiAs(base: string, loginId: string) {
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ loginId, password: DEMO_PASSWORD }),
+  });
+  if (!login.ok) throw new Error(`log-in as ${loginId}: ${login.status} ${await login.text()}`);
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0]!)
+    .find((c) => c.startsWith("unyo_session="))!;
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  // biome-ignore lint/suspicious/noExplicitAny: the answers are read as the API documents them
+  return async (method: string, url: string, body?: unknown): Promise<any> => {
+    const r = await fetch(`${base}/api/v1${url}`, {
+      method,
+      headers: {
+        cookie,
+        "x-csrf-token": csrfToken,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!r.ok) throw new Error(`${method} ${url}: ${r.status} ${await r.text()}`);
+    return r.status === 204 ? null : r.json();
+  };
+}
+
+/**
+ * Monitoring's pages need a server, checks with a history, a credential revealed once and a published
+ * status page: registered through the API as staff would, the history written as the probe's roll-ups
+ * (no probe runs in the walk): 7 days of hours, 60 days before that, a bad hour and two bad days.
+ */
+async function monitoringData(base: string, db: E2E["db"], contractId: string, customerId: string) {
+  const engineer = await apiAs(base, "engineer");
+  await engineer("POST", `/contracts/${contractId}/inventory/from-contract`);
+  const item = (await engineer("GET", `/contracts/${contractId}/inventory`)).registered[0] as { id: string };
+  const check = await engineer("POST", "/checks", {
+    kind: "http",
+    name: "ウェブサイト",
+    itemId: item.id,
+    intervalS: 60,
+    timeoutMs: 5000,
+    settings: { url: "http://127.0.0.1:9/health", method: "GET", keyword: "ok", verifyTls: true },
+  });
+  const push = await engineer("POST", "/checks", {
+    kind: "heartbeat",
+    name: "夜間バックアップ",
+    itemId: item.id,
+    intervalS: 86_400,
+    settings: { graceS: 3600 },
+  });
+  await engineer("POST", `/checks/${push.id}/pause`, { reason: "maintenance" });
+  const credential = await engineer("POST", `/inventory/${item.id}/credentials`, {
+    kind: "root_password",
+    label: "本番ルートパスワード",
+    username: "root",
+    secret: "walk-secret-1",
+  });
+  await engineer("POST", `/credentials/${credential.id}/reveal`, { reason: "障害調査のためログインする" });
+  const { publicUrl } = await engineer("PUT", `/customers/${customerId}/status-page`, { enabled: true });
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+  const now = Date.now();
+  const today = Math.floor((now + 9 * HOUR) / DAY) * DAY - 9 * HOUR;
+  const row = (grain: "h" | "d", at: number, span: number, down: number, avg: number) => ({
+    check_id: check.id as string,
+    customer_id: customerId,
+    grain,
+    bucket: new Date(at),
+    runs: span / 60_000,
+    ok_runs: span / 60_000 - Math.round(down / 60_000),
+    up_ms: span - down,
+    down_ms: down,
+    muted_ms: 0,
+    latency_sum: (avg * span) / 60_000,
+    latency_count: span / 60_000,
+    latency_max: avg * 3,
+  });
+  const rows: ReturnType<typeof row>[] = [];
+  for (let h = today - 7 * DAY, i = 0; h < Math.floor(now / HOUR) * HOUR; h += HOUR, i++)
+    rows.push(row("h", h, HOUR, i === 80 ? 1_800_000 : 0, 40 + (i % 24)));
+  for (let d = today - 67 * DAY, k = 0; d < today; d += DAY, k++)
+    rows.push(row("d", d, DAY, k === 20 ? 3_600_000 : k === 63 ? 1_800_000 : 0, 50));
+  await db.insertInto("check_rollups").values(rows).execute();
+  await rebuildRollupsSinceMarks(db, now);
+  return { itemId: item.id, checkId: check.id as string, publicUrl: publicUrl as string };
+}
 
 async function settle(page: Page) {
   await page.waitForLoadState("networkidle");
@@ -238,6 +341,8 @@ describe("every page, both languages, desktop and phone", () => {
       .where("number", "=", "DEMO-1")
       .executeTakeFirstOrThrow();
 
+    const monitoring = await monitoringData(base, db, contract.id, sample.id);
+
     const tours: { login: string | null; pages: [string, string][] }[] = [
       {
         login: null,
@@ -246,6 +351,7 @@ describe("every page, both languages, desktop and phone", () => {
           ["apply", "/apply"],
           ["privacy", "/privacy"],
           ["terms-text", `/terms/${terms.id}`],
+          ["public-status", monitoring.publicUrl],
         ],
       },
       {
@@ -257,6 +363,10 @@ describe("every page, both languages, desktop and phone", () => {
           ["console-contract", `/console/contracts/${contract.id}`],
           ["console-customers", "/console/customers"],
           ["console-customer", `/console/customers/${sample.id}`],
+          ["console-customer-status", `/console/customers/${sample.id}/status`],
+          ["console-servers", "/console/servers"],
+          ["console-server", `/console/servers/${monitoring.itemId}`],
+          ["console-check", `/console/checks/${monitoring.checkId}`],
           ["console-notices", "/console/notices"],
           ["console-inquiries", "/console/inquiries"],
           ["console-changes", "/console/changes"],
@@ -269,12 +379,16 @@ describe("every page, both languages, desktop and phone", () => {
         ],
       },
       { login: "billing", pages: [["console-payments", "/console/payments"]] },
+      // The one who holds credentials sees the custody forms on a server's page.
+      { login: "engineer", pages: [["console-server-custody", `/console/servers/${monitoring.itemId}`]] },
       {
         login: "sample-admin",
         pages: [
           ["portal-home", "/portal"],
           ["portal-contracts", "/portal/contracts"],
           ["portal-contract", `/portal/contracts/${contract.id}`],
+          ["portal-status", "/portal/status"],
+          ["portal-servers", "/portal/servers"],
           ["portal-notices", "/portal/notices"],
           ["portal-inquiries", "/portal/inquiries"],
           ["portal-changes", "/portal/changes"],
@@ -391,7 +505,8 @@ describe("every page, both languages, desktop and phone", () => {
     );
     expect(serious).toEqual([]);
     expect(findings.map((f) => `${f.page} ${f.lang} ${f.width}px: ${f.what}`)).toEqual([]);
-  }, 600_000);
+    // 41 pages × 2 languages × 2 widths, each checked by axe: minutes on a busy machine.
+  }, 900_000);
 });
 
 describe("the built web UI", () => {

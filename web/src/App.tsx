@@ -60,10 +60,22 @@ const TermsTextPage = lazyPage(terms, "TermsTextPage");
 const TermsVersionsPage = lazyPage(terms, "TermsVersionsPage");
 const PrivacyPage = lazyPage(() => import("./public/privacy.tsx"), "PrivacyPage");
 const CompanyUsers = lazyPage(() => import("./shared/company-users.tsx"), "CompanyUsers");
+const ServersPage = lazyPage(() => import("./console/servers.tsx"), "ServersPage");
+const ServerPage = lazyPage(() => import("./console/server.tsx"), "ServerPage");
+const CheckPage = lazyPage(() => import("./console/check.tsx"), "CheckPage");
+const StatusPage = lazyPage(() => import("./shared/status.tsx"), "StatusPage");
+const MyServersPage = lazyPage(() => import("./portal/servers.tsx"), "MyServersPage");
+const PublicStatusPage = lazyPage(() => import("./public/status.tsx"), "PublicStatusPage");
 
-/** Pages anyone may read without signing in: the application form, the terms' texts, the privacy notice. */
+/** A public status page's unguessable path (Art. 43). */
+const STATUS_PATH = /^\/status\/([A-Za-z0-9_-]{32})$/;
+
+/**
+ * Pages anyone may read without signing in: the application form, the terms' texts, the privacy
+ * notice, a customer's public status page.
+ */
 const publicPage = (path: string) =>
-  path === "/apply" || path === "/privacy" || /^\/terms\/[0-9a-f-]{36}$/.test(path);
+  path === "/apply" || path === "/privacy" || /^\/terms\/[0-9a-f-]{36}$/.test(path) || STATUS_PATH.test(path);
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -251,6 +263,7 @@ function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
           { path: "/console/applications", label: "nav.applications" },
           { path: "/console/contracts", label: "nav.contracts" },
           { path: "/console/customers", label: "nav.customers" },
+          { path: "/console/servers", label: "monitoring.nav.servers" },
           { path: "/console/notices", label: "nav.notices" },
           { path: "/console/inquiries", label: "nav.inquiries" },
           { path: "/console/changes", label: "nav.changes" },
@@ -265,6 +278,8 @@ function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
     : [
         { path: "/portal", label: "nav.home" },
         { path: "/portal/contracts", label: "nav.contracts" },
+        { path: "/portal/status", label: "monitoring.nav.status" },
+        { path: "/portal/servers", label: "monitoring.nav.servers" },
         { path: "/portal/notices", label: "nav.notices" },
         { path: "/portal/inquiries", label: "nav.inquiries" },
         { path: "/portal/changes", label: "nav.changes" },
@@ -432,6 +447,10 @@ const SHELL_ROUTES: ShellRoute[] = [
   page("/console/contracts/:id", "staff", ({ id, me }) => <ContractPage id={id} me={me} />),
   page("/console/customers", "staff", () => <CustomersPage />),
   page("/console/customers/:id", "staff", ({ id, me }) => <CustomerPage id={id} me={me} />),
+  page("/console/customers/:id/status", "staff", ({ id }) => <StatusPage customerId={id} />),
+  page("/console/servers", "staff", () => <ServersPage />),
+  page("/console/servers/:id", "staff", ({ id, me }) => <ServerPage id={id} me={me} />),
+  page("/console/checks/:id", "staff", ({ id, me }) => <CheckPage id={id} me={me} />),
   page("/console/notices", "staff", () => <StaffNoticesPage />),
   page("/console/inquiries", "staff", ({ me }) => <InquiriesPage me={me} />),
   page("/console/changes", "staff", ({ me }) => <ChangesPage me={me} />),
@@ -445,6 +464,8 @@ const SHELL_ROUTES: ShellRoute[] = [
   page("/portal", "customer", () => <Home />),
   page("/portal/contracts", "customer", ({ base }) => <ContractsPage base={base} />),
   page("/portal/contracts/:id", "customer", ({ id, me }) => <ContractPage id={id} me={me} />),
+  page("/portal/status", "customer", () => <StatusPage />),
+  page("/portal/servers", "customer", () => <MyServersPage />),
   page("/portal/notices", "customer", () => <InboxPage />),
   page("/portal/inquiries", "customer", ({ me }) => <InquiriesPage me={me} />),
   page("/portal/changes", "customer", ({ me }) => <ChangesPage me={me} />),
@@ -484,6 +505,9 @@ function PublicRoutes() {
       </Route>
       <Route path="/privacy">
         <PrivacyPage />
+      </Route>
+      <Route path="/status/:token">
+        {(params: { token: string }) => <PublicStatusPage token={params.token} />}
       </Route>
       <Route path="/terms/:id">
         {(params: { id: string }) =>

@@ -2440,7 +2440,7 @@ export interface paths {
           headers: { [name: string]: unknown };
           content: {
             "application/json": {
-              items: ({
+              registered: ({
                 id: string;
                 customerId: string;
                 customerName: string;
@@ -4023,6 +4023,71 @@ export interface paths {
               username: string | null;
               createdAt: string;
               keyId: string | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/inventory/{id}/pause": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            reason: "manual" | "emergency_stop" | "maintenance";
+            note?: string;
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              changed: number;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/inventory/{id}/resume": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              changed: number;
             };
           };
         };

@@ -34,6 +34,23 @@ export function useLabels() {
     provider: label("provider"),
     role: label("role"),
     actorKind: label("actorKind"),
+    /** Monitoring: a check's state, kind, a failure or pause code, custody's kinds and statuses. */
+    checkState: label("monitoring.state"),
+    checkKind: label("monitoring.kind"),
+    pauseReason: label("monitoring.pause"),
+    credentialKind: label("monitoring.credential"),
+    revealStatus: label("monitoring.reveal"),
+    osFamily: label("monitoring.os"),
+    itemKind: label("monitoring.itemKind"),
+    /** Why a check failed or was paused (a failure code of the probe, or a pause's reason). */
+    checkCode: (code: string | null | undefined) => {
+      if (!code) return "";
+      for (const prefix of ["monitoring.code", "monitoring.pause"]) {
+        const key = `${prefix}.${code}`;
+        if (has(key)) return t(key);
+      }
+      return code;
+    },
     /** An audit entry's action: a contract's are its timeline events; an action with no words yet is "other". */
     audit: (action: string): { text: string; known: boolean } => {
       const key = action.startsWith("contract.") ? `event.${action.slice(9)}` : `audit.${action}`;

@@ -10,6 +10,7 @@ import { useLabels } from "../labels.ts";
 import { CompanyUsers } from "../shared/company-users.tsx";
 import { ContractsTable } from "../shared/contracts.tsx";
 import { ErrorBox, Link, MoreButton, ScrollBox, tokyoTime, useGet, useGetPages } from "../ui.tsx";
+import { CustomerMonitoring } from "./customer-monitoring.tsx";
 
 type Contact = NonNullable<Schema<"Customer">["billingContact"]>;
 
@@ -111,6 +112,7 @@ export function CustomerPage({ id, me }: { id: string; me: Me }) {
       </ScrollBox>
       {invoices?.items.length === 0 && <p className="hint">{t("home.none")}</p>}
       <MoreButton more={moreInvoices} label={t("list.more")} />
+      <CustomerMonitoring id={id} me={me} />
       <CompanyUsers customerId={id} me={me} heading="h2" />
       <CustomerNotices id={id} />
       <CustomerTimeline id={id} />

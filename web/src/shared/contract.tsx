@@ -10,6 +10,7 @@ import { useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
 import { Basis, ConfirmButton, ErrorBox, errorText, Field, ScrollBox, Select, useGet } from "../ui.tsx";
 import { ChangeRequestForm, ContractChanges } from "./contract-changes.tsx";
+import { ContractInventory } from "./contract-inventory.tsx";
 import type { Cancellation } from "./contracts.tsx";
 
 export function ContractPage({ id, me }: { id: string; me: Me }) {
@@ -85,6 +86,7 @@ export function ContractPage({ id, me }: { id: string; me: Me }) {
         <dd>{c.servers.map((s) => s.hostname).join(", ")}</dd>
       </dl>
       <Basis basis={c.basis} title={t("contracts.why")} />
+      <ContractInventory contractId={id} role={me.user.role} staff={me.user.kind === "staff"} />
       {isOps && live && (
         <p>
           {c.status === "active" ? (

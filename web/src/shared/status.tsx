@@ -1,0 +1,35 @@
+/**
+ * The status page (Art. 43) inside the app: a customer's own in the portal, any customer's in the
+ * console (as the customer sees it, with the server each service runs on). Refreshed every minute.
+ */
+import { useT } from "../i18n.ts";
+import { ErrorBox, Link, useGet } from "../ui.tsx";
+import { StatusView, useEvery } from "./monitoring.tsx";
+
+export function StatusPage({ customerId }: { customerId?: string }) {
+  const t = useT();
+  const [data, error, reload] = useGet("/api/v1/status", { query: customerId ? { customerId } : {} });
+  useEvery(60_000, reload);
+  return (
+    <section>
+      {customerId && (
+        <p>
+          <Link to={`/console/customers/${customerId}`}>
+            ← <span data-value>{data?.customerName ?? "…"}</span>
+          </Link>
+        </p>
+      )}
+      <h1>
+        {t("monitoring.status.title")}
+        {customerId && data && (
+          <>
+            {" — "}
+            <span data-value>{data.customerName}</span>
+          </>
+        )}
+      </h1>
+      <ErrorBox error={error} />
+      {data && <StatusView data={data} showItems />}
+    </section>
+  );
+}
