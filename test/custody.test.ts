@@ -269,9 +269,9 @@ describe("credential custody (Art. 7(1))", () => {
     const both = { db: env.db, clock: env.clock, queue: env.queue, keys: keyRingFromKeys("k2", { k1, k2 }) };
     const [done, ...during] = await Promise.all([
       rewrapAll(both, 7),
-      ...ids.slice(0, 10).map((id, i) => requestReveal(both, auth, id, "reveal during rotation")),
+      ...ids.slice(0, 10).map((id) => requestReveal(both, auth, id, "reveal during rotation")),
     ]);
-    during.forEach((r, i) => expect(r.secret).toBe(`${PLANTED}-${i}`));
+    for (const [i, r] of during.entries()) expect(r.secret).toBe(`${PLANTED}-${i}`);
     expect(done.rewrapped).toBeGreaterThanOrEqual(30);
     const after = await env.db
       .selectFrom("credentials")

@@ -21,6 +21,7 @@ import {
   listCheckRows,
   recordPing,
   recordStateChanges,
+  stateOf,
   updateCheck,
 } from "./store/checks.ts";
 import { itemById } from "./store/inventory.ts";
@@ -203,7 +204,7 @@ export async function changeCheck(
   });
 }
 
-/** Pause a check (recorded with its reason and article; the probe records the state at its next slot). */
+/** Pause a check: its state is recorded paused at once, with the reason and its article. */
 export async function pauseCheck(
   deps: Deps,
   auth: AuthContext,
@@ -218,6 +219,21 @@ export async function pauseCheck(
     if (row.paused_reason) throw new AppError("conflict", "the check is already paused");
     const mode = checkMode("active", reason);
     await updateCheck(tx, id, { paused_reason: reason, paused_at: now, paused_by: auth.user.id });
+    // Recorded at once (the probe no longer runs it from its next slot).
+    const state = await stateOf(tx, id);
+    if (state?.state !== "paused")
+      await recordStateChanges(tx, [
+        {
+          checkId: id,
+          customerId: row.customer_id,
+          at: now,
+          from: state?.state ?? "pending",
+          to: "paused",
+          code: reason,
+          message: note ?? null,
+          article: mode.article,
+        },
+      ]);
     await appendAudit(tx, {
       actor: actorOf(auth),
       action: "check.pause",

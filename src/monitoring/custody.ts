@@ -160,6 +160,7 @@ async function presentRevealRows(deps: Deps, rows: Awaited<ReturnType<typeof lis
     credentialLabel: r.label,
     itemName: r.item_name,
     requestedBy: names.get(r.requested_by) ?? "",
+    requestedById: r.requested_by,
     reason: r.reason,
     requestedAt: new Date(r.requested_at).toISOString(),
     status: r.status,

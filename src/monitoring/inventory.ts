@@ -15,7 +15,7 @@ import { asCaller, type Tx } from "../db/db.ts";
 import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { type CoverageProblem, coverageProblems, hostKey } from "./rules.ts";
-import { type ItemInput, type ItemView, itemBody, itemPatch } from "./schemas.ts";
+import { type ItemInput, type ItemPatch, type ItemView, itemBody, itemPatch } from "./schemas.ts";
 import { retireChecksOf } from "./store/checks.ts";
 import {
   insertItem,
@@ -88,11 +88,14 @@ function refuse(problems: CoverageProblem[], line?: number): never {
       : "an option covering the item is not an option of the contract";
   throw new AppError("validation_failed", line ? `line ${line}: ${what}` : what, {
     article: first.article,
-    details: Object.fromEntries(problems.map((p) => [p.field, [p.problem]])),
+    details: {
+      ...Object.fromEntries(problems.map((p) => [p.field, [p.problem]])),
+      ...(line ? { line } : {}),
+    },
   });
 }
 
-const toRow = (input: Partial<ItemInput>) => ({
+const toRow = (input: Partial<ItemInput> | ItemPatch) => ({
   ...(input.provider !== undefined ? { provider: input.provider } : {}),
   ...(input.account !== undefined ? { account: input.account } : {}),
   ...(input.region !== undefined ? { region: input.region } : {}),
@@ -141,12 +144,7 @@ export async function registerItem(deps: Deps, auth: AuthContext, contractId: st
   });
 }
 
-export async function changeItem(
-  deps: Deps,
-  auth: AuthContext,
-  id: string,
-  patch: Partial<Omit<ItemInput, "name" | "kind">>,
-) {
+export async function changeItem(deps: Deps, auth: AuthContext, id: string, patch: ItemPatch) {
   return deps.db.transaction().execute(async (tx) => {
     const before = await itemById(tx, id, true);
     if (!before || before.retired_at) throw notFound("inventory item");

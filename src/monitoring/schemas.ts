@@ -47,7 +47,16 @@ export const itemBody = z.strictObject({
   notes: z.string().trim().max(2000).optional(),
 });
 export type ItemInput = z.output<typeof itemBody>;
-export const itemPatch = itemBody.partial().omit({ name: true, kind: true });
+/** A change of an item: a field given null is cleared. */
+export const itemPatch = itemBody.partial().omit({ name: true, kind: true }).extend({
+  account: itemBody.shape.account.unwrap().nullable().optional(),
+  region: itemBody.shape.region.unwrap().nullable().optional(),
+  osFamily: itemBody.shape.osFamily.unwrap().nullable().optional(),
+  osVersion: itemBody.shape.osVersion.unwrap().nullable().optional(),
+  role: itemBody.shape.role.unwrap().nullable().optional(),
+  notes: itemBody.shape.notes.unwrap().nullable().optional(),
+});
+export type ItemPatch = z.output<typeof itemPatch>;
 
 export const itemSchema = z.object({
   id: z.uuid(),
@@ -263,6 +272,8 @@ export const revealSchema = z.object({
   credentialLabel: z.string(),
   itemName: z.string(),
   requestedBy: z.string(),
+  /** Who asked (to tell one's own requests apart: collect them, never approve them). */
+  requestedById: z.uuid(),
   reason: z.string(),
   requestedAt: instant,
   status: z.enum(REVEAL_STATUSES),

@@ -441,6 +441,8 @@ describe("monitoring in the browser", () => {
     await first.getByTestId("check-SSH").getByText("計画メンテナンス").waitFor();
     await all.getByRole("button", { name: "すべて再開する" }).click();
     await all.getByText("1 件の監視を再開しました。").waitFor();
+    // The table is read again after the message: wait for the pause to leave the row.
+    await first.getByTestId("check-SSH").getByText("計画メンテナンス").waitFor({ state: "detached" });
     expect(await first.getByTestId("check-SSH").getByText("計画メンテナンス").count()).toBe(0);
     await first.close();
     expect(errors).toEqual([]);

@@ -3067,6 +3067,7 @@ export interface paths {
                 credentialLabel: string;
                 itemName: string;
                 requestedBy: string;
+                requestedById: string;
                 reason: string;
                 requestedAt: string;
                 status: "pending" | "approved" | "refused" | "revealed";
@@ -3908,14 +3909,14 @@ export interface paths {
         content: {
           "application/json": {
             provider?: "aws" | "azure" | "gcp" | "other";
-            account?: string;
-            region?: string;
+            account?: string | null;
+            region?: string | null;
             addresses?: (string)[];
-            osFamily?: "rhel" | "almalinux" | "rocky" | "centos" | "ubuntu" | "debian" | "amazon_linux" | "suse" | "windows_server" | "other";
-            osVersion?: string;
-            role?: string;
+            osFamily?: "rhel" | "almalinux" | "rocky" | "centos" | "ubuntu" | "debian" | "amazon_linux" | "suse" | "windows_server" | "other" | null;
+            osVersion?: string | null;
+            role?: string | null;
             options?: (string)[];
-            notes?: string;
+            notes?: string | null;
           };
         };
       };
@@ -5073,6 +5074,7 @@ export interface paths {
               credentialLabel: string;
               itemName: string;
               requestedBy: string;
+              requestedById: string;
               reason: string;
               requestedAt: string;
               status: "pending" | "approved" | "refused" | "revealed";
@@ -5112,6 +5114,7 @@ export interface paths {
               credentialLabel: string;
               itemName: string;
               requestedBy: string;
+              requestedById: string;
               reason: string;
               requestedAt: string;
               status: "pending" | "approved" | "refused" | "revealed";
@@ -5152,6 +5155,7 @@ export interface paths {
                 credentialLabel: string;
                 itemName: string;
                 requestedBy: string;
+                requestedById: string;
                 reason: string;
                 requestedAt: string;
                 status: "pending" | "approved" | "refused" | "revealed";
@@ -5193,6 +5197,7 @@ export interface paths {
               credentialLabel: string;
               itemName: string;
               requestedBy: string;
+              requestedById: string;
               reason: string;
               requestedAt: string;
               status: "pending" | "approved" | "refused" | "revealed";

@@ -12,6 +12,13 @@ export const en: Record<MessageKey, string> = {
   "login.failed": "The user ID or password is incorrect.",
   logout: "Log out",
   "list.more": "Show more",
+  "monitoring.register.title": "Register a server or resource",
+  "monitoring.register.submit": "Register",
+  "monitoring.register.name": "Host or resource name",
+  "monitoring.register.noneListed":
+    "Every server the contract lists is registered. Add another server by a change of content first (Art. 20(2)).",
+  "monitoring.months.title": "Uptime per month",
+  "monitoring.months.month": "Month",
   // Monitoring (Art. 3, 4, 7(1), 21–23, 43): servers, checks, status pages, credential custody.
   "monitoring.nav.servers": "Servers",
   "monitoring.nav.status": "Status",

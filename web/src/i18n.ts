@@ -21,6 +21,13 @@ const ja = {
   "login.failed": "ユーザーIDまたはパスワードが正しくありません。",
   logout: "ログアウト",
   "list.more": "さらに表示",
+  "monitoring.register.title": "サーバー・リソースを登録",
+  "monitoring.register.submit": "登録する",
+  "monitoring.register.name": "ホスト名・リソース名",
+  "monitoring.register.noneListed":
+    "契約に記載されたサーバーはすべて登録済みです。ほかのサーバーは契約内容の変更で追加してください(第20条第2項)。",
+  "monitoring.months.title": "月ごとの稼働率",
+  "monitoring.months.month": "月",
   // Monitoring (Art. 3, 4, 7(1), 21–23, 43): servers, checks, status pages, credential custody.
   "monitoring.nav.servers": "サーバー",
   "monitoring.nav.status": "稼働状況",

@@ -237,7 +237,12 @@ export class Probe {
         row,
         spec: row.kind === "heartbeat" ? null : ({ kind: row.kind, settings: row.settings } as CheckSpec),
         intervalMs: row.interval_s * 1000,
-        state: old && !old.removed ? old.state : ((s?.state as CheckState) ?? "pending"),
+        // A pause and a resume are recorded by the service that made them: the probe follows.
+        state: row.paused_reason
+          ? "paused"
+          : old && old.state !== "paused"
+            ? old.state
+            : ((s?.state as CheckState) ?? "pending"),
         failures: old && !old.removed ? old.failures : 0,
         running: false,
         removed: false,

@@ -14,6 +14,7 @@ import { navigate } from "../router.ts";
 import {
   BasisText,
   type CheckState,
+  MonthlyUptime,
   OnceBox,
   StateBadge,
   UptimeBars,
@@ -232,6 +233,9 @@ export function CheckPage({ id, me }: { id: string; me: Me }) {
       <ErrorBox error={daysError ?? hoursError} />
       {days && <DailyUptime history={days} name={c.name} />}
       {hours && <HourlyLatency history={hours} />}
+      {days && (
+        <MonthlyUptime customerId={c.customerId} checks={[{ id: c.id, name: c.name }]} asOf={days.to} />
+      )}
 
       <h2>{t("monitoring.events.title")}</h2>
       <ScrollBox>

@@ -4,11 +4,12 @@
  * the inventory as CSV (export, and import: every row or none, a refused file naming its line).
  */
 import { type ChangeEvent, useRef, useState } from "react";
+import { ActionForm } from "../action-form.tsx";
 import { ApiFailure, api, upload } from "../api.ts";
 import { art, count } from "../format.ts";
 import { useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
-import { ErrorBox, errorText, Link, ScrollBox, useGet } from "../ui.tsx";
+import { ErrorBox, errorText, Field, Link, ScrollBox, Select, useGet } from "../ui.tsx";
 import { OsText, StateBadge } from "./monitoring.tsx";
 
 const SERVICE_ROLES = ["admin", "operator", "engineer"];
@@ -47,8 +48,9 @@ export function ContractInventory({
   /** A refused file: its line first, then what is wrong in the reader's words where there are some. */
   const importError = (err: unknown) => {
     if (!(err instanceof ApiFailure)) return errorText(err);
-    const line = /^line (\d+)/.exec(err.error.message)?.[1];
     const details = (err.error.details ?? {}) as Record<string, unknown>;
+    const line =
+      typeof details.line === "number" ? String(details.line) : /^line (\d+)/.exec(err.error.message)?.[1];
     const problem = (field: string) =>
       Array.isArray(details[field]) ? (details[field] as string[])[0] : null;
     let what = errorText(err);
@@ -163,6 +165,9 @@ export function ContractInventory({
           )}
         </div>
       )}
+      {manages && data && (
+        <RegisterItem contractId={contractId} unregistered={data.unregistered} onDone={reload} />
+      )}
       {staff && (
         <div className="inline csv">
           <p>
@@ -194,5 +199,117 @@ export function ContractInventory({
         </div>
       )}
     </section>
+  );
+}
+
+const PROVIDERS = ["aws", "azure", "gcp", "other"] as const;
+
+/**
+ * Register one item: a server the contract lists (picked from those not registered yet) or a cloud
+ * resource by its name (Art. 4); the rest can be added on the server's page.
+ */
+function RegisterItem({
+  contractId,
+  unregistered,
+  onDone,
+}: {
+  contractId: string;
+  unregistered: string[];
+  onDone: () => void;
+}) {
+  const t = useT();
+  const l = useLabels();
+  const [chosenKind, setKind] = useState<"server" | "cloud_resource">("server");
+  // A server only while the contract lists one not registered yet; otherwise a cloud resource.
+  const kind = unregistered.length ? chosenKind : "cloud_resource";
+  const [server, setServer] = useState("");
+  const [name, setName] = useState("");
+  const [provider, setProvider] = useState<string>("aws");
+  const [account, setAccount] = useState("");
+  const [region, setRegion] = useState("");
+  const [addresses, setAddresses] = useState("");
+  const [role, setRole] = useState("");
+  const text = (v: string) => (v.trim() ? v.trim() : undefined);
+  return (
+    <ActionForm
+      title={t("monitoring.register.title")}
+      submit={t("monitoring.register.submit")}
+      onSubmit={async () => {
+        await api("POST", `/contracts/${contractId}/inventory`, {
+          kind,
+          name: kind === "server" ? server || unregistered[0] : name.trim(),
+          provider,
+          account: text(account),
+          region: text(region),
+          addresses: addresses.split(/[\s,、]+/).filter(Boolean),
+          role: text(role),
+        });
+        setName("");
+        onDone();
+      }}
+    >
+      <div className="form-grid">
+        <Select
+          id="registerKind"
+          label={t("monitoring.itemKind")}
+          value={kind}
+          onChange={(v) => setKind(v as "server" | "cloud_resource")}
+          options={(unregistered.length
+            ? (["server", "cloud_resource"] as const)
+            : (["cloud_resource"] as const)
+          ).map((k): [string, string] => [k, l.itemKind(k)])}
+        />
+        {kind === "server" ? (
+          <Select
+            id="registerServer"
+            label={t("monitoring.register.name")}
+            value={server || (unregistered[0] ?? "")}
+            onChange={setServer}
+            options={unregistered.map((h): [string, string] => [h, h])}
+            dataOptions
+          />
+        ) : (
+          <Field id="registerName" label={t("monitoring.register.name")} value={name} onChange={setName} />
+        )}
+        <Select
+          id="registerProvider"
+          label={t("monitoring.provider")}
+          value={provider}
+          onChange={setProvider}
+          options={PROVIDERS.map((p): [string, string] => [p, l.provider(p)])}
+        />
+        <Field
+          id="registerAccount"
+          label={t("monitoring.account")}
+          value={account}
+          onChange={setAccount}
+          required={false}
+        />
+        <Field
+          id="registerRegion"
+          label={t("monitoring.region")}
+          value={region}
+          onChange={setRegion}
+          required={false}
+          hint="ap-northeast-1"
+        />
+        <Field
+          id="registerAddresses"
+          label={t("monitoring.addresses")}
+          value={addresses}
+          onChange={setAddresses}
+          required={false}
+          hint={t("monitoring.edit.addressesHint")}
+        />
+        <Field
+          id="registerRole"
+          label={t("monitoring.role")}
+          value={role}
+          onChange={setRole}
+          required={false}
+        />
+      </div>
+      {unregistered.length === 0 && <p className="hint">{t("monitoring.register.noneListed")}</p>}
+    </ActionForm>
   );
 }

@@ -10,7 +10,7 @@ import type { GetData, Schema } from "../client.ts";
 import { art, percent } from "../format.ts";
 import { formatLang, type MessageKey, useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
-import { ErrorBox, errorText, Field, Link, ScrollBox, tokyoTime } from "../ui.tsx";
+import { ErrorBox, errorText, Field, Link, ScrollBox, tokyoTime, useGet } from "../ui.tsx";
 
 export type CheckState = "pending" | "up" | "down" | "paused";
 export type StatusData = GetData<"/api/v1/status">;
@@ -452,5 +452,72 @@ function ReauthForm({ onConfirmed, onCancel }: { onConfirmed: () => Promise<void
         {t("confirm.cancel")}
       </button>
     </form>
+  );
+}
+
+/** The Asia/Tokyo month `back` months before the one `iso` falls in (YYYY-MM). */
+function jstMonth(iso: string, back: number) {
+  const d = new Date(Date.parse(iso) + 9 * 3_600_000);
+  const m = d.getUTCFullYear() * 12 + d.getUTCMonth() - back;
+  return `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, "0")}`;
+}
+
+/**
+ * Uptime per month (Asia/Tokyo) of some checks — this month and the two before — from the day
+ * roll-ups (`GET /monitoring/uptime`); muted and paused time is not counted.
+ */
+export function MonthlyUptime({
+  customerId,
+  checks,
+  asOf,
+}: {
+  customerId?: string | undefined;
+  checks: { id: string; name: string }[];
+  asOf: string;
+}) {
+  const t = useT();
+  const months = [jstMonth(asOf, 2), jstMonth(asOf, 1), jstMonth(asOf, 0)];
+  const query = (month: string) => ({ query: customerId ? { month, customerId } : { month } });
+  const [m0, e0] = useGet("/api/v1/monitoring/uptime", query(months[0]!));
+  const [m1, e1] = useGet("/api/v1/monitoring/uptime", query(months[1]!));
+  const [m2, e2] = useGet("/api/v1/monitoring/uptime", query(months[2]!));
+  const figures = [m0, m1, m2].map((m) => new Map((m?.checks ?? []).map((c) => [c.checkId, c.uptime])));
+  if (checks.length === 0) return null;
+  return (
+    <section className="card" aria-labelledby="monthly-title" data-testid="monthly-uptime">
+      <h3 id="monthly-title">{t("monitoring.months.title")}</h3>
+      <ErrorBox error={e0 ?? e1 ?? e2} />
+      <ScrollBox>
+        <table className="mon">
+          <thead>
+            <tr>
+              <th scope="col">{t("monitoring.checks")}</th>
+              {months.map((m) => (
+                <th key={m} scope="col" className="num">
+                  {m}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {checks.map((c) => (
+              <tr key={c.id}>
+                <th scope="row">
+                  <span data-value>{c.name}</span>
+                </th>
+                {figures.map((f, i) => {
+                  const u = f.get(c.id);
+                  return (
+                    <td key={months[i]} className="num">
+                      {u === undefined || u === null ? t("monitoring.noData") : percent(u)}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
+    </section>
   );
 }

@@ -4,7 +4,7 @@
  */
 import { useT } from "../i18n.ts";
 import { ErrorBox, Link, useGet } from "../ui.tsx";
-import { StatusView, useEvery } from "./monitoring.tsx";
+import { MonthlyUptime, StatusView, useEvery } from "./monitoring.tsx";
 
 export function StatusPage({ customerId }: { customerId?: string }) {
   const t = useT();
@@ -30,6 +30,13 @@ export function StatusPage({ customerId }: { customerId?: string }) {
       </h1>
       <ErrorBox error={error} />
       {data && <StatusView data={data} showItems />}
+      {data && (
+        <MonthlyUptime
+          customerId={customerId}
+          checks={data.services.map((s) => ({ id: s.id, name: s.name }))}
+          asOf={data.asOf}
+        />
+      )}
     </section>
   );
 }
