@@ -88,27 +88,30 @@ export async function shardOwners(db: Q) {
     .execute();
 }
 
+/** What a probe needs of a check to run it. */
+const PROBE_COLUMNS = [
+  "id",
+  "customer_id",
+  "contract_id",
+  "kind",
+  "settings",
+  "interval_s",
+  "timeout_ms",
+  "retries",
+  "down_after",
+  "shard",
+  "phase_ms",
+  "paused_reason",
+  "deleted_at",
+  "updated_at",
+] as const;
+
 /** The live checks of some shards, with what a probe needs to run them. */
 export async function checksOfShards(db: Q, shards: number[]) {
   if (shards.length === 0) return [];
   return db
     .selectFrom("checks")
-    .select([
-      "id",
-      "customer_id",
-      "contract_id",
-      "kind",
-      "settings",
-      "interval_s",
-      "timeout_ms",
-      "retries",
-      "down_after",
-      "shard",
-      "phase_ms",
-      "paused_reason",
-      "deleted_at",
-      "updated_at",
-    ])
+    .select(PROBE_COLUMNS)
     .where(sql<boolean>`shard = ANY(${shards}::smallint[])`)
     .where("deleted_at", "is", null)
     .execute();
@@ -119,22 +122,7 @@ export async function checksChangedSince(db: Q, shards: number[], since: Date) {
   if (shards.length === 0) return [];
   return db
     .selectFrom("checks")
-    .select([
-      "id",
-      "customer_id",
-      "contract_id",
-      "kind",
-      "settings",
-      "interval_s",
-      "timeout_ms",
-      "retries",
-      "down_after",
-      "shard",
-      "phase_ms",
-      "paused_reason",
-      "deleted_at",
-      "updated_at",
-    ])
+    .select(PROBE_COLUMNS)
     .where(sql<boolean>`shard = ANY(${shards}::smallint[])`)
     .where("updated_at", ">", since)
     .execute();
