@@ -28,6 +28,11 @@ import { itemById } from "./store/inventory.ts";
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 const sha256 = (s: string) => createHash("sha256").update(s).digest();
+/**
+ * States change on real time, as probes stamp them (monitoring keeps real time even on a test clock):
+ * a pause recorded here orders after the run a probe started before it.
+ */
+const stateNow = () => new Date();
 
 /** What a check checks, in one line: never a header, a body or a credential. */
 export function targetOf(kind: string, settings: unknown): string {
@@ -130,7 +135,7 @@ export async function createCheck(deps: Deps, auth: AuthContext, input: CheckInp
       {
         checkId: id,
         customerId: item.customer_id,
-        at: now,
+        at: stateNow(),
         from: "none",
         to: "pending",
         code: null,
@@ -226,7 +231,7 @@ export async function pauseCheck(
         {
           checkId: id,
           customerId: row.customer_id,
-          at: now,
+          at: stateNow(),
           from: state?.state ?? "pending",
           to: "paused",
           code: reason,
@@ -259,7 +264,7 @@ export async function resumeCheck(deps: Deps, auth: AuthContext, id: string) {
       {
         checkId: id,
         customerId: row.customer_id,
-        at: now,
+        at: stateNow(),
         from: "paused",
         to: "pending",
         code: null,

@@ -139,7 +139,10 @@ export interface StateChange {
   article: string | null;
 }
 
-/** Record state changes: the state row (upsert) and an event each, in one statement each. */
+/**
+ * Record state changes: the state row (upsert; never back to an older change) and an event each, in
+ * one statement each.
+ */
 export async function recordStateChanges(tx: Q, changes: StateChange[]) {
   if (changes.length === 0) return;
   await tx
@@ -155,12 +158,17 @@ export async function recordStateChanges(tx: Q, changes: StateChange[]) {
       })),
     )
     .onConflict((oc) =>
-      oc.column("check_id").doUpdateSet((eb) => ({
-        state: eb.ref("excluded.state"),
-        since: eb.ref("excluded.since"),
-        code: eb.ref("excluded.code"),
-        message: eb.ref("excluded.message"),
-      })),
+      oc
+        .column("check_id")
+        .doUpdateSet((eb) => ({
+          state: eb.ref("excluded.state"),
+          since: eb.ref("excluded.since"),
+          code: eb.ref("excluded.code"),
+          message: eb.ref("excluded.message"),
+        }))
+        // A change that happened before the recorded one (a probe's run written after a pause was
+        // recorded) goes into the history but does not overwrite the state.
+        .where(sql<boolean>`check_states.since <= excluded.since`),
     )
     .execute();
   await tx
