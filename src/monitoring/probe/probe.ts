@@ -113,6 +113,7 @@ export class Probe {
   private lastFullRead = Date.now();
   /** When the leases were last renewed: past a lease period without, this probe may have lost them. */
   private renewedAt = 0;
+  private leasing = false;
   private stopped = false;
   private flushing: Promise<void> | undefined;
 
@@ -168,7 +169,17 @@ export class Probe {
   // ---- leases ----
 
   private async lease() {
-    if (this.stopped) return;
+    // One round at a time: a slow database must not run two rounds over each other.
+    if (this.stopped || this.leasing) return;
+    this.leasing = true;
+    try {
+      await this.leaseRound();
+    } finally {
+      this.leasing = false;
+    }
+  }
+
+  private async leaseRound() {
     const now = new Date();
     await touchMember(this.db, { id: this.id, host: os.hostname(), pid: process.pid, at: now });
     const members = await liveMembers(this.db, new Date(now.getTime() - 3 * this.renewMs));
