@@ -57,6 +57,15 @@ import { createDb, migrate } from "../src/db/db.ts";
 import { EmbeddedPostgres } from "../src/db/embedded.ts";
 import { IDEMPOTENCY_STATES } from "../src/db/idempotency.ts";
 import { CUSTOMER_ROLES, STAFF_ROLES } from "../src/identity/rules.ts";
+import {
+  INCIDENT_STATUSES,
+  INTEGRATION_KINDS,
+  MUTES,
+  PREFERENCES,
+  SEVERITIES,
+  WINDOW_REASONS,
+  WINDOW_SCOPES,
+} from "../src/incidents/rules.ts";
 import { CHECK_KINDS } from "../src/monitoring/checks/types.ts";
 import {
   CHECK_STATES,
@@ -93,6 +102,20 @@ export const CHECKED_COLUMNS: Record<string, readonly string[]> = {
   "checks.kind": CHECK_KINDS,
   "checks.paused_reason": PAUSE_REASONS,
   "check_states.state": CHECK_STATES,
+  "alerts.status": ["firing", "resolved"],
+  "alert_integrations.kind": INTEGRATION_KINDS,
+  "alert_integrations.default_severity": SEVERITIES,
+  "contact_preferences.incidents": PREFERENCES,
+  "incidents.attribution": ATTRIBUTIONS,
+  "incidents.cause": UNAVAILABILITY_CAUSES,
+  "incidents.muted": MUTES,
+  "incidents.severity": SEVERITIES,
+  "incidents.status": INCIDENT_STATUSES,
+  "maintenance_windows.reason": WINDOW_REASONS,
+  "maintenance_windows.scope": WINDOW_SCOPES,
+  "notice_deliveries.channel": ["email", "slack", "teams", "chatwork", "webhook"],
+  "notify_channels.kind": ["slack", "teams", "chatwork", "webhook"],
+  "notify_channels.min_severity": SEVERITIES,
   "credential_reveals.status": REVEAL_STATUSES,
   "credentials.kind": CREDENTIAL_KINDS,
   "inventory_items.kind": ITEM_KINDS,

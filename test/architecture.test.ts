@@ -62,6 +62,18 @@ const OWNER: Record<string, string> = {
   rollup_marks: "monitoring",
   probe_shards: "monitoring",
   probe_members: "monitoring",
+  escalation_policies: "incidents",
+  oncall_schedules: "incidents",
+  oncall_overrides: "incidents",
+  alert_integrations: "incidents",
+  incidents: "incidents",
+  incident_events: "incidents",
+  alerts: "incidents",
+  notify_channels: "incidents",
+  pages: "incidents",
+  contact_preferences: "incidents",
+  maintenance_windows: "incidents",
+  calendar_feeds: "incidents",
 };
 
 /** The rooms each room may call (besides core/, db/ and jobs/), lowest first. */
@@ -76,6 +88,7 @@ const CALLS: Record<string, string[]> = {
   billing: ["audit", "customers", "identity", "notices", "terms", "contracts"],
   admin: ["audit"],
   monitoring: ["audit", "customers", "identity", "notices", "terms", "contracts"],
+  incidents: ["audit", "customers", "identity", "notices", "terms", "contracts", "billing", "monitoring"],
 };
 
 function sourceFiles(dir: string): string[] {

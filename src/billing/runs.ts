@@ -22,6 +22,7 @@ import { type BillableContract, recipientOf, recurringFacts, withRecipients } fr
 import { issueMonth } from "./issue.ts";
 import { lineOf } from "./lines.ts";
 import { PriceBook } from "./price-book.ts";
+import { referencesIn } from "./rules/sla.ts";
 import { chargesForMonth, dueDate, invoiceTax, monthlyFeeOf, slaCreditsOwed } from "./rules.ts";
 import type { RunView } from "./schemas.ts";
 import { type BillingSettings, billingSettings } from "./settings.ts";
@@ -395,7 +396,10 @@ async function billBatch(
       facts.periodsBy.get(c.id) ?? [],
       facts.creditedBy.get(c.id) ?? [],
     );
-    for (const s of sla)
+    for (const s of sla) {
+      const refs = referencesIn(facts.periodsBy.get(c.id) ?? [], s.month);
+      const refEn = refs.length > 0 ? ` Incidents: ${refs.join(", ")}.` : "";
+      const refJa = refs.length > 0 ? `対象の障害: ${refs.join("、")}。` : "";
       lines.push({
         itemCode: null,
         description: `SLA返還 ${s.month} (利用不能 ${s.hours}時間, ${s.percentage}%)`,
@@ -406,9 +410,10 @@ async function billBatch(
         unitPrice: -s.credit,
         amount: -s.credit,
         article: "36(1)",
-        note: `Unavailability attributable to the provider in ${s.month}: ${s.hours} h → ${s.percentage}% of that month's monthly fee is credited (Art. 30(4), 36(1), SLA).`,
-        noteJa: `${s.month} に当社の責めに帰すべき理由で利用できなかった時間 ${s.hours} 時間により、その月の月間費用の ${s.percentage}% を返還します(第30条第4項、第36条第1項、SLA)。`,
+        note: `Unavailability attributable to the provider in ${s.month}: ${s.hours} h → ${s.percentage}% of that month's monthly fee is credited (Art. 30(4), 36(1), SLA).${refEn}`,
+        noteJa: `${s.month} に当社の責めに帰すべき理由で利用できなかった時間 ${s.hours} 時間により、その月の月間費用の ${s.percentage}% を返還します(第30条第4項、第36条第1項、SLA)。${refJa}`,
       });
+    }
     if (lines.length === 0) continue;
     drafts.push({
       // Ids made here, so that invoices and their lines go in one statement.

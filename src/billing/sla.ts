@@ -8,6 +8,7 @@ import { contractOwner } from "../contracts/store.ts";
 import { type IsoMonth, monthOf } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
+import type { Tx } from "../db/db.ts";
 import { asCaller } from "../db/db.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { contractCharges } from "./contract-facts.ts";
@@ -20,7 +21,13 @@ import {
   outagesOf,
   slaCredit,
 } from "./rules.ts";
-import { creditsOfContract, insertPeriod, periodsOfContract } from "./store/sla.ts";
+import {
+  creditsOfContract,
+  deleteIncidentPeriod,
+  insertPeriod,
+  periodsOfContract,
+  upsertIncidentPeriod,
+} from "./store/sla.ts";
 
 export async function addUnavailability(
   deps: Deps,
@@ -75,6 +82,38 @@ export async function addUnavailability(
     });
     return { id: row.id };
   });
+}
+
+/**
+ * The unavailability period an incident is (Art. 30(4)), in the incident's transaction: written when it
+ * is restored and again whenever staff correct its times, attribution or cause; removed when it is no
+ * longer one (`period` null). The next billing run turns the month's periods into the SLA credit
+ * (Art. 36(1)); a correction after an invoice was issued shows as the difference on the next one.
+ */
+export async function syncIncidentPeriod(
+  tx: Tx,
+  incident: { id: string; reference: string; contractId: string; customerId: string; title: string },
+  period: {
+    startedAt: Date;
+    endedAt: Date;
+    attribution: Attribution;
+    cause: "emergency_stop" | "interruption" | "abolition" | "failure";
+  } | null,
+): Promise<"recorded" | "removed" | "none"> {
+  if (!period) return (await deleteIncidentPeriod(tx, incident.id)) > 0 ? "removed" : "none";
+  await upsertIncidentPeriod(tx, {
+    incident_id: incident.id,
+    contract_id: incident.contractId,
+    customer_id: incident.customerId,
+    started_at: period.startedAt,
+    ended_at: period.endedAt,
+    attribution: period.attribution,
+    cause: period.cause,
+    note: `${incident.reference}: ${incident.title}`.slice(0, 500),
+    reference: incident.reference,
+    created_by: null,
+  });
+  return "recorded";
 }
 
 /** The contract's billing view: periods, SLA per month, credits given, damages cap, cancelled options. */

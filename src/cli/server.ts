@@ -8,6 +8,7 @@ import { addMonthsToMonth, monthOf, tokyoDate } from "../core/dates.ts";
 import { isDatabaseUnavailable } from "../db/db.ts";
 import { openDatabase } from "../db/runtime.ts";
 import { buildApp } from "../http/app.ts";
+import { IncidentEngine } from "../incidents/engine.ts";
 import { allJobs, jobQueue } from "../jobs/registry.ts";
 import { Probe } from "../monitoring/probe/probe.ts";
 import { type Command, type Out, UsageError } from "./command.ts";
@@ -166,6 +167,12 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
     keys,
   });
   if (mode === "start") await queue.work();
+  // The incidents engine runs with the worker: checks' state changes → incidents → pages and notices.
+  const engine =
+    mode === "start"
+      ? new IncidentEngine({ db: handle.db, queue, clock, config }, { url: handle.url, log: logger })
+      : undefined;
+  await engine?.start();
   // `unyo start` runs the checks too (a probe in the same process).
   const probe = mode === "start" ? new Probe({ db: handle.db, log: logger }) : undefined;
   await probe?.start();
@@ -182,6 +189,7 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
     const steps: [string, () => unknown][] = [
       ["web server", () => app.close()],
       ["probe", () => probe?.stop()],
+      ["incidents engine", () => engine?.stop()],
       ["job queue", () => queue.stop()],
       ["clock", () => stopClock()],
       ["mail sink", () => mailSink?.close()],
@@ -261,7 +269,8 @@ export const probeCommand: Command = {
 
 export const workerCommand: Command = {
   help: `unyo worker
-  The worker process: runs queued jobs (billing runs, notice deliveries) and the scheduled ones (the
+  The worker process: runs queued jobs (billing runs, notice deliveries), the incidents engine (check
+  failures → incidents, escalation pages, customers' incident notices) and the scheduled jobs (the
   contract lifecycle, overdue flags, inquiry reminders, …). Run any number against one database.`,
   async run(argv) {
     if (argv.length > 0) throw new UsageError(`worker takes no arguments, got "${argv.join(" ")}"`);
@@ -272,9 +281,15 @@ export const workerCommand: Command = {
     const { clock, stop: stopClock } = await processClock(config, handle.db);
     const queue = jobQueue({ url: handle.url, db: handle.db, clock, config, log: logger, role: "worker" });
     await queue.work();
+    const engine = new IncidentEngine(
+      { db: handle.db, queue, clock, config },
+      { url: handle.url, log: logger },
+    );
+    await engine.start();
     // Signals are taken before the process says it runs: until a listener is added, SIGTERM's default
     // action ends the process at once (a supervisor that stops it on the announcement would kill it).
     const stopped = untilSignal(async () => {
+      await engine.stop();
       await queue.stop();
       stopClock();
       await handle.close();

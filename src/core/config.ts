@@ -9,6 +9,8 @@ export interface Config {
   resultRetentionDays: number;
   /** Days per-minute roll-ups are kept (UNYO_MINUTE_ROLLUP_DAYS, default 90); hours and days are kept. */
   minuteRollupDays: number;
+  /** Days of prior notice a planned interruption needs (Art. 23(3)); the provider's rule. */
+  maintenanceNoticeDays: number;
   port: number;
   host: string;
   /** External PostgreSQL; when unset the embedded server under `home` is used. */
@@ -102,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsToken: env.UNYO_METRICS_TOKEN || undefined,
     resultRetentionDays: intFrom(env.UNYO_RESULT_RETENTION_DAYS, 30, "UNYO_RESULT_RETENTION_DAYS"),
     minuteRollupDays: intFrom(env.UNYO_MINUTE_ROLLUP_DAYS, 90, "UNYO_MINUTE_ROLLUP_DAYS"),
+    maintenanceNoticeDays: intFrom(env.UNYO_MAINTENANCE_NOTICE_DAYS, 7, "UNYO_MAINTENANCE_NOTICE_DAYS"),
     ...overrides,
   };
 }

@@ -29,6 +29,38 @@ export interface Abolitions {
   title: string;
 }
 
+export interface AlertIntegrations {
+  contract_id: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  customer_id: string;
+  default_severity: "critical" | "major" | "minor" | "info";
+  disabled_at: Timestamp | null;
+  hmac_secret: string | null;
+  host_labels: string[];
+  id: Generated<string>;
+  kind: "alertmanager" | "zabbix" | "generic";
+  name: string;
+  policy_id: string | null;
+  token_hash: Buffer;
+}
+
+export interface Alerts {
+  annotations: Json;
+  customer_id: string;
+  ends_at: Timestamp | null;
+  fingerprint: string;
+  incident_id: string;
+  integration_id: string;
+  item_id: string | null;
+  labels: Json;
+  last_seen_at: Timestamp;
+  name: string;
+  received_at: Timestamp;
+  starts_at: Timestamp;
+  status: "firing" | "resolved";
+}
+
 export interface ApiTokens {
   created_at: Generated<Timestamp>;
   customer_id: string | null;
@@ -117,6 +149,12 @@ export interface BillingSettings {
   updated_at: Generated<Timestamp>;
 }
 
+export interface CalendarFeeds {
+  created_at: Generated<Timestamp>;
+  customer_id: string;
+  token_hash: Buffer;
+}
+
 export interface Charges {
   amount: number;
   article: string;
@@ -147,6 +185,7 @@ export interface CheckEvents {
   code: string | null;
   customer_id: string;
   from_state: string;
+  handled_at: Timestamp | null;
   id: Generated<number>;
   message: string | null;
   to_state: string;
@@ -215,6 +254,14 @@ export interface CloudAccounts {
   created_at: Generated<Timestamp>;
   customer_id: string;
   provider: string;
+}
+
+export interface ContactPreferences {
+  customer_id: string;
+  incidents: Generated<"all" | "major" | "none">;
+  maintenance: Generated<boolean>;
+  updated_at: Generated<Timestamp>;
+  user_id: string;
 }
 
 export interface ContractChanges {
@@ -398,6 +445,16 @@ export interface DebitRequests {
   sha256: Buffer;
 }
 
+export interface EscalationPolicies {
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  is_default: Generated<boolean>;
+  name: string;
+  repeat: Generated<number>;
+  steps: Json;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface IdempotencyKeys {
   body: Json | null;
   caller: string;
@@ -406,6 +463,57 @@ export interface IdempotencyKeys {
   key: string;
   state: "started" | "done";
   status: number | null;
+}
+
+export interface IncidentEvents {
+  actor_id: string | null;
+  at: Timestamp;
+  body: string | null;
+  customer_id: string;
+  data: Json | null;
+  id: Generated<number>;
+  incident_id: string;
+  kind: string;
+  public: Generated<boolean>;
+}
+
+export interface Incidents {
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  assignee_id: string | null;
+  attribution: "provider" | "customer" | "carrier" | "cloud";
+  auto_resolve: Generated<boolean>;
+  aware_at: Timestamp;
+  cause: "emergency_stop" | "interruption" | "abolition" | "failure";
+  check_id: string | null;
+  contract_id: string | null;
+  customer_id: string;
+  customer_notified_at: Timestamp | null;
+  dedupe_key: string;
+  escalation_round: Generated<number>;
+  escalation_step: Generated<number>;
+  firing: Generated<number>;
+  id: Generated<string>;
+  integration_id: string | null;
+  item_id: string | null;
+  last_signal_at: Timestamp;
+  maintenance_id: string | null;
+  muted: "maintenance" | "emergency_stop" | "suspension" | null;
+  next_escalation_at: Timestamp | null;
+  number: Generated<number>;
+  opened_at: Timestamp;
+  outage: boolean;
+  policy_id: string | null;
+  report: string | null;
+  resolved_at: Timestamp | null;
+  resolved_by: string | null;
+  restoration_notified_at: Timestamp | null;
+  restored_at: Timestamp | null;
+  severity: "critical" | "major" | "minor" | "info";
+  signals: Generated<number>;
+  status: "open" | "acknowledged" | "resolved";
+  title: string;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface Inquiries {
@@ -506,6 +614,29 @@ export interface LoginThrottle {
   window_start: Timestamp;
 }
 
+export interface MaintenanceWindows {
+  cancel_reason: string | null;
+  cancelled_at: Timestamp | null;
+  contract_id: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  customer_id: string | null;
+  description: string | null;
+  emergency: Generated<boolean>;
+  emergency_reason: string | null;
+  ends_at: Timestamp;
+  id: Generated<string>;
+  item_id: string | null;
+  notice_deadline: Timestamp;
+  noticed_at: Timestamp | null;
+  reason: "maintenance" | "failure" | "carrier";
+  scope: "item" | "contract" | "service";
+  sequence: Generated<number>;
+  starts_at: Timestamp;
+  title: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface MenuLimits {
   max_servers: number | null;
   no_downgrade_in_minimum_term: Generated<boolean>;
@@ -527,6 +658,8 @@ export interface NoticeDeliveries {
   acknowledged_at: Timestamp | null;
   acknowledged_by: string | null;
   attempts: Generated<number>;
+  channel: Generated<"email" | "slack" | "teams" | "chatwork" | "webhook">;
+  channel_id: string | null;
   customer_id: string | null;
   email: string;
   id: Generated<string>;
@@ -551,6 +684,39 @@ export interface Notices {
   topic: string;
 }
 
+export interface NotifyChannels {
+  created_at: Generated<Timestamp>;
+  customer_id: string | null;
+  disabled_at: Timestamp | null;
+  id: Generated<string>;
+  kind: "slack" | "teams" | "chatwork" | "webhook";
+  min_severity: Generated<"critical" | "major" | "minor" | "info">;
+  name: string;
+  secret: string | null;
+  token: string | null;
+  url: string;
+  user_id: string | null;
+}
+
+export interface OncallOverrides {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  ends_at: Timestamp;
+  id: Generated<string>;
+  note: string | null;
+  schedule_id: string;
+  starts_at: Timestamp;
+  user_id: string;
+}
+
+export interface OncallSchedules {
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  layers: Json;
+  name: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface OptionCancellations {
   contract_id: string;
   created_at: Generated<Timestamp>;
@@ -558,6 +724,16 @@ export interface OptionCancellations {
   customer_id: string;
   option: string;
   received_on: string;
+}
+
+export interface Pages {
+  at: Timestamp;
+  id: Generated<string>;
+  incident_id: string;
+  notice_id: string;
+  round: number;
+  step: number;
+  user_id: string;
 }
 
 export interface PaymentAllocations {
@@ -689,7 +865,9 @@ export interface UnavailabilityPeriods {
   customer_id: string;
   ended_at: Timestamp;
   id: Generated<string>;
+  incident_id: string | null;
   note: string | null;
+  reference: string | null;
   started_at: Timestamp;
 }
 
@@ -720,11 +898,14 @@ export interface Users {
 
 export interface DB {
   abolitions: Abolitions;
+  alert_integrations: AlertIntegrations;
+  alerts: Alerts;
   api_tokens: ApiTokens;
   applications: Applications;
   audit_log: AuditLog;
   billing_runs: BillingRuns;
   billing_settings: BillingSettings;
+  calendar_feeds: CalendarFeeds;
   charges: Charges;
   check_events: CheckEvents;
   check_results: CheckResults;
@@ -732,6 +913,7 @@ export interface DB {
   check_states: CheckStates;
   checks: Checks;
   cloud_accounts: CloudAccounts;
+  contact_preferences: ContactPreferences;
   contract_changes: ContractChanges;
   contract_events: ContractEvents;
   contract_terms: ContractTerms;
@@ -744,18 +926,26 @@ export interface DB {
   debit_mandates: DebitMandates;
   debit_request_items: DebitRequestItems;
   debit_requests: DebitRequests;
+  escalation_policies: EscalationPolicies;
   idempotency_keys: IdempotencyKeys;
+  incident_events: IncidentEvents;
+  incidents: Incidents;
   inquiries: Inquiries;
   inventory_items: InventoryItems;
   invoice_counters: InvoiceCounters;
   invoice_lines: InvoiceLines;
   invoices: Invoices;
   login_throttle: LoginThrottle;
+  maintenance_windows: MaintenanceWindows;
   menu_limits: MenuLimits;
   monitoring_settings: MonitoringSettings;
   notice_deliveries: NoticeDeliveries;
   notices: Notices;
+  notify_channels: NotifyChannels;
+  oncall_overrides: OncallOverrides;
+  oncall_schedules: OncallSchedules;
   option_cancellations: OptionCancellations;
+  pages: Pages;
   payment_allocations: PaymentAllocations;
   payment_imports: PaymentImports;
   payments: Payments;

@@ -21,6 +21,8 @@ import type { Db } from "../db/db.ts";
 import { identityRoutes } from "../identity/routes.ts";
 import { SessionCache } from "../identity/session-cache.ts";
 import type { IdentityDeps, ResolvedSession } from "../identity/sessions.ts";
+import { incidentRoutes, incidentStreamRoute, ingestRoutes } from "../incidents/routes.ts";
+import { IncidentStream } from "../incidents/stream.ts";
 import { inquiryRoutes } from "../inquiries/routes.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import type { KeyRing } from "../monitoring/custody/keyring.ts";
@@ -118,8 +120,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
   // Graceful shutdown: requests in flight finish, and their keep-alive connections are closed
   // after the response so that close() does not wait for the keep-alive time-out.
   let closing = false;
+  const stream = new IncidentStream(opts.sessionCacheUrl);
   app.addHook("preClose", async () => {
     closing = true;
+    await stream.stop();
   });
   await sessions?.start();
   app.addHook("onClose", async () => {
@@ -249,10 +253,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
       mount(api, "notices", noticeRoutes(ctx));
       mount(api, "inquiries", inquiryRoutes(ctx));
       mount(api, "monitoring", monitoringRoutes(ctx));
+      mount(api, "incidents", incidentRoutes(ctx));
+      incidentStreamRoute(api, stream);
       mount(api, "billing", [...billingRoutes(ctx), ...paymentRoutes(ctx), ...contractBillingRoutes(ctx)]);
     },
     { prefix: "/api/v1" },
   );
+  await ingestRoutes(app, ctx);
 
   const serveWeb = opts.serveWeb ?? fs.existsSync(path.join(WEB_DIST, "index.html"));
   if (serveWeb) {

@@ -7,7 +7,8 @@
 import nodemailer, { type Transporter } from "nodemailer";
 import type { Config } from "../core/config.ts";
 import type { Db } from "../db/db.ts";
-import { claimDue, updateDelivery } from "./store.ts";
+import { type ChannelKind, sendChannel } from "./channels.ts";
+import { channelTargets, claimDue, updateDelivery } from "./store.ts";
 
 export const MAX_ATTEMPTS = 10;
 
@@ -39,26 +40,51 @@ export interface DeliveryRunResult {
   failed: number;
 }
 
-/** Claim up to `batch` due deliveries (lease), then send them one by one. */
+/**
+ * Claim up to `batch` due deliveries (lease), then send them one by one: e-mails over SMTP (skipped
+ * when no server is configured: they wait), the others to their channel (Slack, Teams, Chatwork, a
+ * signed webhook) with the delivery's id in `X-Unyo-Delivery` so that a receiver drops a repeat.
+ */
 export async function deliverDue(
   db: Db,
-  transport: Transporter,
+  transport: Transporter | undefined,
   config: Config,
   now: Date,
   batch = 50,
 ): Promise<DeliveryRunResult> {
-  const claimed = await claimDue(db, now, config.deliveryLeaseSeconds, batch);
+  const claimed = await claimDue(db, now, config.deliveryLeaseSeconds, batch, transport !== undefined);
+  const targets = new Map(
+    (
+      await channelTargets(db, [...new Set(claimed.map((d) => d.channel_id).filter((c): c is string => !!c))])
+    ).map((t) => [t.id, t]),
+  );
   const result: DeliveryRunResult = { sent: 0, retried: 0, failed: 0 };
   for (const d of claimed) {
     try {
-      await transport.sendMail({
-        from: config.mailFrom,
-        to: d.email,
-        subject: d.subject,
-        text: d.body,
-        messageId: d.message_id,
-        headers: { "X-Unyo-Delivery": d.id },
-      });
+      if (d.channel === "email") {
+        if (!transport) throw new Error("no SMTP server configured");
+        await transport.sendMail({
+          from: config.mailFrom,
+          to: d.email,
+          subject: d.subject,
+          text: d.body,
+          messageId: d.message_id,
+          headers: { "X-Unyo-Delivery": d.id },
+        });
+      } else {
+        const t = d.channel_id ? targets.get(d.channel_id) : undefined;
+        if (!t || t.disabled_at) throw new Error("the channel was removed or disabled");
+        await sendChannel(
+          { kind: t.kind as ChannelKind, url: t.url, token: t.token, secret: t.secret },
+          {
+            deliveryId: d.id,
+            subject: d.subject,
+            body: d.body,
+            link: linkIn(d.body),
+            at: d.created_at,
+          },
+        );
+      }
       await updateDelivery(db, d.id, { status: "sent", sent_at: new Date(), last_error: null });
       result.sent++;
     } catch (err) {
@@ -73,4 +99,9 @@ export async function deliverDue(
     }
   }
   return result;
+}
+
+/** The first URL of a notice's body (the page it is about), shown as a button by chat channels. */
+function linkIn(body: string): string | null {
+  return /https?:\/\/\S+/.exec(body)?.[0] ?? null;
 }

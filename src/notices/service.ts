@@ -30,7 +30,10 @@ import {
 
 export interface Recipient {
   customerId: string | null;
+  /** The e-mail address, or for a channel its label (e.g. "Slack: #ops"). */
   email: string;
+  /** A chat or webhook channel instead of e-mail. */
+  channel?: { kind: "slack" | "teams" | "chatwork" | "webhook"; id: string } | undefined;
 }
 
 export interface NoticeInput {
@@ -65,7 +68,12 @@ export async function queueNotice(
     created_by: input.actor.kind === "staff" ? input.actor.id : null,
     created_at: input.at,
   });
-  const unique = new Map(input.recipients.map((r) => [`${r.customerId}|${r.email.toLowerCase()}`, r]));
+  const unique = new Map(
+    input.recipients.map((r) => [
+      r.channel ? `channel|${r.channel.id}` : `${r.customerId}|${r.email.toLowerCase()}`,
+      r,
+    ]),
+  );
   await insertDeliveries(
     tx,
     [...unique.values()].map((r) => {
@@ -78,6 +86,8 @@ export async function queueNotice(
         email: r.email,
         message_id: `<${id}@${MESSAGE_ID_DOMAIN}>`,
         next_attempt_at: input.at,
+        channel: r.channel?.kind ?? "email",
+        channel_id: r.channel?.id ?? null,
       };
     }),
   );

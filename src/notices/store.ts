@@ -115,8 +115,11 @@ export async function acknowledgeDeliveries(
   return Number(res.numUpdatedRows);
 }
 
-/** Claim up to `batch` due deliveries with a lease (a worker that dies lets them come due again). */
-export async function claimDue(db: Q, now: Date, leaseSeconds: number, batch: number) {
+/**
+ * Claim up to `batch` due deliveries with a lease (a worker that dies lets them come due again); with
+ * `emailToo` false only the channel deliveries (no SMTP server configured).
+ */
+export async function claimDue(db: Q, now: Date, leaseSeconds: number, batch: number, emailToo = true) {
   const r = await sql<{
     id: string;
     email: string;
@@ -124,14 +127,30 @@ export async function claimDue(db: Q, now: Date, leaseSeconds: number, batch: nu
     attempts: number;
     subject: string;
     body: string;
+    channel: string;
+    channel_id: string | null;
+    created_at: Date;
   }>`
     UPDATE notice_deliveries d SET attempts = d.attempts + 1, next_attempt_at = ${now}::timestamptz + make_interval(secs => ${leaseSeconds})
     FROM notices n
     WHERE n.id = d.notice_id AND d.id IN (
       SELECT id FROM notice_deliveries WHERE status = 'queued' AND next_attempt_at <= ${now}
+        AND (${emailToo} OR channel <> 'email')
       ORDER BY next_attempt_at LIMIT ${batch} FOR UPDATE SKIP LOCKED)
-    RETURNING d.id, d.email, d.message_id, d.attempts, n.subject, n.body`.execute(db);
+    RETURNING d.id, d.email, d.message_id, d.attempts, n.subject, n.body, d.channel, d.channel_id, n.created_at`.execute(
+    db,
+  );
   return r.rows;
+}
+
+/** Where a channel delivery goes (the URL and secrets stay in the table; read at sending time). */
+export async function channelTargets(db: Q, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom("notify_channels")
+    .select(["id", "kind", "url", "token", "secret", "disabled_at"])
+    .where("id", "in", ids)
+    .execute();
 }
 
 export async function updateDelivery(db: Q, id: string, patch: Updateable<NoticeDeliveriesTable>) {

@@ -273,3 +273,22 @@ export function outagesOf(periods: { started_at: Date; ended_at: Date; attributi
 
 /** The JST month of an instant. */
 const jstMonth = (d: Date): IsoMonth => new Date(d.getTime() + 9 * HOUR).toISOString().slice(0, 7);
+
+/**
+ * The references (e.g. incident numbers) of the provider's periods that fall in a JST month: the SLA
+ * line names them, so that a customer can trace the credit back to the incidents (Art. 36(1)).
+ */
+export function referencesIn(
+  periods: { started_at: Date; ended_at: Date; attribution: Attribution; reference?: string | null }[],
+  month: IsoMonth,
+): string[] {
+  const [s, e] = jstMonthRange(month);
+  const refs = periods
+    .filter(
+      (p) =>
+        p.attribution === "provider" && p.reference && p.started_at.getTime() < e && p.ended_at.getTime() > s,
+    )
+    .sort((a, b) => a.started_at.getTime() - b.started_at.getTime())
+    .map((p) => p.reference as string);
+  return [...new Set(refs)];
+}

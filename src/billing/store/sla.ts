@@ -18,7 +18,7 @@ export async function periodsBefore(db: Q, contracts: IdSet, month: IsoMonth) {
   const first = `${month}-01`;
   return db
     .selectFrom("unavailability_periods")
-    .select(["contract_id", "started_at", "ended_at", "attribution"])
+    .select(["contract_id", "started_at", "ended_at", "attribution", "reference"])
     .where(inIdSet("contract_id", contracts))
     .where(sql<boolean>`started_at < ${first}::date::timestamp AT TIME ZONE 'Asia/Tokyo'`)
     .where(
@@ -66,4 +66,36 @@ export async function moveCredits(tx: Q, fromInvoice: string, toInvoice: string)
     .set({ invoice_id: toInvoice })
     .where("invoice_id", "=", fromInvoice)
     .execute();
+}
+
+/** The period an incident became (Art. 30(4)): written again when the incident is corrected. */
+export async function upsertIncidentPeriod(
+  tx: Q,
+  values: Insertable<UnavailabilityPeriodsTable> & { incident_id: string },
+) {
+  await tx
+    .insertInto("unavailability_periods")
+    .values(values)
+    .onConflict((oc) =>
+      oc.column("incident_id").doUpdateSet((eb) => ({
+        contract_id: eb.ref("excluded.contract_id"),
+        customer_id: eb.ref("excluded.customer_id"),
+        started_at: eb.ref("excluded.started_at"),
+        ended_at: eb.ref("excluded.ended_at"),
+        attribution: eb.ref("excluded.attribution"),
+        cause: eb.ref("excluded.cause"),
+        note: eb.ref("excluded.note"),
+        reference: eb.ref("excluded.reference"),
+      })),
+    )
+    .execute();
+}
+
+/** An incident that is no longer an unavailability (corrected: muted, not an outage). */
+export async function deleteIncidentPeriod(tx: Q, incidentId: string) {
+  const r = await tx
+    .deleteFrom("unavailability_periods")
+    .where("incident_id", "=", incidentId)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

@@ -15,6 +15,7 @@ import * as m0013 from "./0013_failing_deliveries.ts";
 import * as m0014 from "./0014_self_service.ts";
 import * as m0015 from "./0015_notes_in_japanese.ts";
 import * as m0016 from "./0016_monitoring.ts";
+import * as m0017 from "./0017_incidents.ts";
 
 /**
  * Forward-only, numbered migrations. Add new files as `NNNN_name.ts` and list them here;
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   "0014_self_service": m0014,
   "0015_notes_in_japanese": m0015,
   "0016_monitoring": m0016,
+  "0017_incidents": m0017,
 };

@@ -186,6 +186,47 @@ export async function recordStateChanges(tx: Q, changes: StateChange[]) {
       })),
     )
     .execute();
+  // Wake the incidents engine (it takes each change once, `unhandledEvents`).
+  await sql`SELECT pg_notify(${CHECK_EVENTS_CHANNEL}, '')`.execute(tx);
+}
+
+export const CHECK_EVENTS_CHANNEL = "unyo_check_events";
+
+/**
+ * State changes not yet taken by the incidents engine, oldest first, with what an incident needs of
+ * the check; locked, so that two engines never take the same change.
+ */
+export async function unhandledEvents(tx: Tx, limit: number) {
+  return tx
+    .selectFrom("check_events as e")
+    .innerJoin("checks as k", "k.id", "e.check_id")
+    .innerJoin("inventory_items as it", "it.id", "k.item_id")
+    .select([
+      "e.id",
+      "e.check_id",
+      "e.customer_id",
+      "e.at",
+      "e.from_state",
+      "e.to_state",
+      "e.code",
+      "e.message",
+      "k.name as check_name",
+      "k.kind as check_kind",
+      "k.item_id",
+      "it.contract_id",
+      "it.name as item_name",
+    ])
+    .where("e.handled_at", "is", null)
+    .orderBy("e.id")
+    .limit(limit)
+    .forUpdate("e")
+    .skipLocked()
+    .execute();
+}
+
+export async function markEventsHandled(tx: Tx, ids: number[], at: Date) {
+  if (ids.length === 0) return;
+  await tx.updateTable("check_events").set({ handled_at: at }).where("id", "in", ids).execute();
 }
 
 /** A push check's ping: when it arrived (the probe reads it at each slot). */

@@ -13,7 +13,8 @@ let transport: Transporter | undefined;
  */
 export const deliverJob = defineJob({
   name: DELIVER_JOB,
-  summary: "Send queued notice e-mails over SMTP (retries with backoff; failed after 10 attempts)",
+  summary:
+    "Send queued notices: e-mails over SMTP, chat and webhook channels (retries with backoff; failed after 10 attempts)",
   payload: z.object({}),
   schedule: "* * * * *",
   // One waiting job is enough: it sends everything due when it runs.
@@ -21,8 +22,7 @@ export const deliverJob = defineJob({
   onStart: true,
   retry: { limit: 5, delaySeconds: 10, backoff: true },
   handler: async (ctx) => {
-    if (!ctx.config.smtp) return { sent: 0 };
-    transport ??= createTransport(ctx.config);
+    if (ctx.config.smtp) transport ??= createTransport(ctx.config);
     const totals = { sent: 0, retried: 0, failed: 0 };
     for (;;) {
       const r = await deliverDue(ctx.db, transport, ctx.config, ctx.clock.now());
