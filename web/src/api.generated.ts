@@ -1044,6 +1044,33 @@ export interface paths {
       };
     };
   };
+  "/api/v1/calendar/{file}": {
+    get: {
+      parameters: {
+        query?: never;
+        path: {
+          file: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "text/calendar": unknown;
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/api/v1/catalogue": {
     get: {
       parameters: {
@@ -1059,6 +1086,31 @@ export interface paths {
           content: {
             "application/json": components["schemas"]["Catalogue"];
           };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/channels/{id}": {
+    delete: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        204: {
+          headers: { [name: string]: unknown };
+          content: never;
         };
         default: {
           headers: { [name: string]: unknown };
@@ -3317,6 +3369,182 @@ export interface paths {
       };
     };
   };
+  "/api/v1/customers/{id}/calendar-feed": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              url: string;
+              path: string;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/customers/{id}/channels": {
+    get: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": ({
+              id: string;
+              kind: "slack" | "teams" | "chatwork" | "webhook";
+              name: string;
+              host: string;
+              minSeverity: "critical" | "major" | "minor" | "info";
+              createdAt: string;
+            })[];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            kind: "slack" | "teams" | "chatwork" | "webhook";
+            name: string;
+            url: string;
+            token?: string;
+            secret?: string;
+            minSeverity?: "critical" | "major" | "minor" | "info";
+          };
+        };
+      };
+      responses: {
+        201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/customers/{id}/contact-preferences": {
+    get: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": ({
+              userId: string;
+              name: string;
+              email: string;
+              incidents: "all" | "major" | "none";
+              maintenance: boolean;
+            })[];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/customers/{id}/contact-preferences/{userId}": {
+    put: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+          userId: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            incidents: "all" | "major" | "none";
+            maintenance: boolean;
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": ({
+              userId: string;
+              name: string;
+              email: string;
+              incidents: "all" | "major" | "none";
+              maintenance: boolean;
+            })[];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/api/v1/customers/{id}/custody-settings": {
     put: {
       parameters: {
@@ -3427,6 +3655,87 @@ export interface paths {
           headers: { [name: string]: unknown };
           content: {
             "application/json": components["schemas"]["DebitMandate"];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/customers/{id}/integrations": {
+    get: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": ({
+              id: string;
+              customerId: string;
+              contractId: string | null;
+              kind: "alertmanager" | "zabbix" | "generic";
+              name: string;
+              hostLabels: (string)[];
+              defaultSeverity: "critical" | "major" | "minor" | "info";
+              createdAt: string;
+              disabledAt: string | null;
+              path: string;
+            })[];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            kind: "alertmanager" | "zabbix" | "generic";
+            name: string;
+            contractId?: string;
+            hostLabels?: (string)[];
+            defaultSeverity?: "critical" | "major" | "minor" | "info";
+            signed?: boolean;
+            policyId?: string;
+          };
+        };
+      };
+      responses: {
+        201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              token: string;
+              secret: string | null;
+              url: string;
+              path: string;
+            };
           };
         };
         default: {
@@ -3645,6 +3954,127 @@ export interface paths {
       };
     };
   };
+  "/api/v1/escalation-policies": {
+    get: {
+      parameters: {
+        query?: never;
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": ({
+              id: string;
+              name: string;
+              steps: ({
+                escalateAfterMinutes: number;
+                targets: ({
+                  kind: "schedule" | "user";
+                  id: string;
+                })[];
+              })[];
+              repeat: number;
+              isDefault: boolean;
+            })[];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    post: {
+      parameters: {
+        query?: never;
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            name: string;
+            steps: ({
+              escalateAfterMinutes: number;
+              targets: ({
+                kind: "schedule" | "user";
+                id: string;
+              })[];
+            })[];
+            repeat?: number;
+            isDefault?: boolean;
+          };
+        };
+      };
+      responses: {
+        201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/escalation-policies/{id}": {
+    put: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            name: string;
+            steps: ({
+              escalateAfterMinutes: number;
+              targets: ({
+                kind: "schedule" | "user";
+                id: string;
+              })[];
+            })[];
+            repeat?: number;
+            isDefault?: boolean;
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/api/v1/heartbeat/{token}": {
     get: {
       parameters: {
@@ -3689,6 +4119,861 @@ export interface paths {
           content: {
             "application/json": {
               receivedAt: string;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/incidents": {
+    get: {
+      parameters: {
+        query?: {
+          status?: "active" | "open" | "acknowledged" | "resolved";
+          severity?: "critical" | "major" | "minor" | "info";
+          customerId?: string;
+          q?: string;
+          limit?: number;
+          cursor?: string;
+        };
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              items: ({
+                id: string;
+                number: number;
+                reference: string;
+                customerId: string;
+                customerName: string;
+                contractId: string | null;
+                itemId: string | null;
+                itemName: string | null;
+                checkId: string | null;
+                title: string;
+                severity: "critical" | "major" | "minor" | "info";
+                status: "open" | "acknowledged" | "resolved";
+                openedAt: string;
+                awareAt: string;
+                restoredAt: string | null;
+                acknowledgedAt: string | null;
+                resolvedAt: string | null;
+                attribution: "provider" | "customer" | "carrier" | "cloud";
+                cause: "emergency_stop" | "interruption" | "abolition" | "failure";
+                outage: boolean;
+                muted: "maintenance" | "emergency_stop" | "suspension" | null;
+                report: string | null;
+              })[];
+              hasMore: boolean;
+              nextCursor: string | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/engine/tick": {
+    post: {
+      parameters: {
+        query?: never;
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              events: number;
+              pages: number;
+              notices: number;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/summary": {
+    get: {
+      parameters: {
+        query?: never;
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              open: number;
+              unacknowledged: number;
+              muted: number;
+              bySeverity: {
+                [key: string]: number;
+              };
+              onCall: ({
+                scheduleId: string;
+                schedule: string;
+                onCall: {
+                  userId: string;
+                  name: string;
+                  until: string;
+                  source: "override" | "rotation";
+                } | null;
+              })[];
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/{id}": {
+    get: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              number: number;
+              reference: string;
+              customerId: string;
+              customerName: string;
+              contractId: string | null;
+              itemId: string | null;
+              itemName: string | null;
+              checkId: string | null;
+              title: string;
+              severity: "critical" | "major" | "minor" | "info";
+              status: "open" | "acknowledged" | "resolved";
+              openedAt: string;
+              awareAt: string;
+              restoredAt: string | null;
+              acknowledgedAt: string | null;
+              resolvedAt: string | null;
+              attribution: "provider" | "customer" | "carrier" | "cloud";
+              cause: "emergency_stop" | "interruption" | "abolition" | "failure";
+              outage: boolean;
+              muted: "maintenance" | "emergency_stop" | "suspension" | null;
+              report: string | null;
+              timeline: ({
+                at: string;
+                kind: string;
+                body: string | null;
+                actor: string | null;
+                public: boolean;
+              })[];
+              unavailability: {
+                counts: boolean;
+                reason: string;
+                article: string;
+                start: string | null;
+                end: string | null;
+                hours: number | null;
+              };
+              staff: {
+                assigneeId: string | null;
+                assigneeName: string | null;
+                acknowledgedByName: string | null;
+                escalationStep: number;
+                escalationRound: number;
+                nextEscalationAt: string | null;
+                signals: number;
+                firing: number;
+                autoResolve: boolean;
+                alerts: ({
+                  fingerprint: string;
+                  name: string;
+                  status: string;
+                  startsAt: string;
+                  endsAt: string | null;
+                  labels: {
+                    [key: string]: string;
+                  };
+                  lastSeenAt: string;
+                })[];
+                pages: ({
+                  userId: string;
+                  name: string;
+                  step: number;
+                  round: number;
+                  at: string;
+                })[];
+              } | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    patch: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            severity?: "critical" | "major" | "minor" | "info";
+            title?: string;
+            autoResolve?: boolean;
+            report?: string | null;
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              number: number;
+              reference: string;
+              customerId: string;
+              customerName: string;
+              contractId: string | null;
+              itemId: string | null;
+              itemName: string | null;
+              checkId: string | null;
+              title: string;
+              severity: "critical" | "major" | "minor" | "info";
+              status: "open" | "acknowledged" | "resolved";
+              openedAt: string;
+              awareAt: string;
+              restoredAt: string | null;
+              acknowledgedAt: string | null;
+              resolvedAt: string | null;
+              attribution: "provider" | "customer" | "carrier" | "cloud";
+              cause: "emergency_stop" | "interruption" | "abolition" | "failure";
+              outage: boolean;
+              muted: "maintenance" | "emergency_stop" | "suspension" | null;
+              report: string | null;
+              timeline: ({
+                at: string;
+                kind: string;
+                body: string | null;
+                actor: string | null;
+                public: boolean;
+              })[];
+              unavailability: {
+                counts: boolean;
+                reason: string;
+                article: string;
+                start: string | null;
+                end: string | null;
+                hours: number | null;
+              };
+              staff: {
+                assigneeId: string | null;
+                assigneeName: string | null;
+                acknowledgedByName: string | null;
+                escalationStep: number;
+                escalationRound: number;
+                nextEscalationAt: string | null;
+                signals: number;
+                firing: number;
+                autoResolve: boolean;
+                alerts: ({
+                  fingerprint: string;
+                  name: string;
+                  status: string;
+                  startsAt: string;
+                  endsAt: string | null;
+                  labels: {
+                    [key: string]: string;
+                  };
+                  lastSeenAt: string;
+                })[];
+                pages: ({
+                  userId: string;
+                  name: string;
+                  step: number;
+                  round: number;
+                  at: string;
+                })[];
+              } | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/{id}/acknowledge": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              number: number;
+              reference: string;
+              customerId: string;
+              customerName: string;
+              contractId: string | null;
+              itemId: string | null;
+              itemName: string | null;
+              checkId: string | null;
+              title: string;
+              severity: "critical" | "major" | "minor" | "info";
+              status: "open" | "acknowledged" | "resolved";
+              openedAt: string;
+              awareAt: string;
+              restoredAt: string | null;
+              acknowledgedAt: string | null;
+              resolvedAt: string | null;
+              attribution: "provider" | "customer" | "carrier" | "cloud";
+              cause: "emergency_stop" | "interruption" | "abolition" | "failure";
+              outage: boolean;
+              muted: "maintenance" | "emergency_stop" | "suspension" | null;
+              report: string | null;
+              timeline: ({
+                at: string;
+                kind: string;
+                body: string | null;
+                actor: string | null;
+                public: boolean;
+              })[];
+              unavailability: {
+                counts: boolean;
+                reason: string;
+                article: string;
+                start: string | null;
+                end: string | null;
+                hours: number | null;
+              };
+              staff: {
+                assigneeId: string | null;
+                assigneeName: string | null;
+                acknowledgedByName: string | null;
+                escalationStep: number;
+                escalationRound: number;
+                nextEscalationAt: string | null;
+                signals: number;
+                firing: number;
+                autoResolve: boolean;
+                alerts: ({
+                  fingerprint: string;
+                  name: string;
+                  status: string;
+                  startsAt: string;
+                  endsAt: string | null;
+                  labels: {
+                    [key: string]: string;
+                  };
+                  lastSeenAt: string;
+                })[];
+                pages: ({
+                  userId: string;
+                  name: string;
+                  step: number;
+                  round: number;
+                  at: string;
+                })[];
+              } | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/{id}/assign": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            userId: string | null;
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              number: number;
+              reference: string;
+              customerId: string;
+              customerName: string;
+              contractId: string | null;
+              itemId: string | null;
+              itemName: string | null;
+              checkId: string | null;
+              title: string;
+              severity: "critical" | "major" | "minor" | "info";
+              status: "open" | "acknowledged" | "resolved";
+              openedAt: string;
+              awareAt: string;
+              restoredAt: string | null;
+              acknowledgedAt: string | null;
+              resolvedAt: string | null;
+              attribution: "provider" | "customer" | "carrier" | "cloud";
+              cause: "emergency_stop" | "interruption" | "abolition" | "failure";
+              outage: boolean;
+              muted: "maintenance" | "emergency_stop" | "suspension" | null;
+              report: string | null;
+              timeline: ({
+                at: string;
+                kind: string;
+                body: string | null;
+                actor: string | null;
+                public: boolean;
+              })[];
+              unavailability: {
+                counts: boolean;
+                reason: string;
+                article: string;
+                start: string | null;
+                end: string | null;
+                hours: number | null;
+              };
+              staff: {
+                assigneeId: string | null;
+                assigneeName: string | null;
+                acknowledgedByName: string | null;
+                escalationStep: number;
+                escalationRound: number;
+                nextEscalationAt: string | null;
+                signals: number;
+                firing: number;
+                autoResolve: boolean;
+                alerts: ({
+                  fingerprint: string;
+                  name: string;
+                  status: string;
+                  startsAt: string;
+                  endsAt: string | null;
+                  labels: {
+                    [key: string]: string;
+                  };
+                  lastSeenAt: string;
+                })[];
+                pages: ({
+                  userId: string;
+                  name: string;
+                  step: number;
+                  round: number;
+                  at: string;
+                })[];
+              } | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/{id}/comments": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            body: string;
+            public?: boolean;
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              number: number;
+              reference: string;
+              customerId: string;
+              customerName: string;
+              contractId: string | null;
+              itemId: string | null;
+              itemName: string | null;
+              checkId: string | null;
+              title: string;
+              severity: "critical" | "major" | "minor" | "info";
+              status: "open" | "acknowledged" | "resolved";
+              openedAt: string;
+              awareAt: string;
+              restoredAt: string | null;
+              acknowledgedAt: string | null;
+              resolvedAt: string | null;
+              attribution: "provider" | "customer" | "carrier" | "cloud";
+              cause: "emergency_stop" | "interruption" | "abolition" | "failure";
+              outage: boolean;
+              muted: "maintenance" | "emergency_stop" | "suspension" | null;
+              report: string | null;
+              timeline: ({
+                at: string;
+                kind: string;
+                body: string | null;
+                actor: string | null;
+                public: boolean;
+              })[];
+              unavailability: {
+                counts: boolean;
+                reason: string;
+                article: string;
+                start: string | null;
+                end: string | null;
+                hours: number | null;
+              };
+              staff: {
+                assigneeId: string | null;
+                assigneeName: string | null;
+                acknowledgedByName: string | null;
+                escalationStep: number;
+                escalationRound: number;
+                nextEscalationAt: string | null;
+                signals: number;
+                firing: number;
+                autoResolve: boolean;
+                alerts: ({
+                  fingerprint: string;
+                  name: string;
+                  status: string;
+                  startsAt: string;
+                  endsAt: string | null;
+                  labels: {
+                    [key: string]: string;
+                  };
+                  lastSeenAt: string;
+                })[];
+                pages: ({
+                  userId: string;
+                  name: string;
+                  step: number;
+                  round: number;
+                  at: string;
+                })[];
+              } | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/{id}/corrections": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            reason: string;
+            awareAt?: string;
+            restoredAt?: string;
+            attribution?: "provider" | "customer" | "carrier" | "cloud";
+            cause?: "emergency_stop" | "interruption" | "abolition" | "failure";
+            outage?: boolean;
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              number: number;
+              reference: string;
+              customerId: string;
+              customerName: string;
+              contractId: string | null;
+              itemId: string | null;
+              itemName: string | null;
+              checkId: string | null;
+              title: string;
+              severity: "critical" | "major" | "minor" | "info";
+              status: "open" | "acknowledged" | "resolved";
+              openedAt: string;
+              awareAt: string;
+              restoredAt: string | null;
+              acknowledgedAt: string | null;
+              resolvedAt: string | null;
+              attribution: "provider" | "customer" | "carrier" | "cloud";
+              cause: "emergency_stop" | "interruption" | "abolition" | "failure";
+              outage: boolean;
+              muted: "maintenance" | "emergency_stop" | "suspension" | null;
+              report: string | null;
+              timeline: ({
+                at: string;
+                kind: string;
+                body: string | null;
+                actor: string | null;
+                public: boolean;
+              })[];
+              unavailability: {
+                counts: boolean;
+                reason: string;
+                article: string;
+                start: string | null;
+                end: string | null;
+                hours: number | null;
+              };
+              staff: {
+                assigneeId: string | null;
+                assigneeName: string | null;
+                acknowledgedByName: string | null;
+                escalationStep: number;
+                escalationRound: number;
+                nextEscalationAt: string | null;
+                signals: number;
+                firing: number;
+                autoResolve: boolean;
+                alerts: ({
+                  fingerprint: string;
+                  name: string;
+                  status: string;
+                  startsAt: string;
+                  endsAt: string | null;
+                  labels: {
+                    [key: string]: string;
+                  };
+                  lastSeenAt: string;
+                })[];
+                pages: ({
+                  userId: string;
+                  name: string;
+                  step: number;
+                  round: number;
+                  at: string;
+                })[];
+              } | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/{id}/report": {
+    get: {
+      parameters: {
+        query?: {
+          lang?: "ja" | "en";
+        };
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "text/markdown": unknown;
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/{id}/resolve": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            restoredAt?: string;
+            note?: string;
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              number: number;
+              reference: string;
+              customerId: string;
+              customerName: string;
+              contractId: string | null;
+              itemId: string | null;
+              itemName: string | null;
+              checkId: string | null;
+              title: string;
+              severity: "critical" | "major" | "minor" | "info";
+              status: "open" | "acknowledged" | "resolved";
+              openedAt: string;
+              awareAt: string;
+              restoredAt: string | null;
+              acknowledgedAt: string | null;
+              resolvedAt: string | null;
+              attribution: "provider" | "customer" | "carrier" | "cloud";
+              cause: "emergency_stop" | "interruption" | "abolition" | "failure";
+              outage: boolean;
+              muted: "maintenance" | "emergency_stop" | "suspension" | null;
+              report: string | null;
+              timeline: ({
+                at: string;
+                kind: string;
+                body: string | null;
+                actor: string | null;
+                public: boolean;
+              })[];
+              unavailability: {
+                counts: boolean;
+                reason: string;
+                article: string;
+                start: string | null;
+                end: string | null;
+                hours: number | null;
+              };
+              staff: {
+                assigneeId: string | null;
+                assigneeName: string | null;
+                acknowledgedByName: string | null;
+                escalationStep: number;
+                escalationRound: number;
+                nextEscalationAt: string | null;
+                signals: number;
+                firing: number;
+                autoResolve: boolean;
+                alerts: ({
+                  fingerprint: string;
+                  name: string;
+                  status: string;
+                  startsAt: string;
+                  endsAt: string | null;
+                  labels: {
+                    [key: string]: string;
+                  };
+                  lastSeenAt: string;
+                })[];
+                pages: ({
+                  userId: string;
+                  name: string;
+                  step: number;
+                  round: number;
+                  at: string;
+                })[];
+              } | null;
             };
           };
         };
@@ -3757,6 +5042,64 @@ export interface paths {
         204: {
           headers: { [name: string]: unknown };
           content: never;
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/integrations/{id}/disable": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              token: string | null;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/integrations/{id}/token": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              token: string | null;
+            };
+          };
         };
         default: {
           headers: { [name: string]: unknown };
@@ -4326,6 +5669,128 @@ export interface paths {
       };
     };
   };
+  "/api/v1/maintenance": {
+    get: {
+      parameters: {
+        query?: never;
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": ({
+              id: string;
+              scope: "item" | "contract" | "service";
+              customerId: string | null;
+              contractId: string | null;
+              itemId: string | null;
+              itemName: string | null;
+              title: string;
+              description: string | null;
+              reason: "maintenance" | "failure" | "carrier";
+              article: string;
+              startsAt: string;
+              endsAt: string;
+              emergency: boolean;
+              emergencyReason: string | null;
+              noticeDeadline: string;
+              noticedAt: string | null;
+              cancelledAt: string | null;
+              cancelReason: string | null;
+            })[];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    post: {
+      parameters: {
+        query?: never;
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            scope: "item" | "contract" | "service";
+            itemId?: string;
+            contractId?: string;
+            title: string;
+            description?: string;
+            reason?: "maintenance" | "failure" | "carrier";
+            startsAt: string;
+            endsAt: string;
+            emergency?: boolean;
+            emergencyReason?: string;
+          };
+        };
+      };
+      responses: {
+        201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+              noticeDeadline: string;
+              notified: number;
+              basis: ({
+                article: string;
+                text: string;
+                textJa: string;
+              })[];
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/maintenance/{id}/cancel": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        204: {
+          headers: { [name: string]: unknown };
+          content: never;
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/api/v1/me": {
     get: {
       parameters: {
@@ -4340,6 +5805,74 @@ export interface paths {
           headers: { [name: string]: unknown };
           content: {
             "application/json": components["schemas"]["Me"];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/me/channels": {
+    get: {
+      parameters: {
+        query?: never;
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": ({
+              id: string;
+              kind: "slack" | "teams" | "chatwork" | "webhook";
+              name: string;
+              host: string;
+              minSeverity: "critical" | "major" | "minor" | "info";
+              createdAt: string;
+            })[];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    post: {
+      parameters: {
+        query?: never;
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            kind: "slack" | "teams" | "chatwork" | "webhook";
+            name: string;
+            url: string;
+            token?: string;
+            secret?: string;
+            minSeverity?: "critical" | "major" | "minor" | "info";
+          };
+        };
+      };
+      responses: {
+        201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+            };
           };
         };
         default: {
@@ -4894,6 +6427,224 @@ export interface paths {
         query?: never;
         path: {
           id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        204: {
+          headers: { [name: string]: unknown };
+          content: never;
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/oncall/schedules": {
+    get: {
+      parameters: {
+        query?: {
+          days?: number;
+        };
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": ({
+              id: string;
+              name: string;
+              layers: ({
+                name: string;
+                start: string;
+                shiftHours: number;
+                members: (string)[];
+                restriction?: {
+                  from: string;
+                  to: string;
+                  weekdays?: (number)[];
+                } | null;
+              })[];
+              onCall: {
+                userId: string;
+                name: string;
+                until: string;
+                source: "override" | "rotation";
+              } | null;
+              shifts: ({
+                userId: string;
+                name: string;
+                from: string;
+                to: string;
+                source: "override" | "rotation";
+                layer: number | null;
+              })[];
+              overrides: ({
+                id: string;
+                userId: string;
+                name: string;
+                from: string;
+                to: string;
+                note: string | null;
+              })[];
+              memberNames: {
+                [key: string]: string;
+              };
+            })[];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    post: {
+      parameters: {
+        query?: never;
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            name: string;
+            layers: ({
+              name: string;
+              start: string;
+              shiftHours: number;
+              members: (string)[];
+              restriction?: {
+                from: string;
+                to: string;
+                weekdays?: (number)[];
+              } | null;
+            })[];
+          };
+        };
+      };
+      responses: {
+        201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/oncall/schedules/{id}": {
+    put: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            name: string;
+            layers: ({
+              name: string;
+              start: string;
+              shiftHours: number;
+              members: (string)[];
+              restriction?: {
+                from: string;
+                to: string;
+                weekdays?: (number)[];
+              } | null;
+            })[];
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/oncall/schedules/{id}/overrides": {
+    post: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            userId: string;
+            from: string;
+            to: string;
+            note?: string;
+          };
+        };
+      };
+      responses: {
+        201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              id: string;
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/oncall/schedules/{id}/overrides/{overrideId}": {
+    delete: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+          overrideId: string;
         };
         header?: never;
         cookie?: never;
