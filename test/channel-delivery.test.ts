@@ -136,7 +136,9 @@ describe("channel deliveries survive a killed worker", () => {
     expect(rx.got.every((g) => g.ok)).toBe(true);
     expect(kills).toBeGreaterThanOrEqual(1);
     expect(delivered.length - ids.length).toBeLessThanOrEqual(kills);
-    console.log(`channels under SIGKILL: ${ids.length} deliveries, ${kills} kills, ${delivered.length - ids.length} repeated`);
+    console.log(
+      `channels under SIGKILL: ${ids.length} deliveries, ${kills} kills, ${delivered.length - ids.length} repeated`,
+    );
     await rx.close();
   }, 120_000);
 });

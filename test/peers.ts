@@ -230,3 +230,93 @@ export async function startPrometheus(opts: { config: object | string }): Promis
     readyPath: "/-/ready",
   });
 }
+
+export const ALERTMANAGER_BIN = "/usr/bin/prometheus-alertmanager";
+export const AMTOOL_BIN = "/usr/bin/amtool";
+
+export interface AlertmanagerPeer extends Peer {
+  /** `127.0.0.1:PORT` of its gossip listener (TCP and UDP), or null when it runs alone (no HA). */
+  clusterAddress: string | null;
+}
+
+/**
+ * Prometheus Alertmanager (Debian's prometheus-alertmanager) with one route and one receiver, `unyo`: a
+ * webhook to `webhookUrl` with `Authorization: Bearer <token>` and `send_resolved`, grouped by alertname
+ * (group_wait 1s, group_interval 2s, repeat_interval 1h). Ready when `/-/ready` answers 200.
+ *
+ * Clustering (HA): `clusterListen` null, or omitted without `clusterPeers`, disables it (a lone
+ * instance: no gossip, notifications at once). Otherwise it gossips on `clusterListen` (omitted: a free
+ * loopback port), joining `clusterPeers` (others' `clusterAddress`), with short gossip and push-pull
+ * intervals so that a pair on loopback settles in a couple of seconds. `peerTimeout` is Alertmanager's
+ * `--cluster.peer-timeout`, how long the peer at position n waits (×n) before it looks in the gossiped
+ * notification log and notifies only what nobody has: its default, 15s, lets the first peer's log arrive
+ * first; "0s" makes the peers notify at once, as when gossip is slow or partitioned.
+ */
+export async function startAlertmanager(opts: {
+  webhookUrl: string;
+  token: string;
+  clusterPeers?: string[];
+  clusterListen?: string | null;
+  peerTimeout?: string;
+}): Promise<AlertmanagerPeer> {
+  await requireBinary(ALERTMANAGER_BIN, "prometheus-alertmanager");
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "unyo-alertmanager-"));
+  const config = path.join(dir, "alertmanager.yml");
+  await fs.writeFile(
+    config,
+    JSON.stringify(
+      {
+        route: {
+          receiver: "unyo",
+          group_by: ["alertname"],
+          group_wait: "1s",
+          group_interval: "2s",
+          repeat_interval: "1h",
+        },
+        receivers: [
+          {
+            name: "unyo",
+            webhook_configs: [
+              {
+                url: opts.webhookUrl,
+                send_resolved: true,
+                http_config: { authorization: { type: "Bearer", credentials: opts.token } },
+              },
+            ],
+          },
+        ],
+      },
+      null,
+      2,
+    ),
+  );
+  const clustered = opts.clusterListen !== null && (opts.clusterListen !== undefined || !!opts.clusterPeers);
+  const clusterAddress = clustered ? (opts.clusterListen ?? `127.0.0.1:${await freePort()}`) : null;
+  const cluster = clusterAddress
+    ? [
+        `--cluster.listen-address=${clusterAddress}`,
+        // On loopback there is no private address to find: advertise the one it listens on.
+        `--cluster.advertise-address=${clusterAddress}`,
+        ...(opts.clusterPeers ?? []).map((p) => `--cluster.peer=${p}`),
+        "--cluster.gossip-interval=50ms",
+        "--cluster.pushpull-interval=1s",
+        "--cluster.probe-interval=200ms",
+        "--cluster.reconnect-interval=1s",
+        ...(opts.peerTimeout ? [`--cluster.peer-timeout=${opts.peerTimeout}`] : []),
+      ]
+    : ["--cluster.listen-address="];
+  const peer = await startPeer({
+    name: "Alertmanager",
+    bin: ALERTMANAGER_BIN,
+    debianPackage: "prometheus-alertmanager",
+    dir,
+    args: (port) => [
+      `--config.file=${config}`,
+      `--storage.path=${path.join(dir, "data")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      ...cluster,
+    ],
+    readyPath: "/-/ready",
+  });
+  return Object.assign(peer, { clusterAddress });
+}

@@ -179,6 +179,7 @@ async function runServer(argv: string[], out: Out, mode: "start" | "serve"): Pro
   // Before listening (the URL is printed once it serves): demo checks watch this instance's own port.
   if (seeded && config.port)
     await (await import("../monitoring/demo.ts")).seedMonitoringDemo(handle.db, config.port);
+  if (seeded) await (await import("../incidents/demo.ts")).seedIncidentsDemo(handle.db);
   await app.listen({ port: config.port, host: config.host });
   // Signals are taken before the process says it runs (see the worker).
   let clean = true;

@@ -55,6 +55,7 @@ import {
   policySchema,
   preferenceBody,
   preferenceSchema,
+  publicStatusSchema,
   resolveBody,
   scheduleBody,
   scheduleSchema,
@@ -75,6 +76,7 @@ import {
   incidents,
   resolve,
 } from "./service.ts";
+import { publicStatusIncidents } from "./status.ts";
 import type { IncidentStream } from "./stream.ts";
 
 /** Who runs the service: operators watch and respond, engineers work on servers, admins everything. */
@@ -222,6 +224,16 @@ export function incidentRoutes(ctx: AppContext) {
           throw new AppError("forbidden", "only on an instance with the test clock (UNYO_TEST_CLOCK=1)");
         return tick(ctx);
       },
+    }),
+    route({
+      method: "GET",
+      url: "/public/status/:token/incidents",
+      summary:
+        "A public status page's incidents (open and of the last 7 days) and planned maintenance; no host names",
+      policy: "public",
+      params: z.strictObject({ token: z.string().max(64) }),
+      response: publicStatusSchema,
+      handler: ({ params }) => publicStatusIncidents(ctx, params.token),
     }),
     // On-call
     route({

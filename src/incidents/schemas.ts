@@ -315,3 +315,20 @@ export const ingestResultSchema = z.object({
   joined: z.number().int(),
   resolved: z.number().int(),
 });
+
+export const publicStatusSchema = z.object({
+  incidents: z.array(
+    z.object({
+      reference: z.string(),
+      title: z.string(),
+      severity: z.enum(SEVERITIES),
+      status: z.enum(INCIDENT_STATUSES),
+      openedAt: iso,
+      restoredAt: iso.nullable(),
+      muted: z.enum(MUTES).nullable(),
+    }),
+  ),
+  maintenance: z.array(
+    z.object({ title: z.string(), startsAt: iso, endsAt: iso, article: z.string(), emergency: z.boolean() }),
+  ),
+});

@@ -6777,6 +6777,50 @@ export interface paths {
       };
     };
   };
+  "/api/v1/public/status/{token}/incidents": {
+    get: {
+      parameters: {
+        query?: never;
+        path: {
+          token: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              incidents: ({
+                reference: string;
+                title: string;
+                severity: "critical" | "major" | "minor" | "info";
+                status: "open" | "acknowledged" | "resolved";
+                openedAt: string;
+                restoredAt: string | null;
+                muted: "maintenance" | "emergency_stop" | "suspension" | null;
+              })[];
+              maintenance: ({
+                title: string;
+                startsAt: string;
+                endsAt: string;
+                article: string;
+                emergency: boolean;
+              })[];
+            };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/api/v1/reasons": {
     get: {
       parameters: {

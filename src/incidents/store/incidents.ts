@@ -263,3 +263,15 @@ export async function openAutoResolving(tx: Tx, keys: string[]) {
     .forUpdate()
     .execute();
 }
+
+/** A customer's incidents for a status page: open ones and those restored since `since`. */
+export async function statusIncidents(db: Q, customerId: string, since: Date) {
+  return db
+    .selectFrom("incidents")
+    .select(["id", "number", "title", "severity", "status", "opened_at", "restored_at", "muted"])
+    .where("customer_id", "=", customerId)
+    .where((w) => w.or([w("status", "<>", "resolved"), w("restored_at", ">=", since)]))
+    .orderBy("opened_at", "desc")
+    .limit(50)
+    .execute();
+}

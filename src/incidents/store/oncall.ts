@@ -125,3 +125,13 @@ export async function channelsOfUsers(db: Q, userIds: string[]) {
     .where("disabled_at", "is", null)
     .execute();
 }
+
+/** Staff users by log-in id (the demo data). */
+export async function staffByLogins(db: Q, logins: string[]) {
+  return db
+    .selectFrom("users")
+    .select(["id", "login_id"])
+    .where("login_id", "in", logins)
+    .where("kind", "=", "staff")
+    .execute();
+}
