@@ -456,6 +456,39 @@ describe("check failures, paging and the SLA chain (Art. 30(4), 36)", () => {
   });
 });
 
+describe("emergency stop (Art. 22) and suspension (Art. 21)", () => {
+  it("an emergency stop pauses the contract's checks and mutes its servers' incidents; a suspension mutes too", async () => {
+    const c = await customerSetup();
+    const checkId = await checkOf(c);
+    const stop = await op.req("POST", `/api/v1/contracts/${c.id}/emergency-stop`, {
+      note: "高負荷で他の契約者に影響",
+    });
+    expect(stop.status).toBe(200);
+    const check = await op.req("GET", `/api/v1/checks/${checkId}`);
+    expect(check.json.paused).toMatchObject({ reason: "emergency_stop", article: "22(1)" });
+    const ig = await integration(c.customerId, "alertmanager");
+    await post(
+      ig.path,
+      ig.token,
+      amPayload("firing", [{ fp: "dddd000000000001", startsAt: new Date().toISOString() }]),
+    );
+    const [inc] = await incidentsOf(c.customerId);
+    expect(inc).toMatchObject({ muted: "emergency_stop", next_escalation_at: null });
+    const s = await customerSetup();
+    await sql`UPDATE contracts SET status = 'suspended' WHERE id = ${s.id}`.execute(env.db);
+    const ig2 = await integration(s.customerId, "generic");
+    await post(ig2.path, ig2.token, {
+      key: "x",
+      status: "firing",
+      title: "down",
+      startsAt: new Date().toISOString(),
+      host: "web01.example.jp",
+    });
+    const [inc2] = await incidentsOf(s.customerId);
+    expect(inc2).toMatchObject({ muted: "suspension" });
+  });
+});
+
 describe("maintenance windows (Art. 23)", () => {
   it("refuses a window announced too late (Art. 23(3)), takes an emergency with its reason, mutes paging inside it", async () => {
     const c = await customerSetup();

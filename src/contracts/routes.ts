@@ -7,6 +7,8 @@ import { hitThrottle } from "../db/throttle.ts";
 import type { AppContext } from "../http/context.ts";
 import { route } from "../http/route.ts";
 import { actorOf } from "../identity/actor.ts";
+import { pauseItemChecks } from "../monitoring/checks-service.ts";
+import { contractInventory } from "../monitoring/inventory.ts";
 import {
   accept,
   getApplication,
@@ -283,12 +285,23 @@ export function contractRoutes(ctx: AppContext) {
     route({
       method: "POST",
       url: "/contracts/:id/emergency-stop",
-      summary: "Record an emergency stop (Art. 22)",
+      summary:
+        "Record an emergency stop (Art. 22): the contract's servers' checks are paused for it, so their incidents page no one",
       policy: { who: "staff", roles: ["admin", "operator", "engineer"] },
       params: idParams,
       body: noteBody,
       response: contractSchema,
-      handler: ({ auth, params, body }) => emergencyStop(ctx, auth, params.id, body.note),
+      handler: async ({ auth, params, body }) => {
+        const stopped = await emergencyStop(ctx, auth, params.id, body.note);
+        // Each pause is recorded with Art. 22(1) by monitoring; resuming them is staff's, check by check or per server.
+        for (const item of (await contractInventory(ctx, auth, params.id)).registered)
+          await pauseItemChecks(ctx, auth, item.id, {
+            pause: true,
+            reason: "emergency_stop",
+            note: body.note,
+          });
+        return stopped;
+      },
     }),
     route({
       method: "POST",

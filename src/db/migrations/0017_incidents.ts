@@ -105,6 +105,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE INDEX incidents_active ON incidents (opened_at DESC) WHERE status <> 'resolved';
     CREATE INDEX incidents_escalation ON incidents (next_escalation_at) WHERE status = 'open';
     CREATE INDEX incidents_contract ON incidents (contract_id, aware_at);
+    -- The engine's queue of customer notices still to send (opening, restoration).
+    CREATE INDEX incidents_customer_notice ON incidents (id) WHERE muted IS NULL
+      AND (customer_notified_at IS NULL OR (status = 'resolved' AND restoration_notified_at IS NULL));
 
     CREATE TABLE incident_events (
       id bigserial PRIMARY KEY,
