@@ -12,6 +12,7 @@ import { pageFields, pageOf } from "../db/page.ts";
 import { authorize } from "../http/auth.ts";
 import type { AppContext } from "../http/context.ts";
 import { file, route } from "../http/route.ts";
+import { refuseControlCharacters } from "../http/text.ts";
 import type { AuthContext } from "../identity/actor.ts";
 import { tick } from "./engine.ts";
 import { ingest } from "./ingest.ts";
@@ -549,6 +550,10 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext) {
   await app.register(
     async (ing) => {
       ing.removeAllContentTypeParsers();
+      // As on /api/v1: no control character in the path or the query reaches a rule.
+      ing.addHook("preValidation", async (req) =>
+        refuseControlCharacters({ query: req.query, params: req.params }),
+      );
       ing.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: 8 * 1024 * 1024 }, (_req, body, done) =>
         done(null, body),
       );
@@ -556,6 +561,7 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext) {
         "/:kind",
         {
           schema: {
+            response: { 200: ingestResultSchema },
             tags: ["incidents"],
             summary:
               "Receive alerts: Alertmanager webhook v4, Zabbix webhook media type, or the generic JSON (Authorization: Bearer <integration token>)",

@@ -235,6 +235,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE POLICY maintenance_windows_tenant ON maintenance_windows FOR SELECT TO unyo_customer USING (customer_id IS NULL OR customer_id = unyo_current_customer());
     ALTER TABLE contact_preferences ENABLE ROW LEVEL SECURITY;
     CREATE POLICY contact_preferences_tenant ON contact_preferences FOR SELECT TO unyo_customer USING (customer_id = unyo_current_customer());
+    -- Staff only (no grants to customers), under row-level security like every customer-owned table.
+    ALTER TABLE alerts ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY alerts_tenant ON alerts FOR SELECT TO unyo_customer USING (customer_id = unyo_current_customer());
+    ALTER TABLE notify_channels ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY notify_channels_tenant ON notify_channels FOR SELECT TO unyo_customer USING (customer_id = unyo_current_customer());
+    ALTER TABLE calendar_feeds ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY calendar_feeds_tenant ON calendar_feeds FOR SELECT TO unyo_customer USING (customer_id = unyo_current_customer());
     ALTER TABLE alert_integrations ENABLE ROW LEVEL SECURITY;
     CREATE POLICY alert_integrations_tenant ON alert_integrations FOR SELECT TO unyo_customer USING (customer_id = unyo_current_customer());
     -- Customers read their incidents (not who was paged), the public part of the timeline, the
