@@ -374,7 +374,8 @@ export async function correct(
     checkTimes(next.aware_at, next.restored_at, now);
     if (next.opened_at > next.aware_at) next.opened_at = next.aware_at;
     const fields = ["aware_at", "restored_at", "attribution", "cause", "outage"] as const;
-    const changed = fields.filter((f) => String(next[f]) !== String(i[f]));
+    const value = (v: unknown) => (v instanceof Date ? v.getTime() : v);
+    const changed = fields.filter((f) => value(next[f]) !== value(i[f]));
     if (changed.length === 0) return;
     const pick = (r: IncidentRow) =>
       Object.fromEntries(changed.map((f) => [f, r[f] instanceof Date ? (r[f] as Date).toISOString() : r[f]]));

@@ -102,7 +102,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- At most one open incident per check / alert fingerprint: a storm joins it.
     CREATE UNIQUE INDEX incidents_open_key ON incidents (dedupe_key) WHERE status <> 'resolved';
     CREATE INDEX incidents_customer ON incidents (customer_id, opened_at DESC);
-    CREATE INDEX incidents_active ON incidents (opened_at DESC) WHERE status <> 'resolved';
+    CREATE INDEX incidents_opened ON incidents (opened_at DESC, id DESC);
+    CREATE INDEX incidents_active ON incidents (opened_at DESC, id DESC) WHERE status <> 'resolved';
     CREATE INDEX incidents_escalation ON incidents (next_escalation_at) WHERE status = 'open';
     CREATE INDEX incidents_contract ON incidents (contract_id, aware_at);
     -- The engine's queue of customer notices still to send (opening, restoration).
