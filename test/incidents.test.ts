@@ -8,6 +8,7 @@
 import { createHmac } from "node:crypto";
 import ICAL from "ical.js";
 import { sql } from "kysely";
+import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBilling } from "../src/billing/runs.ts";
 import { tick } from "../src/incidents/engine.ts";
@@ -357,6 +358,26 @@ describe("check failures, paging and the SLA chain (Art. 30(4), 36)", () => {
     const credit = (await linesOf(env.db, inv.id)).find((l) => l.kind === "credit")!;
     expect(credit).toMatchObject({ amount: -8_000, article: "36(1)" });
     expect(credit.note).toContain(`INC-${inc!.number}`);
+    // … and on the invoice's PDF, as text.
+    const pdf = await env.app.inject({
+      method: "GET",
+      url: `/api/v1/invoices/${inv.id}/pdf`,
+      headers: { cookie: op.cookie },
+    });
+    expect(pdf.statusCode).toBe(200);
+    const doc = await getDocument({
+      data: new Uint8Array(pdf.rawPayload),
+      useSystemFonts: false,
+      isEvalSupported: false,
+    }).promise;
+    let text = "";
+    for (let p = 1; p <= doc.numPages; p++)
+      text += (await (await doc.getPage(p)).getTextContent()).items
+        .map((i) => ("str" in i ? i.str : ""))
+        .join("");
+    expect(text).toContain(`SLA返還 ${month}`);
+    expect(text).toContain(`INC-${inc!.number}`);
+    expect(text).toMatch(/-8,000|−8,000|-¥8,000|−¥8,000/);
   });
 
   it("corrections need a reason, are audited, and move the period; a carrier's fault is kept but not counted", async () => {

@@ -357,6 +357,10 @@ async function batchFacts(deps: Pick<Deps, "db">, ids: IdSet, month: IsoMonth) {
 
 class RetryBatch extends Error {}
 
+/** The incidents an SLA line is for, on the line itself (the PDF shows descriptions): up to three. */
+const shortRefs = (refs: string[]) =>
+  refs.length === 0 ? "" : ` ${refs.slice(0, 3).join(", ")}${refs.length > 3 ? ` +${refs.length - 3}` : ""}`;
+
 /**
  * Compute and write one batch: `owing` is how many of its contracts owe something this month, `made`
  * how many invoices this call created (fewer when another run was first for some). When it writes,
@@ -402,8 +406,8 @@ async function billBatch(
       const refJa = refs.length > 0 ? `対象の障害: ${refs.join("、")}。` : "";
       lines.push({
         itemCode: null,
-        description: `SLA返還 ${s.month} (利用不能 ${s.hours}時間, ${s.percentage}%)`,
-        descriptionEn: `SLA credit ${s.month} (${s.hours} h unavailable, ${s.percentage}%)`,
+        description: `SLA返還 ${s.month} (利用不能 ${s.hours}時間, ${s.percentage}%)${shortRefs(refs)}`,
+        descriptionEn: `SLA credit ${s.month} (${s.hours} h unavailable, ${s.percentage}%)${shortRefs(refs)}`,
         kind: "credit",
         taxCategory: "10",
         quantity: 1,
