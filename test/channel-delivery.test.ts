@@ -3,7 +3,6 @@
  * worker SIGKILLed mid-delivery loses none, and a repeat carries the same X-Unyo-Delivery id (so a
  * receiver drops it); a signed webhook's signature verifies on the bytes received.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +13,7 @@ import { insertChannel } from "../src/incidents/store/contacts.ts";
 import { verifySignature } from "../src/notices/channels.ts";
 import { queueNotice } from "../src/notices/service.ts";
 import { testDatabase, testQueue } from "./helpers.ts";
+import { killWorkerWhileDelivering } from "./processes.ts";
 
 type Handle = Awaited<ReturnType<typeof testDatabase>>;
 let h: Handle;
@@ -95,10 +95,6 @@ describe("channel deliveries survive a killed worker", () => {
         });
     });
     const env = { ...process.env, DATABASE_URL: h.url, UNYO_DELIVERY_LEASE_SECONDS: "1", LOG_LEVEL: "warn" };
-    let worker: ChildProcess | undefined;
-    const start = () => {
-      worker = spawn(process.execPath, ["bin/unyo.js", "worker"], { env, stdio: "ignore" });
-    };
     const pending = async () =>
       Number(
         (
@@ -110,23 +106,7 @@ describe("channel deliveries survive a killed worker", () => {
             .executeTakeFirstOrThrow()
         ).n,
       );
-    let kills = 0;
-    start();
-    while (kills < 4) {
-      const before = rx.got.length;
-      await new Promise((r) => setTimeout(r, 100));
-      if (rx.got.length > before && (await pending()) > 0) {
-        worker!.kill("SIGKILL");
-        await new Promise((r) => worker!.once("exit", r));
-        kills++;
-        start();
-      }
-      if ((await pending()) === 0) break;
-    }
-    const deadline = Date.now() + 60_000;
-    while ((await pending()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    worker!.kill("SIGTERM");
-    await new Promise((r) => worker!.once("exit", r));
+    const kills = await killWorkerWhileDelivering(env, () => rx.got.length, pending, 4);
     const ids = (
       await h.db.selectFrom("notice_deliveries").select("id").where("channel", "<>", "email").execute()
     ).map((r) => r.id);

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemActor } from "../src/audit/service.ts";
 import { systemClock } from "../src/core/clock.ts";
@@ -6,6 +5,7 @@ import { loadConfig } from "../src/core/config.ts";
 import { createTransport, deliverDue, MAX_ATTEMPTS } from "../src/notices/delivery.ts";
 import { failingNoticeDeliveries, queueNotice } from "../src/notices/service.ts";
 import { testDatabase, testQueue } from "./helpers.ts";
+import { killWorkerWhileDelivering } from "./processes.ts";
 import { smtpCatcher } from "./smtp.ts";
 
 type Handle = Awaited<ReturnType<typeof testDatabase>>;
@@ -114,11 +114,6 @@ describe("no notice is lost when the worker is killed mid-delivery", () => {
       UNYO_DELIVERY_LEASE_SECONDS: "1",
       LOG_LEVEL: "warn",
     };
-    let kills = 0;
-    let worker: ChildProcess | undefined;
-    const startWorker = () => {
-      worker = spawn(process.execPath, ["bin/unyo.js", "worker"], { env, stdio: "ignore" });
-    };
     const pending = async () =>
       Number(
         (
@@ -130,23 +125,7 @@ describe("no notice is lost when the worker is killed mid-delivery", () => {
             .executeTakeFirstOrThrow()
         ).n,
       );
-    startWorker();
-    // Kill while delivering, whenever some but not all have gone out.
-    while (kills < 5) {
-      const before = smtp.received.length;
-      await new Promise((r) => setTimeout(r, 150));
-      if (smtp.received.length > before && (await pending()) > 0) {
-        worker!.kill("SIGKILL");
-        await new Promise((r) => worker!.once("exit", r));
-        kills++;
-        startWorker();
-      }
-      if ((await pending()) === 0) break;
-    }
-    const deadline = Date.now() + 60_000;
-    while ((await pending()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    worker!.kill("SIGTERM");
-    await new Promise((r) => worker!.once("exit", r));
+    const kills = await killWorkerWhileDelivering(env, () => smtp.received.length, pending, 5);
     const ids = (
       await h.db
         .selectFrom("notice_deliveries")

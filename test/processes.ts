@@ -29,3 +29,38 @@ export async function until(what: string, ok: () => Promise<boolean>, ms = 30_00
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/**
+ * Run `unyo worker` and SIGKILL it whenever it has made progress (`progress()` grew) while work is
+ * still `pending()`, at most `maxKills` times, then let a last one finish (≤ 60 s) and stop it.
+ * Answers how many times it was killed.
+ */
+export async function killWorkerWhileDelivering(
+  env: NodeJS.ProcessEnv,
+  progress: () => number,
+  pending: () => Promise<number>,
+  maxKills: number,
+): Promise<number> {
+  let worker: ChildProcess | undefined;
+  const start = () => {
+    worker = spawn(process.execPath, ["bin/unyo.js", "worker"], { env, stdio: "ignore" });
+  };
+  let kills = 0;
+  start();
+  while (kills < maxKills) {
+    const before = progress();
+    await sleep(120);
+    if (progress() > before && (await pending()) > 0) {
+      worker!.kill("SIGKILL");
+      await new Promise((r) => worker!.once("exit", r));
+      kills++;
+      start();
+    }
+    if ((await pending()) === 0) break;
+  }
+  const deadline = Date.now() + 60_000;
+  while ((await pending()) > 0 && Date.now() < deadline) await sleep(200);
+  worker!.kill("SIGTERM");
+  await new Promise((r) => worker!.once("exit", r));
+  return kills;
+}
