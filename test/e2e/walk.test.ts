@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBilling } from "../../src/billing/runs.ts";
 import { DEMO_PASSWORD } from "../../src/cli/demo.ts";
 import { addMonthsToMonth, monthOf, tokyoDate } from "../../src/core/dates.ts";
+import { seedIncidentsDemo } from "../../src/incidents/demo.ts";
 import { rebuildRollupsSinceMarks } from "../../src/monitoring/housekeeping.ts";
 import { issueMonthOn } from "../helpers.ts";
 import { ARTIFACTS, type E2E, logIn, startE2E } from "./server.ts";
@@ -186,6 +187,76 @@ async function monitoringData(base: string, db: E2E["db"], contractId: string, c
   return { itemId: item.id, checkId: check.id as string, publicUrl: publicUrl as string };
 }
 
+/**
+ * Incidents' pages need incidents: a customer's alerts received through a generic integration (one
+ * firing, acknowledged, with a public update and a report; one resolved after its awareness was
+ * corrected, so that it counts as unavailability), the demo's on-call rotation, and a planned
+ * maintenance window of the contract announced in time (Art. 23(3)).
+ */
+async function incidentsData(base: string, db: E2E["db"], contractId: string, customerId: string) {
+  await seedIncidentsDemo(db);
+  const operator = await apiAs(base, "operator");
+  const integration = await operator("POST", `/customers/${customerId}/integrations`, {
+    kind: "generic",
+    name: "監視基盤",
+    contractId,
+    defaultSeverity: "major",
+  });
+  const now = Date.now();
+  const alert = (key: string, title: string, severity: string) => ({
+    key,
+    status: "firing",
+    title,
+    startsAt: new Date(now - 5 * 60_000).toISOString(),
+    severity,
+    host: "web1.1.demo.invalid",
+    labels: { team: "infra", service: "web" },
+  });
+  const r = await fetch(`${base}/ingest/v1/generic`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${integration.token}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      alerts: [
+        alert("disk-web1", "ディスク使用率 95%", "warning"),
+        alert("http-web1", "ウェブサイトが応答しない", "critical"),
+      ],
+    }),
+  });
+  if (!r.ok) throw new Error(`ingest: ${r.status} ${await r.text()}`);
+  const list = (await operator("GET", `/incidents?customerId=${customerId}`)).items as {
+    id: string;
+    title: string;
+  }[];
+  const disk = list.find((i) => i.title.includes("ディスク"))!;
+  const web = list.find((i) => i.title.includes("ウェブサイト"))!;
+  await operator("POST", `/incidents/${disk.id}/acknowledge`);
+  await operator("POST", `/incidents/${disk.id}/comments`, {
+    body: "不要なログを削除しています。",
+    public: true,
+  });
+  await operator("POST", `/incidents/${disk.id}/comments`, { body: "ログ保持の設定を見直す", public: false });
+  await operator("PATCH", `/incidents/${disk.id}`, {
+    report: "ログの肥大化によりディスク使用率が上昇しました。",
+  });
+  await operator("POST", `/incidents/${web.id}/corrections`, {
+    reason: "監視の記録から認知時刻を訂正",
+    awareAt: new Date(now - 2 * 3_600_000).toISOString(),
+  });
+  await operator("POST", `/incidents/${web.id}/resolve`, {
+    restoredAt: new Date(now - 30 * 60_000).toISOString(),
+    note: "ウェブサーバーを再起動しました。",
+  });
+  const day = 86_400_000;
+  await operator("POST", "/maintenance", {
+    scope: "contract",
+    contractId,
+    title: "OS のセキュリティ更新",
+    startsAt: new Date(now + 10 * day).toISOString(),
+    endsAt: new Date(now + 10 * day + 2 * 3_600_000).toISOString(),
+  });
+  return { openId: disk.id, resolvedId: web.id };
+}
+
 async function settle(page: Page) {
   await page.waitForLoadState("networkidle");
   await page
@@ -342,6 +413,7 @@ describe("every page, both languages, desktop and phone", () => {
       .executeTakeFirstOrThrow();
 
     const monitoring = await monitoringData(base, db, contract.id, sample.id);
+    const incidents = await incidentsData(base, db, contract.id, sample.id);
 
     const tours: { login: string | null; pages: [string, string][] }[] = [
       {
@@ -367,6 +439,11 @@ describe("every page, both languages, desktop and phone", () => {
           ["console-servers", "/console/servers"],
           ["console-server", `/console/servers/${monitoring.itemId}`],
           ["console-check", `/console/checks/${monitoring.checkId}`],
+          ["console-incidents", "/console/incidents"],
+          ["console-incident", `/console/incidents/${incidents.openId}`],
+          ["console-incident-resolved", `/console/incidents/${incidents.resolvedId}`],
+          ["console-oncall", "/console/oncall"],
+          ["console-maintenance", "/console/maintenance"],
           ["console-notices", "/console/notices"],
           ["console-inquiries", "/console/inquiries"],
           ["console-changes", "/console/changes"],
@@ -389,6 +466,10 @@ describe("every page, both languages, desktop and phone", () => {
           ["portal-contract", `/portal/contracts/${contract.id}`],
           ["portal-status", "/portal/status"],
           ["portal-servers", "/portal/servers"],
+          ["portal-incidents", "/portal/incidents"],
+          ["portal-incident", `/portal/incidents/${incidents.openId}`],
+          ["portal-incident-resolved", `/portal/incidents/${incidents.resolvedId}`],
+          ["portal-maintenance", "/portal/maintenance"],
           ["portal-notices", "/portal/notices"],
           ["portal-inquiries", "/portal/inquiries"],
           ["portal-changes", "/portal/changes"],
@@ -505,7 +586,7 @@ describe("every page, both languages, desktop and phone", () => {
     );
     expect(serious).toEqual([]);
     expect(findings.map((f) => `${f.page} ${f.lang} ${f.width}px: ${f.what}`)).toEqual([]);
-    // 41 pages × 2 languages × 2 widths, each checked by axe: minutes on a busy machine.
+    // 51 pages × 2 languages × 2 widths, each checked by axe: minutes on a busy machine.
   }, 900_000);
 });
 

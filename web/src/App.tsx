@@ -66,6 +66,14 @@ const CheckPage = lazyPage(() => import("./console/check.tsx"), "CheckPage");
 const StatusPage = lazyPage(() => import("./shared/status.tsx"), "StatusPage");
 const MyServersPage = lazyPage(() => import("./portal/servers.tsx"), "MyServersPage");
 const PublicStatusPage = lazyPage(() => import("./public/status.tsx"), "PublicStatusPage");
+const IncidentsPage = lazyPage(() => import("./console/incidents.tsx"), "IncidentsPage");
+const IncidentPage = lazyPage(() => import("./console/incident.tsx"), "IncidentPage");
+const OncallPage = lazyPage(() => import("./console/oncall.tsx"), "OncallPage");
+const MaintenancePage = lazyPage(() => import("./console/maintenance.tsx"), "MaintenancePage");
+const portalIncidents = () => import("./portal/incidents.tsx");
+const MyIncidentsPage = lazyPage(portalIncidents, "MyIncidentsPage");
+const MyIncidentPage = lazyPage(portalIncidents, "MyIncidentPage");
+const MyMaintenancePage = lazyPage(() => import("./portal/maintenance.tsx"), "MyMaintenancePage");
 
 /** A public status page's unguessable path (Art. 43). */
 const STATUS_PATH = /^\/status\/([A-Za-z0-9_-]{32})$/;
@@ -264,6 +272,9 @@ function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
           { path: "/console/contracts", label: "nav.contracts" },
           { path: "/console/customers", label: "nav.customers" },
           { path: "/console/servers", label: "monitoring.nav.servers" },
+          { path: "/console/incidents", label: "incidents.nav.incidents" },
+          { path: "/console/oncall", label: "incidents.nav.oncall" },
+          { path: "/console/maintenance", label: "incidents.nav.maintenance" },
           { path: "/console/notices", label: "nav.notices" },
           { path: "/console/inquiries", label: "nav.inquiries" },
           { path: "/console/changes", label: "nav.changes" },
@@ -280,6 +291,8 @@ function Shell({ me, refresh }: { me: Me; refresh: () => Promise<void> }) {
         { path: "/portal/contracts", label: "nav.contracts" },
         { path: "/portal/status", label: "monitoring.nav.status" },
         { path: "/portal/servers", label: "monitoring.nav.servers" },
+        { path: "/portal/incidents", label: "incidents.nav.incidents" },
+        { path: "/portal/maintenance", label: "incidents.nav.maintenance" },
         { path: "/portal/notices", label: "nav.notices" },
         { path: "/portal/inquiries", label: "nav.inquiries" },
         { path: "/portal/changes", label: "nav.changes" },
@@ -451,6 +464,10 @@ const SHELL_ROUTES: ShellRoute[] = [
   page("/console/servers", "staff", () => <ServersPage />),
   page("/console/servers/:id", "staff", ({ id, me }) => <ServerPage id={id} me={me} />),
   page("/console/checks/:id", "staff", ({ id, me }) => <CheckPage id={id} me={me} />),
+  page("/console/incidents", "staff", () => <IncidentsPage />),
+  page("/console/incidents/:id", "staff", ({ id, me }) => <IncidentPage id={id} me={me} />),
+  page("/console/oncall", "staff", ({ me }) => <OncallPage me={me} />),
+  page("/console/maintenance", "staff", ({ me }) => <MaintenancePage me={me} />),
   page("/console/notices", "staff", () => <StaffNoticesPage />),
   page("/console/inquiries", "staff", ({ me }) => <InquiriesPage me={me} />),
   page("/console/changes", "staff", ({ me }) => <ChangesPage me={me} />),
@@ -466,6 +483,9 @@ const SHELL_ROUTES: ShellRoute[] = [
   page("/portal/contracts/:id", "customer", ({ id, me }) => <ContractPage id={id} me={me} />),
   page("/portal/status", "customer", () => <StatusPage />),
   page("/portal/servers", "customer", () => <MyServersPage />),
+  page("/portal/incidents", "customer", () => <MyIncidentsPage />),
+  page("/portal/incidents/:id", "customer", ({ id }) => <MyIncidentPage id={id} />),
+  page("/portal/maintenance", "customer", ({ me }) => <MyMaintenancePage me={me} />),
   page("/portal/notices", "customer", () => <InboxPage />),
   page("/portal/inquiries", "customer", ({ me }) => <InquiriesPage me={me} />),
   page("/portal/changes", "customer", ({ me }) => <ChangesPage me={me} />),

@@ -1,12 +1,16 @@
 /** The account pages: the company's data, the password, two-factor enrolment and the sessions. */
 
-import { type FormEvent, lazy, useState } from "react";
+import { type FormEvent, lazy, Suspense, useState } from "react";
 import { api } from "./api.ts";
 import { useT } from "./i18n.ts";
 import { ErrorBox, errorText, Field, MoreButton, tokyoTime, useGet, useGetPages } from "./ui.tsx";
 
 // The QR code's encoder is its own chunk: only enrolment needs it.
 const QrCode = lazy(() => import("./qr.tsx").then((m) => ({ default: m.QrCode })));
+// The incident settings (integrations, channels, who gets notices) are their own chunk too.
+const IncidentSettings = lazy(() =>
+  import("./shared/incident-settings.tsx").then((m) => ({ default: m.IncidentSettings })),
+);
 
 export function CompanyPage({ customerId }: { customerId: string }) {
   const t = useT();
@@ -23,6 +27,9 @@ export function CompanyPage({ customerId }: { customerId: string }) {
           <dd>{data.corporateNumber}</dd>
         </dl>
       )}
+      <Suspense fallback={<p className="loading">{t("loading")}</p>}>
+        <IncidentSettings customerId={customerId} />
+      </Suspense>
     </section>
   );
 }

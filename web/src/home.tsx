@@ -8,6 +8,8 @@ import type { Me } from "./api.ts";
 import { yen } from "./format.ts";
 import { type MessageKey, useT } from "./i18n.ts";
 import { useLabels } from "./labels.ts";
+import { useIncidentStream } from "./shared/incident-live.ts";
+import { cases, LiveIndicator, SEVERITIES, SeverityBadge } from "./shared/incident-view.tsx";
 import { Link, type Page, tokyoTime, useGet } from "./ui.tsx";
 
 const SHOWN = 5;
@@ -82,6 +84,7 @@ export function ConsoleHome({ me }: { me: Me }) {
   };
   return (
     <div className="queues">
+      <IncidentWidgets />
       <Queue
         testId="queue-applications"
         title="home.applications"
@@ -199,6 +202,91 @@ export function ConsoleHome({ me }: { me: Me }) {
         />
       )}
     </div>
+  );
+}
+
+/**
+ * The incidents at a glance (live): how many are open, how many nobody has acknowledged yet
+ * (highlighted while there are any), by severity; and who is on call now on each schedule.
+ */
+function IncidentWidgets() {
+  const t = useT();
+  const live = useIncidentStream();
+  const [summary, error] = useGet("/api/v1/incidents/summary", {});
+  const unacknowledged = summary?.unacknowledged ?? 0;
+  return (
+    <>
+      <section
+        className={`card queue incidents-widget${unacknowledged > 0 ? " flagged" : ""}`}
+        data-testid="home-incidents"
+        aria-label={t("incidents.home.title")}
+      >
+        <h2>
+          <Link to="/console/incidents">{t("incidents.home.title")}</Link>{" "}
+          <span className="count" data-testid="home-incidents-open">
+            {summary ? summary.open : "…"}
+          </span>
+        </h2>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        {summary && (
+          <>
+            <p>
+              <span
+                className={unacknowledged > 0 ? "unacked" : undefined}
+                data-testid="home-incidents-unacked"
+              >
+                {t("incidents.home.unacknowledged").replace("{n}", cases(t, unacknowledged))}
+              </span>
+              {summary.muted > 0 && (
+                <span className="hint">
+                  {" "}
+                  {t("incidents.home.muted").replace("{n}", cases(t, summary.muted))}
+                </span>
+              )}
+            </p>
+            <ul className="by-severity" aria-label={t("incidents.home.bySeverity")}>
+              {SEVERITIES.map((s) => (
+                <li key={s}>
+                  <SeverityBadge severity={s} /> {cases(t, summary.bySeverity[s] ?? 0)}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        <p className="hint">
+          <LiveIndicator state={live} />
+        </p>
+      </section>
+      <section className="card queue" data-testid="home-oncall" aria-label={t("incidents.home.onCall")}>
+        <h2>
+          <Link to="/console/oncall">{t("incidents.home.onCall")}</Link>
+        </h2>
+        {summary && summary.onCall.length === 0 && <p className="hint">{t("incidents.home.noSchedules")}</p>}
+        {summary && summary.onCall.length > 0 && (
+          <ul>
+            {summary.onCall.map((s) => (
+              <li key={s.scheduleId}>
+                <span data-value>{s.schedule}</span>:{" "}
+                {s.onCall ? (
+                  <>
+                    <span data-value>{s.onCall.name}</span>{" "}
+                    <span className="hint">
+                      {t("incidents.home.until").replace("{time}", tokyoTime(s.onCall.until))}
+                    </span>
+                  </>
+                ) : (
+                  t("incidents.home.nobody")
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </>
   );
 }
 

@@ -9,6 +9,7 @@ import { type MessageKey, useT } from "../i18n.ts";
 import { useLabels } from "../labels.ts";
 import { CompanyUsers } from "../shared/company-users.tsx";
 import { ContractsTable } from "../shared/contracts.tsx";
+import { IncidentSettings } from "../shared/incident-settings.tsx";
 import { ErrorBox, Link, MoreButton, ScrollBox, tokyoTime, useGet, useGetPages } from "../ui.tsx";
 import { CustomerMonitoring } from "./customer-monitoring.tsx";
 
@@ -114,6 +115,7 @@ export function CustomerPage({ id, me }: { id: string; me: Me }) {
       <MoreButton more={moreInvoices} label={t("list.more")} />
       <CustomerMonitoring id={id} me={me} />
       <CompanyUsers customerId={id} me={me} heading="h2" />
+      <IncidentSettings customerId={id} />
       <CustomerNotices id={id} />
       <CustomerTimeline id={id} />
     </section>
