@@ -15,7 +15,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import zlib from "node:zlib";
 import { sql } from "kysely";
-import type { Page } from "playwright-core";
+import type { Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBilling } from "../../src/billing/runs.ts";
 import { DEMO_PASSWORD } from "../../src/cli/demo.ts";
@@ -257,8 +257,40 @@ async function incidentsData(base: string, db: E2E["db"], contractId: string, cu
   return { openId: disk.id, resolvedId: web.id };
 }
 
+/**
+ * The requests of each page still under way. The incidents' live stream (Server-Sent Events) stays
+ * open as long as the page: it never counts, or a page following incidents would never be idle.
+ */
+const inFlight = new WeakMap<Page, Set<Request>>();
+const LIVE_STREAM = "/api/v1/incidents/stream";
+function watchRequests(page: Page) {
+  const open = new Set<Request>();
+  inFlight.set(page, open);
+  page.on("request", (r) => {
+    if (!r.url().includes(LIVE_STREAM)) open.add(r);
+  });
+  const done = (r: Request) => open.delete(r);
+  page.on("requestfinished", done);
+  page.on("requestfailed", done);
+}
+
+/** Like Playwright's "networkidle" (no request for 500 ms), the live stream aside; at most 30 s. */
+async function networkQuiet(page: Page) {
+  await page.waitForLoadState("load");
+  const open = inFlight.get(page);
+  if (!open) return page.waitForLoadState("networkidle");
+  const end = Date.now() + 30_000;
+  let quietSince = Date.now();
+  while (Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (open.size > 0) quietSince = Date.now();
+    else if (Date.now() - quietSince >= 500) return;
+  }
+  throw new Error(`the network did not settle: ${[...open].map((r) => r.url()).join(", ")}`);
+}
+
 async function settle(page: Page) {
-  await page.waitForLoadState("networkidle");
+  await networkQuiet(page);
   await page
     .getByText(/^(読み込み中…|Loading…)$/)
     .first()
@@ -490,6 +522,7 @@ describe("every page, both languages, desktop and phone", () => {
     for (const width of [1280, 375]) {
       for (const tour of tours) {
         const page = await browser.newPage({ viewport: { width, height: width === 375 ? 812 : 900 } });
+        watchRequests(page);
         const errors: string[] = [];
         page.on("pageerror", (e) => errors.push(String(e)));
         try {
