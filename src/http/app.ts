@@ -132,7 +132,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
   app.addHook("onSend", async (req, reply) => {
     // A change made by this request is notified to every process, this one included, but the next
     // request may come before the notification: forget every session kept, at once.
-    if (sessions && !SAFE_METHODS.has(req.method)) sessions.clear();
+    // (Alert receivers change no session or user: an alert storm must not empty the cache.)
+    if (sessions && !SAFE_METHODS.has(req.method) && !req.url.startsWith("/ingest/")) sessions.clear();
     if (closing) reply.header("connection", "close");
     reply.header("x-request-id", req.id);
     reply.header("x-content-type-options", "nosniff");

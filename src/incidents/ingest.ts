@@ -320,7 +320,10 @@ async function take(
   await insertEvents(
     tx,
     rows
-      .filter((r) => incidents.get(r.dedupeKey)?.opened)
+      .filter((r) => {
+        const i = incidents.get(r.dedupeKey);
+        return i?.opened && !orphans.includes(i.id);
+      })
       .map((r) => ({
         incident_id: incidents.get(r.dedupeKey)!.id,
         customer_id: r.customerId,
