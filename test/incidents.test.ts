@@ -9,6 +9,7 @@ import { createHmac } from "node:crypto";
 import ICAL from "ical.js";
 import { sql } from "kysely";
 import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBilling } from "../src/billing/runs.ts";
 import { tick } from "../src/incidents/engine.ts";
@@ -181,6 +182,41 @@ describe("alert ingestion (Alertmanager webhook v4)", () => {
     );
     expect(again.json()).toMatchObject({ opened: 1 });
     expect(await incidentsOf(c.customerId)).toHaveLength(3);
+  });
+
+  it("a copy racing a request that recorded the same occurrence (its incident already resolved) answers 200 and opens nothing", async () => {
+    const c = await customerSetup();
+    const ig = await integration(c.customerId, "alertmanager");
+    const startsAt = new Date(Date.now() - 60_000);
+    // Another request, still uncommitted: it recorded the occurrence and its incident is resolved.
+    const other = new pg.Client({ connectionString: env.url });
+    await other.connect();
+    await other.query("BEGIN");
+    const i1 = await other.query(
+      `INSERT INTO incidents (dedupe_key, customer_id, integration_id, title, severity, status, opened_at, aware_at,
+         restored_at, resolved_at, attribution, cause, outage, last_signal_at)
+       VALUES ($1, $2, $3, 'HostDown', 'critical', 'resolved', $4, $4, now(), now(), 'provider', 'failure', true, $4)
+       RETURNING id`,
+      [`alert:${ig.id}:fp-race`, c.customerId, ig.id, startsAt],
+    );
+    await other.query(
+      `INSERT INTO alerts (integration_id, fingerprint, starts_at, customer_id, status, ends_at, name, labels,
+         annotations, incident_id, received_at, last_seen_at)
+       VALUES ($1, 'fp-race', $2, $3, 'resolved', now(), 'HostDown', '{}', '{}', $4, now(), now())`,
+      [ig.id, startsAt, c.customerId, i1.rows[0].id],
+    );
+    const copy = post(
+      ig.path,
+      ig.token,
+      amPayload("firing", [{ fp: "fp-race", startsAt: startsAt.toISOString() }]),
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    await other.query("COMMIT");
+    await other.end();
+    const r = await copy;
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({ recorded: 0, opened: 0 });
+    expect((await incidentsOf(c.customerId)).map((i) => i.status)).toEqual(["resolved"]);
   });
 
   it("refuses a wrong token (401), another integration's format (400), and a payload that is not v4 (400, naming the field)", async () => {
