@@ -241,7 +241,8 @@ describe("incidents in the browser", () => {
     await active.getByRole("heading", { name: "対応中の障害" }).waitFor();
     await active.getByTestId("status-incident").getByText(reference, { exact: false }).waitFor();
     await active.getByTestId("status-incident").getByText("確認済み").waitFor();
-    // Above the checks.
+    // Above the checks (which load on their own: wait for them first).
+    await customer.getByTestId("status-overall").waitFor();
     const above = await customer.evaluate(() => {
       const a = document.querySelector('[data-testid="status-incidents"]');
       const b = document.querySelector('[data-testid="status-overall"]');
