@@ -23,7 +23,7 @@ function plainPdf(i: number): Promise<Buffer> {
     .font("Helvetica-Bold")
     .fontSize(18)
     .text(`INVOICE INV-2026-${String(i + 1).padStart(6, "0")}`);
-  pdf.font("Helvetica").fontSize(9).text("Issuer: Unyo Support Co., Ltd. T7000012050002");
+  pdf.font("Helvetica").fontSize(9).text("Issuer: Unyo Support Co., Ltd. T8000000000001");
   pdf.text("Recipient: Sample Trading Co., Ltd.");
   for (let n = 0; n < linesOf(i); n++)
     pdf.text(`Line ${n + 1}  Operations support monthly fee  1  80,000  80,000  10%  Art. 29(1)`);

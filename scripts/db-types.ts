@@ -95,6 +95,7 @@ export const CHECKED_COLUMNS: Record<string, readonly string[]> = {
   "applications.status": APPLICATION_STATUSES,
   "audit_log.actor_kind": ["staff", "customer", "system", "token", "public"],
   "billing_runs.status": RUN_STATUSES,
+  "invoice_documents.lang": ["ja", "en"],
   "billing_settings.tax_rounding": TAX_ROUNDINGS,
   "idempotency_keys.state": IDEMPOTENCY_STATES,
   "charges.kind": CHARGE_KINDS,

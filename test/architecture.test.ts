@@ -37,6 +37,7 @@ const OWNER: Record<string, string> = {
   billing_runs: "billing",
   invoices: "billing",
   invoice_lines: "billing",
+  invoice_documents: "billing",
   invoice_counters: "billing",
   charges: "billing",
   cloud_accounts: "billing",

@@ -198,7 +198,7 @@ describe("issuing, voiding, corrections (Art. 31; qualified invoices)", () => {
     const n2 = r2.json.document.number as string;
     expect(n1).toMatch(/^INV-2026-\d{6}$/);
     expect(Number(n2.slice(-6))).toBe(Number(n1.slice(-6)) + 1);
-    expect(r1.json.document.issuer.registrationNumber).toBe("T7000012050002");
+    expect(r1.json.document.issuer.registrationNumber).toBe("T8000000000001");
     expect(r1.json.document.issueDate).toBe("2026-11-24");
     expect((await bill.req("POST", `/api/v1/invoices/${i1!.id}/issue`)).status).toBe(409);
 

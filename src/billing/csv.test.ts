@@ -55,7 +55,7 @@ describe("invoice CSV export", () => {
       .filter((r) => r[col("record_type")] === "line")
       .reduce((s, r) => s + Number(r[col("amount")]), 0);
     expect(net).toBe(docs[0]!.totals.net);
-    expect(first[0]![col("issuer_registration_number")]).toBe("T7000012050002");
+    expect(first[0]![col("issuer_registration_number")]).toBe("T8000000000001");
   });
 
   it("quotes commas, quotes and newlines in descriptions", () => {
@@ -72,9 +72,10 @@ describe("invoice CSV export", () => {
     doc.recipient.name = '株式会社 "カンマ", 商事';
     const draft = sampleInvoice(1, 1, "draft");
     const head = "2026-11-24,2026-12-31,2026-11,2026-11-01,2026-11-30,1010001000006";
-    const tail = "90000,9000,99000,T7000012050002";
+    // The void, replacement, credit and return columns are empty on an issued invoice and a draft.
+    const tail = "90000,9000,99000,T8000000000001,,,,,,,";
     const draftHead = ",2026-12-31,2026-11,2026-11-01,2026-11-30,1010001000006";
-    const draftTail = "80000,8000,88000,T7000012050002";
+    const draftTail = "80000,8000,88000,T8000000000001,,,,,,,";
     expect(invoicesCsv([doc, draft])).toBe(
       `\uFEFF${[
         CSV_COLUMNS.map(([n]) => n).join(","),

@@ -40,6 +40,13 @@ export const CSV_COLUMNS: [name: string, meaning: string][] = [
   ["invoice_tax", "the invoice's consumption tax"],
   ["invoice_total", "the invoice's total tax included"],
   ["issuer_registration_number", "適格請求書発行事業者登録番号 T + 13 digits"],
+  ["void_reason", "why a void invoice was voided (empty otherwise)"],
+  ["voided_on", "the day it was voided, YYYY-MM-DD, Asia/Tokyo (empty otherwise)"],
+  ["replaced_by", "a void invoice: the number of the corrected invoice that replaces it"],
+  ["credited_by", "the numbers of the credit notes (not void) against this invoice, separated by spaces"],
+  ["refers_to_issue_date", "a corrected invoice or credit note: the issue date of refers_to"],
+  ["credit_reason", "a credit note: the reason for the return (適格返還請求書)"],
+  ["return_date", "a credit note: the day of the return, YYYY-MM-DD"],
 ];
 
 const RATE: Record<TaxCategory, string> = { "10": "10", "8": "8", exempt: "0", "out-of-scope": "0" };
@@ -59,7 +66,19 @@ function rowsOf(d: InvoiceDocument): Cell[][] {
     d.recipient.name,
     d.recipient.contractNumber,
   ];
-  const tail = [d.totals.net, d.totals.tax, d.totals.total, d.issuer.registrationNumber];
+  const tail = [
+    d.totals.net,
+    d.totals.tax,
+    d.totals.total,
+    d.issuer.registrationNumber,
+    d.status === "void" ? (d.voidReason ?? null) : null,
+    d.voidedOn ?? null,
+    d.replacedBy ?? null,
+    d.creditedBy?.length ? d.creditedBy.join(" ") : null,
+    d.refersToIssueDate ?? null,
+    d.creditReason ?? null,
+    d.returnDate ?? null,
+  ];
   const out: Cell[][] = [];
   d.lines.forEach((l, i) => {
     out.push([

@@ -1,6 +1,6 @@
 /** Reading invoices: lists, one invoice with its lines, payments and late fee, a month's documents. */
 
-import type { IsoDate, IsoMonth } from "../core/dates.ts";
+import { type IsoDate, type IsoMonth, tokyoDate } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
 import { notFound } from "../core/errors.ts";
 import { groupBy } from "../core/group.ts";
@@ -73,10 +73,18 @@ export async function documents(
 
 /** Invoices with their lines, payments and late fees: four queries for any number of ids. */
 export async function invoicesIn(db: Tx | Db, ids: string[], today: IsoDate): Promise<InvoiceDetail[]> {
-  const { invs, lines, allocations, refers } = await invoicesWithDetails(db, ids);
+  const { invs, lines, allocations, refers, referring } = await invoicesWithDetails(db, ids);
   const linesOf = groupBy(lines, "invoice_id");
   const allocationsOf = groupBy(allocations, "invoice_id");
-  const refersOf = new Map(refers.map((r) => [r.id, r.number ?? r.id]));
+  const refersOf = new Map(refers.map((r) => [r.id, r]));
+  // A void invoice names the corrected invoice that replaces it (the latest, if corrected twice).
+  const replacementOf = new Map(
+    referring.filter((r) => r.kind === "corrected").map((r) => [r.refers_to!, r.number ?? "draft"]),
+  );
+  const creditsOf = groupBy(
+    referring.filter((r) => r.kind === "credit" && r.status !== "void"),
+    "refers_to",
+  );
   // Drafts carry no issuer yet: they show the current settings.
   const current = invs.some((i) => i.issuer === null) ? issuerOf(await billingSettings(db)) : null;
   const byId = new Map(
@@ -93,11 +101,19 @@ export async function invoicesIn(db: Tx | Db, ids: string[], today: IsoDate): Pr
             })
           : null;
       const issuer = (inv.issuer as InvoiceDocument["issuer"] | null) ?? current!;
+      const original = inv.refers_to ? refersOf.get(inv.refers_to) : undefined;
       const doc: InvoiceDocument = {
         number: inv.number,
         status: inv.status,
         kind: inv.kind,
-        refersTo: inv.refers_to ? (refersOf.get(inv.refers_to) ?? null) : null,
+        refersTo: original ? (original.number ?? original.id) : null,
+        refersToIssueDate: original?.issue_date ?? null,
+        correctionReason: inv.kind === "corrected" ? (original?.void_reason ?? null) : null,
+        replacedBy: replacementOf.get(inv.id) ?? null,
+        creditedBy: (creditsOf.get(inv.id) ?? []).map((c) => c.number ?? "draft"),
+        voidedOn: inv.voided_at ? tokyoDate(inv.voided_at) : null,
+        creditReason: inv.credit_reason,
+        returnDate: inv.return_date,
         month: inv.month,
         issueDate: inv.issue_date,
         dueDate: inv.due_date,

@@ -5,18 +5,26 @@
  * invoice referring to the original; a credit note refers to the invoice it credits.
  */
 import { type Actor, appendAudit } from "../audit/service.ts";
-import type { IsoMonth } from "../core/dates.ts";
+import type { IsoDate, IsoMonth } from "../core/dates.ts";
 import { type Deps, todayOf } from "../core/deps.ts";
 import { AppError, notFound } from "../core/errors.ts";
 import type { Tx } from "../db/db.ts";
 import { type AuthContext, actorOf } from "../identity/actor.ts";
 import { contractCharges, recipientOf } from "./contract-facts.ts";
+import { keepIssued } from "./documents.ts";
 import { invoice } from "./invoice-queries.ts";
 import { type IssueNoticeDeps, noticeIssued } from "./issue-notices.ts";
 import { lineOf } from "./lines.ts";
 import { allocateCustomers } from "./payments.ts";
 import { PriceBook } from "./price-book.ts";
-import { chargesForMonth, dueDateAtIssue, invoiceTax } from "./rules.ts";
+import {
+  chargesForMonth,
+  creditRefusal,
+  type DocumentRefusal,
+  dueDateAtIssue,
+  invoiceTax,
+  voidOrCorrectRefusal,
+} from "./rules.ts";
 import { billingSettings, issuerOf } from "./settings.ts";
 import { changesAdjustedFor, linkCharges, pendingCharges, releaseCharges } from "./store/charges.ts";
 import {
@@ -27,12 +35,13 @@ import {
   invoiceById,
   lockDrafts,
   markIssued,
+  referringDocuments,
   takeNumbers,
   updateInvoice,
 } from "./store/invoices.ts";
 import { customersWithCredit } from "./store/payments.ts";
 import { moveCredits } from "./store/sla.ts";
-import type { ChargeLine, TaxCategory, TaxRounding } from "./types.ts";
+import type { ChargeLine, RateTotal, TaxCategory, TaxRounding } from "./types.ts";
 
 /** Issue drafts: numbers, issue date, the due date they state; money already received settles them. */
 export async function issueIds(deps: IssueNoticeDeps, tx: Tx, actor: Actor, ids: string[]): Promise<number> {
@@ -41,7 +50,13 @@ export async function issueIds(deps: IssueNoticeDeps, tx: Tx, actor: Actor, ids:
   const today = todayOf(deps);
   const drafts = await lockDrafts(tx, ids);
   if (drafts.length === 0) return 0;
-  const last = await takeNumbers(tx, settings.registrationNumber, Number(today.slice(0, 4)), drafts.length);
+  const last = await takeNumbers(
+    tx,
+    settings.registrationNumber,
+    Number(today.slice(0, 4)),
+    drafts.length,
+    settings.invoicePrefix,
+  );
   const year = today.slice(0, 4);
   const rows = drafts.map((d, i) => ({
     id: d.id,
@@ -86,8 +101,20 @@ export async function issue(deps: Deps, auth: AuthContext, id: string) {
     const inv = await invoiceById(tx, id);
     if (!inv) throw notFound("invoice");
     if (inv.status !== "draft") throw new AppError("conflict", `the invoice is already ${inv.status}`);
+    if (inv.kind === "credit" && inv.refers_to) {
+      // A draft credit note is issued only while the invoice it returns is still issued (Art. 34).
+      const orig = await invoiceById(tx, inv.refers_to, true);
+      if (orig?.status !== "issued")
+        throw new AppError(
+          "conflict",
+          `the invoice ${orig?.number ?? inv.refers_to} this credit note refers to is ${orig?.status ?? "missing"}: void the draft credit note`,
+          { article: "34" },
+        );
+    }
     await issueIds(deps, tx, actorOf(auth), [id]);
   });
+  // What was issued is kept byte for byte at once (電子帳簿保存法); a failure here leaves it to the job.
+  await keepIssued(deps, [id]).catch(() => undefined);
   return invoice(deps, auth, id);
 }
 
@@ -110,19 +137,44 @@ export async function issueMonth(
 
 /** Void a draft or an issued invoice; it keeps its number and records why. */
 export async function voidInvoice(deps: Deps, auth: AuthContext, id: string, reason: string) {
-  await deps.db.transaction().execute((tx) => voidIn(deps, tx, actorOf(auth), id, reason));
+  // The document as issued is kept before it is marked void (a no-op when it is kept already).
+  await keepIssued(deps, [id]);
+  await deps.db.transaction().execute((tx) => voidIn(deps, tx, actorOf(auth), id, reason, false));
   return invoice(deps, auth, id);
 }
 
-async function voidIn(deps: Pick<Deps, "clock">, tx: Tx, actor: Actor, id: string, reason: string) {
+/** The facts the correction/credit rule (rules/documents.ts) decides on. */
+async function documentFacts(tx: Tx, inv: NonNullable<Awaited<ReturnType<typeof invoiceById>>>) {
+  const credits = (await referringDocuments(tx, [inv.id]))
+    .filter((d) => d.kind === "credit")
+    .map((d) => ({ number: d.number, status: d.status, byRate: d.by_rate as RateTotal[] }));
+  const facts = {
+    number: inv.number,
+    status: inv.status,
+    kind: inv.kind,
+    paidAmount: inv.paid_amount,
+    issueDate: inv.issue_date,
+    byRate: inv.by_rate as RateTotal[],
+  };
+  return { facts, credits };
+}
+
+const refused = (r: DocumentRefusal) =>
+  new AppError("conflict", r.message, { article: r.article, details: { reason: [r.reason] } });
+
+async function voidIn(
+  deps: Pick<Deps, "clock">,
+  tx: Tx,
+  actor: Actor,
+  id: string,
+  reason: string,
+  correcting: boolean,
+) {
   const inv = await invoiceById(tx, id, true);
   if (!inv) throw notFound("invoice");
-  if (inv.status === "void") throw new AppError("conflict", "the invoice is already void");
-  if (inv.paid_amount > 0)
-    throw new AppError(
-      "conflict",
-      "the invoice has payments allocated; issue a credit note or a corrected invoice instead of voiding it",
-    );
+  const { facts, credits } = await documentFacts(tx, inv);
+  const refusal = voidOrCorrectRefusal(facts, credits, correcting);
+  if (refusal) throw refused(refusal);
   await updateInvoice(tx, id, {
     status: "void",
     void_reason: reason,
@@ -151,8 +203,9 @@ async function voidIn(deps: Pick<Deps, "clock">, tx: Tx, actor: Actor, id: strin
  */
 export async function correct(deps: Deps, auth: AuthContext, id: string, reason: string) {
   const actor = actorOf(auth);
+  await keepIssued(deps, [id]);
   const newId = await deps.db.transaction().execute(async (tx) => {
-    const orig = await voidIn(deps, tx, actor, id, reason);
+    const orig = await voidIn(deps, tx, actor, id, reason, true);
     const settings = await billingSettings(tx);
     // A change confirmed after the month was invoiced had its difference billed as charges of its
     // own: the corrected month is computed without it, so that it is not billed twice (Art. 29(4)).
@@ -204,13 +257,22 @@ export async function creditNote(
   deps: Deps,
   auth: AuthContext,
   id: string,
-  input: { reason: string; lines: { description: string; amount: number; taxCategory: TaxCategory }[] },
+  input: {
+    reason: string;
+    returnDate?: IsoDate | undefined;
+    lines: { description: string; amount: number; taxCategory: TaxCategory }[];
+  },
 ) {
   const actor = actorOf(auth);
+  const today = todayOf(deps);
+  const returnDate = input.returnDate ?? today;
   const newId = await deps.db.transaction().execute(async (tx) => {
-    const orig = await invoiceById(tx, id);
+    // Locked: two credit notes made at once cannot together return more than was billed.
+    const orig = await invoiceById(tx, id, true);
     if (!orig) throw notFound("invoice");
-    if (orig.status !== "issued") throw new AppError("conflict", "a credit note refers to an issued invoice");
+    const { facts, credits } = await documentFacts(tx, orig);
+    const refusal = creditRefusal(facts, credits, { returnDate, today, lines: input.lines });
+    if (refusal) throw refused(refusal);
     const settings = await billingSettings(tx);
     const lines: ChargeLine[] = input.lines.map((l) => ({
       itemCode: null,
@@ -232,6 +294,7 @@ export async function creditNote(
       orig.recipient,
       lines,
       settings.taxRounding,
+      { credit_reason: input.reason, return_date: returnDate },
     );
     await appendAudit(tx, {
       actor,
@@ -239,7 +302,7 @@ export async function creditNote(
       subjectType: "invoice",
       subjectId: inv.id,
       customerId: orig.customer_id,
-      after: { refersTo: orig.number, reason: input.reason, total: totals.total },
+      after: { refersTo: orig.number, reason: input.reason, returnDate, total: totals.total },
       article: "31(1)",
       at: deps.clock.now(),
     });
@@ -259,6 +322,7 @@ async function referringDocument(
   recipient: unknown,
   lines: ChargeLine[],
   rounding: TaxRounding,
+  credit: { credit_reason: string; return_date: IsoDate } | null = null,
 ) {
   const totals = invoiceTax(lines, rounding).result;
   const inv = await insertInvoice(tx, {
@@ -276,6 +340,7 @@ async function referringDocument(
     tax: totals.tax,
     total: totals.total,
     tax_rounding: rounding,
+    ...(credit ?? {}),
   });
   await insertLines(tx, inv.id, orig.customer_id, lines);
   return { inv, totals };

@@ -19,11 +19,11 @@ import {
   revokeMandate,
   setMandate,
 } from "./debits.ts";
+import { invoicePdf, keptDocuments, keptPdf, type PdfAnswer } from "./documents.ts";
 import { documents, invoice, invoices } from "./invoice-queries.ts";
 import { correct, creditNote, issue, issueMonth, voidInvoice } from "./issue.ts";
 import { overdue } from "./overdue.ts";
 import { payments, recordPayment } from "./payments.ts";
-import { renderInvoicePdf } from "./pdf.ts";
 import { addPrice, createItem, priceBook } from "./price-book.ts";
 import { getRun, listRuns, requestRun } from "./runs.ts";
 import {
@@ -41,6 +41,9 @@ import {
   invoiceDetailSchema,
   invoiceRowSchema,
   invoicesQuery,
+  keptDocumentParams,
+  keptDocumentSchema,
+  langQuery,
   mandateBody,
   mandateSchema,
   OVERDUE_SORTS,
@@ -228,21 +231,34 @@ export function billingRoutes(ctx: AppContext) {
     route({
       method: "GET",
       url: "/invoices/:id/pdf",
-      summary: "The invoice as a PDF (qualified invoice, Japanese; ?lang=en for English)",
+      summary:
+        "The invoice as a PDF (Japanese; ?lang=en wholly in English). Issued: the kept bytes (電子帳簿保存法), with their SHA-256 in X-Content-SHA256; draft or void: rendered as it stands",
       policy: { who: "any" },
       params: idParams,
-      query: z.strictObject({ lang: z.enum(["ja", "en"]).optional() }),
+      query: langQuery,
       response: null,
       produces: "application/pdf",
-      handler: async ({ auth, params, query }) => {
-        const inv = await invoice(ctx, auth, params.id);
-        return file({
-          body: await renderInvoicePdf(inv.document, { lang: query.lang ?? "ja" }),
-          contentType: "application/pdf",
-          fileName: `${inv.document.number ?? `draft-${inv.id.slice(0, 8)}`}.pdf`,
-          disposition: "inline",
-        });
-      },
+      handler: async ({ auth, params, query }) =>
+        pdfFile(await invoicePdf(ctx, auth, params.id, query.lang ?? "ja")),
+    }),
+    route({
+      method: "GET",
+      url: "/invoices/:id/documents",
+      summary: "The documents kept of an invoice as issued: language, SHA-256, size, when kept",
+      policy: { who: "any" },
+      params: idParams,
+      response: z.array(keptDocumentSchema),
+      handler: ({ auth, params }) => keptDocuments(ctx, auth, params.id),
+    }),
+    route({
+      method: "GET",
+      url: "/invoices/:id/documents/:lang",
+      summary: "A kept document's bytes, exactly as issued (also after the invoice was voided)",
+      policy: { who: "any" },
+      params: keptDocumentParams,
+      response: null,
+      produces: "application/pdf",
+      handler: async ({ auth, params }) => pdfFile(await keptPdf(ctx, auth, params.id, params.lang)),
     }),
     route({
       method: "POST",
@@ -289,6 +305,15 @@ export function billingRoutes(ctx: AppContext) {
     }),
   ];
 }
+
+const pdfFile = (a: PdfAnswer) =>
+  file({
+    body: a.bytes,
+    contentType: "application/pdf",
+    fileName: a.fileName,
+    disposition: "inline",
+    ...(a.sha256 ? { headers: { "x-content-sha256": a.sha256, etag: `"${a.sha256}"` } } : {}),
+  });
 
 /** Payments, direct debit, imports and the overdue list (Art. 21(1), 29(1)(3), 30, 31, 33). */
 export function paymentRoutes(ctx: AppContext) {

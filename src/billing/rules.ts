@@ -6,6 +6,7 @@
  */
 export * from "./rules/allocation.ts";
 export * from "./rules/charges.ts";
+export * from "./rules/documents.ts";
 export * from "./rules/due.ts";
 export * from "./rules/fees.ts";
 export * from "./rules/late-fee.ts";

@@ -106,7 +106,7 @@ export function sampleInvoice(
     periodEnd: "2026-11-30",
     issuer: {
       name: "運用支援サービス株式会社",
-      registrationNumber: "T7000012050002",
+      registrationNumber: "T8000000000001",
       address: "東京都千代田区霞が関3-1-1",
       phone: "03-0000-0000",
       bankAccount: "デモ銀行 本店 普通 1234567 ウンヨウシエンサービス(カ",

@@ -65,6 +65,13 @@ export const invoiceDocumentSchema = z
     status: z.enum(INVOICE_STATUSES),
     kind: z.enum(INVOICE_KINDS),
     refersTo: z.string().nullable(),
+    refersToIssueDate: isoDate.nullable().optional(),
+    correctionReason: z.string().nullable().optional(),
+    replacedBy: z.string().nullable().optional(),
+    creditedBy: z.array(z.string()).optional(),
+    voidedOn: isoDate.nullable().optional(),
+    creditReason: z.string().nullable().optional(),
+    returnDate: isoDate.nullable().optional(),
     month: isoMonth,
     issueDate: isoDate.nullable(),
     /** The due date stated on the invoice (Art. 31(3)). */
@@ -157,14 +164,29 @@ export const invoicesQuery = z.strictObject({
   contractId: z.uuid().optional(),
   customerId: z.uuid().optional(),
   number: z.string().trim().min(1).max(40).optional(),
+  kind: z.enum(INVOICE_KINDS).optional(),
+  /** 電子帳簿保存法 search: issue date range, total range (yen, tax incl.; credit notes are negative), counterparty. */
+  issuedFrom: dateField("issuedFrom").optional(),
+  issuedTo: dateField("issuedTo").optional(),
+  totalMin: z.coerce.number().int().min(-1e12).max(1e12).optional(),
+  totalMax: z.coerce.number().int().min(-1e12).max(1e12).optional(),
+  counterparty: z.string().trim().min(1).max(100).optional(),
   sort: sortField(INVOICE_SORTS, "-month"),
   ...pageFields,
 });
+
+export const langQuery = z.strictObject({ lang: z.enum(["ja", "en"]).optional() });
+export const keptDocumentParams = z.strictObject({ id: z.uuid(), lang: z.enum(["ja", "en"]) });
+export const keptDocumentSchema = z
+  .object({ lang: z.enum(["ja", "en"]), sha256: z.string(), size: z.number().int(), keptAt: z.string() })
+  .meta({ id: "KeptDocument" });
 
 export const reasonBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
 
 export const creditNoteBody = z.strictObject({
   reason: z.string().trim().min(1).max(1000),
+  /** The day the money is returned (適格返還請求書: 返還を行う年月日); today when absent. */
+  returnDate: dateField("returnDate").optional(),
   lines: z
     .array(
       z.strictObject({

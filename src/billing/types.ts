@@ -109,6 +109,19 @@ export interface InvoiceDocument {
   kind: "regular" | "corrected" | "credit";
   /** The invoice this one corrects or credits (its number). */
   refersTo: string | null;
+  /** That invoice's issue date: the date of the original transaction's document (57-4(3)). */
+  refersToIssueDate?: IsoDate | null;
+  /** Why the original was corrected (a corrected invoice states it; the original's void reason). */
+  correctionReason?: string | null;
+  /** A void invoice names the corrected invoice that replaces it (its number; "draft" before issue). */
+  replacedBy?: string | null;
+  /** The credit notes (issued or draft, not void) against this invoice: their numbers ("draft" before issue). */
+  creditedBy?: string[];
+  /** The day it was voided (Asia/Tokyo). */
+  voidedOn?: IsoDate | null;
+  /** A credit note (適格返還請求書): why the money is returned, and the day of the return. */
+  creditReason?: string | null;
+  returnDate?: IsoDate | null;
   month: IsoMonth;
   issueDate: IsoDate | null;
   dueDate: IsoDate;

@@ -143,6 +143,7 @@ export interface BillingSettings {
   issuer_address: string;
   issuer_name: string;
   issuer_phone: string | null;
+  journal_accounts: Generated<Json>;
   min_payment_days: Generated<number>;
   registration_number: string;
   tax_rounding: Generated<"down" | "up" | "half-up">;
@@ -560,6 +561,16 @@ export interface InvoiceCounters {
   year: number;
 }
 
+export interface InvoiceDocuments {
+  bytes: Buffer;
+  customer_id: string;
+  invoice_id: string;
+  kept_at: Generated<Timestamp>;
+  lang: "ja" | "en";
+  sha256: string;
+  size: number;
+}
+
 export interface InvoiceLines {
   amount: number;
   article: string;
@@ -581,6 +592,7 @@ export interface Invoices {
   by_rate: Json;
   contract_id: string;
   created_at: Generated<Timestamp>;
+  credit_reason: string | null;
   customer_id: string;
   due_date: string;
   id: Generated<string>;
@@ -598,6 +610,7 @@ export interface Invoices {
   period_start: string;
   recipient: Json;
   refers_to: string | null;
+  return_date: string | null;
   run_id: string | null;
   status: Generated<"draft" | "issued" | "void">;
   tax: number;
@@ -933,6 +946,7 @@ export interface DB {
   inquiries: Inquiries;
   inventory_items: InventoryItems;
   invoice_counters: InvoiceCounters;
+  invoice_documents: InvoiceDocuments;
   invoice_lines: InvoiceLines;
   invoices: Invoices;
   login_throttle: LoginThrottle;

@@ -34,6 +34,7 @@ export type DebitRequestsTable = G.DebitRequests;
 export type InquiriesTable = G.Inquiries;
 export type InvoiceCountersTable = G.InvoiceCounters;
 export type InvoiceLinesTable = G.InvoiceLines;
+export type InvoiceDocumentsTable = G.InvoiceDocuments;
 export type InvoicesTable = G.Invoices;
 export type LoginThrottleTable = G.LoginThrottle;
 export type NoticeDeliveriesTable = G.NoticeDeliveries;

@@ -41,6 +41,8 @@ export interface FileAnswer {
   fileName: string;
   /** `inline` (shown in the browser) or `attachment` (downloaded). */
   disposition: "inline" | "attachment";
+  /** More response headers (e.g. the SHA-256 of a kept document). */
+  headers?: Record<string, string>;
 }
 
 export const file = (f: Omit<FileAnswer, typeof ANSWER>): FileAnswer => ({ [ANSWER]: "file", ...f });
@@ -188,6 +190,7 @@ export function mount(fastify: FastifyInstance, tag: string, routes: AnyRoute[])
         if (out && typeof out === "object" && ANSWER in out) {
           if (out[ANSWER] === "file") {
             const f = out as FileAnswer;
+            if (f.headers) reply.headers(f.headers);
             return reply
               .code(status)
               .type(f.contentType)

@@ -1,4 +1,5 @@
 /** Every job of every room: what `unyo worker` runs and what any process may enqueue. */
+import { keepDocumentsJob } from "../billing/jobs/keep-documents.ts";
 import { overdueJob } from "../billing/jobs/overdue.ts";
 import { recoverRunsJob } from "../billing/jobs/recover-runs.ts";
 import { runJob } from "../billing/jobs/run.ts";
@@ -18,6 +19,7 @@ export const allJobs: AnyJob[] = [
   overdueJob,
   runJob,
   recoverRunsJob,
+  keepDocumentsJob,
   deliverJob,
   sessionHousekeepingJob,
   monitoringHousekeepingJob,

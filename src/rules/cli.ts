@@ -35,7 +35,7 @@ export function rulesHelp(): string {
     "  unyo rules special-fee --evaded 12345",
     "  unyo rules damages-cap --monthly-fee 80000",
     "  unyo rules late-start --planned 2026-09-10 --started 2026-09-15 [--attribution provider|carrier]",
-    "  unyo rules invoice-number T7000012050002",
+    "  unyo rules invoice-number T8000000000001",
   ].join("\n");
 }
 

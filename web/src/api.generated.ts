@@ -5453,6 +5453,12 @@ export interface paths {
           contractId?: string;
           customerId?: string;
           number?: string;
+          kind?: "regular" | "corrected" | "credit";
+          issuedFrom?: string;
+          issuedTo?: string;
+          totalMin?: number;
+          totalMax?: number;
+          counterparty?: string;
           sort?: "month" | "-month" | "number" | "-number" | "customer" | "-customer" | "due" | "-due" | "total" | "-total";
           limit?: number;
           cursor?: string;
@@ -5556,6 +5562,7 @@ export interface paths {
         content: {
           "application/json": {
             reason: string;
+            returnDate?: string;
             lines: ({
               description: string;
               amount: number;
@@ -5569,6 +5576,61 @@ export interface paths {
           headers: { [name: string]: unknown };
           content: {
             "application/json": components["schemas"]["Invoice"];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/invoices/{id}/documents": {
+    get: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": (components["schemas"]["KeptDocument"])[];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/invoices/{id}/documents/{lang}": {
+    get: {
+      parameters: {
+        query?: never;
+        path: {
+          id: string;
+          lang: "ja" | "en";
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/pdf": unknown;
           };
         };
         default: {
@@ -9035,6 +9097,13 @@ export interface components {
       status: "draft" | "issued" | "void";
       kind: "regular" | "corrected" | "credit";
       refersTo: string | null;
+      refersToIssueDate?: string | null;
+      correctionReason?: string | null;
+      replacedBy?: string | null;
+      creditedBy?: (string)[];
+      voidedOn?: string | null;
+      creditReason?: string | null;
+      returnDate?: string | null;
       month: string;
       issueDate: string | null;
       dueDate: string;
@@ -9073,6 +9142,13 @@ export interface components {
       status: "draft" | "issued" | "void";
       kind: "regular" | "corrected" | "credit";
       refersTo: string | null;
+      refersToIssueDate?: string | null;
+      correctionReason?: string | null;
+      replacedBy?: string | null;
+      creditedBy?: (string)[];
+      voidedOn?: string | null;
+      creditReason?: string | null;
+      returnDate?: string | null;
       month: string;
       issueDate: string | null;
       dueDate: string;
@@ -9172,6 +9248,18 @@ export interface components {
       contractId: string;
       contractNumber: string | null;
       recipientName: string | null;
+    };
+    KeptDocument: {
+      lang: "ja" | "en";
+      sha256: string;
+      size: number;
+      keptAt: string;
+    };
+    KeptDocumentInput: {
+      lang: "ja" | "en";
+      sha256: string;
+      size: number;
+      keptAt: string;
     };
     ManagedUser: {
       id: string;

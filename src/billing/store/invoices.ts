@@ -28,6 +28,13 @@ export interface InvoiceFilter {
   contractId?: string;
   customerId?: string;
   number?: string;
+  kind?: "regular" | "corrected" | "credit";
+  /** 電子帳簿保存法's search: by issue date (a range), total (a range) and counterparty (the recipient). */
+  issuedFrom?: IsoDate;
+  issuedTo?: IsoDate;
+  totalMin?: number;
+  totalMax?: number;
+  counterparty?: string;
   sort?: SortName<InvoiceSort> | undefined;
 }
 
@@ -89,6 +96,13 @@ export async function listInvoices(db: Q, filter: InvoiceFilter, page: PageReque
   if (filter.contractId) q = q.where("i.contract_id", "=", filter.contractId);
   if (filter.customerId) q = q.where("i.customer_id", "=", filter.customerId);
   if (filter.number) q = q.where("i.number", "=", filter.number);
+  if (filter.kind) q = q.where("i.kind", "=", filter.kind);
+  if (filter.issuedFrom) q = q.where("i.issue_date", ">=", filter.issuedFrom);
+  if (filter.issuedTo) q = q.where("i.issue_date", "<=", filter.issuedTo);
+  if (filter.totalMin !== undefined) q = q.where("i.total", ">=", filter.totalMin);
+  if (filter.totalMax !== undefined) q = q.where("i.total", "<=", filter.totalMax);
+  if (filter.counterparty)
+    q = q.where(sql<boolean>`strpos(lower(i.recipient->>'name'), lower(${filter.counterparty})) > 0`);
   return paginate(q, sortOrder(INVOICE_ORDERS, filter.sort), page);
 }
 
@@ -100,7 +114,7 @@ export async function invoiceById(db: Q, id: string, forUpdate = false) {
 
 /** Invoices with their lines, allocations and referred numbers: four queries for any number of ids. */
 export async function invoicesWithDetails(db: Q, ids: string[]) {
-  if (ids.length === 0) return { invs: [], lines: [], allocations: [], refers: [] };
+  if (ids.length === 0) return { invs: [], lines: [], allocations: [], refers: [], referring: [] };
   const invs = await db
     .selectFrom("invoices")
     .selectAll()
@@ -119,12 +133,23 @@ export async function invoicesWithDetails(db: Q, ids: string[]) {
     referred.length
       ? db
           .selectFrom("invoices")
-          .select(["number", "id"])
+          .select(["number", "id", "issue_date", "void_reason"])
           .where(sql<boolean>`id = ANY(${referred}::uuid[])`)
           .execute()
       : [],
   ]);
-  return { invs, lines, allocations, refers };
+  return { invs, lines, allocations, refers, referring: await referringDocuments(db, ids) };
+}
+
+/** The documents that refer to these: corrected invoices replacing them, credit notes against them. */
+export async function referringDocuments(db: Q, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom("invoices")
+    .select(["id", "number", "kind", "status", "refers_to", "by_rate", "issue_date"])
+    .where(sql<boolean>`refers_to = ANY(${ids}::uuid[])`)
+    .orderBy("created_at")
+    .execute();
 }
 
 export async function allocationsOfInvoices(db: Q, ids: string[]) {
@@ -191,10 +216,17 @@ export async function takeNumbers(
   registrationNumber: string,
   year: number,
   count: number,
+  prefix: string,
 ): Promise<number> {
+  // Numbers are unique across issuers: after the registration number changed (a typo put right, the
+  // demo number replaced) the sequence goes on from the highest number of the year, never reusing one.
+  const used = sql<number>`COALESCE((
+    SELECT substring(number from '[0-9]+$')::bigint FROM invoices
+    WHERE number LIKE ${`${prefix}-${year}-%`} ORDER BY length(number) DESC, number DESC LIMIT 1), 0)`;
   const r = await sql<{ last: number }>`
-    INSERT INTO invoice_counters (registration_number, year, last) VALUES (${registrationNumber}, ${year}, ${count})
-    ON CONFLICT (registration_number, year) DO UPDATE SET last = invoice_counters.last + ${count}
+    INSERT INTO invoice_counters (registration_number, year, last)
+    VALUES (${registrationNumber}, ${year}, ${used} + ${count})
+    ON CONFLICT (registration_number, year) DO UPDATE SET last = GREATEST(invoice_counters.last, ${used}) + ${count}
     RETURNING last`.execute(tx);
   return Number(r.rows[0]!.last);
 }

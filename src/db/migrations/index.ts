@@ -16,6 +16,7 @@ import * as m0014 from "./0014_self_service.ts";
 import * as m0015 from "./0015_notes_in_japanese.ts";
 import * as m0016 from "./0016_monitoring.ts";
 import * as m0017 from "./0017_incidents.ts";
+import * as m0018 from "./0018_accounting.ts";
 
 /**
  * Forward-only, numbered migrations. Add new files as `NNNN_name.ts` and list them here;
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   "0015_notes_in_japanese": m0015,
   "0016_monitoring": m0016,
   "0017_incidents": m0017,
+  "0018_accounting": m0018,
 };
