@@ -160,7 +160,7 @@ async function documentFacts(tx: Tx, inv: NonNullable<Awaited<ReturnType<typeof 
 }
 
 const refused = (r: DocumentRefusal) =>
-  new AppError("conflict", r.message, { article: r.article, details: { reason: [r.reason] } });
+  new AppError("conflict", r.message, { article: r.article, details: { reason: r.reason, ...r.facts } });
 
 async function voidIn(
   deps: Pick<Deps, "clock">,

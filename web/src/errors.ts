@@ -97,7 +97,11 @@ export function apiErrorText(e: ApiError, lang: Lang = formatLang.current): stri
   let lead: string | undefined;
   // A refusal with a named reason (the company's last administrator, one's own account) says it.
   if (typeof details.reason === "string") {
-    const words = say(lang, `problem.${details.reason}`);
+    // The facts it names (an invoice's number, amounts, dates) fill the words.
+    const facts = Object.fromEntries(
+      Object.entries(details).filter(([, v]) => typeof v === "string" || typeof v === "number"),
+    ) as Record<string, string | number>;
+    const words = say(lang, `problem.${details.reason}`, facts);
     if (words) return `${words}${article}`;
   }
   // A conflict naming its problems per field (the consent to a version no longer in force) lists them.

@@ -1146,6 +1146,32 @@ export const en: Record<MessageKey, string> = {
   "billing.correctedMade": "A corrected draft invoice was made.",
   "billing.open": "Open",
   "billing.reasonRequired": "Enter the reason.",
+  "billing.correctedInvoice": "Corrected invoice",
+  "billing.returnDate": "Return date",
+  "billing.creditReason": "Reason for the return",
+  "billing.correctionReason": "Reason for the correction",
+  "billing.replacedBy": "Replaced by",
+  "billing.creditedBy": "Credit notes against this invoice",
+  "billing.kept": "Kept exactly as issued (電子帳簿保存法)",
+  "billing.keptNone": "Not kept yet (kept when first opened).",
+  "billing.keptOpen": "PDF as issued",
+  "billing.pdfEn": "PDF (English)",
+  "billing.makeCredit": "Make a credit note (qualified return invoice)",
+  "billing.creditNoteLead":
+    "Enter the amounts returned, tax excluded, per tax rate: at most what the invoice billed at that rate less what was already returned (Art. 34).",
+  "billing.creditAmount": "Amount returned (excl. tax, yen)",
+  "billing.addLine": "Add a line",
+  "billing.makeCreditSubmit": "Make the credit note (draft)",
+  "billing.creditMade": "The credit note was made as a draft.",
+  "billing.searchCounterparty": "Counterparty (recipient)",
+  "billing.issuedFrom": "Issued from",
+  "billing.issuedTo": "Issued until",
+  "billing.totalMin": "Amount from",
+  "billing.totalMax": "Amount up to",
+  "billing.searchHint":
+    "Leave the month empty to search all periods by issue date, amount and counterparty (the search 電子帳簿保存法 requires).",
+  "billing.demoNumber":
+    "A demo number (no real business has it). Change it to your own registration number before issuing invoices for real.",
   "billing.paymentsTitle": "Payments and imports",
   "billing.recordPayment": "Record a payment (transfer, cash, …)",
   "billing.customer": "Customer",
@@ -1388,6 +1414,24 @@ export const en: Record<MessageKey, string> = {
   "error.detail": "(detail: {message})",
   "error.network": "Cannot reach the server. Check your network.",
   "problem.check_digit": "the check digit is wrong",
+  "problem.already_void": "The invoice {invoice} is already void",
+  "problem.payments":
+    "The invoice {invoice} has {paid} yen of payments allocated: make a credit note instead of voiding or correcting it",
+  "problem.credit_note":
+    "{invoice} is a credit note: it is not corrected; void it and make a new one against the invoice",
+  "problem.draft_credit": "A draft credit note refers to {invoice}: issue it or void it first",
+  "problem.issued_credit":
+    "The credit note {credit} refers to {invoice}: void the credit note first; if a return is still due, credit the corrected invoice",
+  "problem.not_issued": "A credit note refers to an issued invoice ({invoice} is not issued)",
+  "problem.credit_of_credit": "{invoice} is a credit note: no credit note is made against another",
+  "problem.rate_not_billed":
+    "The invoice {invoice} billed nothing at {rate}, so nothing can be returned at that rate",
+  "problem.exceeds_billed":
+    "{amount} yen at {rate} is more than the invoice {invoice} billed at that rate ({billed} yen) less what was returned ({returned} yen)",
+  "problem.return_before_issue":
+    "The return date {returnDate} is before the invoice {invoice} was issued ({issueDate})",
+  "problem.return_in_future":
+    "The return date {returnDate} is after today ({today}): a credit note states a return that was made",
   "problem.too_short": "use at least 12 characters",
   "problem.too_long": "too long (over the limit)",
   "problem.blank": "a password of only spaces is not allowed",

@@ -1150,6 +1150,32 @@ const ja = {
   "billing.correctedMade": "訂正請求書(下書き)を作成しました。",
   "billing.open": "開く",
   "billing.reasonRequired": "理由を入力してください。",
+  "billing.correctedInvoice": "訂正請求書",
+  "billing.returnDate": "返還日",
+  "billing.creditReason": "返還の理由",
+  "billing.correctionReason": "訂正の理由",
+  "billing.replacedBy": "訂正後の請求書",
+  "billing.creditedBy": "この請求書に対する返還請求書",
+  "billing.kept": "発行時のまま保存された書類(電子帳簿保存法)",
+  "billing.keptNone": "まだ保存されていません(初めて開いたときに保存されます)。",
+  "billing.keptOpen": "発行時のPDF",
+  "billing.pdfEn": "PDF(英語)",
+  "billing.makeCredit": "返還請求書を作る(適格返還請求書)",
+  "billing.creditNoteLead":
+    "返還する金額(税抜)を税率ごとに入力します。請求書がその税率で請求した額から、既に返還した額を引いた残りまでです(第34条)。",
+  "billing.creditAmount": "返還額(税抜・円)",
+  "billing.addLine": "行を追加",
+  "billing.makeCreditSubmit": "返還請求書(下書き)を作る",
+  "billing.creditMade": "返還請求書(下書き)を作成しました。",
+  "billing.searchCounterparty": "取引先(宛先)",
+  "billing.issuedFrom": "発行日(から)",
+  "billing.issuedTo": "発行日(まで)",
+  "billing.totalMin": "金額(以上)",
+  "billing.totalMax": "金額(以下)",
+  "billing.searchHint":
+    "対象月を空欄にすると、全期間から発行日・金額・取引先で探せます(電子帳簿保存法の検索要件)。",
+  "billing.demoNumber":
+    "デモ用の番号です(実在の事業者のものではありません)。実際に請求書を発行する前に、自社の登録番号に変更してください。",
   "billing.paymentsTitle": "入金と取込",
   "billing.recordPayment": "入金の登録(振込・現金など)",
   "billing.customer": "契約者",
@@ -1394,6 +1420,23 @@ const ja = {
   "error.detail": "(詳細: {message})",
   "error.network": "サーバーに接続できません。ネットワークを確認してください。",
   "problem.check_digit": "チェックデジットが正しくありません",
+  "problem.already_void": "請求書 {invoice} は既に無効です",
+  "problem.payments":
+    "請求書 {invoice} には入金 {paid}円 が充当されています。無効・訂正ではなく、返還請求書を作ってください",
+  "problem.credit_note":
+    "返還請求書 {invoice} は訂正できません。無効にして、元の請求書に対して作り直してください",
+  "problem.draft_credit":
+    "請求書 {invoice} に対する返還請求書の下書きがあります。先にその下書きを発行するか無効にしてください",
+  "problem.issued_credit":
+    "請求書 {invoice} には返還請求書 {credit} が発行されています。先に返還請求書を無効にしてから操作し、なお返還が必要なら訂正後の請求書に対して返還請求書を作ってください",
+  "problem.not_issued": "返還請求書は発行済みの請求書に対して作ります({invoice} は発行済みではありません)",
+  "problem.credit_of_credit": "{invoice} は返還請求書です。返還請求書に対して返還請求書は作れません",
+  "problem.rate_not_billed": "請求書 {invoice} は {rate} で請求していないため、その税率では返還できません",
+  "problem.exceeds_billed":
+    "{rate} の返還額 {amount}円 が、請求書 {invoice} の請求額 {billed}円 から返還済みの {returned}円 を引いた残りを超えます",
+  "problem.return_before_issue": "返還日 {returnDate} は請求書 {invoice} の発行日 {issueDate} より前です",
+  "problem.return_in_future":
+    "返還日 {returnDate} は本日 {today} より後です。返還請求書は行った返還を記載します",
   "problem.too_short": "12 文字以上にしてください",
   "problem.too_long": "長すぎます(上限を超えています)",
   "problem.blank": "空白だけのパスワードは使えません",

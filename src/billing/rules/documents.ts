@@ -58,13 +58,16 @@ export interface DocumentRefusal {
   reason: DocumentRefusalReason;
   message: string;
   article: string;
+  /** The facts the message names (numbers, dates, yen), for the reader's own words of it. */
+  facts: Record<string, string>;
 }
 
-const refusal = (reason: DocumentRefusalReason, message: string, article = "31(1)"): DocumentRefusal => ({
-  reason,
-  message,
-  article,
-});
+const refusal = (
+  reason: DocumentRefusalReason,
+  message: string,
+  article = "31(1)",
+  facts: Record<string, string> = {},
+): DocumentRefusal => ({ reason, message, article, facts });
 
 const nameOf = (d: { number: string | null }) => d.number ?? "(draft)";
 
@@ -81,29 +84,38 @@ export function voidOrCorrectRefusal(
   credits: CreditFacts[],
   correct: boolean,
 ): DocumentRefusal | null {
-  if (inv.status === "void") return refusal("already_void", `the invoice ${nameOf(inv)} is already void`);
+  const invoice = { invoice: nameOf(inv) };
+  if (inv.status === "void")
+    return refusal("already_void", `the invoice ${nameOf(inv)} is already void`, "31(1)", invoice);
   if (inv.paidAmount > 0)
     return refusal(
       "payments",
       `the invoice ${nameOf(inv)} has ${fmt(inv.paidAmount)} yen of payments allocated; issue a credit note against it instead of voiding it`,
+      "31(1)",
+      { ...invoice, paid: fmt(inv.paidAmount) },
     );
   if (correct && inv.kind === "credit")
     return refusal(
       "credit_note",
       `${nameOf(inv)} is a credit note: a credit note is not corrected; void it and make a new one against the invoice`,
       "34",
+      invoice,
     );
   const draft = credits.find((c) => c.status === "draft");
   if (draft)
     return refusal(
       "draft_credit",
       `a draft credit note refers to ${nameOf(inv)}: issue it or void it before ${correct ? "correcting" : "voiding"} the invoice`,
+      "31(1)",
+      invoice,
     );
   const issued = credits.find((c) => c.status === "issued");
   if (issued)
     return refusal(
       "issued_credit",
       `the credit note ${nameOf(issued)} refers to ${nameOf(inv)}: void the credit note first, then ${correct ? "correct the invoice and, if a return is still due, credit the corrected invoice" : "void the invoice"}, so that no credit note refers to a void invoice and nothing is billed or returned twice`,
+      "31(1)",
+      { ...invoice, credit: nameOf(issued) },
     );
   return null;
 }
@@ -114,29 +126,34 @@ export function creditRefusal(
   credits: CreditFacts[],
   request: { returnDate: IsoDate; today: IsoDate; lines: { taxCategory: TaxCategory; amount: number }[] },
 ): DocumentRefusal | null {
+  const invoice = { invoice: nameOf(inv) };
   if (inv.kind === "credit")
     return refusal(
       "credit_of_credit",
       `${nameOf(inv)} is a credit note: a return is made against an issued invoice, not against another return`,
       "34",
+      invoice,
     );
   if (inv.status !== "issued")
     return refusal(
       "not_issued",
       `a credit note refers to an issued invoice; ${nameOf(inv)} is ${inv.status}`,
       "34",
+      invoice,
     );
   if (inv.issueDate && request.returnDate < inv.issueDate)
     return refusal(
       "return_before_issue",
       `the return date ${request.returnDate} is before the invoice ${nameOf(inv)} was issued (${inv.issueDate})`,
       "34",
+      { ...invoice, returnDate: request.returnDate, issueDate: inv.issueDate },
     );
   if (request.returnDate > request.today)
     return refusal(
       "return_in_future",
       `the return date ${request.returnDate} is after today (${request.today}): a credit note states a return that was made`,
       "34",
+      { ...invoice, returnDate: request.returnDate, today: request.today },
     );
   const asked = new Map<TaxCategory, number>();
   for (const l of request.lines)
@@ -148,6 +165,7 @@ export function creditRefusal(
         "rate_not_billed",
         `the invoice ${nameOf(inv)} billed nothing at ${RATE_NAME[category]}, so nothing can be returned at that rate`,
         "34",
+        { ...invoice, rate: RATE_NAME[category] },
       );
     const returned = credits
       .filter((c) => c.status !== "void")
@@ -157,6 +175,13 @@ export function creditRefusal(
         "exceeds_billed",
         `${fmt(amount)} yen at ${RATE_NAME[category]} would return more than the invoice ${nameOf(inv)} billed at that rate: ${fmt(billed.net)} yen billed, ${fmt(returned)} yen already returned by credit notes`,
         "34",
+        {
+          ...invoice,
+          rate: RATE_NAME[category],
+          amount: fmt(amount),
+          billed: fmt(billed.net),
+          returned: fmt(returned),
+        },
       );
   }
   return null;

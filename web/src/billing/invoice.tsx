@@ -16,6 +16,8 @@ import {
   LineNote,
   Link,
   ScrollBox,
+  Select,
+  tokyoTime,
   useAction,
   useGet,
 } from "../ui.tsx";
@@ -25,10 +27,16 @@ export function InvoicePage({ id, me }: { id: string; me: Me }) {
   const t = useT();
   const isStaff = me.user.kind === "staff";
   const money = isStaff && canHandleMoney(me);
-  const [inv, error, reload] = useGet("/api/v1/invoices/{id}", { path: { id } });
+  const [inv, error, reloadInvoice] = useGet("/api/v1/invoices/{id}", { path: { id } });
+  const [kept, , reloadKept] = useGet("/api/v1/invoices/{id}/documents", { path: { id } });
+  const reload = () => {
+    reloadInvoice();
+    reloadKept();
+  };
   const [actionError, act] = useAction(reload);
   const [reason, setReason] = useState("");
   const [corrected, setCorrected] = useState<{ id: string } | null>(null);
+  const [creditMade, setCreditMade] = useState<{ id: string } | null>(null);
   if (!inv) return <ErrorBox error={error} />;
   const d = inv.document;
   const base = isStaff ? "/console" : "/portal";
@@ -44,13 +52,21 @@ export function InvoicePage({ id, me }: { id: string; me: Me }) {
   return (
     <section>
       <h1>
-        {d.kind === "credit" ? t("billing.creditNote") : t("billing.invoice")}{" "}
+        {d.kind === "credit"
+          ? t("billing.creditNote")
+          : d.kind === "corrected"
+            ? t("billing.correctedInvoice")
+            : t("billing.invoice")}{" "}
         {d.number ?? t("billing.statusDraft")}
       </h1>
       <ErrorBox error={error} />
       {d.status === "void" && (
-        <p className="error" role="note">
+        <p className="error" role="note" data-testid="invoice-void">
           {t("billing.voided")}: {d.voidReason}
+          {d.voidedOn ? ` (${d.voidedOn})` : ""}
+          {d.replacedBy
+            ? ` — ${t("billing.replacedBy")} ${d.replacedBy === "draft" ? t("billing.statusDraft") : d.replacedBy}`
+            : ""}
         </p>
       )}
       <dl className="facts">
@@ -59,7 +75,32 @@ export function InvoicePage({ id, me }: { id: string; me: Me }) {
         {d.refersTo && (
           <>
             <dt>{t("billing.refersTo")}</dt>
-            <dd>{d.refersTo}</dd>
+            <dd>
+              {d.refersTo}
+              {d.refersToIssueDate ? ` (${t("billing.issueDate")} ${d.refersToIssueDate})` : ""}
+            </dd>
+          </>
+        )}
+        {d.kind === "credit" && (
+          <>
+            <dt>{t("billing.returnDate")}</dt>
+            <dd>{d.returnDate ?? "—"}</dd>
+            <dt>{t("billing.creditReason")}</dt>
+            <dd data-testid="credit-reason">{d.creditReason ?? "—"}</dd>
+          </>
+        )}
+        {d.kind === "corrected" && d.correctionReason && (
+          <>
+            <dt>{t("billing.correctionReason")}</dt>
+            <dd>{d.correctionReason}</dd>
+          </>
+        )}
+        {d.creditedBy && d.creditedBy.length > 0 && (
+          <>
+            <dt>{t("billing.creditedBy")}</dt>
+            <dd data-testid="credited-by">
+              {d.creditedBy.map((n) => (n === "draft" ? t("billing.statusDraft") : n)).join(", ")}
+            </dd>
           </>
         )}
         <dt>{t("billing.issuer")}</dt>
@@ -77,19 +118,27 @@ export function InvoicePage({ id, me }: { id: string; me: Me }) {
         </dd>
         <dt>{t("billing.issueDate")}</dt>
         <dd>{d.issueDate ?? "—"}</dd>
-        <dt>{t("billing.dueDate")}</dt>
-        <dd>
-          {d.dueDate} ({art("31(3)")})
-        </dd>
+        {d.kind !== "credit" && (
+          <>
+            <dt>{t("billing.dueDate")}</dt>
+            <dd>
+              {d.dueDate} ({art("31(3)")})
+            </dd>
+          </>
+        )}
         <dt>{t("billing.total")}</dt>
         <dd data-testid="invoice-total">{yen(d.totals.total)}</dd>
-        <dt>{t("billing.paymentStatus")}</dt>
-        <dd data-testid="invoice-payment">
-          <PaymentState
-            inv={{ status: d.status, balance: inv.balance, overdue: inv.overdue, paidOn: inv.paidOn }}
-          />
-          {inv.paidOn ? ` ${inv.paidOn}` : ""}
-        </dd>
+        {d.kind !== "credit" && (
+          <>
+            <dt>{t("billing.paymentStatus")}</dt>
+            <dd data-testid="invoice-payment">
+              <PaymentState
+                inv={{ status: d.status, balance: inv.balance, overdue: inv.overdue, paidOn: inv.paidOn }}
+              />
+              {inv.paidOn ? ` ${inv.paidOn}` : ""}
+            </dd>
+          </>
+        )}
       </dl>
       <p>
         <a href={`/api/v1/invoices/${id}/pdf`} target="_blank" rel="noreferrer" data-testid="invoice-pdf">
@@ -97,9 +146,29 @@ export function InvoicePage({ id, me }: { id: string; me: Me }) {
         </a>{" "}
         ·{" "}
         <a href={`/api/v1/invoices/${id}/pdf?lang=en`} target="_blank" rel="noreferrer">
-          PDF (English)
+          {t("billing.pdfEn")}
         </a>
       </p>
+      {d.number && (
+        <section className="card" aria-labelledby="kept-title">
+          <h2 id="kept-title">{t("billing.kept")}</h2>
+          {kept && kept.length > 0 ? (
+            <ul data-testid="kept-documents">
+              {kept.map((k) => (
+                <li key={k.lang}>
+                  <a href={`/api/v1/invoices/${id}/documents/${k.lang}`} target="_blank" rel="noreferrer">
+                    {t("billing.keptOpen")} ({k.lang.toUpperCase()})
+                  </a>{" "}
+                  — {tokyoTime(k.keptAt)} · {k.size.toLocaleString()} bytes ·{" "}
+                  <code title={k.sha256}>SHA-256 {k.sha256.slice(0, 16)}…</code>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="hint">{t("billing.keptNone")}</p>
+          )}
+        </section>
+      )}
       <ScrollBox>
         <table>
           <caption>{t("billing.lines")}</caption>
@@ -244,6 +313,22 @@ export function InvoicePage({ id, me }: { id: string; me: Me }) {
             </button>
           )}
           <ErrorBox error={actionError} />
+          {d.status === "issued" && d.kind !== "credit" && (
+            <CreditNoteForm
+              id={id}
+              categories={d.totals.byRate.filter((r) => r.net > 0).map((r) => r.category)}
+              onMade={(made) => {
+                setCreditMade(made);
+                reload();
+              }}
+            />
+          )}
+          {creditMade && (
+            <p role="status">
+              {t("billing.creditMade")}{" "}
+              <Link to={`/console/invoices/${creditMade.id}`}>{t("billing.open")}</Link>
+            </p>
+          )}
           {corrected && (
             <p role="status">
               {t("billing.correctedMade")}{" "}
@@ -253,6 +338,97 @@ export function InvoicePage({ id, me }: { id: string; me: Me }) {
         </section>
       )}
     </section>
+  );
+}
+
+type Category = "10" | "8" | "exempt" | "out-of-scope";
+
+/** A credit note (適格返還請求書) against an issued invoice: reason, return date, amounts per rate. */
+function CreditNoteForm({
+  id,
+  categories,
+  onMade,
+}: {
+  id: string;
+  categories: Category[];
+  onMade: (made: { id: string }) => void;
+}) {
+  const t = useT();
+  const [reason, setReason] = useState("");
+  const [returnDate, setReturnDate] = useState("");
+  const [lines, setLines] = useState([{ description: "", amount: "", taxCategory: categories[0] ?? "10" }]);
+  const [error, act] = useAction(() => undefined);
+  const setLine = (i: number, k: "description" | "amount" | "taxCategory") => (v: string) =>
+    setLines(lines.map((l, j) => (j === i ? { ...l, [k]: v } : l)));
+  return (
+    <form
+      aria-labelledby="credit-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void act(async () => {
+          const made = await api<{ id: string }>("POST", `/invoices/${id}/credit-note`, {
+            reason,
+            ...(returnDate ? { returnDate } : {}),
+            lines: lines.map((l) => ({
+              description: l.description,
+              amount: Number(l.amount),
+              taxCategory: l.taxCategory,
+            })),
+          });
+          onMade(made);
+        });
+      }}
+    >
+      <h3 id="credit-title">{t("billing.makeCredit")}</h3>
+      <p className="hint">{t("billing.creditNoteLead")}</p>
+      <Field id="creditReason" label={t("billing.creditReason")} value={reason} onChange={setReason} />
+      <Field
+        id="creditReturnDate"
+        label={t("billing.returnDate")}
+        value={returnDate}
+        onChange={setReturnDate}
+        hint="YYYY-MM-DD"
+        required={false}
+      />
+      {lines.map((l, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the lines are edited in place, in order
+        <div className="inline" key={i}>
+          <Field
+            id={`creditDescription${i}`}
+            label={t("billing.description")}
+            value={l.description}
+            onChange={setLine(i, "description")}
+          />
+          <Field
+            id={`creditAmount${i}`}
+            label={t("billing.creditAmount")}
+            value={l.amount}
+            onChange={setLine(i, "amount")}
+            inputMode="numeric"
+          />
+          <Select
+            id={`creditTax${i}`}
+            label={t("billing.taxCategory")}
+            value={l.taxCategory}
+            onChange={setLine(i, "taxCategory")}
+            options={categories.map((c) => [c, t(TAX_LABEL[c])])}
+          />
+        </div>
+      ))}
+      <p>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() =>
+            setLines([...lines, { description: "", amount: "", taxCategory: categories[0] ?? "10" }])
+          }
+        >
+          {t("billing.addLine")}
+        </button>{" "}
+        <button type="submit">{t("billing.makeCreditSubmit")}</button>
+      </p>
+      <ErrorBox error={error} />
+    </form>
   );
 }
 

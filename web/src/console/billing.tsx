@@ -44,11 +44,36 @@ export function BillingPage({ me }: { me: Me }) {
   const [issued, setIssued] = useState<number | null>(null);
   const [runs, runsError, reloadRuns, moreRuns] = useGetPages("/api/v1/billing/runs", {});
   const validMonth = /^\d{4}-(0[1-9]|1[0-2])$/.test(month);
+  // 電子帳簿保存法's search: issue date range, amount range, counterparty (with or without a month).
+  const [search, setSearch] = useState({
+    counterparty: "",
+    issuedFrom: "",
+    issuedTo: "",
+    totalMin: "",
+    totalMax: "",
+  });
+  const setSearchField = (k: keyof typeof search) => (v: string) => setSearch({ ...search, [k]: v });
+  const isDate = (s: string) => s === "" || /^\d{4}-\d{2}-\d{2}$/.test(s);
+  const isYen = (s: string) => s === "" || /^-?\d{1,13}$/.test(s);
+  const searchValid =
+    isDate(search.issuedFrom) && isDate(search.issuedTo) && isYen(search.totalMin) && isYen(search.totalMax);
   const [sort, setSort] = useState<InvoiceSort>("number");
   const [invoices, invoicesError, reloadInvoices, moreInvoices] = useGetPages(
     "/api/v1/invoices",
-    { query: { month, limit: 500, sort, ...(status ? { status: status as InvoiceStatus } : {}) } },
-    validMonth,
+    {
+      query: {
+        ...(month ? { month } : {}),
+        limit: 500,
+        sort,
+        ...(status ? { status: status as InvoiceStatus } : {}),
+        ...(search.counterparty.trim() ? { counterparty: search.counterparty.trim() } : {}),
+        ...(search.issuedFrom ? { issuedFrom: search.issuedFrom } : {}),
+        ...(search.issuedTo ? { issuedTo: search.issuedTo } : {}),
+        ...(search.totalMin ? { totalMin: Number(search.totalMin) } : {}),
+        ...(search.totalMax ? { totalMax: Number(search.totalMax) } : {}),
+      },
+    },
+    (month === "" || validMonth) && searchValid,
   );
   const reload = () => {
     reloadRuns();
@@ -133,7 +158,47 @@ export function BillingPage({ me }: { me: Me }) {
             ["void", t("billing.statusVoid")],
           ]}
         />
+        <Field
+          id="invoiceCounterparty"
+          label={t("billing.searchCounterparty")}
+          value={search.counterparty}
+          onChange={setSearchField("counterparty")}
+          required={false}
+        />
+        <Field
+          id="invoiceIssuedFrom"
+          label={t("billing.issuedFrom")}
+          value={search.issuedFrom}
+          onChange={setSearchField("issuedFrom")}
+          hint="YYYY-MM-DD"
+          required={false}
+        />
+        <Field
+          id="invoiceIssuedTo"
+          label={t("billing.issuedTo")}
+          value={search.issuedTo}
+          onChange={setSearchField("issuedTo")}
+          hint="YYYY-MM-DD"
+          required={false}
+        />
+        <Field
+          id="invoiceTotalMin"
+          label={t("billing.totalMin")}
+          value={search.totalMin}
+          onChange={setSearchField("totalMin")}
+          inputMode="numeric"
+          required={false}
+        />
+        <Field
+          id="invoiceTotalMax"
+          label={t("billing.totalMax")}
+          value={search.totalMax}
+          onChange={setSearchField("totalMax")}
+          inputMode="numeric"
+          required={false}
+        />
       </div>
+      <p className="hint">{t("billing.searchHint")}</p>
       <p>
         {money && draftCount > 0 && (
           <ConfirmButton

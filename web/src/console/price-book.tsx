@@ -4,6 +4,7 @@
  */
 
 import { useState } from "react";
+import { DEMO_REGISTRATION_NUMBER } from "../../../src/billing/demo-number.ts";
 import { ActionForm } from "../action-form.tsx";
 import { api, type Me } from "../api.ts";
 import {
@@ -204,6 +205,11 @@ function SettingsSection({ editable }: { editable: boolean }) {
         onChange={set("registrationNumber")}
         hint={t("billing.registrationHint")}
       />
+      {v.registrationNumber === DEMO_REGISTRATION_NUMBER && (
+        <p className="error" role="note" data-testid="demo-registration-number">
+          {t("billing.demoNumber")}
+        </p>
+      )}
       <Field
         id="issuerAddress"
         label={t("billing.issuerAddress")}
