@@ -323,7 +323,9 @@ describe("credit notes and corrections: one paper trail (Art. 31(1), 34; 57-4(3)
     const tooMuch = await post({ reason: "r", lines: line(ten + 1) }, "a");
     expect(tooMuch.status).toBe(409);
     expect(tooMuch.json.error).toMatchObject({ article: "34", details: { reason: "exceeds_billed" } });
-    expect((await post({ reason: "r", lines: line(1, "8") }, "b")).json.error.details.reason).toBe("rate_not_billed");
+    expect((await post({ reason: "r", lines: line(1, "8") }, "b")).json.error.details.reason).toBe(
+      "rate_not_billed",
+    );
     expect(
       (await post({ reason: "r", returnDate: "2026-11-25", lines: line(1) }, "c")).json.error.details.reason,
     ).toBe("return_in_future");
@@ -335,7 +337,9 @@ describe("credit notes and corrections: one paper trail (Art. 31(1), 34; 57-4(3)
     expect(ok.status).toBe(201);
     expect(ok.json.document.returnDate).toBe("2026-11-24");
     // The whole 10% is now returned (by a draft): one yen more is refused.
-    expect((await post({ reason: "r", lines: line(1) }, "g")).json.error.details.reason).toBe("exceeds_billed");
+    expect((await post({ reason: "r", lines: line(1) }, "g")).json.error.details.reason).toBe(
+      "exceeds_billed",
+    );
     expect((await bill.req("POST", `/api/v1/invoices/${ok.json.id}/issue`)).status).toBe(200);
     const ofCredit = await bill.req(
       "POST",
