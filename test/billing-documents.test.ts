@@ -356,4 +356,77 @@ describe("credit notes and corrections: one paper trail (Art. 31(1), 34; 57-4(3)
     );
     expect(correctCredit.json.error.details.reason).toBe("credit_note");
   });
+
+  it("an issued credit note settles the invoice it credits; paid before, the excess becomes the customer's credit; voided, it owes again", async () => {
+    const credit = async (id: string, key: string, amount = 10_000) => {
+      const made = await bill.req(
+        "POST",
+        `/api/v1/invoices/${id}/credit-note`,
+        { reason: "値引き", lines: [{ description: "値引き", amount, taxCategory: "10" }] },
+        { "idempotency-key": `${key}-${id}` },
+      );
+      expect(made.status).toBe(201);
+      expect((await bill.req("POST", `/api/v1/invoices/${made.json.id}/issue`)).status).toBe(200);
+      return made.json.id as string;
+    };
+    const view = async (id: string) => (await bill.req("GET", `/api/v1/invoices/${id}`)).json;
+
+    // Unpaid: the customer owes the total less what was returned, and paying that settles it.
+    const a = await issuedInvoice();
+    const total = a.doc.totals.total as number;
+    const cnA = await credit(a.id, "s1");
+    expect(await view(a.id)).toMatchObject({
+      creditedAmount: 11_000,
+      paidAmount: 11_000,
+      balance: total - 11_000,
+    });
+    const pay = await bill.req("POST", "/api/v1/payments", {
+      customerId: a.contract.customerId,
+      receivedOn: "2026-11-24",
+      amount: total - 11_000,
+      method: "bank_transfer",
+      invoiceId: a.id,
+    });
+    expect(pay.status).toBe(201);
+    expect(await view(a.id)).toMatchObject({ balance: 0, paidOn: "2026-11-24", overdue: false });
+    // Voiding the credit note (it was wrong) makes the invoice owe the returned amount again.
+    expect((await bill.req("POST", `/api/v1/invoices/${cnA}/void`, { reason: "誤り" })).status).toBe(200);
+    expect(await view(a.id)).toMatchObject({
+      creditedAmount: 0,
+      paidAmount: total - 11_000,
+      balance: 11_000,
+      paidOn: null,
+    });
+
+    // Paid in full before the return: the 11,000 yen come back as credit and settle the next invoice.
+    const b = await issuedInvoice();
+    const bTotal = b.doc.totals.total as number;
+    const paid = await bill.req("POST", "/api/v1/payments", {
+      customerId: b.contract.customerId,
+      receivedOn: "2026-11-24",
+      amount: bTotal,
+      method: "bank_transfer",
+      invoiceId: b.id,
+    });
+    expect(paid.status).toBe(201);
+    await credit(b.id, "s2");
+    expect(await view(b.id)).toMatchObject({ balance: 0, creditedAmount: 11_000, paidAmount: bTotal });
+    const left = await env.db
+      .selectFrom("payments")
+      .select(["unallocated"])
+      .where("id", "=", paid.json.id)
+      .executeTakeFirstOrThrow();
+    expect(left.unallocated).toBe(11_000);
+    const allocated = await env.db
+      .selectFrom("payment_allocations")
+      .select((eb) => eb.fn.sum<string>("amount").as("sum"))
+      .where("invoice_id", "=", b.id)
+      .executeTakeFirstOrThrow();
+    expect(Number(allocated.sum)).toBe(bTotal - 11_000);
+    // The customer's next invoice takes the credit at issue.
+    await runBilling(env, "2026-11");
+    const [next] = (await invoicesOf(env.db, b.contract.id)).filter((i) => i.month === "2026-11");
+    expect((await bill.req("POST", `/api/v1/invoices/${next!.id}/issue`)).status).toBe(200);
+    expect((await view(next!.id)).paidAmount).toBe(11_000);
+  });
 });

@@ -95,7 +95,8 @@ export async function invoicesIn(db: Tx | Db, ids: string[], today: IsoDate): Pr
         inv.status === "issued" && inv.kind !== "credit" && inv.total > 0
           ? invoiceLateFee({
               dueDate: inv.due_date,
-              total: inv.total,
+              // What a credit note returned was never owed (the consideration was reduced).
+              total: inv.total - inv.credited_amount,
               payments: allocs.map((a) => ({ on: a.received_on, amount: a.amount })),
               asOf: inv.paid_on ?? today,
             })
@@ -147,6 +148,7 @@ export async function invoicesIn(db: Tx | Db, ids: string[], today: IsoDate): Pr
         customerId: inv.customer_id,
         document: doc,
         paidAmount: inv.paid_amount,
+        creditedAmount: inv.credited_amount,
         paidOn: inv.paid_on,
         balance: inv.status === "issued" ? inv.total - inv.paid_amount : 0,
         overdue: isOverdue(

@@ -15,7 +15,7 @@ import { keepIssued } from "./documents.ts";
 import { invoice } from "./invoice-queries.ts";
 import { type IssueNoticeDeps, noticeIssued } from "./issue-notices.ts";
 import { lineOf } from "./lines.ts";
-import { allocateCustomers } from "./payments.ts";
+import { allocateCustomers, resettle } from "./payments.ts";
 import { PriceBook } from "./price-book.ts";
 import {
   chargesForMonth,
@@ -39,7 +39,7 @@ import {
   takeNumbers,
   updateInvoice,
 } from "./store/invoices.ts";
-import { customersWithCredit } from "./store/payments.ts";
+import { addCredited, customersWithCredit } from "./store/payments.ts";
 import { moveCredits } from "./store/sla.ts";
 import type { ChargeLine, RateTotal, TaxCategory, TaxRounding } from "./types.ts";
 
@@ -90,6 +90,16 @@ export async function issueIds(deps: IssueNoticeDeps, tx: Tx, actor: Actor, ids:
     article: "31(1)",
     at: deps.clock.now(),
   });
+  // An issued credit note settles the invoice it credits by what it returns; money that invoice had
+  // received beyond what it now owes becomes the customer's credit.
+  const credits = drafts.filter((d) => d.kind === "credit" && d.refers_to);
+  for (const c of credits) await addCredited(tx, c.refers_to!, -c.total);
+  await resettle(
+    deps,
+    tx,
+    actor,
+    credits.map((c) => c.refers_to!),
+  );
   // Money already received and not yet allocated (over-payments) settles the new invoices.
   const credit = await customersWithCredit(tx, [...new Set(drafts.map((d) => d.customer_id))]);
   await allocateCustomers(deps, tx, actor, new Map(credit.map((c) => [c, [{}]])));
@@ -152,7 +162,8 @@ async function documentFacts(tx: Tx, inv: NonNullable<Awaited<ReturnType<typeof 
     number: inv.number,
     status: inv.status,
     kind: inv.kind,
-    paidAmount: inv.paid_amount,
+    // Money received: what credit notes returned is part of paid_amount, but it is no payment.
+    paidAmount: inv.paid_amount - inv.credited_amount,
     issueDate: inv.issue_date,
     byRate: inv.by_rate as RateTotal[],
   };
@@ -183,6 +194,11 @@ async function voidIn(
   });
   // Charges it carried become pending again for the corrected document.
   await releaseCharges(tx, id);
+  // A voided credit note no longer settles the invoice it credited.
+  if (inv.kind === "credit" && inv.status === "issued" && inv.refers_to) {
+    await addCredited(tx, inv.refers_to, inv.total);
+    await resettle(deps, tx, actor, [inv.refers_to]);
+  }
   await appendAudit(tx, {
     actor,
     action: "billing.invoice.voided",

@@ -44,7 +44,7 @@ export async function overdue(
     suspensionCandidate: candidacy.get(r.contract_id) ?? null,
     lateFee: invoiceLateFee({
       dueDate: r.due_date,
-      total: r.total,
+      total: r.total - r.credited_amount,
       payments: (paidTo.get(r.id) ?? []).map((a) => ({ on: a.received_on, amount: a.amount })),
       asOf,
     }),

@@ -31,6 +31,7 @@ import {
   type NewPayment,
   openInvoices,
   paymentById,
+  releaseAllocation,
   setUnallocated,
   unallocatedMoney,
   writePaid,
@@ -188,7 +189,8 @@ async function afterPaid(deps: Pick<Deps, "clock">, tx: Tx, actor: Actor, invoic
   const settledNow: { inv: (typeof invs)[number]; lastPayment: string | null }[] = [];
   for (const inv of invs) {
     const allocations = allocationsBy.get(inv.id) ?? [];
-    const paidAmount = allocations.reduce((s, a) => s + a.amount, 0);
+    // What a credit note returned (適格返還請求書) settles the invoice as money received does.
+    const paidAmount = allocations.reduce((s, a) => s + a.amount, 0) + inv.credited_amount;
     const settled = paidAmount >= inv.total;
     const lastPayment = allocations[allocations.length - 1]?.received_on ?? null;
     paid.push({ id: inv.id, amount: paidAmount, on: settled ? lastPayment : null, settled });
@@ -201,7 +203,8 @@ async function afterPaid(deps: Pick<Deps, "clock">, tx: Tx, actor: Actor, invoic
   for (const { inv, lastPayment } of settledNow) {
     const fee = invoiceLateFee({
       dueDate: inv.due_date,
-      total: inv.total,
+      // The consideration returned by a credit note was never owed: no late fee on it.
+      total: inv.total - inv.credited_amount,
       payments: (allocationsBy.get(inv.id) ?? []).map((a) => ({ on: a.received_on, amount: a.amount })),
       asOf: lastPayment ?? inv.due_date,
     });
@@ -237,6 +240,29 @@ async function afterPaid(deps: Pick<Deps, "clock">, tx: Tx, actor: Actor, invoic
   await insertChargesOnce(tx, charges);
   await appendAuditMany(tx, audits);
   await refreshCandidacies(deps, tx, actor, [...new Set(settledNow.map((x) => x.inv.contract_id))]);
+}
+
+/**
+ * After a credit note was issued or voided: what the invoices it credits now owe. Money allocated
+ * beyond it (the invoice was paid before the return) goes back to the customer's credit, the latest
+ * allocation first, to settle their next invoices (Art. 30, 31); then paid, settled and late fee as
+ * after a payment.
+ */
+export async function resettle(deps: Pick<Deps, "clock">, tx: Tx, actor: Actor, invoiceIds: string[]) {
+  if (invoiceIds.length === 0) return;
+  const invs = await invoicesPaidFacts(tx, invoiceIds);
+  const allocationsBy = groupBy(await allocationsOfInvoices(tx, invoiceIds), "invoice_id");
+  for (const inv of invs) {
+    const allocations = allocationsBy.get(inv.id) ?? [];
+    let excess = allocations.reduce((s, a) => s + a.amount, 0) + inv.credited_amount - inv.total;
+    for (const a of [...allocations].reverse()) {
+      if (excess <= 0) break;
+      const back = Math.min(excess, a.amount);
+      await releaseAllocation(tx, a.payment_id, inv.id, back);
+      excess -= back;
+    }
+  }
+  await afterPaid(deps, tx, actor, invoiceIds);
 }
 
 /** Contracts among these that are candidates and have nothing overdue any more stop being candidates. */

@@ -116,7 +116,10 @@ export const invoiceDetailSchema = z
     contractId: z.uuid(),
     customerId: z.uuid(),
     document: invoiceDocumentSchema,
+    /** Settled so far: money allocated plus what issued credit notes returned (creditedAmount). */
     paidAmount: yen,
+    /** What issued credit notes against this invoice returned (適格返還請求書); part of paidAmount. */
+    creditedAmount: yen.optional(),
     paidOn: isoDate.nullable(),
     balance: signedYen,
     overdue: z.boolean(),

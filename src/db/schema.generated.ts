@@ -593,6 +593,7 @@ export interface Invoices {
   contract_id: string;
   created_at: Generated<Timestamp>;
   credit_reason: string | null;
+  credited_amount: Generated<number>;
   customer_id: string;
   due_date: string;
   id: Generated<string>;

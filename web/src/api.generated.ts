@@ -9067,6 +9067,7 @@ export interface components {
       customerId: string;
       document: components["schemas"]["InvoiceDocument"];
       paidAmount: number;
+      creditedAmount?: number;
       paidOn: string | null;
       balance: number;
       overdue: boolean;
@@ -9188,6 +9189,7 @@ export interface components {
       customerId: string;
       document: components["schemas"]["InvoiceDocumentInput"];
       paidAmount: number;
+      creditedAmount?: number;
       paidOn: string | null;
       balance: number;
       overdue: boolean;

@@ -1148,6 +1148,7 @@ export const en: Record<MessageKey, string> = {
   "billing.reasonRequired": "Enter the reason.",
   "billing.correctedInvoice": "Corrected invoice",
   "billing.returnDate": "Return date",
+  "billing.creditedAmount": "Returned by credit notes (deducted from what is owed)",
   "billing.creditReason": "Reason for the return",
   "billing.correctionReason": "Reason for the correction",
   "billing.replacedBy": "Replaced by",

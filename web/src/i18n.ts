@@ -1152,6 +1152,7 @@ const ja = {
   "billing.reasonRequired": "理由を入力してください。",
   "billing.correctedInvoice": "訂正請求書",
   "billing.returnDate": "返還日",
+  "billing.creditedAmount": "返還請求書による返還額(お支払い額から差し引き)",
   "billing.creditReason": "返還の理由",
   "billing.correctionReason": "訂正の理由",
   "billing.replacedBy": "訂正後の請求書",

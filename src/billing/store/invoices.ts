@@ -174,7 +174,7 @@ export async function lockDrafts(tx: Q, ids: string[]) {
   if (ids.length === 0) return [];
   return tx
     .selectFrom("invoices")
-    .select(["id", "customer_id", "due_date"])
+    .select(["id", "customer_id", "due_date", "kind", "refers_to", "total"])
     .where("id", "in", ids)
     .where("status", "=", "draft")
     .orderBy("month")
@@ -330,6 +330,7 @@ export async function overdueInvoices(
       "i.due_date",
       "i.total",
       "i.paid_amount",
+      "i.credited_amount",
       "i.contract_id",
       "i.customer_id",
       sql<string>`i.recipient->>'contractNumber'`.as("contract_number"),

@@ -170,7 +170,16 @@ export async function setUnallocated(tx: Q, left: Map<string, number>) {
 export async function invoicesPaidFacts(tx: Q, ids: string[]) {
   return tx
     .selectFrom("invoices")
-    .select(["id", "number", "contract_id", "customer_id", "total", "due_date", "late_fee_charged"])
+    .select([
+      "id",
+      "number",
+      "contract_id",
+      "customer_id",
+      "total",
+      "credited_amount",
+      "due_date",
+      "late_fee_charged",
+    ])
     .where(sql<boolean>`id = ANY(${ids}::uuid[])`)
     .execute();
 }
@@ -188,4 +197,28 @@ export async function writePaid(
                 ${rows.map((p) => p.on)}::date[], ${rows.map((p) => p.settled)}::boolean[])
          AS u(id, amount, paid_on, settled)
     WHERE i.id = u.id`.execute(tx);
+}
+
+/** An issued credit note settles the invoice it credits by what it returns (`delta` < 0 when voided). */
+export async function addCredited(tx: Q, invoiceId: string, delta: number) {
+  await tx
+    .updateTable("invoices")
+    .set((eb) => ({ credited_amount: eb("credited_amount", "+", delta) }))
+    .where("id", "=", invoiceId)
+    .execute();
+}
+
+/** Take `amount` back from one allocation: it becomes the payment's unallocated money (credit) again. */
+export async function releaseAllocation(tx: Q, paymentId: string, invoiceId: string, amount: number) {
+  await sql`
+    WITH a AS (
+      UPDATE payment_allocations SET amount = amount - ${amount}
+      WHERE payment_id = ${paymentId}::uuid AND invoice_id = ${invoiceId}::uuid AND amount > ${amount}
+      RETURNING 1)
+    DELETE FROM payment_allocations
+    WHERE payment_id = ${paymentId}::uuid AND invoice_id = ${invoiceId}::uuid AND amount = ${amount}
+      AND NOT EXISTS (SELECT 1 FROM a)`.execute(tx);
+  await sql`UPDATE payments SET unallocated = unallocated + ${amount} WHERE id = ${paymentId}::uuid`.execute(
+    tx,
+  );
 }

@@ -6,6 +6,8 @@ import { type Kysely, sql } from "kysely";
  *   (`credit_reason`, `return_date`), immutable once issued like every other field of a document;
  * - every issued document is kept byte for byte (`invoice_documents`): the PDF the customer received,
  *   its SHA-256, never updated or deleted;
+ * - an issued credit note settles the invoice it credits by what it returns (`credited_amount`, part
+ *   of what is settled: an invoice is open while paid + credited < total);
  * - the provider's accounts and tax categories for the journal exports (`journal_accounts`);
  * - the demo issuer's registration number was the National Tax Agency's own corporate number: it is
  *   replaced by one that is plainly a demo (T8000000000001, a valid check digit).
@@ -14,6 +16,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     ALTER TABLE invoices ADD COLUMN credit_reason text CHECK (length(credit_reason) BETWEEN 1 AND 1000);
     ALTER TABLE invoices ADD COLUMN return_date date;
+    ALTER TABLE invoices ADD COLUMN credited_amount bigint NOT NULL DEFAULT 0 CHECK (credited_amount >= 0);
     CREATE INDEX invoices_issue_date ON invoices (issue_date) WHERE issue_date IS NOT NULL;
     CREATE INDEX invoices_refers_to ON invoices (refers_to) WHERE refers_to IS NOT NULL;
 

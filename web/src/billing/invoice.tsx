@@ -128,6 +128,12 @@ export function InvoicePage({ id, me }: { id: string; me: Me }) {
         )}
         <dt>{t("billing.total")}</dt>
         <dd data-testid="invoice-total">{yen(d.totals.total)}</dd>
+        {(inv.creditedAmount ?? 0) > 0 && (
+          <>
+            <dt>{t("billing.creditedAmount")}</dt>
+            <dd data-testid="invoice-credited">{yen(inv.creditedAmount ?? 0)}</dd>
+          </>
+        )}
         {d.kind !== "credit" && (
           <>
             <dt>{t("billing.paymentStatus")}</dt>
