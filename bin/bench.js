@@ -6,7 +6,10 @@ import fs from "node:fs";
 const wanted = process.argv.slice(2);
 const all = fs
   .readdirSync("bench")
-  .filter((f) => f.endsWith(".ts") && !["lib.ts", "hello.ts"].includes(f))
+  // Helpers other benches start (the probe's target and baseline processes) are not benches.
+  .filter(
+    (f) => f.endsWith(".ts") && !["lib.ts", "hello.ts", "probe-target.ts", "probe-baseline.ts"].includes(f),
+  )
   .map((f) => f.slice(0, -3));
 for (const name of wanted.length ? wanted : all) {
   console.log(`\n### bench/${name}.ts`);
