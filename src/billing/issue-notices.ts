@@ -26,7 +26,9 @@ export function issuedNoticeText(
   inv: { id: string; number: string; kind: string; month: string; total: number; dueDate: string },
   publicUrl: string | undefined,
 ): { subject: string; body: string } {
-  const what = inv.kind === "credit" ? "クレジットノート" : "請求書";
+  const credit = inv.kind === "credit";
+  // A credit note (適格返還請求書) states what is returned, never a negative amount to pay.
+  const what = credit ? "返還請求書(適格返還請求書)" : inv.kind === "corrected" ? "訂正請求書" : "請求書";
   const base = publicUrl?.replace(/\/+$/, "");
   const where = base
     ? `ポータル: ${base}/portal/invoices/${inv.id}\nPDF: ${base}/api/v1/invoices/${inv.id}/pdf(ポータルにログインした状態で開けます)`
@@ -35,12 +37,14 @@ export function issuedNoticeText(
     subject: `${what} ${inv.number} を発行しました(${inv.month} 分)`,
     body: [
       `${inv.month} 分の${what} ${inv.number} を発行しました(第31条第1項)。`,
-      `請求金額(税込): ${yen(inv.total)}`,
-      inv.kind === "credit" ? "" : `お支払期日: ${inv.dueDate}(第31条第3項)`,
+      credit ? `返還額(税込): ${yen(-inv.total)}` : `請求金額(税込): ${yen(inv.total)}`,
+      credit ? "" : `お支払期日: ${inv.dueDate}(第31条第3項)`,
       "",
       where,
       "",
-      `The ${inv.kind === "credit" ? "credit note" : "invoice"} ${inv.number} for ${inv.month} was issued (Art. 31(1)): ${inv.total.toLocaleString("en-US")} yen incl. tax${inv.kind === "credit" ? "" : `, due ${inv.dueDate}`}.`,
+      credit
+        ? `The credit note ${inv.number} for ${inv.month} was issued (Art. 31(1)): ${(-inv.total).toLocaleString("en-US")} yen incl. tax returned.`
+        : `The ${inv.kind === "corrected" ? "corrected invoice" : "invoice"} ${inv.number} for ${inv.month} was issued (Art. 31(1)): ${inv.total.toLocaleString("en-US")} yen incl. tax, due ${inv.dueDate}.`,
     ]
       .filter((l, i, all) => l !== "" || all[i - 1] !== "")
       .join("\n"),
