@@ -12,6 +12,7 @@ import { sql } from "kysely";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 import { adminRoutes } from "../admin/routes.ts";
 import { contractChangeRoutes } from "../billing/change-routes.ts";
+import { journalRoutes } from "../billing/journal-routes.ts";
 import { acceptRawFiles, billingRoutes, contractBillingRoutes, paymentRoutes } from "../billing/routes.ts";
 import { applicationRoutes, contractRoutes } from "../contracts/routes.ts";
 import { type Clock, systemClock, TestClock } from "../core/clock.ts";
@@ -256,7 +257,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
       mount(api, "monitoring", monitoringRoutes(ctx));
       mount(api, "incidents", incidentRoutes(ctx));
       incidentStreamRoute(api, stream);
-      mount(api, "billing", [...billingRoutes(ctx), ...paymentRoutes(ctx), ...contractBillingRoutes(ctx)]);
+      mount(api, "billing", [
+        ...billingRoutes(ctx),
+        ...paymentRoutes(ctx),
+        ...contractBillingRoutes(ctx),
+        ...journalRoutes(ctx),
+      ]);
     },
     { prefix: "/api/v1" },
   );

@@ -653,6 +653,125 @@ export interface paths {
       };
     };
   };
+  "/api/v1/billing/journal-accounts": {
+    get: {
+      parameters: {
+        query?: never;
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["JournalAccounts"];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put: {
+      parameters: {
+        query?: never;
+        path?: never;
+        header?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            yayoi?: {
+              accounts?: {
+                receivable?: string;
+                sales?: string;
+                lateFees?: string;
+                salesReturns?: string;
+                bank?: string;
+              };
+              salesTax?: {
+                "8"?: string;
+                "10"?: string;
+                exempt?: string;
+                "out-of-scope"?: string;
+              };
+              returnTax?: {
+                "8"?: string;
+                "10"?: string;
+                exempt?: string;
+                "out-of-scope"?: string;
+              };
+              noTax?: string;
+            };
+            freee?: {
+              accounts?: {
+                receivable?: string;
+                sales?: string;
+                lateFees?: string;
+                salesReturns?: string;
+                bank?: string;
+              };
+              salesTax?: {
+                "8"?: string;
+                "10"?: string;
+                exempt?: string;
+                "out-of-scope"?: string;
+              };
+              returnTax?: {
+                "8"?: string;
+                "10"?: string;
+                exempt?: string;
+                "out-of-scope"?: string;
+              };
+              noTax?: string;
+            };
+            moneyforward?: {
+              accounts?: {
+                receivable?: string;
+                sales?: string;
+                lateFees?: string;
+                salesReturns?: string;
+                bank?: string;
+              };
+              salesTax?: {
+                "8"?: string;
+                "10"?: string;
+                exempt?: string;
+                "out-of-scope"?: string;
+              };
+              returnTax?: {
+                "8"?: string;
+                "10"?: string;
+                exempt?: string;
+                "out-of-scope"?: string;
+              };
+              noTax?: string;
+            };
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["JournalAccounts"];
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/api/v1/billing/months/{month}/invoices.csv": {
     get: {
       parameters: {
@@ -700,6 +819,35 @@ export interface paths {
             "application/json": {
               issued: number;
             };
+          };
+        };
+        default: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/billing/months/{month}/journal.csv": {
+    get: {
+      parameters: {
+        query: {
+          format: "yayoi" | "freee" | "moneyforward";
+        };
+        path: {
+          month: string;
+        };
+        header?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "text/csv": unknown;
           };
         };
         default: {
@@ -9250,6 +9398,278 @@ export interface components {
       contractId: string;
       contractNumber: string | null;
       recipientName: string | null;
+    };
+    JournalAccounts: {
+      yayoi: {
+        accounts: {
+          receivable: string;
+          sales: string;
+          lateFees: string;
+          salesReturns: string;
+          bank: string;
+        };
+        salesTax: {
+          "8": string;
+          "10": string;
+          exempt: string;
+          "out-of-scope": string;
+        };
+        returnTax: {
+          "8": string;
+          "10": string;
+          exempt: string;
+          "out-of-scope": string;
+        };
+        noTax: string;
+      };
+      freee: {
+        accounts: {
+          receivable: string;
+          sales: string;
+          lateFees: string;
+          salesReturns: string;
+          bank: string;
+        };
+        salesTax: {
+          "8": string;
+          "10": string;
+          exempt: string;
+          "out-of-scope": string;
+        };
+        returnTax: {
+          "8": string;
+          "10": string;
+          exempt: string;
+          "out-of-scope": string;
+        };
+        noTax: string;
+      };
+      moneyforward: {
+        accounts: {
+          receivable: string;
+          sales: string;
+          lateFees: string;
+          salesReturns: string;
+          bank: string;
+        };
+        salesTax: {
+          "8": string;
+          "10": string;
+          exempt: string;
+          "out-of-scope": string;
+        };
+        returnTax: {
+          "8": string;
+          "10": string;
+          exempt: string;
+          "out-of-scope": string;
+        };
+        noTax: string;
+      };
+      overrides: {
+        yayoi?: {
+          accounts?: {
+            receivable?: string;
+            sales?: string;
+            lateFees?: string;
+            salesReturns?: string;
+            bank?: string;
+          };
+          salesTax?: {
+            "8"?: string;
+            "10"?: string;
+            exempt?: string;
+            "out-of-scope"?: string;
+          };
+          returnTax?: {
+            "8"?: string;
+            "10"?: string;
+            exempt?: string;
+            "out-of-scope"?: string;
+          };
+          noTax?: string;
+        };
+        freee?: {
+          accounts?: {
+            receivable?: string;
+            sales?: string;
+            lateFees?: string;
+            salesReturns?: string;
+            bank?: string;
+          };
+          salesTax?: {
+            "8"?: string;
+            "10"?: string;
+            exempt?: string;
+            "out-of-scope"?: string;
+          };
+          returnTax?: {
+            "8"?: string;
+            "10"?: string;
+            exempt?: string;
+            "out-of-scope"?: string;
+          };
+          noTax?: string;
+        };
+        moneyforward?: {
+          accounts?: {
+            receivable?: string;
+            sales?: string;
+            lateFees?: string;
+            salesReturns?: string;
+            bank?: string;
+          };
+          salesTax?: {
+            "8"?: string;
+            "10"?: string;
+            exempt?: string;
+            "out-of-scope"?: string;
+          };
+          returnTax?: {
+            "8"?: string;
+            "10"?: string;
+            exempt?: string;
+            "out-of-scope"?: string;
+          };
+          noTax?: string;
+        };
+      };
+    };
+    JournalAccountsInput: {
+      yayoi: {
+        accounts: {
+          receivable: string;
+          sales: string;
+          lateFees: string;
+          salesReturns: string;
+          bank: string;
+        };
+        salesTax: {
+          "8": string;
+          "10": string;
+          exempt: string;
+          "out-of-scope": string;
+        };
+        returnTax: {
+          "8": string;
+          "10": string;
+          exempt: string;
+          "out-of-scope": string;
+        };
+        noTax: string;
+      };
+      freee: {
+        accounts: {
+          receivable: string;
+          sales: string;
+          lateFees: string;
+          salesReturns: string;
+          bank: string;
+        };
+        salesTax: {
+          "8": string;
+          "10": string;
+          exempt: string;
+          "out-of-scope": string;
+        };
+        returnTax: {
+          "8": string;
+          "10": string;
+          exempt: string;
+          "out-of-scope": string;
+        };
+        noTax: string;
+      };
+      moneyforward: {
+        accounts: {
+          receivable: string;
+          sales: string;
+          lateFees: string;
+          salesReturns: string;
+          bank: string;
+        };
+        salesTax: {
+          "8": string;
+          "10": string;
+          exempt: string;
+          "out-of-scope": string;
+        };
+        returnTax: {
+          "8": string;
+          "10": string;
+          exempt: string;
+          "out-of-scope": string;
+        };
+        noTax: string;
+      };
+      overrides: {
+        yayoi?: {
+          accounts?: {
+            receivable?: string;
+            sales?: string;
+            lateFees?: string;
+            salesReturns?: string;
+            bank?: string;
+          };
+          salesTax?: {
+            "8"?: string;
+            "10"?: string;
+            exempt?: string;
+            "out-of-scope"?: string;
+          };
+          returnTax?: {
+            "8"?: string;
+            "10"?: string;
+            exempt?: string;
+            "out-of-scope"?: string;
+          };
+          noTax?: string;
+        };
+        freee?: {
+          accounts?: {
+            receivable?: string;
+            sales?: string;
+            lateFees?: string;
+            salesReturns?: string;
+            bank?: string;
+          };
+          salesTax?: {
+            "8"?: string;
+            "10"?: string;
+            exempt?: string;
+            "out-of-scope"?: string;
+          };
+          returnTax?: {
+            "8"?: string;
+            "10"?: string;
+            exempt?: string;
+            "out-of-scope"?: string;
+          };
+          noTax?: string;
+        };
+        moneyforward?: {
+          accounts?: {
+            receivable?: string;
+            sales?: string;
+            lateFees?: string;
+            salesReturns?: string;
+            bank?: string;
+          };
+          salesTax?: {
+            "8"?: string;
+            "10"?: string;
+            exempt?: string;
+            "out-of-scope"?: string;
+          };
+          returnTax?: {
+            "8"?: string;
+            "10"?: string;
+            exempt?: string;
+            "out-of-scope"?: string;
+          };
+          noTax?: string;
+        };
+      };
     };
     KeptDocument: {
       lang: "ja" | "en";
