@@ -112,7 +112,7 @@ describe("credit notes and kept documents in the console", () => {
     // In English: every label of the page, and the refusal, in English.
     await staff.getByLabel("Language / 言語").first().selectOption("en");
     await staff.getByText("Credit notes against this invoice").waitFor();
-    await staff.getByText("Kept exactly as issued (電子帳簿保存法)").waitFor();
+    await staff.getByText("Kept exactly as issued (Electronic Books Maintenance Act)").waitFor();
     await staff.getByLabel("Reason for voiding or correcting").fill("Wrong addressee");
     await staff.getByRole("button", { name: "Make a corrected invoice" }).click();
     await staff

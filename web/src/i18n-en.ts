@@ -1153,7 +1153,7 @@ export const en: Record<MessageKey, string> = {
   "billing.correctionReason": "Reason for the correction",
   "billing.replacedBy": "Replaced by",
   "billing.creditedBy": "Credit notes against this invoice",
-  "billing.kept": "Kept exactly as issued (電子帳簿保存法)",
+  "billing.kept": "Kept exactly as issued (Electronic Books Maintenance Act)",
   "billing.keptNone": "Not kept yet (kept when first opened).",
   "billing.keptOpen": "PDF as issued",
   "billing.pdfEn": "PDF (English)",
@@ -1170,7 +1170,7 @@ export const en: Record<MessageKey, string> = {
   "billing.totalMin": "Amount from",
   "billing.totalMax": "Amount up to",
   "billing.searchHint":
-    "Leave the month empty to search all periods by issue date, amount and counterparty (the search 電子帳簿保存法 requires).",
+    "Leave the month empty to search all periods by issue date, amount and counterparty (the search the Electronic Books Maintenance Act requires).",
   "billing.demoNumber":
     "A demo number (no real business has it). Change it to your own registration number before issuing invoices for real.",
   "billing.paymentsTitle": "Payments and imports",

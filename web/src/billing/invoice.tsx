@@ -393,7 +393,7 @@ function CreditNoteForm({
         label={t("billing.returnDate")}
         value={returnDate}
         onChange={setReturnDate}
-        hint="YYYY-MM-DD"
+        type="date"
         required={false}
       />
       {lines.map((l, i) => (

@@ -170,7 +170,7 @@ export function BillingPage({ me }: { me: Me }) {
           label={t("billing.issuedFrom")}
           value={search.issuedFrom}
           onChange={setSearchField("issuedFrom")}
-          hint="YYYY-MM-DD"
+          type="date"
           required={false}
         />
         <Field
@@ -178,7 +178,7 @@ export function BillingPage({ me }: { me: Me }) {
           label={t("billing.issuedTo")}
           value={search.issuedTo}
           onChange={setSearchField("issuedTo")}
-          hint="YYYY-MM-DD"
+          type="date"
           required={false}
         />
         <Field
