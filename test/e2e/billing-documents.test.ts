@@ -93,6 +93,25 @@ describe("credit notes and kept documents in the console", () => {
     expect(credit.total).toBe(-11_000);
     await shot(staff, "note-ja");
 
+    // The month's journal for 弥生会計 (Shift_JIS, 25 fields): the sale and the return, as booked.
+    await staff.goto(`${base}/console/billing`);
+    await staff.getByLabel("対象月").nth(1).fill(monthOf(today));
+    const yayoi = staff.getByTestId("journal-exports").getByRole("link", { name: "弥生会計" });
+    const href = await yayoi.getAttribute("href");
+    expect(href).toBe(`/api/v1/billing/months/${monthOf(today)}/journal.csv?format=yayoi`);
+    const journal = new TextDecoder("shift_jis").decode(
+      await (await staff.request.get(`${base}${href}`)).body(),
+    );
+    const rows = journal
+      .trimEnd()
+      .split("\r\n")
+      .map((r) => r.split(","));
+    expect(rows.every((r) => r.length >= 25)).toBe(true);
+    expect(rows.some((r) => r[4] === "売掛金" && r[10] === "売上高" && journal.includes(inv.number!))).toBe(
+      true,
+    );
+    expect(rows.some((r) => r[4] === "売上値引高" && r[8] === "11000" && r[9] === "1000")).toBe(true);
+
     // The credited invoice names its credit note; correcting it is refused until the credit is voided.
     await staff.goto(`${base}/console/invoices/${inv.id}`);
     await staff.getByTestId("credited-by").getByText(credit.number!).waitFor();

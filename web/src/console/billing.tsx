@@ -218,6 +218,26 @@ export function BillingPage({ me }: { me: Me }) {
             {t("billing.csv")}
           </a>
         )}
+        {money && validMonth && (
+          <span data-testid="journal-exports">
+            {" "}
+            · {t("billing.journal")}:{" "}
+            {(
+              [
+                ["yayoi", t("billing.journalYayoi")],
+                ["freee", "freee"],
+                ["moneyforward", t("billing.journalMoneyForward")],
+              ] as const
+            ).map(([format, name], i) => (
+              <span key={format}>
+                {i > 0 ? " · " : ""}
+                <a href={`/api/v1/billing/months/${month}/journal.csv?format=${format}`} download>
+                  {name}
+                </a>
+              </span>
+            ))}
+          </span>
+        )}
       </p>
       {issued !== null && <p role="status">{t("billing.issuedCount").replace("{n}", String(issued))}</p>}
       <ErrorBox error={invoicesError} />
