@@ -142,9 +142,30 @@ describe("credit notes and kept documents in the console", () => {
     await staff.getByText("Reason for the return").waitFor();
     await shot(staff, "note-en");
 
-    // The settings page says the registration number is a demo one.
+    // The settings page says the registration number is a demo one; the journal's accounts are set
+    // per accounting package, and the export names them.
     await staff.getByRole("link", { name: "Price book" }).click();
     await staff.getByTestId("demo-registration-number").waitFor();
+    const accounts = staff.getByRole("form", { name: "Accounts and tax categories" });
+    await accounts.getByLabel("Accounting software").selectOption("moneyforward");
+    await accounts.getByLabel("Bank account receiving payments").fill("普通預金(みずほ)");
+    await accounts.getByRole("button", { name: "Save" }).click();
+    await accounts.getByRole("status").waitFor();
+    const mf = new TextDecoder("shift_jis").decode(
+      await (
+        await staff.request.get(
+          `${base}/api/v1/billing/months/${monthOf(today)}/journal.csv?format=moneyforward`,
+        )
+      ).body(),
+    );
+    expect(mf.split("\r\n")[0]).toContain("取引No");
     await shot(staff, "settings-en");
+    const stored = await db
+      .selectFrom("billing_settings")
+      .select("journal_accounts")
+      .executeTakeFirstOrThrow();
+    expect(stored.journal_accounts).toMatchObject({
+      moneyforward: { accounts: { bank: "普通預金(みずほ)" } },
+    });
   });
 });

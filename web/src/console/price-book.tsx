@@ -18,6 +18,7 @@ import { yen } from "../format.ts";
 import { formatLang, type MessageKey, useT } from "../i18n.ts";
 import { FEE_KIND_LABEL } from "../labels.ts";
 import { ErrorBox, Field, ScrollBox, Select, useGet, useGetAll } from "../ui.tsx";
+import { JournalAccounts } from "./journal-accounts.tsx";
 import { MenuLimits } from "./menu-limits.tsx";
 
 export function PriceBookPage({ me }: { me: Me }) {
@@ -166,6 +167,7 @@ export function PriceBookPage({ me }: { me: Me }) {
       )}
       <SettingsSection editable={money} />
       <ConsignorSection editable={money} />
+      {money && <JournalAccounts editable />}
       <MenuLimits me={me} />
     </section>
   );
