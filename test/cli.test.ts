@@ -89,6 +89,7 @@ describe("unyo CLI", () => {
       [["billing", "run", "--help"], /--month YYYY-MM \[--issue\] \[--batch N\]/],
       [["billing", "issue", "--help"], /unyo billing issue --month/],
       [["billing", "export", "--help"], /--out FILE/],
+      [["billing", "journal", "--help"], /--format yayoi\|freee\|moneyforward/],
       [["billing", "import-usage", "--help"], /--format aws-cur\|generic/],
       [["billing", "debit-request", "--help"], /--date YYYY-MM-DD/],
       [["billing", "import-debit", "--help"], /unyo billing import-debit FILE/],
@@ -134,6 +135,23 @@ describe("unyo CLI", () => {
     } finally {
       process.env = env;
       fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it("billing journal writes the month's import file for a package; a bad format is a usage error (exit 2)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "unyo-journal-"));
+    try {
+      const out = path.join(dir, "freee.csv");
+      const r = await unyo("billing", "journal", "--month", "2026-10", "--format", "freee", "--out", out);
+      expect(r.code, r.err).toBe(0);
+      // freee's 仕訳インポート: UTF-8 with a BOM and its header row (no entries in an empty month).
+      const text = fs.readFileSync(out, "utf8");
+      expect(text.startsWith("\uFEFF日付,伝票番号,決算整理仕訳,借方勘定科目")).toBe(true);
+      const bad = await unyo("billing", "journal", "--month", "2026-10", "--format", "excel");
+      expect(bad.code).toBe(2);
+      expect(bad.err).toMatch(/--format must be one of yayoi, freee, moneyforward/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,4 +1,5 @@
 /** The `unyo billing` subcommands' work, loaded by `./cli.ts` only when one runs. */
+
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { systemActor } from "../audit/service.ts";
@@ -11,6 +12,8 @@ import { importDebitResult } from "./debit-results.ts";
 import { createRequest, requestFile } from "./debits.ts";
 import { documents } from "./invoice-queries.ts";
 import { issueMonth } from "./issue.ts";
+import { monthJournal } from "./journal-export.ts";
+import { JOURNAL_FORMATS, type JournalFormat } from "./journal-schemas.ts";
 import { type RunProgress, runBilling } from "./runs.ts";
 import { importUsage } from "./usage.ts";
 import { parseZenginResult } from "./zengin.ts";
@@ -76,6 +79,21 @@ export async function runSub(sub: string, rest: string[], out: Out): Promise<num
       const csv = invoicesCsv(await withDatabase(config, { existing: true }, (d) => documents(d, m)));
       if (values.out) fs.writeFileSync(values.out, csv);
       else process.stdout.write(csv);
+      return 0;
+    }
+    case "journal": {
+      const { values } = parseArgs({
+        args: rest,
+        options: { month: { type: "string" }, format: { type: "string" }, out: { type: "string" } },
+        strict: true,
+      });
+      const m = month(values.month);
+      const format = values.format as JournalFormat;
+      if (!JOURNAL_FORMATS.includes(format))
+        throw new UsageError(`--format must be one of ${JOURNAL_FORMATS.join(", ")}`);
+      const file = await withDatabase(config, { existing: true }, (d) => monthJournal(d, m, format));
+      if (values.out) fs.writeFileSync(values.out, file.bytes);
+      else process.stdout.write(file.bytes);
       return 0;
     }
     case "import-usage": {

@@ -14,6 +14,9 @@ const SUBCOMMANDS: Record<string, string> = {
   Issue every draft of the month: numbers per issuer and year, the due date stated at issue (Art. 31(3)).`,
   export: `unyo billing export --month YYYY-MM [--out FILE]
   The month's invoices as CSV for accounting software (UTF-8 with BOM; columns in docs/BILLING-FORMATS.md).`,
+  journal: `unyo billing journal --month YYYY-MM --format yayoi|freee|moneyforward [--out FILE]
+  The month's journal entries (仕訳) as the accounting package's import file (弥生会計, freee,
+  マネーフォワード クラウド会計; accounts and tax categories as set; docs/BILLING-FORMATS.md).`,
   "import-usage": `unyo billing import-usage FILE --format aws-cur|generic [--rate JPY_PER_UNIT]
   Cloud usage as monthly usage fees on the next invoices (Art. 29(1)(3)); --rate for a non-JPY file.`,
   "debit-request": `unyo billing debit-request --date YYYY-MM-DD [--out FILE]
