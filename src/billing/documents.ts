@@ -13,7 +13,7 @@ import { notFound } from "../core/errors.ts";
 import type { AuthContext } from "../identity/actor.ts";
 import { invoice, invoicesIn } from "./invoice-queries.ts";
 import { renderInvoicePdf } from "./pdf.ts";
-import { keepDocument, keptDocument, keptDocumentsOf, unkeptIssued } from "./store/documents.ts";
+import { keepDocument, keptDocument, keptDocumentsOf, markKept, unkeptIssued } from "./store/documents.ts";
 
 type Lang = "ja" | "en";
 type KeepDeps = Pick<Deps, "db" | "clock">;
@@ -23,8 +23,10 @@ const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 /** Render and keep the documents of these issued invoices (the ones already kept stay as they are). */
 export async function keepIssued(deps: KeepDeps, ids: string[], lang: Lang = "ja"): Promise<number> {
   let kept = 0;
+  const done: string[] = [];
   for (const d of await invoicesIn(deps.db, ids, todayOf(deps))) {
     if (d.document.status !== "issued") continue;
+    done.push(d.id);
     if (await keptDocument(deps.db, d.id, lang)) continue;
     const bytes = await renderInvoicePdf(d.document, { lang });
     await keepDocument(deps.db, {
@@ -36,6 +38,7 @@ export async function keepIssued(deps: KeepDeps, ids: string[], lang: Lang = "ja
     });
     kept++;
   }
+  if (lang === "ja") await markKept(deps.db, done);
   return kept;
 }
 

@@ -595,6 +595,7 @@ export interface Invoices {
   credit_reason: string | null;
   credited_amount: Generated<number>;
   customer_id: string;
+  document_kept: Generated<boolean>;
   due_date: string;
   id: Generated<string>;
   issue_date: string | null;

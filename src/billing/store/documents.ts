@@ -1,5 +1,4 @@
 /** Kept documents (電子帳簿保存法): the bytes of each issued PDF, inserted once, never changed. */
-import { sql } from "kysely";
 import type { Db, Tx } from "../../db/db.ts";
 
 type Q = Db | Tx;
@@ -34,26 +33,28 @@ export async function keepDocument(
     .execute();
 }
 
-/** Issued invoices (issued, or void since) whose Japanese document is not kept yet, oldest first. */
+/** Issued invoices whose Japanese document is not kept yet, oldest first (a partial index). */
 export async function unkeptIssued(db: Q, limit: number): Promise<string[]> {
   const rows = await db
-    .selectFrom("invoices as i")
-    .select("i.id")
-    .where("i.number", "is not", null)
-    .where("i.status", "=", "issued")
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom("invoice_documents as d")
-            .select(sql`1`.as("one"))
-            .whereRef("d.invoice_id", "=", "i.id")
-            .where("d.lang", "=", "ja"),
-        ),
-      ),
-    )
-    .orderBy("i.issue_date")
-    .orderBy("i.number")
+    .selectFrom("invoices")
+    .select("id")
+    .where("status", "=", "issued")
+    .where("document_kept", "=", false)
+    .orderBy("issue_date")
+    .orderBy("number")
     .limit(limit)
     .execute();
   return rows.map((r) => r.id);
+}
+
+/** The Japanese document of these invoices is kept (the mark the job selects by). */
+export async function markKept(db: Q, invoiceIds: string[]) {
+  if (invoiceIds.length === 0) return;
+  await db
+    .updateTable("invoices")
+    .set({ document_kept: true })
+    .where("id", "in", invoiceIds)
+    .where("status", "=", "issued")
+    .where("document_kept", "=", false)
+    .execute();
 }

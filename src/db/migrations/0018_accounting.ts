@@ -18,6 +18,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ALTER TABLE invoices ADD COLUMN return_date date;
     ALTER TABLE invoices ADD COLUMN credited_amount bigint NOT NULL DEFAULT 0 CHECK (credited_amount >= 0);
     CREATE INDEX invoices_issue_date ON invoices (issue_date) WHERE issue_date IS NOT NULL;
+    -- Issued documents whose PDF is not kept yet: what billing.keep-documents takes, found without
+    -- scanning every invoice ever issued.
+    ALTER TABLE invoices ADD COLUMN document_kept boolean NOT NULL DEFAULT false;
+    CREATE INDEX invoices_unkept ON invoices (issue_date, number) WHERE status = 'issued' AND NOT document_kept;
     CREATE INDEX invoices_refers_to ON invoices (refers_to) WHERE refers_to IS NOT NULL;
 
     CREATE OR REPLACE FUNCTION invoices_guard() RETURNS trigger LANGUAGE plpgsql AS $$
