@@ -13,7 +13,14 @@ import { notFound } from "../core/errors.ts";
 import type { AuthContext } from "../identity/actor.ts";
 import { invoice, invoicesIn } from "./invoice-queries.ts";
 import { renderInvoicePdf } from "./pdf.ts";
-import { keepDocument, keptDocument, keptDocumentsOf, markKept, unkeptIssued } from "./store/documents.ts";
+import {
+  keepDocument,
+  keptDocument,
+  keptDocumentsOf,
+  keptIdsAmong,
+  markKept,
+  unkeptIssued,
+} from "./store/documents.ts";
 
 type Lang = "ja" | "en";
 type KeepDeps = Pick<Deps, "db" | "clock">;
@@ -24,10 +31,11 @@ const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 export async function keepIssued(deps: KeepDeps, ids: string[], lang: Lang = "ja"): Promise<number> {
   let kept = 0;
   const done: string[] = [];
+  const already = new Set(await keptIdsAmong(deps.db, ids, lang));
   for (const d of await invoicesIn(deps.db, ids, todayOf(deps))) {
     if (d.document.status !== "issued") continue;
     done.push(d.id);
-    if (await keptDocument(deps.db, d.id, lang)) continue;
+    if (already.has(d.id)) continue;
     const bytes = await renderInvoicePdf(d.document, { lang });
     await keepDocument(deps.db, {
       invoice_id: d.id,

@@ -17,7 +17,13 @@ import { customerExists } from "../customers/store.ts";
 import { asCaller, type Tx } from "../db/db.ts";
 import { mapPage, type Page, type PageRequest } from "../db/page.ts";
 import type { AuthContext } from "../identity/actor.ts";
-import { type AllocationStep, allocatePayments, invoiceLateFee, overdueCriterion } from "./rules.ts";
+import {
+  type AllocationStep,
+  allocatePayments,
+  excessAllocations,
+  invoiceLateFee,
+  overdueCriterion,
+} from "./rules.ts";
 import type { PaymentView } from "./schemas.ts";
 import { insertChargesOnce } from "./store/charges.ts";
 import { allocationsOfInvoices, contractsWithOverdue, invoiceById } from "./store/invoices.ts";
@@ -253,14 +259,9 @@ export async function resettle(deps: Pick<Deps, "clock">, tx: Tx, actor: Actor, 
   const invs = await invoicesPaidFacts(tx, invoiceIds);
   const allocationsBy = groupBy(await allocationsOfInvoices(tx, invoiceIds), "invoice_id");
   for (const inv of invs) {
-    const allocations = allocationsBy.get(inv.id) ?? [];
-    let excess = allocations.reduce((s, a) => s + a.amount, 0) + inv.credited_amount - inv.total;
-    for (const a of [...allocations].reverse()) {
-      if (excess <= 0) break;
-      const back = Math.min(excess, a.amount);
-      await releaseAllocation(tx, a.payment_id, inv.id, back);
-      excess -= back;
-    }
+    const allocations = (allocationsBy.get(inv.id) ?? []).map((a) => ({ ...a, paymentId: a.payment_id }));
+    for (const back of excessAllocations({ total: inv.total, credited: inv.credited_amount }, allocations))
+      await releaseAllocation(tx, back.paymentId, inv.id, back.amount);
   }
   await afterPaid(deps, tx, actor, invoiceIds);
 }

@@ -1,7 +1,13 @@
 /** Allocation of payments (Art. 30(1)): the named invoice first, then the oldest; the oldest money first. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type AllocationStep, allocatePayments, type MoneyIn, type OpenInvoice } from "./allocation.ts";
+import {
+  type AllocationStep,
+  allocatePayments,
+  excessAllocations,
+  type MoneyIn,
+  type OpenInvoice,
+} from "./allocation.ts";
 
 const money = (id: string, unallocated: number, receivedOn = "2026-11-01", customerId = "c1"): MoneyIn => ({
   id,
@@ -110,5 +116,28 @@ describe("allocation (Art. 30(1))", () => {
         );
       }),
     );
+  });
+});
+
+describe("money allocated beyond what a credited invoice owes (Art. 30(1), 34)", () => {
+  const a = (paymentId: string, amount: number) => ({ paymentId, amount });
+  it.each([
+    ["nothing paid", { total: 110_000, credited: 11_000 }, [], []],
+    ["paid the rest exactly", { total: 110_000, credited: 11_000 }, [a("p1", 99_000)], []],
+    [
+      "paid in full: the return comes back",
+      { total: 110_000, credited: 11_000 },
+      [a("p1", 110_000)],
+      [a("p1", 11_000)],
+    ],
+    [
+      "two payments: the latest gives back first, then the earlier",
+      { total: 110_000, credited: 30_000 },
+      [a("p1", 100_000), a("p2", 10_000)],
+      [a("p2", 10_000), a("p1", 20_000)],
+    ],
+    ["returned in full", { total: 110_000, credited: 110_000 }, [a("p1", 50_000)], [a("p1", 50_000)]],
+  ] as const)("%s", (_, invoice, allocations, back) => {
+    expect(excessAllocations(invoice, [...allocations])).toEqual(back);
   });
 });

@@ -113,3 +113,23 @@ function group<T extends { customerId: string }>(rows: T[]): Map<string, T[]> {
   }
   return m;
 }
+
+/**
+ * After a credit note (適格返還請求書, Art. 34) settles part of an invoice: the money allocated beyond
+ * what the invoice now owes (total − returned), taken back from the latest allocations first, to be
+ * the customer's credit again (Art. 30(1)). `allocations` oldest first; answers what each gives back.
+ */
+export function excessAllocations<A extends { paymentId: string; amount: number }>(
+  invoice: { total: number; credited: number },
+  allocations: A[],
+): { paymentId: string; amount: number }[] {
+  let excess = allocations.reduce((s, a) => s + a.amount, 0) + invoice.credited - invoice.total;
+  const back: { paymentId: string; amount: number }[] = [];
+  for (const a of [...allocations].reverse()) {
+    if (excess <= 0) break;
+    const amount = Math.min(excess, a.amount);
+    back.push({ paymentId: a.paymentId, amount });
+    excess -= amount;
+  }
+  return back;
+}

@@ -12,6 +12,18 @@ export async function keptDocument(db: Q, invoiceId: string, lang: "ja" | "en") 
     .executeTakeFirst();
 }
 
+/** Which of these invoices have their document in `lang` kept already (one query for a batch). */
+export async function keptIdsAmong(db: Q, invoiceIds: string[], lang: "ja" | "en"): Promise<string[]> {
+  if (invoiceIds.length === 0) return [];
+  const rows = await db
+    .selectFrom("invoice_documents")
+    .select("invoice_id")
+    .where("invoice_id", "in", invoiceIds)
+    .where("lang", "=", lang)
+    .execute();
+  return rows.map((r) => r.invoice_id);
+}
+
 export async function keptDocumentsOf(db: Q, invoiceId: string) {
   return db
     .selectFrom("invoice_documents")
